@@ -1,0 +1,68 @@
+//! Signing in and out, and who is signed in.
+
+use super::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub id: i64,
+    pub name: String,
+    pub roles: Vec<String>,
+}
+
+impl SignedInUser {
+    pub fn is_admin(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r == "SDAdmin" || r == "SDSiteAdmin")
+    }
+}
+
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(
+    login: String,
+    password: String,
+    domain: Option<String>,
+) -> Result<(), AppError> {
+    use crate::service::auth::{authenticate, AuthError};
+    let state = super::state()?;
+    let domain = domain.unwrap_or_default();
+    let actor = authenticate(&state.db, &login, &domain, &password)
+        .await
+        .map_err(|e| match e {
+            AuthError::Internal(e) => AppError::internal(e),
+            other => AppError::SignInFailed(other.to_string()),
+        })?;
+    let session = super::session().await?;
+    // A new session id at sign-in: an id planted before sign-in is worth nothing after it.
+    session.cycle_id().await.map_err(AppError::internal)?;
+    session
+        .insert(super::SESSION_TECH_ID, actor.id)
+        .await
+        .map_err(AppError::internal)?;
+    tracing::info!(technician = actor.id, "signed in");
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let session = super::session().await?;
+    session.flush().await.map_err(AppError::internal)?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
+    match super::actor().await {
+        Ok((_, actor)) => Ok(actor.id.map(|id| SignedInUser {
+            id,
+            name: actor.name.clone(),
+            roles: actor.roles.iter().map(|r| r.to_string()).collect(),
+        })),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,85 @@
+//! The error every server function answers with: typed, so the UI renders it, and free of
+//! internal detail (that is logged on the server instead).
+
+use crate::domain::FieldErrors;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in.")]
+    Unauthenticated,
+    #[error("{0}")]
+    SignInFailed(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Please correct the highlighted fields.")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Something went wrong on the server. It has been logged; please try again.")]
+    Internal,
+    #[error("The server could not be reached: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            Self::Invalid(errors) => errors.for_field(name).map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %err, "internal error");
+        Self::Internal
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::service::ServiceError> for AppError {
+    fn from(err: crate::service::ServiceError) -> Self {
+        use crate::service::ServiceError as E;
+        match err {
+            E::NotAuthorized(m) | E::SiteRestricted(m) | E::ProtectedAdmin(m) => Self::Forbidden(m),
+            E::LoginNameExists(login) => {
+                let mut errors = FieldErrors::default();
+                errors.push(
+                    "loginName",
+                    format!("'{login}' is already taken in that domain"),
+                );
+                Self::Invalid(errors)
+            }
+            E::Invalid(errors) => Self::Invalid(errors),
+            E::Ambiguous(m) | E::Conflict(m) => Self::Conflict(m),
+            E::NotFound(m) => Self::NotFound(m),
+            E::Internal(e) => {
+                tracing::error!(error = ?e, "service failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+/// The error a server function left in the URL after a form was posted without JavaScript
+/// (`?__err=`): the page shows it just as it would have after a script-driven post.
+pub fn from_url_query(encoded: &str) -> Option<AppError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE
+        .decode(encoded)
+        .ok()?;
+    Some(AppError::de(bytes.into()))
+}

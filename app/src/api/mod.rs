@@ -1,0 +1,60 @@
+//! Server functions: thin adapters from the console onto `service`.
+
+pub mod auth;
+pub mod error;
+pub mod technicians;
+
+pub use error::AppError;
+
+#[cfg(feature = "ssr")]
+mod context {
+    use super::AppError;
+    use crate::service::{audit::Source, Actor, AppState, AuditContext};
+    use std::net::SocketAddr;
+
+    /// The session key holding the signed-in technician's id.
+    pub const SESSION_TECH_ID: &str = "tech_id";
+
+    pub fn state() -> Result<AppState, AppError> {
+        leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the Leptos context");
+            AppError::Internal
+        })
+    }
+
+    pub async fn session() -> Result<tower_sessions::Session, AppError> {
+        leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "session layer missing");
+                AppError::Internal
+            })
+    }
+
+    /// The signed-in technician, or `Unauthenticated`.
+    pub async fn actor() -> Result<(AppState, Actor), AppError> {
+        let state = state()?;
+        let session = session().await?;
+        let id: Option<i64> = session
+            .get(SESSION_TECH_ID)
+            .await
+            .map_err(AppError::internal)?;
+        let id = id.ok_or(AppError::Unauthenticated)?;
+        let actor = crate::service::auth::load_actor(&state.db, id)
+            .await
+            .map_err(AppError::internal)?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok((state, actor))
+    }
+
+    pub async fn audit_context() -> AuditContext {
+        let addr = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
+            .await
+            .ok()
+            .map(|info| info.0.ip().to_string());
+        AuditContext::new(Source::Console, addr)
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use context::*;

@@ -1,0 +1,28 @@
+//! The one place the business rules live: authorisation, the technician rules of the legacy
+//! API, reference data and the audit log, over the database. Every edge calls into here.
+
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod reference;
+pub mod technicians;
+
+pub use audit::{AuditContext, Source};
+pub use auth::{Actor, AuthError};
+pub use db::Db;
+pub use error::ServiceError;
+
+/// Milliseconds since the Unix epoch: how every timestamp is stored.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// What every request handler is given: built once at start-up.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+}

@@ -1,0 +1,233 @@
+//! Reference data: sites, departments and groups.
+
+use super::audit::{self, AuditContext, Entry};
+use super::auth::Actor;
+use super::db::{is_unique_violation, Db};
+use super::error::ServiceError;
+use super::now_ms;
+use crate::domain::SiteName;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: i64,
+    pub name: String,
+}
+
+fn require_admin(actor: &Actor) -> Result<(), ServiceError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(ServiceError::NotAuthorized(
+            "only an SDAdmin may change reference data".into(),
+        ))
+    }
+}
+
+pub async fn list_sites(db: &Db) -> Result<Vec<Site>, ServiceError> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM sites ORDER BY lower(name)")
+            .fetch_all(db.reader())
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| Site { id, name })
+        .collect())
+}
+
+pub async fn find_site(db: &Db, name: &str) -> Result<Option<Site>, ServiceError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM sites WHERE lower(name) = lower($1)")
+            .bind(name.trim())
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(row.map(|(id, name)| Site { id, name }))
+}
+
+async fn require_site(db: &Db, name: &SiteName) -> Result<Site, ServiceError> {
+    find_site(db, name.as_ref())
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("there is no site named '{name}'")))
+}
+
+pub async fn add_site(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    name: &SiteName,
+) -> Result<Site, ServiceError> {
+    require_admin(actor)?;
+    let mut tx = db.writer().begin().await?;
+    let id: (i64,) =
+        sqlx::query_as("INSERT INTO sites (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(name.as_ref())
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e, "sites_name_unique") {
+                    ServiceError::invalid("name", format!("a site named '{name}' already exists"))
+                } else {
+                    e.into()
+                }
+            })?;
+    let after = json!({ "site": name.as_ref() });
+    audit::record(
+        &mut tx,
+        actor,
+        ctx,
+        Entry {
+            action: "site.add",
+            technician_id: None,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Site {
+        id: id.0,
+        name: name.to_string(),
+    })
+}
+
+/// Adds a department under `site`, or under "Not associated to any site" when `None`.
+pub async fn add_department(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    name: &SiteName,
+    site: Option<&SiteName>,
+) -> Result<i64, ServiceError> {
+    require_admin(actor)?;
+    let site = match site {
+        Some(name) => Some(require_site(db, name).await?),
+        None => None,
+    };
+    let mut tx = db.writer().begin().await?;
+    let id: (i64,) = sqlx::query_as(
+        "INSERT INTO departments (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(site.as_ref().map(|s| s.id))
+    .bind(name.as_ref())
+    .bind(now_ms())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, "departments_name_unique") {
+            ServiceError::invalid(
+                "name",
+                format!("the department '{name}' already exists there"),
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    let after = json!({ "department": name.as_ref(), "site": site.as_ref().map(|s| &s.name) });
+    audit::record(
+        &mut tx,
+        actor,
+        ctx,
+        Entry {
+            action: "department.add",
+            technician_id: None,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id.0)
+}
+
+pub async fn add_group(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    site: &SiteName,
+    name: &SiteName,
+) -> Result<i64, ServiceError> {
+    require_admin(actor)?;
+    let site = require_site(db, site).await?;
+    let mut tx = db.writer().begin().await?;
+    let id: (i64,) = sqlx::query_as(
+        "INSERT INTO tech_groups (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(site.id)
+    .bind(name.as_ref())
+    .bind(now_ms())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, "tech_groups_name_unique") {
+            ServiceError::invalid(
+                "name",
+                format!("the group '{name}' already exists in '{}'", site.name),
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    let after = json!({ "group": name.as_ref(), "site": site.name });
+    audit::record(
+        &mut tx,
+        actor,
+        ctx,
+        Entry {
+            action: "group.add",
+            technician_id: None,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id.0)
+}
+
+/// Finds the department `name` under `site_id` (`None`: "Not associated to any site").
+pub async fn find_department(
+    db: &Db,
+    site_id: Option<i64>,
+    name: &str,
+) -> Result<Option<i64>, ServiceError> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM departments WHERE coalesce(site_id, 0) = $1 AND lower(name) = lower($2)",
+    )
+    .bind(site_id.unwrap_or(0))
+    .bind(name.trim())
+    .fetch_optional(db.reader())
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Resolves `site-group`: site names may contain `-` themselves, so the longest known site
+/// name that prefixes the entry wins.
+pub async fn find_group(db: &Db, entry: &str) -> Result<Option<(i64, i64)>, ServiceError> {
+    let sites = list_sites(db).await?;
+    let mut candidates: Vec<&Site> = sites
+        .iter()
+        .filter(|s| {
+            entry.len() > s.name.len() + 1
+                && entry.is_char_boundary(s.name.len())
+                && entry[..s.name.len()].to_lowercase() == s.name.to_lowercase()
+                && entry.as_bytes()[s.name.len()] == b'-'
+        })
+        .collect();
+    candidates.sort_by_key(|s| std::cmp::Reverse(s.name.len()));
+    for site in candidates {
+        let group = &entry[site.name.len() + 1..];
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM tech_groups WHERE site_id = $1 AND lower(name) = lower($2)",
+        )
+        .bind(site.id)
+        .bind(group.trim())
+        .fetch_optional(db.reader())
+        .await?;
+        if let Some((id,)) = row {
+            return Ok(Some((id, site.id)));
+        }
+    }
+    Ok(None)
+}

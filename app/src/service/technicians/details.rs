@@ -1,0 +1,144 @@
+//! A technician read back as the API's attributes: GetTechnician's `Details` and the audit
+//! log's before/after. Never the password.
+
+use crate::domain::CostPerHour;
+use crate::service::db::Db;
+use crate::service::error::ServiceError;
+use serde::{Deserialize, Serialize};
+use sqlx::AnyConnection;
+
+/// Attribute/value pairs in the order AddTechnician lists them, then UDFs by column name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Details(pub Vec<(String, String)>);
+
+impl Details {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+    }
+}
+
+type Row = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+    String,
+);
+
+pub async fn details(db: &Db, id: i64) -> Result<Option<Details>, ServiceError> {
+    let mut conn = db.reader().acquire().await?;
+    read(&mut conn, id).await
+}
+
+pub(crate) async fn read(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<Details>, ServiceError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT t.name, t.alias, t.employee_id, t.email, t.phone, t.mobile, t.sms_mail_id, \
+         t.cost_per_hr_cents, t.job_title, s.name, d.name, t.approve_purchase_order, \
+         t.login_enabled, t.login_name, t.login_domain \
+         FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
+         LEFT JOIN departments d ON d.id = t.department_id WHERE t.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let sites: Vec<(String,)> = sqlx::query_as(
+        "SELECT s.name FROM technician_sites ts JOIN sites s ON s.id = ts.site_id \
+         WHERE ts.technician_id = $1 ORDER BY ts.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let groups: Vec<(String, String)> = sqlx::query_as(
+        "SELECT s.name, g.name FROM technician_groups tg JOIN tech_groups g ON g.id = tg.group_id \
+         JOIN sites s ON s.id = g.site_id WHERE tg.technician_id = $1 ORDER BY tg.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let roles: Vec<(String,)> = sqlx::query_as(
+        "SELECT role FROM technician_roles WHERE technician_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let udfs: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.column_name, tu.value FROM technician_udfs tu JOIN udf_definitions u ON u.id = tu.udf_id \
+         WHERE tu.technician_id = $1 ORDER BY u.column_name",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    let flag = |v: i64| if v != 0 { "true" } else { "false" }.to_owned();
+    let join = |v: Vec<String>| v.join(",");
+    let mut pairs = vec![
+        ("name".to_owned(), r.0),
+        ("alias".to_owned(), opt(r.1)),
+        ("employeeId".to_owned(), opt(r.2)),
+        ("email".to_owned(), opt(r.3)),
+        ("phone".to_owned(), opt(r.4)),
+        ("mobile".to_owned(), opt(r.5)),
+        ("smsMailId".to_owned(), opt(r.6)),
+        (
+            "costPerHr".to_owned(),
+            r.7.and_then(CostPerHour::from_cents)
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+        ),
+        ("jobTitle".to_owned(), opt(r.8)),
+        (
+            "techSiteName".to_owned(),
+            r.9.unwrap_or_else(|| "default".to_owned()),
+        ),
+        ("departmentName".to_owned(), opt(r.10)),
+        (
+            "associateSites".to_owned(),
+            join(sites.into_iter().map(|(s,)| s).collect()),
+        ),
+        (
+            "associateGroups".to_owned(),
+            join(
+                groups
+                    .into_iter()
+                    .map(|(s, g)| format!("{s}-{g}"))
+                    .collect(),
+            ),
+        ),
+        (
+            "associateRols".to_owned(),
+            join(roles.into_iter().map(|(r,)| r).collect()),
+        ),
+        ("approvePurchaseOrder".to_owned(), flag(r.11)),
+        ("enableLogin".to_owned(), flag(r.12)),
+        ("loginName".to_owned(), opt(r.13)),
+        ("userDomainName".to_owned(), r.14),
+    ];
+    pairs.extend(udfs);
+    Ok(Some(Details(pairs)))
+}

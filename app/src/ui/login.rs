@@ -1,0 +1,36 @@
+//! The sign-in page. A plain form: it works before (and without) the WASM.
+
+use crate::api::auth::Login;
+use crate::api::error::from_url_query;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let action = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let error = move || match action.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => query
+            .read()
+            .get("__err")
+            .and_then(|e| from_url_query(&e))
+            .map(|e| e.to_string()),
+    };
+    view! {
+        <main class="auth">
+            <h1>"Crewdesk"</h1>
+            <p class="muted">"Sign in to manage your O&M engineers."</p>
+            <ActionForm action=action>
+                <label for="login">"Login name"</label>
+                <input id="login" name="login" autocomplete="username" required/>
+                <label for="password">"Password"</label>
+                <input id="password" type="password" name="password" autocomplete="current-password" required/>
+                <label for="domain">"Domain " <span class="muted">"(empty for local accounts)"</span></label>
+                <input id="domain" name="domain"/>
+                {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <button type="submit" class="primary">"Sign in"</button>
+            </ActionForm>
+        </main>
+    }
+}

@@ -1,0 +1,74 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, signIn } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test('an admin signs in, adds a technician through the form and finds it in the table', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+  page.on('pageerror', (err) => errors.push(String(err)));
+
+  await signIn(page, server.base);
+  await page.getByRole('heading', { name: 'O&M Engineer Management' }).waitFor();
+
+  // Only a hydrated page reacts to this click.
+  await page.getByRole('button', { name: 'Synchronize Engineer Info' }).click();
+  await page.getByText('No directory is configured yet').waitFor({ timeout: 10000 });
+
+  await page.getByRole('link', { name: 'Add technician' }).click();
+  await page.fill('#f-name', 'Katherine Johnson');
+  await page.fill('#f-email', 'katherine@example.com');
+  await page.fill('#f-mobile', '+1 757 555 0101');
+  await page.getByRole('button', { name: 'Add technician' }).click();
+  await page.getByText('Technician added.').waitFor({ timeout: 10000 });
+  const row = page.locator('table.roster tbody tr', { hasText: 'Katherine Johnson' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /katherine@example\.com/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a bad email is shown beside its field and nothing is added', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.base);
+  await page.goto(`${server.base}/engineers/new`);
+  await page.getByRole('heading', { name: 'Add technician' }).waitFor();
+  await page.fill('#f-name', 'Bad Mail');
+  await page.fill('#f-email', 'ops@localhost');
+  await page.getByRole('button', { name: 'Add technician' }).click();
+  await page.locator('.field-error', { hasText: 'domain' }).waitFor({ timeout: 10000 });
+  await page.goto(`${server.base}/?q=Bad%20Mail`);
+  await page.getByText('No engineers match.').waitFor();
+  await context.close();
+});
+
+test('the console is usable with JavaScript disabled', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, server.base);
+  await page.getByRole('heading', { name: 'O&M Engineer Management' }).waitFor();
+  await page.goto(`${server.base}/engineers/new`);
+  await page.fill('#f-name', 'Dorothy Vaughan');
+  await page.getByRole('button', { name: 'Add technician' }).click();
+  await page.waitForURL(/\/\?q=Dorothy/);
+  await page.locator('table.roster tbody tr', { hasText: 'Dorothy Vaughan' }).waitFor();
+  await page.fill('input[name=q]', 'nobody-by-this-name');
+  await page.press('input[name=q]', 'Enter');
+  await page.getByText('No engineers match.').waitFor();
+  await context.close();
+});

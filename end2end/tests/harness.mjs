@@ -1,0 +1,61 @@
+// Starts a real Crewdesk (the binary the test command built) on a free loopback port with a
+// fresh SQLite database and an admin, and a headless Debian Chromium to drive it.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+export const ADMIN = { login: 'e2e.admin', password: 'e2e-password-1' };
+
+const bin = process.env.CREWDESK_BIN;
+const siteRoot = process.env.CREWDESK_SITE_ROOT;
+if (!bin || !siteRoot) throw new Error('CREWDESK_BIN and CREWDESK_SITE_ROOT must be set (scripts/test.sh sets them)');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'crewdesk-e2e-'));
+  const env = { ...process.env, CREWDESK_DATABASE_URL: `sqlite:${dir}/crewdesk.db`, CREWDESK_LOG: 'warn' };
+  execFileSync(bin, ['admin', 'create', '--login', ADMIN.login, '--password', ADMIN.password, '--name', 'E2E Admin'], { env });
+  const port = await freePort();
+  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--site-root', siteRoot], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  // Bounded wait for the listener: 200 tries, 50 ms apart.
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.ok) return { base, stop: () => child.kill('SIGTERM') };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('crewdesk did not answer /healthz within 10 s');
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function signIn(page, base) {
+  await page.goto(`${base}/login`);
+  await page.fill('#login', ADMIN.login);
+  await page.fill('#password', ADMIN.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/`);
+}

@@ -1,0 +1,277 @@
+//! The operator's command line. Every subcommand fails with one line and a non-zero exit.
+
+use crate::config::{default_site_root, Settings, DEFAULT_DATABASE_URL};
+use crate::startup::Application;
+use app::domain::{
+    LoginName, NewLogin, NewTechnician, Password, PersonName, Role, SiteChoice, SiteName,
+};
+use app::service::{reference, technicians, Actor, AuditContext, Db, ServiceError, Source};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crewdesk",
+    version,
+    about = "The admin console for O&M engineers"
+)]
+pub struct Cli {
+    /// sqlite:PATH or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "CREWDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve the console and the XML API.
+    Serve {
+        #[arg(long, env = "CREWDESK_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// The folder with pkg/ (WASM, JS, CSS) and favicon.ico.
+        #[arg(long, env = "CREWDESK_SITE_ROOT")]
+        site_root: Option<PathBuf>,
+        /// Crewdesk is reached over HTTPS: mark session cookies Secure and __Host-.
+        #[arg(long, env = "CREWDESK_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Create or update the database schema.
+    Migrate,
+    /// Administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Sites.
+    Site {
+        #[command(subcommand)]
+        command: SiteCommand,
+    },
+    /// Departments.
+    Department {
+        #[command(subcommand)]
+        command: DepartmentCommand,
+    },
+    /// Groups.
+    Group {
+        #[command(subcommand)]
+        command: GroupCommand,
+    },
+    /// Fill an empty database with demo sites, groups and engineers, and (re)set the `admin`
+    /// account's password (CREWDESK_ADMIN_PASSWORD, or a new random one that is printed).
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an SDAdmin who can sign in.
+    Create {
+        #[arg(long)]
+        login: String,
+        #[arg(long, env = "CREWDESK_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "")]
+        domain: String,
+        /// Display name; the login name when omitted.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    Add { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DepartmentCommand {
+    /// Without --site the department is "Not associated to any site".
+    Add {
+        name: String,
+        #[arg(long)]
+        site: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    Add { site: String, name: String },
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("crewdesk: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CREWDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// Runs one command; the error is the one line the operator sees.
+pub async fn execute(cli: Cli) -> Result<(), String> {
+    let url = cli.database_url;
+    match cli.command {
+        Command::Serve {
+            addr,
+            site_root,
+            secure_cookies,
+        } => {
+            let settings = Settings {
+                database_url: url,
+                addr,
+                site_root: site_root.unwrap_or_else(default_site_root),
+                secure_cookies,
+            };
+            let app = Application::build(settings).await.map_err(one_line)?;
+            println!("Crewdesk is listening on http://{}", app.addr());
+            app.run().await.map_err(one_line)
+        }
+        Command::Migrate => {
+            open(&url).await?;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    login,
+                    password,
+                    domain,
+                    name,
+                },
+        } => {
+            let db = open(&url).await?;
+            let id = create_admin(&db, &login, &password, &domain, name.as_deref()).await?;
+            println!("Created SDAdmin '{login}' (userid {id}).");
+            Ok(())
+        }
+        Command::Site {
+            command: SiteCommand::Add { name },
+        } => {
+            let db = open(&url).await?;
+            let name = site_name("site", &name)?;
+            reference::add_site(&db, &Actor::operator(), &cli_context(), &name)
+                .await
+                .map_err(service_message)?;
+            println!("Added site '{name}'.");
+            Ok(())
+        }
+        Command::Department {
+            command: DepartmentCommand::Add { name, site },
+        } => {
+            let db = open(&url).await?;
+            let name = site_name("department", &name)?;
+            let site = site.map(|s| site_name("site", &s)).transpose()?;
+            reference::add_department(
+                &db,
+                &Actor::operator(),
+                &cli_context(),
+                &name,
+                site.as_ref(),
+            )
+            .await
+            .map_err(service_message)?;
+            println!("Added department '{name}'.");
+            Ok(())
+        }
+        Command::Group {
+            command: GroupCommand::Add { site, name },
+        } => {
+            let db = open(&url).await?;
+            let site = site_name("site", &site)?;
+            let name = site_name("group", &name)?;
+            reference::add_group(&db, &Actor::operator(), &cli_context(), &site, &name)
+                .await
+                .map_err(service_message)?;
+            println!("Added group '{name}' to site '{site}'.");
+            Ok(())
+        }
+        Command::Demo => {
+            let db = open(&url).await?;
+            crate::demo::seed(&db).await
+        }
+    }
+}
+
+async fn open(url: &str) -> Result<Db, String> {
+    let db = Db::connect(url).await.map_err(one_line)?;
+    db.migrate().await.map_err(one_line)?;
+    Ok(db)
+}
+
+pub fn cli_context() -> AuditContext {
+    AuditContext::new(Source::Cli, None)
+}
+
+fn site_name(what: &str, raw: &str) -> Result<SiteName, String> {
+    SiteName::parse(raw).map_err(|e| format!("the {what} name {e}"))
+}
+
+/// Creates an SDAdmin with login enabled, through the same service as every other edge.
+pub async fn create_admin(
+    db: &Db,
+    login: &str,
+    password: &str,
+    domain: &str,
+    name: Option<&str>,
+) -> Result<i64, String> {
+    let login = LoginName::parse(login).map_err(|e| format!("--login {e}"))?;
+    let password = Password::parse(password).map_err(|e| format!("--password {e}"))?;
+    let name =
+        PersonName::parse(name.unwrap_or(login.as_ref())).map_err(|e| format!("--name {e}"))?;
+    let new = NewTechnician {
+        name,
+        alias: None,
+        employee_id: None,
+        email: None,
+        phone: None,
+        mobile: None,
+        sms_mail_id: None,
+        cost_per_hr: None,
+        job_title: None,
+        site: SiteChoice::NotAssociated,
+        department: None,
+        associate_sites: Vec::new(),
+        associate_groups: Vec::new(),
+        roles: vec![Role::SdAdmin],
+        approve_purchase_order: false,
+        login: Some(NewLogin {
+            name: login,
+            domain: domain.trim().to_owned(),
+            enabled: true,
+            password,
+        }),
+        udfs: Vec::new(),
+    };
+    technicians::add_technician(db, &Actor::operator(), &cli_context(), new)
+        .await
+        .map(|added| added.id)
+        .map_err(service_message)
+}
+
+pub fn service_message(err: ServiceError) -> String {
+    match err {
+        ServiceError::Internal(e) => one_line(e),
+        other => other.to_string(),
+    }
+}
+
+fn one_line(err: anyhow::Error) -> String {
+    let chain: Vec<String> = err.chain().map(|e| e.to_string()).collect();
+    chain.join(": ").replace('\n', " ")
+}

@@ -1,0 +1,35 @@
+//! Settings: defaults, then `CREWDESK_*` environment variables, then command-line flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/crewdesk.db";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    /// Port 0 picks a free port (tests).
+    pub addr: SocketAddr,
+    /// The folder holding `pkg/` (WASM, JS, CSS) and `favicon.ico`.
+    pub site_root: PathBuf,
+    /// Set when Crewdesk is served over HTTPS: session cookies become `__Host-` and Secure.
+    pub secure_cookies: bool,
+}
+
+impl Settings {
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: default_site_root(),
+            secure_cookies: false,
+        }
+    }
+}
+
+/// `CREWDESK_SITE_ROOT`, else `target/site` under the working directory.
+pub fn default_site_root() -> PathBuf {
+    std::env::var_os("CREWDESK_SITE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/site"))
+}

@@ -1,0 +1,122 @@
+//! The legacy servlet XML API: form POSTs with per-request credentials, answered with the
+//! XML envelope. This module only parses, authenticates and writes envelopes; every rule is
+//! in `app::service`. It sits outside the session layer: cookies are never accepted here.
+
+pub mod add;
+pub mod envelope;
+pub mod params;
+
+use app::service::{auth, AppState, AuditContext, AuthError, Source};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::Request;
+use axum::routing::post;
+use axum::Router;
+use envelope::{Envelope, ErrorCode};
+use params::Params;
+use std::net::SocketAddr;
+use tracing::Instrument;
+
+const TECHNICIAN_SERVLET: &str = "/servlets/TechnicianServlet";
+const TECHNICIAN_OPERATION_SERVLET: &str = "/servlets/TechnicianOperationServlet";
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(TECHNICIAN_SERVLET, post(technician_servlet))
+        .route(
+            TECHNICIAN_OPERATION_SERVLET,
+            post(technician_operation_servlet),
+        )
+        .route("/servlets/RequestServlet", post(request_servlet))
+        .with_state(state)
+}
+
+async fn technician_servlet(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    req: Request<Body>,
+) -> Envelope {
+    handle(&state, TECHNICIAN_SERVLET, addr, req).await
+}
+
+async fn technician_operation_servlet(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    req: Request<Body>,
+) -> Envelope {
+    handle(&state, TECHNICIAN_OPERATION_SERVLET, addr, req).await
+}
+
+/// The sample forms post here and name the real servlet in the hidden `targetURL`.
+async fn request_servlet(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    req: Request<Body>,
+) -> Envelope {
+    handle(&state, "", addr, req).await
+}
+
+async fn handle(state: &AppState, servlet: &str, addr: SocketAddr, req: Request<Body>) -> Envelope {
+    let params = match Params::read(req).await {
+        Ok(params) => params,
+        Err(message) => return Envelope::failure("", ErrorCode::InvalidInput, message),
+    };
+    let operation = params.get("operation").unwrap_or("").trim().to_owned();
+    let servlet = if servlet.is_empty() {
+        match params.get("targetURL").map(str::trim) {
+            Some(target) if target == TECHNICIAN_SERVLET || target == TECHNICIAN_OPERATION_SERVLET => {
+                target.to_owned()
+            }
+            other => {
+                return Envelope::failure(
+                    &operation,
+                    ErrorCode::UnknownOperation,
+                    format!(
+                        "targetURL must be {TECHNICIAN_SERVLET} or {TECHNICIAN_OPERATION_SERVLET}, not '{}'.",
+                        other.unwrap_or("")
+                    ),
+                )
+            }
+        }
+    } else {
+        servlet.to_owned()
+    };
+    let span = tracing::info_span!("servlet", operation = %operation, servlet = %servlet);
+    dispatch(state, &servlet, &operation, addr, &params)
+        .instrument(span)
+        .await
+}
+
+async fn dispatch(
+    state: &AppState,
+    servlet: &str,
+    operation: &str,
+    addr: SocketAddr,
+    params: &Params,
+) -> Envelope {
+    let actor = match authenticate(state, params).await {
+        Ok(actor) => actor,
+        Err(err) => return Envelope::from_auth_error(operation, err),
+    };
+    let ctx = AuditContext::new(Source::Xml, Some(addr.ip().to_string()));
+    match (servlet, operation) {
+        (TECHNICIAN_SERVLET, add::OPERATION) => add::run(state, &actor, &ctx, params).await,
+        _ => Envelope::failure(
+            operation,
+            ErrorCode::UnknownOperation,
+            format!("The operation '{operation}' is not available on {servlet}."),
+        ),
+    }
+}
+
+/// Every request carries its own credentials.
+async fn authenticate(state: &AppState, params: &Params) -> Result<app::service::Actor, AuthError> {
+    let mode = params.get("logonDomainName").unwrap_or("").trim();
+    if mode == "AD_AUTH" {
+        return Err(AuthError::DirectoryUnavailable);
+    }
+    let username = params.get("username").unwrap_or("");
+    let password = params.get("password").unwrap_or("");
+    let domain = params.get("DOMAIN_NAME").unwrap_or("");
+    auth::authenticate(&state.db, username, domain, password).await
+}

@@ -1,0 +1,106 @@
+//! Start-up as a library function: tests and `crewdesk serve` build the same application.
+
+use crate::config::Settings;
+use crate::{servlet, web};
+use anyhow::Context;
+use app::service::{AppState, Db};
+use axum::serve::ListenerExt;
+use axum::Router;
+use leptos::prelude::*;
+use std::net::SocketAddr;
+
+pub struct Application {
+    addr: SocketAddr,
+    listener: tokio::net::TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, then binds. Nothing is served until `run`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database_url).await?;
+        db.migrate().await?;
+        let state = AppState { db };
+        let router = router(&settings, state.clone()).await?;
+        let listener = tokio::net::TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("binding {}", settings.addr))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        Ok(Self {
+            addr,
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the process is asked to stop (Ctrl-C or SIGTERM).
+    pub async fn run(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        // Leptos streams a page in several writes: without TCP_NODELAY, Nagle's algorithm
+        // and delayed ACKs hold each page back by about 40 ms on keep-alive connections.
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop)
+        .await
+        .context("serving HTTP")
+    }
+}
+
+async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> {
+    let options = LeptosOptions::builder()
+        .output_name("crewdesk")
+        .site_root(settings.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.addr)
+        .build();
+    let console = web::console_router(options, state.clone());
+    let console = web::sessions::layer(console, &state.db, settings.secure_cookies).await?;
+    Ok(Router::new()
+        .merge(servlet::router(state))
+        .merge(web::health::router())
+        .merge(console)
+        .layer(tower_http::trace::TraceLayer::new_for_http()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,32 @@
+//! The console over HTTP: Leptos pages and server functions, static assets, and the guards
+//! in front of them.
+
+pub mod assets;
+pub mod guard;
+pub mod health;
+pub mod sessions;
+
+use app::service::AppState;
+use app::{shell, App};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+pub fn console_router(options: LeptosOptions, state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let app_shell = {
+        let options = options.clone();
+        move || shell(options.clone())
+    };
+    let pages: Router = Router::new()
+        .leptos_routes_with_context(&options, routes, context, app_shell)
+        .with_state(options.clone());
+    pages
+        .layer(axum::middleware::from_fn(guard::require_sign_in))
+        .layer(axum::middleware::from_fn(guard::same_origin_server_fns))
+        .merge(assets::router(&options))
+}

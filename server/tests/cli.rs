@@ -1,0 +1,116 @@
+//! The operator contract: the `crewdesk` binary's subcommands and their one-line failures.
+
+use std::process::Command;
+
+fn crewdesk(db: &str, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_crewdesk"))
+        .arg("--database-url")
+        .arg(db)
+        .args(args)
+        .env_remove("CREWDESK_ADMIN_PASSWORD")
+        .env("CREWDESK_LOG", "error")
+        .output()
+        .expect("crewdesk runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).to_string(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
+
+fn fresh_db(tag: &str) -> String {
+    let dir = std::env::temp_dir().join("crewdesk-cli-tests");
+    format!(
+        "sqlite:{}/{}-{}-{}.db",
+        dir.display(),
+        tag,
+        std::process::id(),
+        rand::random::<u32>()
+    )
+}
+
+#[test]
+fn reference_data_and_an_admin_are_created_from_the_command_line() {
+    let db = fresh_db("ok");
+    assert!(crewdesk(&db, &["migrate"]).0);
+    let (ok, out, err) = crewdesk(&db, &["site", "add", "Asia-Pacific"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Asia-Pacific"));
+    assert!(
+        crewdesk(
+            &db,
+            &["department", "add", "Operations", "--site", "Asia-Pacific"]
+        )
+        .0
+    );
+    assert!(crewdesk(&db, &["department", "add", "Finance"]).0);
+    assert!(crewdesk(&db, &["group", "add", "Asia-Pacific", "Network"]).0);
+    let (ok, out, err) = crewdesk(
+        &db,
+        &[
+            "admin",
+            "create",
+            "--login",
+            "ops",
+            "--password",
+            "long-enough-1",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Created SDAdmin 'ops'"), "{out}");
+}
+
+#[test]
+fn bad_input_fails_with_one_line_and_a_non_zero_exit() {
+    let db = fresh_db("bad");
+    assert!(crewdesk(&db, &["site", "add", "Beijing"]).0);
+    let cases: &[(&[&str], &str)] = &[
+        (&["site", "add", "Beijing"], "already exists"),
+        (&["site", "add", "default"], "reserved"),
+        (&["site", "add", "a,b"], "may not contain ','"),
+        (
+            &["department", "add", "Ops", "--site", "Nowhere"],
+            "no site named 'Nowhere'",
+        ),
+        (
+            &["group", "add", "Nowhere", "Net"],
+            "no site named 'Nowhere'",
+        ),
+        (
+            &[
+                "admin",
+                "create",
+                "--login",
+                "x y",
+                "--password",
+                "long-enough-1",
+            ],
+            "--login",
+        ),
+        (
+            &["admin", "create", "--login", "ops", "--password", "short"],
+            "at least 8",
+        ),
+    ];
+    for (args, fragment) in cases {
+        let (ok, _, err) = crewdesk(&db, args);
+        assert!(!ok, "{args:?} should fail");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(fragment), "{args:?}: {err}");
+    }
+    let (ok, _, err) = crewdesk("mysql://nowhere", &["migrate"]);
+    assert!(!ok);
+    assert!(err.contains("sqlite:PATH"), "{err}");
+}
+
+#[test]
+fn demo_data_is_ready_to_sign_in_with() {
+    let db = fresh_db("demo");
+    let (ok, out, err) = crewdesk(&db, &["demo"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Sign in as: admin / "), "{out}");
+    // Running it again keeps the roster and issues a new password.
+    let (ok, again, _) = crewdesk(&db, &["demo"]);
+    assert!(ok);
+    assert_ne!(out, again);
+}

@@ -1,0 +1,224 @@
+//! Spawns the real application on a random port with a fresh database (SQLite file or a new
+//! PostgreSQL database) and speaks HTTP to it.
+#![allow(dead_code)]
+
+use app::service::Db;
+use server::{Application, Settings};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub mod xml;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub client: reqwest::Client,
+    pub database_url: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub const ADMIN_LOGIN: &str = "root.admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+fn unique_name() -> String {
+    format!(
+        "crewdesk_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        rand::random::<u32>()
+    )
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_base_url() -> String {
+    std::env::var("CREWDESK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+async fn fresh_postgres() -> Option<String> {
+    use sqlx::Connection;
+    let base = postgres_base_url();
+    let mut conn = match sqlx::PgConnection::connect(&base).await {
+        Ok(conn) => conn,
+        Err(e) => {
+            let ci = std::env::var("CI").map(|v| v == "true").unwrap_or(false);
+            assert!(!ci, "PostgreSQL at {base} is required under CI=true: {e}");
+            eprintln!("!!! PostgreSQL at {base} is not reachable ({e}): PostgreSQL half of this test NOT run");
+            return None;
+        }
+    };
+    let name = unique_name();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+    Some(format!("{prefix}/{name}"))
+}
+
+impl TestApp {
+    /// `None` only when PostgreSQL is asked for, is not running, and this is not CI.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        let database_url = match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join("crewdesk-tests");
+                format!("sqlite:{}/{}.db", dir.display(), unique_name())
+            }
+            Backend::Postgres => fresh_postgres().await?,
+        };
+        let mut settings = Settings::new(database_url.clone());
+        settings.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let app = Application::build(settings)
+            .await
+            .expect("application builds");
+        let addr = app.addr();
+        let db = app.state().db.clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Some(Self {
+            addr,
+            db,
+            client,
+            database_url,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A fresh cookie jar against the same server.
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client")
+    }
+
+    pub async fn create_admin(&self) -> i64 {
+        server::cli::create_admin(
+            &self.db,
+            ADMIN_LOGIN,
+            ADMIN_PASSWORD,
+            "",
+            Some("Root Admin"),
+        )
+        .await
+        .expect("admin created")
+    }
+
+    /// Posts a servlet form and parses the envelope.
+    pub async fn servlet(&self, path: &str, pairs: &[(&str, &str)]) -> xml::Answer {
+        let response = self
+            .new_client()
+            .post(self.url(path))
+            .form(pairs)
+            .send()
+            .await
+            .expect("servlet answers");
+        xml::Answer::read(response).await
+    }
+
+    /// AddTechnician as the root admin, with `pairs` added.
+    pub async fn add_as_admin(&self, pairs: &[(&str, &str)]) -> xml::Answer {
+        let mut all = vec![
+            ("operation", "AddTechnician"),
+            ("username", ADMIN_LOGIN),
+            ("password", ADMIN_PASSWORD),
+        ];
+        all.extend_from_slice(pairs);
+        self.servlet("/servlets/TechnicianServlet", &all).await
+    }
+
+    /// Signs `client` in through the console's server function.
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(self.url("/api/login"))
+            .header("accept", "application/json")
+            .form(&[("login", login), ("password", password), ("domain", "")])
+            .send()
+            .await
+            .expect("login answers")
+    }
+
+    /// Calls a server function with a form body and returns (status, body).
+    pub async fn server_fn(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
+        let response = client
+            .post(self.url(&format!("/api/{name}")))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("server function answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .fetch_one(self.db.reader())
+            .await
+            .expect("count");
+        n
+    }
+}
+
+/// Runs one async test body against SQLite and against PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let $app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite)
+                        .await
+                        .expect("SQLite is always available");
+                    $body
+                }
+            )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some($app) = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await else {
+                        return;
+                    };
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+pub fn pairs_map(answer: &xml::Answer) -> HashMap<String, String> {
+    answer.details.iter().cloned().collect()
+}

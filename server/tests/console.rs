@@ -1,0 +1,154 @@
+//! The console over HTTP: sign-in, the roster page, and the add-technician server function.
+
+mod common;
+
+use common::{TestApp, ADMIN_LOGIN, ADMIN_PASSWORD};
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("crewdesk_session="))
+        .map(|c| c.split(';').next().unwrap_or("").to_owned())
+}
+
+on_both_backends! {
+    async fn the_roster_needs_a_signed_in_technician(app: TestApp) {
+        let response = app.client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 303);
+        assert_eq!(response.headers()["location"], "/login");
+        let login = app.client.get(app.url("/login")).send().await.unwrap();
+        assert_eq!(login.status().as_u16(), 200);
+        assert!(login.text().await.unwrap().contains("Sign in"));
+    }
+
+    async fn signing_in_rotates_the_session_and_shows_the_roster(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        // A session that exists before sign-in (here: a failed attempt) must not survive it.
+        let _ = client.get(app.url("/login")).send().await.unwrap();
+        let response = app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        assert!(response.status().is_success(), "{}", response.status());
+        let cookie = session_cookie(&response).expect("a session cookie at sign-in");
+        let raw = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(raw.contains("HttpOnly"), "{raw}");
+        assert!(raw.contains("SameSite=Lax"), "{raw}");
+        let again = app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let rotated = session_cookie(&again).expect("a new session cookie");
+        assert_ne!(cookie, rotated, "the session id changes at every sign-in");
+        let page = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("O&amp;M Engineer Management"), "{html}");
+        assert!(html.contains("Root Admin"));
+    }
+
+    async fn a_wrong_password_is_refused_without_saying_which_part_was_wrong(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        let response = app.sign_in(&client, ADMIN_LOGIN, "not-the-password").await;
+        let body = response.text().await.unwrap();
+        assert!(body.contains("user name or password is not correct"), "{body}");
+        let page = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 303);
+    }
+
+    async fn a_cross_site_server_function_call_is_refused(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        let response = client
+            .post(app.url("/api/login"))
+            .header("origin", "http://evil.example")
+            .form(&[("login", ADMIN_LOGIN), ("password", ADMIN_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403);
+        let response = client
+            .post(app.url("/api/login"))
+            .header("sec-fetch-site", "cross-site")
+            .form(&[("login", ADMIN_LOGIN), ("password", ADMIN_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403);
+    }
+
+    async fn an_admin_adds_a_technician_from_the_console_and_finds_it_by_search(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let (status, body) = app
+            .server_fn(&client, "add_technician", &[("form[name]", "Grace Hopper"), ("form[mobile]", "+1 415 555 2671")])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = app.server_fn(&client, "list_technicians", &[("search", "hopper"), ("page", "1")]).await;
+        assert_eq!(status, 200, "{body}");
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["rows"][0]["name"], "Grace Hopper");
+        assert_eq!(page["rows"][0]["mobile"], "+1 415 555 2671");
+        assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE source = 'console' AND action = 'technician.add'").await, 1);
+        let html = client.get(app.url("/?q=grace")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Grace Hopper"));
+    }
+
+    async fn a_bad_email_from_the_console_comes_back_as_a_field_error(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let (status, body) = app
+            .server_fn(&client, "add_technician", &[("form[name]", "Bad Mail"), ("form[email]", "bad@")])
+            .await;
+        assert_eq!(status, 500, "{body}");
+        let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(error["Invalid"][0]["field"], "email", "{body}");
+        assert_eq!(app.count("SELECT count(*) FROM technicians").await, 1);
+    }
+
+    async fn server_functions_need_a_session(app: TestApp) {
+        let (status, body) = app.server_fn(&app.new_client(), "list_technicians", &[("search", ""), ("page", "1")]).await;
+        assert_ne!(status, 200);
+        assert!(body.contains("Unauthenticated"), "{body}");
+    }
+
+    async fn the_roster_pages_through_many_engineers(app: TestApp) {
+        app.create_admin().await;
+        for i in 0..30 {
+            let name = format!("Engineer {i:02}");
+            assert!(app.add_as_admin(&[("name", &name)]).await.is_success());
+        }
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let (_, body) = app.server_fn(&client, "list_technicians", &[("search", "engineer"), ("page", "2")]).await;
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(page["total"], 30);
+        assert_eq!(page["rows"].as_array().unwrap().len(), 5);
+        assert_eq!(page["rows"][0]["name"], "Engineer 25");
+    }
+
+    async fn signing_out_ends_the_session(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let (status, _) = app.server_fn(&client, "logout", &[]).await;
+        assert!(status < 400);
+        let page = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 303);
+    }
+}
+
+#[tokio::test]
+async fn health_answers_once_the_server_accepts_requests() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    let response = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}
