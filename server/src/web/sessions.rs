@@ -6,12 +6,16 @@ use app::service::Db;
 use axum::Router;
 use std::str::FromStr;
 use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 use tower_sessions_sqlx_store::sqlx::postgres::PgPoolOptions;
 use tower_sessions_sqlx_store::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions,
 };
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// How often sessions past their expiry are removed from the store.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// A working day of inactivity ends a session.
 const IDLE: tower_sessions::cookie::time::Duration =
@@ -52,7 +56,18 @@ pub async fn layer(router: Router, db: &Db, secure: bool) -> anyhow::Result<Rout
     }
 }
 
-fn apply<S: SessionStore + Clone>(router: Router, store: S, secure: bool) -> Router {
+fn apply<S: SessionStore + ExpiredDeletion + Clone>(
+    router: Router,
+    store: S,
+    secure: bool,
+) -> Router {
+    // An expired session is refused on use; this keeps the table from growing without bound.
+    let purger = store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = purger.continuously_delete_expired(PURGE_EVERY).await {
+            tracing::warn!(error = %e, "purging expired sessions stopped");
+        }
+    });
     // Over HTTPS the `__Host-` prefix pins the cookie to this host and path `/`.
     let name = if secure {
         "__Host-crewdesk"
