@@ -1,15 +1,19 @@
 //! The operator's command line. Every subcommand fails with one line and a non-zero exit.
 
-use crate::config::{default_site_root, Settings, DEFAULT_DATABASE_URL};
+use crate::config::{
+    default_site_root, Settings, DEFAULT_CREDENTIAL_CACHE_SECONDS, DEFAULT_DATABASE_URL,
+};
 use crate::startup::Application;
 use app::domain::{
-    LoginName, NewLogin, NewTechnician, Password, PersonName, Role, SiteChoice, SiteName,
+    LoginName, NewLogin, NewTechnician, Password, PersonName, Role, ShortText, SiteChoice,
+    SiteName, UdfColumn,
 };
 use app::service::{reference, technicians, Actor, AuditContext, Db, ServiceError, Source};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +41,9 @@ pub enum Command {
         /// Crewdesk is reached over HTTPS: mark session cookies Secure and __Host-.
         #[arg(long, env = "CREWDESK_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Seconds a verified XML API credential is recognised without re-hashing (0: never).
+        #[arg(long, env = "CREWDESK_CREDENTIAL_CACHE_SECONDS", default_value_t = DEFAULT_CREDENTIAL_CACHE_SECONDS)]
+        credential_cache_seconds: u64,
     },
     /// Create or update the database schema.
     Migrate,
@@ -59,6 +66,11 @@ pub enum Command {
     Group {
         #[command(subcommand)]
         command: GroupCommand,
+    },
+    /// User-defined fields of technicians.
+    Udf {
+        #[command(subcommand)]
+        command: UdfCommand,
     },
     /// Fill an empty database with demo sites, groups and engineers, and (re)set the `admin`
     /// account's password (CREWDESK_ADMIN_PASSWORD, or a new random one that is printed).
@@ -101,6 +113,12 @@ pub enum GroupCommand {
     Add { site: String, name: String },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UdfCommand {
+    /// Define a field: the XML API addresses it by COLUMN (e.g. UDF_CHAR1); ALIAS is its label.
+    Add { column: String, alias: String },
+}
+
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
@@ -130,12 +148,14 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             addr,
             site_root,
             secure_cookies,
+            credential_cache_seconds,
         } => {
             let settings = Settings {
                 database_url: url,
                 addr,
                 site_root: site_root.unwrap_or_else(default_site_root),
                 secure_cookies,
+                credential_cache_ttl: Duration::from_secs(credential_cache_seconds),
             };
             let app = Application::build(settings).await.map_err(one_line)?;
             println!("Crewdesk is listening on http://{}", app.addr());
@@ -201,6 +221,14 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             println!("Added group '{name}' to site '{site}'.");
             Ok(())
         }
+        Command::Udf {
+            command: UdfCommand::Add { column, alias },
+        } => {
+            let db = open(&url).await?;
+            add_udf(&db, &column, &alias).await?;
+            println!("Defined the field {} ('{}').", column.trim(), alias.trim());
+            Ok(())
+        }
         Command::Demo => {
             let db = open(&url).await?;
             crate::demo::seed(&db).await
@@ -212,6 +240,15 @@ async fn open(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(one_line)?;
     db.migrate().await.map_err(one_line)?;
     Ok(db)
+}
+
+/// Defines a UDF as the operator.
+pub async fn add_udf(db: &Db, column: &str, alias: &str) -> Result<i64, String> {
+    let column = UdfColumn::parse(column).map_err(|e| format!("the column {e}"))?;
+    let alias = ShortText::parse(alias).map_err(|e| format!("the alias {e}"))?;
+    reference::add_udf(db, &Actor::operator(), &cli_context(), &column, &alias)
+        .await
+        .map_err(service_message)
 }
 
 pub fn cli_context() -> AuditContext {

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/crewdesk.db";
 
@@ -14,7 +15,14 @@ pub struct Settings {
     pub site_root: PathBuf,
     /// Set when Crewdesk is served over HTTPS: session cookies become `__Host-` and Secure.
     pub secure_cookies: bool,
+    /// How long a verified XML API credential is recognised without argon2id; zero turns
+    /// the memory off.
+    pub credential_cache_ttl: Duration,
 }
+
+/// Five minutes: short enough that a revoked credential is forgotten soon even if the
+/// database check somehow missed it, long enough that a busy tool pays argon2id rarely.
+pub const DEFAULT_CREDENTIAL_CACHE_SECONDS: u64 = 300;
 
 impl Settings {
     pub fn new(database_url: impl Into<String>) -> Self {
@@ -23,6 +31,7 @@ impl Settings {
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             site_root: default_site_root(),
             secure_cookies: false,
+            credential_cache_ttl: Duration::from_secs(DEFAULT_CREDENTIAL_CACHE_SECONDS),
         }
     }
 }

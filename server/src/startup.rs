@@ -3,11 +3,12 @@
 use crate::config::Settings;
 use crate::{servlet, web};
 use anyhow::Context;
-use app::service::{AppState, Db};
+use app::service::{AppState, CredentialCache, Db};
 use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::*;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 pub struct Application {
     addr: SocketAddr,
@@ -21,7 +22,10 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database_url).await?;
         db.migrate().await?;
-        let state = AppState { db };
+        let state = AppState {
+            db,
+            credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),
+        };
         let router = router(&settings, state.clone()).await?;
         let listener = tokio::net::TcpListener::bind(settings.addr)
             .await

@@ -114,7 +114,7 @@ fn list(raw: &Option<String>) -> Vec<&str> {
         .collect()
 }
 
-fn parse_sites(errors: &mut FieldErrors, raw: &Option<String>) -> Vec<SiteName> {
+pub(crate) fn parse_sites(errors: &mut FieldErrors, raw: &Option<String>) -> Vec<SiteName> {
     let entries = list(raw);
     if entries.len() == 1 && entries[0].eq_ignore_ascii_case("default") {
         return Vec::new();

@@ -1,6 +1,7 @@
 //! Who is acting: password hashing (argon2id), sign-in with a lockout shared by every edge
 //! and every instance, and the `Actor` that authorisation decisions are made about.
 
+use super::credentials::CredentialCache;
 use super::db::Db;
 use super::now_ms;
 use crate::domain::Role;
@@ -135,20 +136,79 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<Actor, AuthError> {
     let key = account_key(login, domain);
+    let failures = check_lockout(db, &key).await?;
+    verify(db, &key, failures, login, domain, password)
+        .await
+        .map(|(actor, _)| actor)
+}
+
+/// `authenticate` for edges that send the password with every request (the XML API): a
+/// credential that verified recently is recognised from `cache` without argon2id.
+pub async fn authenticate_remembered(
+    db: &Db,
+    cache: &CredentialCache,
+    login: &str,
+    domain: &str,
+    password: &str,
+) -> Result<Actor, AuthError> {
+    let key = account_key(login, domain);
+    let failures = check_lockout(db, &key).await?;
+    let digest = cache.digest(login, domain, password);
+    if let Some(hit) = cache.get(&digest) {
+        match load(db, hit.technician_id).await? {
+            Some((actor, Some(hash))) if hash == hit.password_hash => {
+                if failures > 0 {
+                    clear_failures(db, &key).await?;
+                }
+                return Ok(actor);
+            }
+            // Deleted, no longer allowed to sign in, or the password changed since.
+            _ => cache.forget(&digest),
+        }
+    }
+    let (actor, hash) = verify(db, &key, failures, login, domain, password).await?;
+    if let Some(id) = actor.id {
+        cache.remember(digest, id, hash);
+    }
+    Ok(actor)
+}
+
+/// The failures counted so far, or `RateLimited` while the account is held back.
+async fn check_lockout(db: &Db, key: &str) -> Result<i64, AuthError> {
     let now = now_ms();
-    let locked: Option<(i64,)> =
-        sqlx::query_as("SELECT locked_until FROM auth_failures WHERE account_key = $1")
-            .bind(&key)
+    let row: Option<(i64, i64)> =
+        sqlx::query_as("SELECT failures, locked_until FROM auth_failures WHERE account_key = $1")
+            .bind(key)
             .fetch_optional(db.reader())
             .await
             .context("reading the sign-in lockout")?;
-    if let Some((until,)) = locked {
-        if until > now {
-            return Err(AuthError::RateLimited {
-                minutes: ((until - now) / 60_000) + 1,
-            });
-        }
+    match row {
+        Some((_, until)) if until > now => Err(AuthError::RateLimited {
+            minutes: ((until - now) / 60_000) + 1,
+        }),
+        Some((failures, _)) => Ok(failures),
+        None => Ok(0),
     }
+}
+
+async fn clear_failures(db: &Db, key: &str) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM auth_failures WHERE account_key = $1")
+        .bind(key)
+        .execute(db.writer())
+        .await
+        .context("clearing failed sign-ins")?;
+    Ok(())
+}
+
+/// The argon2id check itself; answers the actor and the hash it verified against.
+async fn verify(
+    db: &Db,
+    key: &str,
+    failures: i64,
+    login: &str,
+    domain: &str,
+    password: &str,
+) -> Result<(Actor, String), AuthError> {
     let account: Option<(i64, Option<String>)> = sqlx::query_as(
         "SELECT id, password_hash FROM technicians \
          WHERE lower(login_domain) = lower($1) AND lower(login_name) = lower($2) AND login_enabled = 1",
@@ -162,17 +222,17 @@ pub async fn authenticate(
         Some((id, hash)) => (Some(id), hash),
         None => (None, None),
     };
-    if verify_password(password, hash).await? {
-        if let Some(id) = id {
-            sqlx::query("DELETE FROM auth_failures WHERE account_key = $1")
-                .bind(&key)
-                .execute(db.writer())
-                .await
-                .context("clearing failed sign-ins")?;
-            return load_actor(db, id).await?.ok_or(AuthError::Failed);
+    if verify_password(password, hash.clone()).await? {
+        if let (Some(id), Some(hash)) = (id, hash) {
+            if failures > 0 {
+                clear_failures(db, key).await?;
+            }
+            if let Some((actor, _)) = load(db, id).await? {
+                return Ok((actor, hash));
+            }
         }
     }
-    record_failure(db, &key, now).await?;
+    record_failure(db, key, now_ms()).await?;
     Err(AuthError::Failed)
 }
 
@@ -209,13 +269,19 @@ async fn record_failure(db: &Db, key: &str, now: i64) -> anyhow::Result<()> {
 
 /// The actor for a technician id, if that technician still exists and may sign in.
 pub async fn load_actor(db: &Db, id: i64) -> anyhow::Result<Option<Actor>> {
-    let row: Option<(String, Option<i64>)> =
-        sqlx::query_as("SELECT name, site_id FROM technicians WHERE id = $1 AND login_enabled = 1")
-            .bind(id)
-            .fetch_optional(db.reader())
-            .await
-            .context("loading the signed-in technician")?;
-    let Some((name, site_id)) = row else {
+    Ok(load(db, id).await?.map(|(actor, _)| actor))
+}
+
+/// The actor and its current password hash.
+async fn load(db: &Db, id: i64) -> anyhow::Result<Option<(Actor, Option<String>)>> {
+    let row: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT name, site_id, password_hash FROM technicians WHERE id = $1 AND login_enabled = 1",
+    )
+    .bind(id)
+    .fetch_optional(db.reader())
+    .await
+    .context("loading the signed-in technician")?;
+    let Some((name, site_id, hash)) = row else {
         return Ok(None);
     };
     let roles: Vec<(String,)> = sqlx::query_as(
@@ -234,7 +300,7 @@ pub async fn load_actor(db: &Db, id: i64) -> anyhow::Result<Option<Actor>> {
     .context("loading associated sites")?;
     let mut site_ids: Vec<i64> = site_id.into_iter().collect();
     site_ids.extend(sites.into_iter().map(|(s,)| s));
-    Ok(Some(Actor {
+    let actor = Actor {
         id: Some(id),
         name,
         roles: roles
@@ -242,7 +308,8 @@ pub async fn load_actor(db: &Db, id: i64) -> anyhow::Result<Option<Actor>> {
             .filter_map(|(r,)| Role::parse(r).ok())
             .collect(),
         site_ids,
-    }))
+    };
+    Ok(Some((actor, hash)))
 }
 
 /// Sets the password of the account `login` in `domain` (an SDAdmin's act).

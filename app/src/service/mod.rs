@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod reference;
@@ -10,6 +11,7 @@ pub mod technicians;
 
 pub use audit::{AuditContext, Source};
 pub use auth::{Actor, AuthError};
+pub use credentials::CredentialCache;
 pub use db::Db;
 pub use error::ServiceError;
 
@@ -25,4 +27,6 @@ pub fn now_ms() -> i64 {
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
+    /// Recently verified XML API credentials (see `credentials`).
+    pub credentials: std::sync::Arc<credentials::CredentialCache>,
 }

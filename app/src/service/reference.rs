@@ -5,7 +5,7 @@ use super::auth::Actor;
 use super::db::{is_unique_violation, Db};
 use super::error::ServiceError;
 use super::now_ms;
-use crate::domain::SiteName;
+use crate::domain::{ShortText, SiteName, UdfColumn};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -23,6 +23,44 @@ fn require_admin(actor: &Actor) -> Result<(), ServiceError> {
             "only an SDAdmin may change reference data".into(),
         ))
     }
+}
+
+type InsertReturningId<'q> =
+    sqlx::query::QueryAs<'q, sqlx::Any, (i64,), <sqlx::Any as sqlx::Database>::Arguments<'q>>;
+
+/// Runs `insert` and its audit entry in one transaction; a violation of the unique index
+/// `unique` becomes a field error with `taken`'s message.
+async fn insert_audited(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    insert: InsertReturningId<'_>,
+    (unique, taken): (&str, String),
+    action: &str,
+    after: serde_json::Value,
+) -> Result<i64, ServiceError> {
+    let mut tx = db.writer().begin().await?;
+    let (id,) = insert.fetch_one(&mut *tx).await.map_err(|e| {
+        if is_unique_violation(&e, unique) {
+            ServiceError::invalid("name", taken)
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        &mut tx,
+        actor,
+        ctx,
+        Entry {
+            action,
+            technician_id: None,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 pub async fn list_sites(db: &Db) -> Result<Vec<Site>, ServiceError> {
@@ -58,36 +96,24 @@ pub async fn add_site(
     name: &SiteName,
 ) -> Result<Site, ServiceError> {
     require_admin(actor)?;
-    let mut tx = db.writer().begin().await?;
-    let id: (i64,) =
+    let insert =
         sqlx::query_as("INSERT INTO sites (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(name.as_ref())
-            .bind(now_ms())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e, "sites_name_unique") {
-                    ServiceError::invalid("name", format!("a site named '{name}' already exists"))
-                } else {
-                    e.into()
-                }
-            })?;
+            .bind(now_ms());
+    let taken = format!("a site named '{name}' already exists");
     let after = json!({ "site": name.as_ref() });
-    audit::record(
-        &mut tx,
+    let id = insert_audited(
+        db,
         actor,
         ctx,
-        Entry {
-            action: "site.add",
-            technician_id: None,
-            before: None,
-            after: Some(after),
-        },
+        insert,
+        ("sites_name_unique", taken),
+        "site.add",
+        after,
     )
     .await?;
-    tx.commit().await?;
     Ok(Site {
-        id: id.0,
+        id,
         name: name.to_string(),
     })
 }
@@ -105,40 +131,24 @@ pub async fn add_department(
         Some(name) => Some(require_site(db, name).await?),
         None => None,
     };
-    let mut tx = db.writer().begin().await?;
-    let id: (i64,) = sqlx::query_as(
+    let insert = sqlx::query_as(
         "INSERT INTO departments (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(site.as_ref().map(|s| s.id))
     .bind(name.as_ref())
-    .bind(now_ms())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e, "departments_name_unique") {
-            ServiceError::invalid(
-                "name",
-                format!("the department '{name}' already exists there"),
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    .bind(now_ms());
+    let taken = format!("the department '{name}' already exists there");
     let after = json!({ "department": name.as_ref(), "site": site.as_ref().map(|s| &s.name) });
-    audit::record(
-        &mut tx,
+    insert_audited(
+        db,
         actor,
         ctx,
-        Entry {
-            action: "department.add",
-            technician_id: None,
-            before: None,
-            after: Some(after),
-        },
+        insert,
+        ("departments_name_unique", taken),
+        "department.add",
+        after,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(id.0)
+    .await
 }
 
 pub async fn add_group(
@@ -150,40 +160,24 @@ pub async fn add_group(
 ) -> Result<i64, ServiceError> {
     require_admin(actor)?;
     let site = require_site(db, site).await?;
-    let mut tx = db.writer().begin().await?;
-    let id: (i64,) = sqlx::query_as(
+    let insert = sqlx::query_as(
         "INSERT INTO tech_groups (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(site.id)
     .bind(name.as_ref())
-    .bind(now_ms())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e, "tech_groups_name_unique") {
-            ServiceError::invalid(
-                "name",
-                format!("the group '{name}' already exists in '{}'", site.name),
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    .bind(now_ms());
+    let taken = format!("the group '{name}' already exists in '{}'", site.name);
     let after = json!({ "group": name.as_ref(), "site": site.name });
-    audit::record(
-        &mut tx,
+    insert_audited(
+        db,
         actor,
         ctx,
-        Entry {
-            action: "group.add",
-            technician_id: None,
-            before: None,
-            after: Some(after),
-        },
+        insert,
+        ("tech_groups_name_unique", taken),
+        "group.add",
+        after,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(id.0)
+    .await
 }
 
 /// Finds the department `name` under `site_id` (`None`: "Not associated to any site").
@@ -230,4 +224,33 @@ pub async fn find_group(db: &Db, entry: &str) -> Result<Option<(i64, i64)>, Serv
         }
     }
     Ok(None)
+}
+
+/// Defines a user-defined field; the XML API then accepts `column` as an attribute.
+pub async fn add_udf(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    column: &UdfColumn,
+    alias: &ShortText,
+) -> Result<i64, ServiceError> {
+    require_admin(actor)?;
+    let insert = sqlx::query_as(
+        "INSERT INTO udf_definitions (column_name, alias, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(column.as_ref())
+    .bind(alias.as_ref())
+    .bind(now_ms());
+    let taken = format!("the field {column} is already defined");
+    let after = json!({ "udf": column.as_ref(), "alias": alias.as_ref() });
+    insert_audited(
+        db,
+        actor,
+        ctx,
+        insert,
+        ("udf_definitions_column_unique", taken),
+        "udf.add",
+        after,
+    )
+    .await
 }

@@ -72,6 +72,23 @@ impl Envelope {
         }
     }
 
+    /// GetTechnician's answer: the attributes in a `Details` element.
+    pub fn with_details(
+        operation: &str,
+        message: impl Into<String>,
+        userid: i64,
+        details: Vec<(String, String)>,
+    ) -> Self {
+        Self {
+            operation: operation.to_owned(),
+            outcome: Ok(Success {
+                message: message.into(),
+                userid,
+                details: Some(details),
+            }),
+        }
+    }
+
     pub fn failure(operation: &str, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             operation: operation.to_owned(),

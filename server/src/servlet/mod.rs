@@ -3,8 +3,10 @@
 //! in `app::service`. It sits outside the session layer: cookies are never accepted here.
 
 pub mod add;
+pub mod delete;
 pub mod envelope;
 pub mod params;
+pub mod update;
 
 use app::service::{auth, AppState, AuditContext, AuthError, Source};
 use axum::body::Body;
@@ -101,6 +103,11 @@ async fn dispatch(
     let ctx = AuditContext::new(Source::Xml, Some(addr.ip().to_string()));
     match (servlet, operation) {
         (TECHNICIAN_SERVLET, add::OPERATION) => add::run(state, &actor, &ctx, params).await,
+        (TECHNICIAN_SERVLET, update::UPDATE) => update::update(state, &actor, &ctx, params).await,
+        (TECHNICIAN_SERVLET, update::GET) => update::get(state, &actor, params).await,
+        (TECHNICIAN_OPERATION_SERVLET, delete::OPERATION) => {
+            delete::run(state, &actor, &ctx, params).await
+        }
         _ => Envelope::failure(
             operation,
             ErrorCode::UnknownOperation,
@@ -118,5 +125,5 @@ async fn authenticate(state: &AppState, params: &Params) -> Result<app::service:
     let username = params.get("username").unwrap_or("");
     let password = params.get("password").unwrap_or("");
     let domain = params.get("DOMAIN_NAME").unwrap_or("");
-    auth::authenticate(&state.db, username, domain, password).await
+    auth::authenticate_remembered(&state.db, &state.credentials, username, domain, password).await
 }

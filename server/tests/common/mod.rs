@@ -27,6 +27,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub const ADMIN_LOGIN: &str = "root.admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const TECHNICIAN_SERVLET: &str = "/servlets/TechnicianServlet";
+pub const OPERATION_SERVLET: &str = "/servlets/TechnicianOperationServlet";
 
 fn unique_name() -> String {
     format!(
@@ -141,6 +143,95 @@ impl TestApp {
         ];
         all.extend_from_slice(pairs);
         self.servlet("/servlets/TechnicianServlet", &all).await
+    }
+
+    /// One servlet operation with the given credentials.
+    pub async fn call_as(
+        &self,
+        login: &str,
+        password: &str,
+        path: &str,
+        operation: &str,
+        pairs: &[(&str, &str)],
+    ) -> xml::Answer {
+        let mut all = vec![
+            ("operation", operation),
+            ("username", login),
+            ("password", password),
+        ];
+        all.extend_from_slice(pairs);
+        self.servlet(path, &all).await
+    }
+
+    /// One servlet operation as the root admin.
+    pub async fn admin_call(
+        &self,
+        path: &str,
+        operation: &str,
+        pairs: &[(&str, &str)],
+    ) -> xml::Answer {
+        self.call_as(ADMIN_LOGIN, ADMIN_PASSWORD, path, operation, pairs)
+            .await
+    }
+
+    /// Adds a technician who can sign in with `login`/`password`; `extra` adds attributes.
+    pub async fn add_user(
+        &self,
+        name: &str,
+        login: &str,
+        password: &str,
+        extra: &[(&str, &str)],
+    ) -> i64 {
+        let mut pairs = vec![
+            ("name", name),
+            ("loginName", login),
+            ("pwd", password),
+            ("enableLogin", "true"),
+        ];
+        pairs.extend_from_slice(extra);
+        let answer = self.add_as_admin(&pairs).await;
+        assert!(answer.is_success(), "{}", answer.raw);
+        answer.userid.expect("userid")
+    }
+
+    /// Sites London, Paris, Asia and Asia-Pacific; department Ops in London and one not
+    /// associated to any site; groups London-Network and Asia-Pacific-Core.
+    pub async fn seed_reference_data(&self) {
+        use app::domain::SiteName;
+        use app::service::{reference, Actor};
+        let actor = Actor::operator();
+        let ctx = server::cli::cli_context();
+        let name = |n: &str| SiteName::parse(n).expect("valid name");
+        for site in ["London", "Paris", "Asia", "Asia-Pacific"] {
+            reference::add_site(&self.db, &actor, &ctx, &name(site))
+                .await
+                .expect("site");
+        }
+        reference::add_department(&self.db, &actor, &ctx, &name("Ops"), Some(&name("London")))
+            .await
+            .expect("department");
+        reference::add_department(&self.db, &actor, &ctx, &name("Ops"), None)
+            .await
+            .expect("department");
+        reference::add_group(&self.db, &actor, &ctx, &name("London"), &name("Network"))
+            .await
+            .expect("group");
+        reference::add_group(&self.db, &actor, &ctx, &name("Asia-Pacific"), &name("Core"))
+            .await
+            .expect("group");
+    }
+
+    /// GetTechnician as the root admin by id, as a map.
+    pub async fn details_of(&self, id: i64) -> HashMap<String, String> {
+        let answer = self
+            .admin_call(
+                TECHNICIAN_SERVLET,
+                "GetTechnician",
+                &[("userid", &id.to_string())],
+            )
+            .await;
+        assert!(answer.is_success(), "{}", answer.raw);
+        pairs_map(&answer)
     }
 
     /// Signs `client` in through the console's server function.

@@ -1,12 +1,13 @@
 //! AddTechnician: the rules of the legacy API, for every edge.
 
+use super::placement;
 use crate::domain::FieldErrors;
-use crate::domain::{NewTechnician, SiteChoice};
+use crate::domain::NewTechnician;
 use crate::service::audit::{self, AuditContext, Entry};
 use crate::service::auth::{hash_password, Actor};
 use crate::service::db::{is_unique_violation, Db};
 use crate::service::error::ServiceError;
-use crate::service::{now_ms, reference};
+use crate::service::now_ms;
 use sqlx::{Any, Transaction};
 
 /// A technician that was added, and what the caller should be told about names that were
@@ -82,52 +83,15 @@ pub async fn add_technician(
 
 async fn place(db: &Db, new: &NewTechnician) -> Result<Placement, ServiceError> {
     let mut notes = Vec::new();
-    let mut site_id = match &new.site {
-        SiteChoice::NotAssociated => None,
-        SiteChoice::Named(name) => match reference::find_site(db, name.as_ref()).await? {
-            Some(site) => Some(site.id),
-            None => {
-                notes.push(format!(
-                    "Site '{name}' was not found, so the technician is not associated to any site."
-                ));
-                None
-            }
-        },
-    };
-    let department_id = match &new.department {
-        None => None,
-        Some(name) => match reference::find_department(db, site_id, name.as_ref()).await? {
-            Some(id) => Some(id),
-            None => {
-                notes.push(format!(
-                    "Department '{name}' was not found there, so the technician has no department and is not associated to any site."
-                ));
-                site_id = None;
-                None
-            }
-        },
-    };
+    let mut site_id = placement::site(db, &new.site, &mut notes).await?;
+    let mut department_id = None;
+    if let Some(name) = &new.department {
+        (site_id, department_id) = placement::department(db, site_id, name, &mut notes).await?;
+    }
     let mut errors = FieldErrors::default();
-    let mut site_ids = Vec::new();
-    for name in &new.associate_sites {
-        match reference::find_site(db, name.as_ref()).await? {
-            Some(site) if !site_ids.contains(&site.id) => site_ids.push(site.id),
-            Some(_) => {}
-            None => errors.push("associateSites", format!("there is no site named '{name}'")),
-        }
-    }
-    let mut groups: Vec<(i64, i64)> = Vec::new();
-    for entry in &new.associate_groups {
-        match reference::find_group(db, entry.as_ref()).await? {
-            Some(group) if !groups.contains(&group) => groups.push(group),
-            Some(_) => {}
-            None => errors.push(
-                "associateGroups",
-                format!("there is no group '{entry}' (write groups as site-group)"),
-            ),
-        }
-    }
-    let udfs = resolve_udfs(db, &new.udfs, &mut errors).await?;
+    let site_ids = placement::associated_sites(db, &new.associate_sites, &mut errors).await?;
+    let groups = placement::groups(db, &new.associate_groups, &mut errors).await?;
+    let udfs = placement::udfs(db, &new.udfs, &mut errors).await?;
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
@@ -139,33 +103,6 @@ async fn place(db: &Db, new: &NewTechnician) -> Result<Placement, ServiceError> 
         udfs,
         notes,
     })
-}
-
-/// UDF values by defined column name; a column that is not defined is an unknown attribute
-/// and is ignored, as the API ignores every unknown attribute.
-async fn resolve_udfs(
-    db: &Db,
-    values: &[(String, String)],
-    errors: &mut FieldErrors,
-) -> Result<Vec<(i64, String)>, ServiceError> {
-    let mut resolved = Vec::new();
-    for (column, value) in values {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM udf_definitions WHERE column_name = $1")
-                .bind(column)
-                .fetch_optional(db.reader())
-                .await?;
-        let Some((id,)) = row else { continue };
-        if value.chars().count() > 1000 || value.chars().any(|c| c.is_control() && c != '\n') {
-            errors.push(
-                column,
-                "must be at most 1000 characters without control characters",
-            );
-        } else if !value.trim().is_empty() {
-            resolved.push((id, value.trim().to_owned()));
-        }
-    }
-    Ok(resolved)
 }
 
 async fn insert(
@@ -210,45 +147,9 @@ async fn insert(
             e.into()
         }
     })?;
-    for (position, role) in new.roles.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO technician_roles (technician_id, role, position) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(role.as_str())
-        .bind(position as i64)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for (position, site_id) in placement.site_ids.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO technician_sites (technician_id, site_id, position) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(site_id)
-        .bind(position as i64)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for (position, (group_id, _)) in placement.groups.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO technician_groups (technician_id, group_id, position) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(group_id)
-        .bind(position as i64)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for (udf_id, value) in &placement.udfs {
-        sqlx::query(
-            "INSERT INTO technician_udfs (technician_id, udf_id, value) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(udf_id)
-        .bind(value)
-        .execute(&mut **tx)
-        .await?;
-    }
+    placement::write_roles(tx, id, &new.roles).await?;
+    placement::write_sites(tx, id, &placement.site_ids).await?;
+    placement::write_groups(tx, id, &placement.groups).await?;
+    placement::write_udfs(tx, id, &placement.udfs).await?;
     Ok(id)
 }

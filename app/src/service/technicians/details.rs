@@ -1,7 +1,8 @@
 //! A technician read back as the API's attributes: GetTechnician's `Details` and the audit
 //! log's before/after. Never the password.
 
-use crate::domain::CostPerHour;
+use crate::domain::{CostPerHour, TechnicianRef};
+use crate::service::auth::Actor;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,20 @@ type Row = (
     String,
 );
 
+/// GetTechnician: any signed-in technician may read any technician (the roster is shared).
+pub async fn get_technician(
+    db: &Db,
+    _actor: &Actor,
+    target: &TechnicianRef,
+) -> Result<(i64, Details), ServiceError> {
+    let mut conn = db.reader().acquire().await?;
+    let id = super::identify::resolve(&mut conn, target).await?;
+    let details = read(&mut conn, id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("No technician matches {target}.")))?;
+    Ok((id, details))
+}
+
 pub async fn details(db: &Db, id: i64) -> Result<Option<Details>, ServiceError> {
     let mut conn = db.reader().acquire().await?;
     read(&mut conn, id).await
@@ -81,12 +96,7 @@ pub(crate) async fn read(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let roles: Vec<(String,)> = sqlx::query_as(
-        "SELECT role FROM technician_roles WHERE technician_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let roles = super::stored::roles_of(conn, id).await?;
     let udfs: Vec<(String, String)> = sqlx::query_as(
         "SELECT u.column_name, tu.value FROM technician_udfs tu JOIN udf_definitions u ON u.id = tu.udf_id \
          WHERE tu.technician_id = $1 ORDER BY u.column_name",
@@ -132,7 +142,7 @@ pub(crate) async fn read(
         ),
         (
             "associateRols".to_owned(),
-            join(roles.into_iter().map(|(r,)| r).collect()),
+            join(roles.iter().map(|r| r.as_str().to_owned()).collect()),
         ),
         ("approvePurchaseOrder".to_owned(), flag(r.11)),
         ("enableLogin".to_owned(), flag(r.12)),

@@ -1,0 +1,66 @@
+//! Finds the one technician a request names, criterion by criterion.
+
+use crate::domain::{Criterion, TechnicianRef};
+use crate::service::error::ServiceError;
+use sqlx::AnyConnection;
+
+/// At most two ids: enough to tell "one" from "several".
+async fn matches(conn: &mut AnyConnection, criterion: &Criterion) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i64,)> = match criterion {
+        Criterion::Login { name, domain } => {
+            sqlx::query_as(
+                "SELECT id FROM technicians WHERE lower(login_domain) = lower($1) \
+                 AND lower(login_name) = lower($2) ORDER BY id LIMIT 2",
+            )
+            .bind(domain)
+            .bind(name)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Criterion::Email(email) => {
+            sqlx::query_as(
+                "SELECT id FROM technicians WHERE lower(email) = lower($1) ORDER BY id LIMIT 2",
+            )
+            .bind(email)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Criterion::Name(name) => {
+            sqlx::query_as(
+                "SELECT id FROM technicians WHERE lower(name) = lower($1) ORDER BY id LIMIT 2",
+            )
+            .bind(name)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Criterion::Id(id) => {
+            sqlx::query_as("SELECT id FROM technicians WHERE id = $1")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The first criterion that matches decides; one that matches several technicians is an
+/// error, so nobody is changed by mistake.
+pub async fn resolve(
+    conn: &mut AnyConnection,
+    target: &TechnicianRef,
+) -> Result<i64, ServiceError> {
+    for criterion in target.criteria() {
+        match matches(conn, criterion).await?.as_slice() {
+            [] => continue,
+            [id] => return Ok(*id),
+            _ => {
+                return Err(ServiceError::Ambiguous(format!(
+                    "More than one technician has the {criterion}; name the technician by login name or id instead. Nothing was changed."
+                )))
+            }
+        }
+    }
+    Err(ServiceError::NotFound(format!(
+        "No technician matches {target}."
+    )))
+}

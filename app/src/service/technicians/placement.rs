@@ -1,0 +1,211 @@
+//! Where a technician sits: site, department, associated sites, groups, roles and UDF values,
+//! resolved from the names a request gives and written as the link rows. Add and update share
+//! these, so both follow the same rules for unknown names.
+
+use crate::domain::{FieldErrors, Role, ShortText, SiteChoice, SiteName};
+use crate::service::db::Db;
+use crate::service::error::ServiceError;
+use crate::service::reference;
+use sqlx::AnyConnection;
+
+/// The primary site; an unknown one leaves the technician "Not associated" with a note.
+pub async fn site(
+    db: &Db,
+    choice: &SiteChoice,
+    notes: &mut Vec<String>,
+) -> Result<Option<i64>, ServiceError> {
+    match choice {
+        SiteChoice::NotAssociated => Ok(None),
+        SiteChoice::Named(name) => match reference::find_site(db, name.as_ref()).await? {
+            Some(site) => Ok(Some(site.id)),
+            None => {
+                notes.push(format!(
+                    "Site '{name}' was not found, so the technician is not associated to any site."
+                ));
+                Ok(None)
+            }
+        },
+    }
+}
+
+/// The department under `site_id`; an unknown one means no department and no site.
+/// Answers the (possibly changed) site and the department.
+pub async fn department(
+    db: &Db,
+    site_id: Option<i64>,
+    name: &ShortText,
+    notes: &mut Vec<String>,
+) -> Result<(Option<i64>, Option<i64>), ServiceError> {
+    match reference::find_department(db, site_id, name.as_ref()).await? {
+        Some(id) => Ok((site_id, Some(id))),
+        None => {
+            notes.push(format!(
+                "Department '{name}' was not found there, so the technician has no department and is not associated to any site."
+            ));
+            Ok((None, None))
+        }
+    }
+}
+
+/// Associated sites must exist: a typo here would silently widen or narrow who administers
+/// the technician.
+pub async fn associated_sites(
+    db: &Db,
+    names: &[SiteName],
+    errors: &mut FieldErrors,
+) -> Result<Vec<i64>, ServiceError> {
+    let mut ids = Vec::new();
+    for name in names {
+        match reference::find_site(db, name.as_ref()).await? {
+            Some(site) if !ids.contains(&site.id) => ids.push(site.id),
+            Some(_) => {}
+            None => errors.push("associateSites", format!("there is no site named '{name}'")),
+        }
+    }
+    Ok(ids)
+}
+
+/// Groups as (group id, site id).
+pub async fn groups(
+    db: &Db,
+    entries: &[ShortText],
+    errors: &mut FieldErrors,
+) -> Result<Vec<(i64, i64)>, ServiceError> {
+    let mut groups = Vec::new();
+    for entry in entries {
+        match reference::find_group(db, entry.as_ref()).await? {
+            Some(group) if !groups.contains(&group) => groups.push(group),
+            Some(_) => {}
+            None => errors.push(
+                "associateGroups",
+                format!("there is no group '{entry}' (write groups as site-group)"),
+            ),
+        }
+    }
+    Ok(groups)
+}
+
+/// UDF values by defined column name, as (udf id, value; empty = clear). A column that is not
+/// defined is an unknown attribute and is ignored, as the API ignores every unknown attribute.
+pub async fn udfs(
+    db: &Db,
+    values: &[(String, String)],
+    errors: &mut FieldErrors,
+) -> Result<Vec<(i64, String)>, ServiceError> {
+    let mut resolved = Vec::new();
+    for (column, value) in values {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM udf_definitions WHERE column_name = $1")
+                .bind(column)
+                .fetch_optional(db.reader())
+                .await?;
+        let Some((id,)) = row else { continue };
+        if value.chars().count() > 1000 || value.chars().any(|c| c.is_control() && c != '\n') {
+            errors.push(
+                column,
+                "must be at most 1000 characters without control characters",
+            );
+        } else {
+            resolved.push((id, value.trim().to_owned()));
+        }
+    }
+    Ok(resolved)
+}
+
+pub async fn write_roles(
+    conn: &mut AnyConnection,
+    id: i64,
+    roles: &[Role],
+) -> Result<(), ServiceError> {
+    sqlx::query("DELETE FROM technician_roles WHERE technician_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for (position, role) in roles.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO technician_roles (technician_id, role, position) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(role.as_str())
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the rows of a position-ordered link table. `table` and `column` are constants
+/// of this module, never input.
+async fn write_links(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+    id: i64,
+    linked: impl Iterator<Item = i64>,
+) -> Result<(), ServiceError> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE technician_id = $1"))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let insert =
+        format!("INSERT INTO {table} (technician_id, {column}, position) VALUES ($1, $2, $3)");
+    for (position, other) in linked.enumerate() {
+        sqlx::query(&insert)
+            .bind(id)
+            .bind(other)
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn write_sites(
+    conn: &mut AnyConnection,
+    id: i64,
+    site_ids: &[i64],
+) -> Result<(), ServiceError> {
+    write_links(
+        conn,
+        "technician_sites",
+        "site_id",
+        id,
+        site_ids.iter().copied(),
+    )
+    .await
+}
+
+pub async fn write_groups(
+    conn: &mut AnyConnection,
+    id: i64,
+    groups: &[(i64, i64)],
+) -> Result<(), ServiceError> {
+    let ids = groups.iter().map(|(group, _)| *group);
+    write_links(conn, "technician_groups", "group_id", id, ids).await
+}
+
+/// Sets or clears (empty value) each UDF.
+pub async fn write_udfs(
+    conn: &mut AnyConnection,
+    id: i64,
+    udfs: &[(i64, String)],
+) -> Result<(), ServiceError> {
+    for (udf_id, value) in udfs {
+        sqlx::query("DELETE FROM technician_udfs WHERE technician_id = $1 AND udf_id = $2")
+            .bind(id)
+            .bind(udf_id)
+            .execute(&mut *conn)
+            .await?;
+        if !value.is_empty() {
+            sqlx::query(
+                "INSERT INTO technician_udfs (technician_id, udf_id, value) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(udf_id)
+            .bind(value)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! A technician as stored (ids, not names): what update merges into and what the permission
+//! checks of update and delete look at.
+
+use crate::domain::Role;
+use crate::service::auth::Actor;
+use crate::service::db::Backend;
+use crate::service::error::ServiceError;
+use sqlx::AnyConnection;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub version: i64,
+    pub name: String,
+    pub alias: Option<String>,
+    pub employee_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub sms_mail_id: Option<String>,
+    pub cost_cents: Option<i64>,
+    pub job_title: Option<String>,
+    pub site_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub approve_purchase_order: bool,
+    pub site_ids: Vec<i64>,
+    /// (group id, the group's site id)
+    pub groups: Vec<(i64, i64)>,
+    pub roles: Vec<Role>,
+}
+
+type Row = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
+impl Stored {
+    pub fn is_admin(&self) -> bool {
+        self.roles.contains(&Role::SdAdmin)
+    }
+
+    /// The sites the technician belongs to: its own site and its associated sites.
+    pub fn sites(&self) -> Vec<Option<i64>> {
+        let mut sites = vec![self.site_id];
+        sites.extend(self.site_ids.iter().map(|s| Some(*s)));
+        sites
+    }
+
+    /// May `actor` act on this technician at all? An SDSiteAdmin only inside its sites, and
+    /// never on an SDAdmin.
+    pub fn check_reach(&self, actor: &Actor, verb: &str) -> Result<(), ServiceError> {
+        if !(actor.is_admin() || actor.is_site_admin()) {
+            return Err(ServiceError::NotAuthorized(format!(
+                "only an SDAdmin or SDSiteAdmin may {verb} technicians"
+            )));
+        }
+        if self.is_admin() && !actor.is_admin() {
+            return Err(ServiceError::ProtectedAdmin(format!(
+                "'{}' is an SDAdmin; only an SDAdmin may {verb} an SDAdmin",
+                self.name
+            )));
+        }
+        if !actor.covers_sites(&self.sites()) {
+            return Err(ServiceError::SiteRestricted(format!(
+                "'{}' belongs to sites outside yours; an SDSiteAdmin may {verb} only technicians wholly within its sites",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+}
+
+pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, ServiceError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT version, name, alias, employee_id, email, phone, mobile, sms_mail_id, \
+         cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order \
+         FROM technicians WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let site_ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT site_id FROM technician_sites WHERE technician_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let groups: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT g.id, g.site_id FROM technician_groups tg JOIN tech_groups g ON g.id = tg.group_id \
+         WHERE tg.technician_id = $1 ORDER BY tg.position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let roles = roles_of(conn, id).await?;
+    Ok(Some(Stored {
+        id,
+        version: r.0,
+        name: r.1,
+        alias: r.2,
+        employee_id: r.3,
+        email: r.4,
+        phone: r.5,
+        mobile: r.6,
+        sms_mail_id: r.7,
+        cost_cents: r.8,
+        job_title: r.9,
+        site_id: r.10,
+        department_id: r.11,
+        approve_purchase_order: r.12 != 0,
+        site_ids: site_ids.into_iter().map(|(s,)| s).collect(),
+        groups,
+        roles,
+    }))
+}
+
+/// A technician's roles in the order they were granted.
+pub async fn roles_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Role>, ServiceError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT role FROM technician_roles WHERE technician_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.iter().filter_map(|(r,)| Role::parse(r).ok()).collect())
+}
+
+/// The ids of every SDAdmin, locked until the transaction ends on PostgreSQL, so two
+/// concurrent removals cannot both see "another admin remains". SQLite serialises every
+/// write transaction through the single writer connection already.
+pub async fn lock_admins(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<Vec<i64>, ServiceError> {
+    let sql = match backend {
+        Backend::Postgres => {
+            "SELECT technician_id FROM technician_roles WHERE role = 'SDAdmin' ORDER BY technician_id FOR UPDATE"
+        }
+        Backend::Sqlite => {
+            "SELECT technician_id FROM technician_roles WHERE role = 'SDAdmin' ORDER BY technician_id"
+        }
+    };
+    let rows: Vec<(i64,)> = sqlx::query_as(sql).fetch_all(&mut *conn).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -1,0 +1,284 @@
+//! UpdateTechnician: only what the request names changes, within the caller's reach, and a
+//! change that raced another one is retried or refused, never merged blindly.
+
+use super::stored::{self, Stored};
+use super::{details, identify, placement};
+use crate::domain::{Change, FieldErrors, TechnicianPatch, TechnicianRef};
+use crate::service::audit::{self, AuditContext, Entry};
+use crate::service::auth::Actor;
+use crate::service::db::Db;
+use crate::service::error::ServiceError;
+use crate::service::now_ms;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Updated {
+    pub id: i64,
+    /// The version after the update (unchanged when nothing changed).
+    pub version: i64,
+    pub changed: bool,
+    pub notes: Vec<String>,
+}
+
+/// The technician after the patch, as ids.
+struct Merged {
+    row: Stored,
+    udfs: Vec<(i64, String)>,
+    sites_changed: bool,
+    groups_changed: bool,
+    roles_changed: bool,
+    notes: Vec<String>,
+}
+
+/// How often an update without an expected version is retried when another change lands
+/// between reading and writing.
+const ATTEMPTS: usize = 3;
+
+#[tracing::instrument(skip_all, fields(actor = actor.id, source = ctx.source.as_str()))]
+pub async fn update_technician(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    target: &TechnicianRef,
+    patch: TechnicianPatch,
+    expected_version: Option<i64>,
+) -> Result<Updated, ServiceError> {
+    if !(actor.is_admin() || actor.is_site_admin()) {
+        return Err(ServiceError::NotAuthorized(
+            "only an SDAdmin or SDSiteAdmin may update technicians".into(),
+        ));
+    }
+    if patch.roles.is_some() && !actor.is_admin() {
+        return Err(ServiceError::NotAuthorized(
+            "only an SDAdmin may grant or remove roles".into(),
+        ));
+    }
+    let attempts = if expected_version.is_some() {
+        1
+    } else {
+        ATTEMPTS
+    };
+    for _ in 0..attempts {
+        let mut conn = db.reader().acquire().await?;
+        let id = identify::resolve(&mut conn, target).await?;
+        let current = stored::load(&mut conn, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("No technician matches {target}.")))?;
+        let before = details::read(&mut conn, id).await?;
+        drop(conn);
+        if let Some(expected) = expected_version {
+            if expected != current.version {
+                return Err(stale(&current.name));
+            }
+        }
+        current.check_reach(actor, "update")?;
+        if patch.is_empty() {
+            return Ok(Updated {
+                id,
+                version: current.version,
+                changed: false,
+                notes: vec![
+                    "Nothing was changed: the request named no attribute to update.".into(),
+                ],
+            });
+        }
+        let merged = merge(db, &current, &patch).await?;
+        let mut involved = vec![merged.row.site_id];
+        involved.extend(merged.row.site_ids.iter().map(|s| Some(*s)));
+        involved.extend(merged.row.groups.iter().map(|(_, s)| Some(*s)));
+        if !actor.covers_sites(&involved) {
+            return Err(ServiceError::SiteRestricted(
+                "an SDSiteAdmin may place technicians only within its own sites (site, associated sites and groups)".into(),
+            ));
+        }
+        let mut tx = db.writer().begin().await?;
+        if current.is_admin() && !merged.row.is_admin() {
+            let admins = stored::lock_admins(&mut tx, db.backend()).await?;
+            if admins.iter().filter(|a| **a != id).count() == 0 {
+                return Err(ServiceError::ProtectedAdmin(format!(
+                    "'{}' is the last SDAdmin; grant SDAdmin to someone else first",
+                    current.name
+                )));
+            }
+        }
+        if !write(&mut tx, &current, &merged).await? {
+            // Another change landed since `current` was read: start again from the new state.
+            drop(tx);
+            if expected_version.is_some() {
+                return Err(stale(&current.name));
+            }
+            continue;
+        }
+        let after = details::read(&mut tx, id).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            ctx,
+            Entry {
+                action: "technician.update",
+                technician_id: Some(id),
+                before: before.map(|d| d.to_json()),
+                after: after.map(|d| d.to_json()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(technician = id, "technician updated");
+        return Ok(Updated {
+            id,
+            version: current.version + 1,
+            changed: true,
+            notes: merged.notes,
+        });
+    }
+    Err(ServiceError::Conflict(
+        "The technician kept changing while this update was applied; try again.".into(),
+    ))
+}
+
+fn stale(name: &str) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "'{name}' was changed by someone else after you opened it. Reload to see the current values; nothing was saved."
+    ))
+}
+
+async fn merge(db: &Db, current: &Stored, patch: &TechnicianPatch) -> Result<Merged, ServiceError> {
+    let mut notes = Vec::new();
+    let mut errors = FieldErrors::default();
+    let mut row = current.clone();
+    if let Some(name) = &patch.name {
+        row.name = name.to_string();
+    }
+    row.alias = apply_str(&patch.alias, &current.alias, ToString::to_string);
+    row.employee_id = apply_str(
+        &patch.employee_id,
+        &current.employee_id,
+        ToString::to_string,
+    );
+    row.job_title = apply_str(&patch.job_title, &current.job_title, ToString::to_string);
+    row.email = apply_str(&patch.email, &current.email, |e| e.to_string());
+    row.sms_mail_id = apply_str(&patch.sms_mail_id, &current.sms_mail_id, |e| e.to_string());
+    row.phone = apply_str(&patch.phone, &current.phone, |p| p.display().to_owned());
+    row.mobile = apply_str(&patch.mobile, &current.mobile, |p| p.display().to_owned());
+    row.cost_cents = match &patch.cost_per_hr {
+        Change::Keep => current.cost_cents,
+        Change::Clear => None,
+        Change::Set(cost) => Some(cost.cents()),
+    };
+    if row.approve_purchase_order && row.email.is_none() {
+        errors.push(
+            "email",
+            "cannot be cleared while the technician approves purchase orders",
+        );
+    }
+    if let Some(choice) = &patch.site {
+        row.site_id = placement::site(db, choice, &mut notes).await?;
+    }
+    let site_changed = row.site_id != current.site_id;
+    match &patch.department {
+        Change::Set(name) => {
+            (row.site_id, row.department_id) =
+                placement::department(db, row.site_id, name, &mut notes).await?;
+        }
+        Change::Clear => row.department_id = None,
+        Change::Keep if site_changed => {
+            if let Some(dept) = current.department_id {
+                if !department_is_under(db, dept, row.site_id).await? {
+                    row.department_id = None;
+                    notes.push("The department belonged to the old site, so the technician now has no department.".into());
+                }
+            }
+        }
+        Change::Keep => {}
+    }
+    if let Some(names) = &patch.associate_sites {
+        row.site_ids = placement::associated_sites(db, names, &mut errors).await?;
+    }
+    if let Some(entries) = &patch.associate_groups {
+        row.groups = placement::groups(db, entries, &mut errors).await?;
+    }
+    if let Some(roles) = &patch.roles {
+        row.roles = roles.clone();
+    }
+    let udfs = placement::udfs(db, &patch.udfs, &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    Ok(Merged {
+        sites_changed: row.site_ids != current.site_ids,
+        groups_changed: row.groups != current.groups,
+        roles_changed: row.roles != current.roles,
+        row,
+        udfs,
+        notes,
+    })
+}
+
+fn apply_str<T>(
+    change: &Change<T>,
+    current: &Option<String>,
+    show: impl Fn(&T) -> String,
+) -> Option<String> {
+    match change {
+        Change::Keep => current.clone(),
+        Change::Clear => None,
+        Change::Set(value) => Some(show(value)),
+    }
+}
+
+async fn department_is_under(
+    db: &Db,
+    department: i64,
+    site: Option<i64>,
+) -> Result<bool, ServiceError> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT site_id FROM departments WHERE id = $1")
+            .bind(department)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(matches!(row, Some((s,)) if s == site))
+}
+
+/// Writes the merged technician if nobody changed it since it was read; false otherwise.
+async fn write(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    current: &Stored,
+    merged: &Merged,
+) -> Result<bool, ServiceError> {
+    let row = &merged.row;
+    let result = sqlx::query(
+        "UPDATE technicians SET name = $1, alias = $2, employee_id = $3, email = $4, phone = $5, \
+         mobile = $6, sms_mail_id = $7, cost_per_hr_cents = $8, job_title = $9, site_id = $10, \
+         department_id = $11, updated_at = $12, version = version + 1 \
+         WHERE id = $13 AND version = $14",
+    )
+    .bind(&row.name)
+    .bind(&row.alias)
+    .bind(&row.employee_id)
+    .bind(&row.email)
+    .bind(&row.phone)
+    .bind(&row.mobile)
+    .bind(&row.sms_mail_id)
+    .bind(row.cost_cents)
+    .bind(&row.job_title)
+    .bind(row.site_id)
+    .bind(row.department_id)
+    .bind(now_ms())
+    .bind(current.id)
+    .bind(current.version)
+    .execute(&mut **tx)
+    .await?;
+    if result.rows_affected() == 0 {
+        return Ok(false);
+    }
+    if merged.roles_changed {
+        placement::write_roles(tx, current.id, &row.roles).await?;
+    }
+    if merged.sites_changed {
+        placement::write_sites(tx, current.id, &row.site_ids).await?;
+    }
+    if merged.groups_changed {
+        placement::write_groups(tx, current.id, &row.groups).await?;
+    }
+    placement::write_udfs(tx, current.id, &merged.udfs).await?;
+    Ok(true)
+}
