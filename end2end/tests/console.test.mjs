@@ -1,28 +1,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, signIn } from './harness.mjs';
+import { signIn, withServerAndBrowser } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = withServerAndBrowser({ before, after });
 
 test('an admin signs in, adds a technician through the form and finds it in the table', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
   page.on('pageerror', (err) => errors.push(String(err)));
 
-  await signIn(page, server.base);
+  await signIn(page, env.server.base);
   await page.getByRole('heading', { name: 'O&M Engineer Management' }).waitFor();
 
   // Only a hydrated page reacts to this click.
@@ -43,26 +32,26 @@ test('an admin signs in, adds a technician through the form and finds it in the 
 });
 
 test('a bad email is shown beside its field and nothing is added', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
-  await signIn(page, server.base);
-  await page.goto(`${server.base}/engineers/new`);
+  await signIn(page, env.server.base);
+  await page.goto(`${env.server.base}/engineers/new`);
   await page.getByRole('heading', { name: 'Add technician' }).waitFor();
   await page.fill('#f-name', 'Bad Mail');
   await page.fill('#f-email', 'ops@localhost');
   await page.getByRole('button', { name: 'Add technician' }).click();
   await page.locator('.field-error', { hasText: 'domain' }).waitFor({ timeout: 10000 });
-  await page.goto(`${server.base}/?q=Bad%20Mail`);
+  await page.goto(`${env.server.base}/?q=Bad%20Mail`);
   await page.getByText('No engineers match.').waitFor();
   await context.close();
 });
 
 test('the console is usable with JavaScript disabled', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await env.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await signIn(page, server.base);
+  await signIn(page, env.server.base);
   await page.getByRole('heading', { name: 'O&M Engineer Management' }).waitFor();
-  await page.goto(`${server.base}/engineers/new`);
+  await page.goto(`${env.server.base}/engineers/new`);
   await page.fill('#f-name', 'Dorothy Vaughan');
   await page.getByRole('button', { name: 'Add technician' }).click();
   await page.waitForURL(/\/\?q=Dorothy/);

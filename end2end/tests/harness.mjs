@@ -59,3 +59,18 @@ export async function signIn(page, base) {
   await page.click('button[type=submit]');
   await page.waitForURL(`${base}/`);
 }
+
+/// Registers the suite's hooks: one server and one browser for the file, stopped at the end.
+/// The returned object is filled in before the first test runs.
+export function withServerAndBrowser(hooks) {
+  const env = {};
+  hooks.before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  hooks.after(async () => {
+    await env.browser?.close();
+    env.server?.stop();
+  });
+  return env;
+}

@@ -160,3 +160,82 @@ on_both_backends! {
         assert!(answer.message.contains("directory"), "{}", answer.message);
     }
 }
+
+mod sample_forms {
+    use super::common::{Backend, TestApp};
+
+    #[tokio::test]
+    async fn each_sample_form_posts_its_operation_to_the_request_servlet() {
+        let app = TestApp::spawn(Backend::Sqlite).await.expect("SQLite");
+        server::cli::add_udf(&app.db, "UDF_CHAR1", "Badge")
+            .await
+            .expect("udf");
+        for (form, operation, target) in [
+            (
+                "add-technician",
+                "AddTechnician",
+                "/servlets/TechnicianServlet",
+            ),
+            (
+                "update-technician",
+                "UpdateTechnician",
+                "/servlets/TechnicianServlet",
+            ),
+            (
+                "get-technician",
+                "GetTechnician",
+                "/servlets/TechnicianServlet",
+            ),
+            (
+                "delete-technician",
+                "DeleteTechnician",
+                "/servlets/TechnicianOperationServlet",
+            ),
+        ] {
+            let response = app
+                .client
+                .get(app.url(&format!("/servlets/forms/{form}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{form}");
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains(r#"action="/servlets/RequestServlet""#),
+                "{form}"
+            );
+            assert!(
+                html.contains(&format!(r#"name="operation" value="{operation}""#)),
+                "{form}"
+            );
+            assert!(
+                html.contains(&format!(r#"name="targetURL" value="{target}""#)),
+                "{form}"
+            );
+            assert!(
+                html.contains(r#"name="username""#) && html.contains(r#"name="logonDomainName""#),
+                "{form}"
+            );
+        }
+        let add = app
+            .client
+            .get(app.url("/servlets/forms/add-technician"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            add.contains(r#"name="UDF_CHAR1""#),
+            "defined UDFs are on the add form"
+        );
+        let missing = app
+            .client
+            .get(app.url("/servlets/forms/fly-technician"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+    }
+}

@@ -226,6 +226,23 @@ pub async fn find_group(db: &Db, entry: &str) -> Result<Option<(i64, i64)>, Serv
     Ok(None)
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Udf {
+    pub column: String,
+    pub alias: String,
+}
+
+pub async fn list_udfs(db: &Db) -> Result<Vec<Udf>, ServiceError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT column_name, alias FROM udf_definitions ORDER BY column_name")
+            .fetch_all(db.reader())
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(column, alias)| Udf { column, alias })
+        .collect())
+}
+
 /// Defines a user-defined field; the XML API then accepts `column` as an attribute.
 pub async fn add_udf(
     db: &Db,

@@ -147,11 +147,11 @@ impl Envelope {
         let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
         let _ = writer
             .create_element("operation")
-            .with_attribute(("name", self.operation.as_str()))
+            .with_attribute(("name", xml_safe(&self.operation).as_ref()))
             .write_inner_content(|w| {
                 let text = |w: &mut Writer<Vec<u8>>, tag: &str, value: &str| {
                     w.create_element(tag)
-                        .write_text_content(BytesText::new(value))
+                        .write_text_content(BytesText::new(&xml_safe(value)))
                         .map(|_| ())
                 };
                 match &self.outcome {
@@ -163,8 +163,8 @@ impl Envelope {
                             w.create_element("Details").write_inner_content(|w| {
                                 for (key, value) in details {
                                     w.create_element("propname")
-                                        .with_attribute(("key", key.as_str()))
-                                        .write_text_content(BytesText::new(value))?;
+                                        .with_attribute(("key", xml_safe(key).as_ref()))
+                                        .write_text_content(BytesText::new(&xml_safe(value)))?;
                                 }
                                 Ok(())
                             })?;
@@ -181,6 +181,23 @@ impl Envelope {
         let mut xml = String::from_utf8(writer.into_inner()).unwrap_or_default();
         xml.push('\n');
         xml
+    }
+}
+
+/// XML 1.0 allows no control characters but tab, newline and carriage return, and neither
+/// U+FFFE nor U+FFFF; anything echoed from a request may hold them, so they become U+FFFD.
+fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+    };
+    if text.chars().all(allowed) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(
+            text.chars()
+                .map(|c| if allowed(c) { c } else { '\u{FFFD}' })
+                .collect(),
+        )
     }
 }
 
@@ -210,6 +227,49 @@ mod tests {
              <message>Technician added successfully</message>\n  \
              <userid>42</userid>\n\
              </operation>\n"
+        );
+    }
+
+    #[test]
+    fn details_are_one_propname_per_attribute() {
+        let details = vec![
+            ("name".to_owned(), "Ada & Co".to_owned()),
+            ("departmentName".to_owned(), String::new()),
+        ];
+        let xml = Envelope::with_details(
+            "GetTechnician",
+            "Technician details fetched successfully",
+            7,
+            details,
+        )
+        .to_xml();
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <operation name=\"GetTechnician\">\n  \
+             <operationstatus>Success</operationstatus>\n  \
+             <message>Technician details fetched successfully</message>\n  \
+             <userid>7</userid>\n  \
+             <Details>\n    \
+             <propname key=\"name\">Ada &amp; Co</propname>\n    \
+             <propname key=\"departmentName\"></propname>\n  \
+             </Details>\n\
+             </operation>\n"
+        );
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_replaced() {
+        let xml = Envelope::failure(
+            "Add\u{1}",
+            ErrorCode::InvalidInput,
+            "bad \u{0}\u{1b} value\u{FFFF}",
+        )
+        .to_xml();
+        assert!(xml.contains("name=\"Add\u{FFFD}\""), "{xml}");
+        assert!(
+            xml.contains("<message>bad \u{FFFD}\u{FFFD} value\u{FFFD}</message>"),
+            "{xml}"
         );
     }
 

@@ -5,6 +5,7 @@
 pub mod add;
 pub mod delete;
 pub mod envelope;
+pub mod forms;
 pub mod params;
 pub mod update;
 
@@ -12,7 +13,7 @@ use app::service::{auth, AppState, AuditContext, AuthError, Source};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::Request;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use envelope::{Envelope, ErrorCode};
 use params::Params;
@@ -30,6 +31,8 @@ pub fn router(state: AppState) -> Router {
             post(technician_operation_servlet),
         )
         .route("/servlets/RequestServlet", post(request_servlet))
+        .route("/servlets/forms", get(forms::index))
+        .route("/servlets/forms/{which}", get(forms::form))
         .with_state(state)
 }
 
