@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod service;
 pub mod ui;

@@ -35,7 +35,7 @@ export async function startServer() {
   for (let i = 0; i < 200; i++) {
     try {
       const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { base, stop: () => child.kill('SIGTERM') };
+      if (res.ok) return { base, db: `${dir}/crewdesk.db`, stop: () => child.kill('SIGTERM') };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -52,12 +52,33 @@ export async function launchBrowser() {
   });
 }
 
-export async function signIn(page, base) {
+export async function signIn(page, base, login = ADMIN.login, password = ADMIN.password) {
   await page.goto(`${base}/login`);
-  await page.fill('#login', ADMIN.login);
-  await page.fill('#password', ADMIN.password);
+  await page.fill('#login', login);
+  await page.fill('#password', password);
   await page.click('button[type=submit]');
   await page.waitForURL(`${base}/`);
+}
+
+/// One XML API operation as the admin; answers the envelope's text.
+export async function xml(base, operation, pairs, servlet = '/servlets/TechnicianServlet') {
+  const body = new URLSearchParams({ operation, username: ADMIN.login, password: ADMIN.password, ...pairs });
+  const res = await fetch(`${base}${servlet}`, { method: 'POST', body });
+  return res.text();
+}
+
+/// Adds a technician through the XML API and answers its id.
+export async function addTechnician(base, pairs) {
+  const answer = await xml(base, 'AddTechnician', pairs);
+  const id = answer.match(/<userid>(\d+)<\/userid>/);
+  if (!id) throw new Error(`AddTechnician failed: ${answer}`);
+  return id[1];
+}
+
+/// Runs one SQL statement on the server's SQLite file (with Python's sqlite3, present on
+/// every machine this runs on), for states no screen can create yet.
+export function sql(db, statement) {
+  execFileSync('python3', ['-c', 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()', db, statement]);
 }
 
 /// Registers the suite's hooks: one server and one browser for the file, stopped at the end.

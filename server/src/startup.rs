@@ -84,6 +84,7 @@ async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> 
     Ok(Router::new()
         .merge(servlet::router(state))
         .merge(web::health::router())
+        .merge(web::lang::router())
         .merge(console)
         .layer(tower_http::trace::TraceLayer::new_for_http()))
 }

@@ -58,6 +58,9 @@ fn reference_data_and_an_admin_are_created_from_the_command_line() {
     );
     assert!(ok, "{err}");
     assert!(out.contains("Created SDAdmin 'ops'"), "{out}");
+    let (ok, out, err) = crewdesk(&db, &["udf", "add", "UDF_CHAR1", "Badge number"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("UDF_CHAR1"), "{out}");
 }
 
 #[test]
@@ -91,6 +94,8 @@ fn bad_input_fails_with_one_line_and_a_non_zero_exit() {
             &["admin", "create", "--login", "ops", "--password", "short"],
             "at least 8",
         ),
+        (&["udf", "add", "char1", "Badge"], "UDF_"),
+        (&["udf", "add", "UDF_CHAR2", " "], "alias"),
     ];
     for (args, fragment) in cases {
         let (ok, _, err) = crewdesk(&db, args);
@@ -98,6 +103,10 @@ fn bad_input_fails_with_one_line_and_a_non_zero_exit() {
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         assert!(err.contains(fragment), "{args:?}: {err}");
     }
+    assert!(crewdesk(&db, &["udf", "add", "UDF_CHAR1", "Badge"]).0);
+    let (ok, _, err) = crewdesk(&db, &["udf", "add", "UDF_CHAR1", "Again"]);
+    assert!(!ok);
+    assert!(err.contains("already defined"), "{err}");
     let (ok, _, err) = crewdesk("mysql://nowhere", &["migrate"]);
     assert!(!ok);
     assert!(err.contains("sqlite:PATH"), "{err}");

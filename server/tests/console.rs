@@ -90,7 +90,7 @@ on_both_backends! {
             .server_fn(&client, "add_technician", &[("form[name]", "Grace Hopper"), ("form[mobile]", "+1 415 555 2671")])
             .await;
         assert_eq!(status, 200, "{body}");
-        let (status, body) = app.server_fn(&client, "list_technicians", &[("search", "hopper"), ("page", "1")]).await;
+        let (status, body) = app.server_fn(&client, "list_technicians", &[("query[search]", "hopper"), ("query[page]", "1")]).await;
         assert_eq!(status, 200, "{body}");
         let page: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(page["total"], 1);
@@ -115,7 +115,7 @@ on_both_backends! {
     }
 
     async fn server_functions_need_a_session(app: TestApp) {
-        let (status, body) = app.server_fn(&app.new_client(), "list_technicians", &[("search", ""), ("page", "1")]).await;
+        let (status, body) = app.server_fn(&app.new_client(), "list_technicians", &[("query[search]", ""), ("query[page]", "1")]).await;
         assert_ne!(status, 200);
         assert!(body.contains("Unauthenticated"), "{body}");
     }
@@ -128,7 +128,7 @@ on_both_backends! {
         }
         let client = app.new_client();
         app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
-        let (_, body) = app.server_fn(&client, "list_technicians", &[("search", "engineer"), ("page", "2")]).await;
+        let (_, body) = app.server_fn(&client, "list_technicians", &[("query[search]", "engineer"), ("query[page]", "2")]).await;
         let page: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(page["total"], 30);
         assert_eq!(page["rows"].as_array().unwrap().len(), 5);

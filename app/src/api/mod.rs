@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod settings;
 pub mod technicians;
 
 pub use error::AppError;

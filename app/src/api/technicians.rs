@@ -1,7 +1,8 @@
-//! The roster: list and add.
+//! The roster: list, add, edit, delete and subscribe. Each function is a thin adapter onto
+//! the service, which makes every permission decision.
 
 use super::AppError;
-use crate::domain::{Page, TechnicianForm};
+use crate::domain::{EditForm, EditView, ListQuery, Page, Site, SubscribeView, TechnicianForm};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -11,16 +12,40 @@ pub struct AddedTechnician {
     pub notes: Vec<String>,
 }
 
+/// Where a dialog returns to: the table with its query, never another site.
+pub fn safe_back(back: &str) -> String {
+    let local = back.starts_with('/') && !back.starts_with("//") && !back.contains('\\');
+    if local && !back.chars().any(char::is_control) {
+        back.to_owned()
+    } else {
+        "/".to_owned()
+    }
+}
+
+/// `back` with `key=value` added to its query.
+pub fn with_param(back: &str, key: &str, value: &str) -> String {
+    let back = safe_back(back);
+    let separator = if back.contains('?') { '&' } else { '?' };
+    format!(
+        "{back}{separator}{key}={}",
+        crate::url::encode_component(value)
+    )
+}
+
 #[server(prefix = "/api", endpoint = "list_technicians")]
-pub async fn list_technicians(search: String, page: u32) -> Result<Page, AppError> {
-    use crate::domain::ListQuery;
+pub async fn list_technicians(query: ListQuery) -> Result<Page, AppError> {
     let (state, actor) = super::actor().await?;
     let query = ListQuery {
-        search,
-        page,
         per_page: 25,
+        ..query
     };
     Ok(crate::service::technicians::list_technicians(&state.db, &actor, &query).await?)
+}
+
+#[server(prefix = "/api", endpoint = "sites")]
+pub async fn sites() -> Result<Vec<Site>, AppError> {
+    let (state, _actor) = super::actor().await?;
+    Ok(crate::service::reference::list_sites(&state.db).await?)
 }
 
 #[server(prefix = "/api", endpoint = "add_technician")]
@@ -39,4 +64,107 @@ pub async fn add_technician(form: TechnicianForm) -> Result<AddedTechnician, App
         id: added.id,
         notes: added.notes,
     })
+}
+
+#[server(prefix = "/api", endpoint = "edit_view")]
+pub async fn load_edit_view(id: i64) -> Result<EditView, AppError> {
+    let (state, actor) = super::actor().await?;
+    Ok(crate::service::technicians::edit_view(&state.db, &actor, id).await?)
+}
+
+/// Saves the Edit dialog; `version` is what the dialog was opened with, so an edit made on
+/// stale values is refused instead of overwriting someone else's change.
+#[server(prefix = "/api", endpoint = "update_engineer")]
+pub async fn update_engineer(
+    id: i64,
+    version: i64,
+    back: String,
+    form: EditForm,
+) -> Result<(), AppError> {
+    use crate::domain::{Edit, TechnicianRef};
+    let (state, actor) = super::actor().await?;
+    let edit = Edit::try_from(form).map_err(AppError::Invalid)?;
+    let ctx = super::audit_context().await;
+    crate::service::technicians::update_technician(
+        &state.db,
+        &actor,
+        &ctx,
+        &TechnicianRef::by_id(id),
+        edit,
+        Some(version),
+    )
+    .await?;
+    leptos_axum::redirect(&with_param(&back, "updated", &id.to_string()));
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "delete_engineer")]
+pub async fn delete_engineer(id: i64, version: i64, back: String) -> Result<(), AppError> {
+    use crate::domain::TechnicianRef;
+    let (state, actor) = super::actor().await?;
+    let ctx = super::audit_context().await;
+    crate::service::technicians::delete_technician(
+        &state.db,
+        &actor,
+        &ctx,
+        &TechnicianRef::by_id(id),
+        Some(version),
+    )
+    .await?;
+    leptos_axum::redirect(&with_param(&back, "deleted", &id.to_string()));
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "subscribe_view")]
+pub async fn load_subscribe_view(id: i64) -> Result<SubscribeView, AppError> {
+    let (state, actor) = super::actor().await?;
+    Ok(crate::service::subscriptions::subscribe_view(&state.db, &actor, id).await?)
+}
+
+/// Checkboxes post `true` when ticked and nothing otherwise.
+#[server(prefix = "/api", endpoint = "subscribe")]
+pub async fn subscribe(
+    id: i64,
+    back: String,
+    sms: Option<String>,
+    voice: Option<String>,
+    email: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::Method;
+    let (state, actor) = super::actor().await?;
+    let ctx = super::audit_context().await;
+    let ticked = |v: &Option<String>| v.as_deref() == Some("true");
+    let methods: Vec<Method> = [
+        (Method::Sms, &sms),
+        (Method::Voice, &voice),
+        (Method::Email, &email),
+    ]
+    .into_iter()
+    .filter(|(_, v)| ticked(v))
+    .map(|(m, _)| m)
+    .collect();
+    crate::service::subscriptions::request(&state.db, &actor, &ctx, id, &methods).await?;
+    leptos_axum::redirect(&with_param(&back, "subscribed", &id.to_string()));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialogs_return_only_to_local_pages() {
+        assert_eq!(safe_back("/?q=ada&page=2"), "/?q=ada&page=2");
+        for evil in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil",
+            "",
+            "javascript:x",
+        ] {
+            assert_eq!(safe_back(evil), "/", "{evil}");
+        }
+        assert_eq!(with_param("/?q=a", "updated", "7"), "/?q=a&updated=7");
+        assert_eq!(with_param("/", "deleted", "7"), "/?deleted=7");
+    }
 }

@@ -4,6 +4,8 @@
 //! types, so a value that exists is a valid value.
 
 pub mod cost;
+pub mod edit;
+pub mod edit_view;
 pub mod email;
 pub mod error;
 pub mod flag;
@@ -13,10 +15,14 @@ pub mod names;
 pub mod patch;
 pub mod phone;
 pub mod role;
+pub mod roster;
 pub mod technician;
 pub mod udf;
+pub mod webhook;
 
 pub use cost::CostPerHour;
+pub use edit::{Edit, EditForm, RobotChanges};
+pub use edit_view::{EditView, MaskedRobots};
 pub use email::Email;
 pub use error::{FieldError, FieldErrors};
 pub use identify::{Criterion, RefFields, TechnicianRef};
@@ -25,7 +31,10 @@ pub use names::{PersonName, ShortText, SiteName};
 pub use patch::{Change, TechnicianPatch};
 pub use phone::Phone;
 pub use role::Role;
-pub use technician::{
-    ListQuery, NewLogin, NewTechnician, Page, SiteChoice, TechnicianForm, TechnicianRow,
+pub use roster::{
+    method_options, BetaChannels, Channels, ListQuery, Method, MethodOption, Page, Site, SortKey,
+    SubState, SubscribeView, TechnicianRow, Unavailable,
 };
+pub use technician::{NewLogin, NewTechnician, SiteChoice, TechnicianForm};
 pub use udf::UdfColumn;
+pub use webhook::{Robot, SigningSecret, WebhookUrl};

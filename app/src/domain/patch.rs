@@ -33,6 +33,10 @@ impl<T> Change<T> {
     pub fn is_keep(&self) -> bool {
         matches!(self, Self::Keep)
     }
+
+    pub fn is_set(&self) -> bool {
+        matches!(self, Self::Set(_))
+    }
 }
 
 fn change<T, E: std::fmt::Display>(

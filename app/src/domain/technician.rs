@@ -260,46 +260,6 @@ impl TryFrom<TechnicianForm> for NewTechnician {
     }
 }
 
-/// One line of the engineer table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TechnicianRow {
-    pub id: i64,
-    pub name: String,
-    pub alias: Option<String>,
-    pub login_name: Option<String>,
-    pub site: Option<String>,
-    pub department: Option<String>,
-    pub mobile: Option<String>,
-    pub email: Option<String>,
-    pub roles: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListQuery {
-    /// Matched against name, alias, login, email and mobile, ignoring case.
-    pub search: String,
-    /// 1-based.
-    pub page: u32,
-    pub per_page: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page {
-    pub rows: Vec<TechnicianRow>,
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl Page {
-    pub fn page_count(&self) -> u32 {
-        let per = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per - 1) / per)
-            .unwrap_or(u32::MAX)
-            .max(1)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

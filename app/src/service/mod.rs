@@ -7,6 +7,8 @@ pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod reference;
+pub mod settings;
+pub mod subscriptions;
 pub mod technicians;
 
 pub use audit::{AuditContext, Source};

@@ -9,11 +9,7 @@ use crate::domain::{ShortText, SiteName, UdfColumn};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Site {
-    pub id: i64,
-    pub name: String,
-}
+pub use crate::domain::Site;
 
 fn require_admin(actor: &Actor) -> Result<(), ServiceError> {
     if actor.is_admin() {

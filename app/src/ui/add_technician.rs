@@ -1,80 +1,19 @@
 //! The Add technician form: every attribute of AddTechnician.
 
+use super::fields::{login_fields, technician_fields};
 use super::layout::Layout;
+use super::use_texts;
 use crate::api::error::from_url_query;
 use crate::api::technicians::AddTechnician;
 use crate::api::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// (attribute, label, input type, hint)
-const FIELDS: &[(&str, &str, &str, &str)] = &[
-    ("name", "Name", "text", "Required"),
-    ("alias", "Alias", "text", ""),
-    ("employeeId", "Employee ID", "text", ""),
-    ("email", "Email", "email", ""),
-    (
-        "phone",
-        "Phone",
-        "tel",
-        "With the country code, e.g. +86 10 1234 5678",
-    ),
-    (
-        "mobile",
-        "Mobile",
-        "tel",
-        "With the country code, e.g. +86 138 0013 8000",
-    ),
-    ("smsMailId", "SMS mail ID", "email", ""),
-    ("costPerHr", "Cost per hour", "text", "e.g. 45.50"),
-    ("jobTitle", "Job title", "text", ""),
-    (
-        "techSiteName",
-        "Site",
-        "text",
-        "Empty or 'default': not associated to any site",
-    ),
-    ("departmentName", "Department", "text", ""),
-    (
-        "associateSites",
-        "Associated sites",
-        "text",
-        "Comma-separated",
-    ),
-    (
-        "associateGroups",
-        "Associated groups",
-        "text",
-        "Comma-separated, written site-group",
-    ),
-    (
-        "associateRols",
-        "Roles",
-        "text",
-        "SDAdmin, SDSiteAdmin or empty",
-    ),
-    (
-        "loginName",
-        "Login name",
-        "text",
-        "Without one the technician cannot sign in",
-    ),
-    (
-        "pwd",
-        "Password",
-        "password",
-        "At least 8 characters; empty: the login name",
-    ),
-    (
-        "userDomainName",
-        "Login domain",
-        "text",
-        "Empty for local accounts",
-    ),
-];
-
 #[component]
 pub fn AddTechnicianPage() -> impl IntoView {
+    let t = use_texts();
+    let mut fields = technician_fields(t);
+    fields.extend(login_fields(t));
     let action = ServerAction::<AddTechnician>::new();
     let query = use_query_map();
     let error = move || -> Option<AppError> {
@@ -90,24 +29,24 @@ pub fn AddTechnicianPage() -> impl IntoView {
     };
     view! {
         <Layout>
-            <h1>"Add technician"</h1>
+            <h1>{t.add_technician}</h1>
             <ActionForm action=action attr:class="form-grid">
-                {FIELDS
-                    .iter()
+                {fields
+                    .into_iter()
                     .map(|(attr, label, kind, hint)| {
                         let id = format!("f-{attr}");
                         let field_error = move || error().and_then(|e| e.field(attr));
                         view! {
                             <div class="field">
-                                <label for=id.clone()>{*label}</label>
+                                <label for=id.clone()>{label}</label>
                                 <input
                                     id=id
                                     name=format!("form[{attr}]")
-                                    type=*kind
-                                    required=*attr == "name"
+                                    type=kind
+                                    required=attr == "name"
                                     aria-invalid=move || field_error().is_some().to_string()
                                 />
-                                {(!hint.is_empty()).then(|| view! { <small class="muted">{*hint}</small> })}
+                                {(!hint.is_empty()).then(|| view! { <small class="muted">{hint}</small> })}
                                 {move || field_error().map(|m| view! { <small class="field-error">{m}</small> })}
                             </div>
                         }
@@ -116,12 +55,12 @@ pub fn AddTechnicianPage() -> impl IntoView {
                 <fieldset class="checks">
                     <label>
                         <input type="checkbox" name="form[enableLogin]" value="true"/>
-                        " Enable login"
+                        " " {t.field_enable_login}
                     </label>
                     {move || error().and_then(|e| e.field("enableLogin")).map(|m| view! { <small class="field-error">{m}</small> })}
                     <label>
                         <input type="checkbox" name="form[approvePurchaseOrder]" value="true"/>
-                        " Approves purchase orders (needs an email)"
+                        " " {t.field_approve_po}
                     </label>
                     {move || error().and_then(|e| e.field("approvePurchaseOrder")).map(|m| view! { <small class="field-error">{m}</small> })}
                 </fieldset>
@@ -130,15 +69,15 @@ pub fn AddTechnicianPage() -> impl IntoView {
                     let notes = notes();
                     (!notes.is_empty()).then(|| view! {
                         <div class="notice" role="status">
-                            <p>"Technician added, with these remarks:"</p>
+                            <p>{t.added_with_remarks}</p>
                             <ul>{notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
-                            <a href="/">"Back to the engineers"</a>
+                            <a href="/">{t.back_to_engineers}</a>
                         </div>
                     })
                 }}
                 <div class="form-actions">
-                    <a class="button" href="/">"Cancel"</a>
-                    <button type="submit" class="primary">"Add technician"</button>
+                    <a class="button" href="/">{t.cancel}</a>
+                    <button type="submit" class="primary">{t.add_technician}</button>
                 </div>
             </ActionForm>
         </Layout>

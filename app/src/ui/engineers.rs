@@ -1,123 +1,340 @@
-//! O&M Engineer Management: the roster table with search and pagination.
+//! O&M Engineer Management: the roster table with search, filters, sort, pagination, each
+//! engineer's channels at a glance, and the Operation column that opens the dialogs.
 
 use super::layout::Layout;
-use crate::api::technicians::list_technicians;
-use crate::domain::{Page, TechnicianRow};
+use super::use_texts;
+use crate::api::technicians::{list_technicians, sites};
+use crate::domain::{
+    method_options, BetaChannels, Channels, ListQuery, Page, SortKey, SubState, TechnicianRow,
+};
+use crate::i18n::{fill, Texts};
+use crate::url::encode_component;
 use leptos::prelude::*;
+use leptos_router::components::Outlet;
 use leptos_router::hooks::use_query_map;
+
+/// The table's own query parameters; dialogs return to the table with exactly these.
+const LIST_PARAMS: [&str; 7] = ["q", "site", "role", "state", "sort", "desc", "page"];
+/// One-shot notices a finished dialog leaves in the URL.
+const NOTICES: [&str; 4] = ["added", "updated", "deleted", "subscribed"];
+
+/// The query string of the table (without notices), shared with the dialogs.
+#[derive(Clone, Copy)]
+pub struct ListUrl(pub Memo<String>);
+
+impl ListUrl {
+    /// `path` carrying the table's query, e.g. a dialog's address.
+    pub fn with_path(&self, path: &str) -> String {
+        let query = self.0.get();
+        if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+}
 
 #[component]
 pub fn EngineersPage() -> impl IntoView {
+    let t = use_texts();
     let query = use_query_map();
-    let search = move || query.read().get("q").unwrap_or_default();
-    let page = move || {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .unwrap_or(1)
+    let param = move |name: &str| query.read().get(name).unwrap_or_default();
+    let list_query = move || ListQuery {
+        search: param("q"),
+        site: param("site"),
+        role: param("role"),
+        state: param("state"),
+        sort: SortKey::parse(&param("sort")),
+        descending: param("desc") == "1",
+        page: param("page").parse().unwrap_or(1),
+        per_page: 25,
     };
-    let added = move || query.read().get("added").is_some();
-    let roster = Resource::new(move || (search(), page()), |(s, p)| list_technicians(s, p));
+    let list_url = ListUrl(Memo::new(move |_| {
+        let q = query.read();
+        LIST_PARAMS
+            .iter()
+            .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
+            .map(|(k, v)| format!("{k}={}", encode_component(&v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }));
+    provide_context(list_url);
+    // A finished dialog leaves its notice in the URL; that change reloads the table too.
+    let notices = move || {
+        let q = query.read();
+        NOTICES.map(|k| q.get(k).unwrap_or_default())
+    };
+    let roster = Resource::new(
+        move || (list_query(), notices()),
+        |(query, _)| list_technicians(query),
+    );
+    let site_list = Resource::new(|| (), |_| sites());
     let sync_message = RwSignal::new(None::<&'static str>);
+    let notice = move || {
+        let q = query.read();
+        let texts = [
+            t.technician_added,
+            t.technician_updated,
+            t.technician_deleted,
+            t.subscriptions_requested,
+        ];
+        NOTICES
+            .iter()
+            .zip(texts)
+            .find(|(k, _)| q.get(k).is_some())
+            .map(|(_, text)| text)
+    };
     view! {
         <Layout>
             <div class="page-head">
-                <h1>"O&M Engineer Management"</h1>
+                <h1>{t.engineers_title}</h1>
                 <div class="actions">
-                    <a class="button" href="/engineers/new">"Add technician"</a>
-                    <button
-                        type="button"
-                        class="button primary"
-                        on:click=move |_| {
-                            sync_message.set(Some("No directory is configured yet, so there is nothing to synchronize."))
-                        }
-                    >
-                        "Synchronize Engineer Info"
+                    <a class="button" href="/engineers/new">{t.add_technician}</a>
+                    <button type="button" class="button primary" on:click=move |_| sync_message.set(Some(t.no_directory))>
+                        {t.synchronize}
                     </button>
                 </div>
             </div>
-            {move || sync_message.get().map(|m| view! { <p class="notice" role="status">{m}</p> })}
-            {move || added().then(|| view! { <p class="notice success" role="status">"Technician added."</p> })}
-            <form method="get" action="/" class="search" role="search">
-                <input
-                    type="search"
-                    name="q"
-                    prop:value=search
-                    value=search
-                    placeholder="Search name, alias, login, email, mobile"
-                    aria-label="Search engineers"
-                />
-                <button type="submit">"Search"</button>
+            <div class="toasts" role="status" aria-live="polite">
+                {move || sync_message.get().map(|m| view! { <p class="notice">{m}</p> })}
+                {move || notice().map(|m| view! { <p class="notice success">{m}</p> })}
+            </div>
+            <form method="get" action="/" class="filters" role="search">
+                <input type="search" name="q" value=move || param("q") prop:value=move || param("q")
+                    placeholder=t.search_placeholder aria-label=t.search_label/>
+                <label>
+                    <span>{t.filter_site}</span>
+                    <select name="site">
+                        <option value="">{t.any}</option>
+                        <option value="none" selected=move || param("site") == "none">{t.not_associated}</option>
+                        <Suspense fallback=|| ()>
+                            {move || site_list.get().and_then(Result::ok).map(|list| {
+                                list.into_iter().map(|s| {
+                                    let id = s.id.to_string();
+                                    let selected = param("site") == id;
+                                    view! { <option value=id selected=selected>{s.name}</option> }
+                                }).collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                </label>
+                <FilterSelect name="role" label=t.filter_role current=Signal::derive(move || param("role"))
+                    options=vec![("", t.any), ("SDAdmin", "SDAdmin"), ("SDSiteAdmin", "SDSiteAdmin"), ("none", t.no_role)]/>
+                <FilterSelect name="state" label=t.filter_state current=Signal::derive(move || param("state"))
+                    options=vec![("", t.any), ("unsubscribed", t.state_unsubscribed), ("pending", t.state_pending),
+                        ("confirmed", t.state_confirmed), ("expired", t.state_expired)]/>
+                <FilterSelect name="sort" label=t.sort_by current=Signal::derive(move || param("sort"))
+                    options=vec![("name", t.sort_name), ("login", t.sort_login), ("site", t.sort_site), ("updated", t.sort_updated)]/>
+                <FilterSelect name="desc" label=t.sort_order current=Signal::derive(move || param("desc"))
+                    options=vec![("", t.ascending), ("1", t.descending)]/>
+                <button type="submit">{t.apply}</button>
             </form>
-            <Transition fallback=|| view! { <p class="muted">"Loading engineers…"</p> }>
+            <Transition fallback=move || view! { <p class="muted">{t.loading_engineers}</p> }>
                 {move || {
                     roster.get().map(|result| match result {
-                        Ok(page) => view! { <RosterTable page=page search=search()/> }.into_any(),
+                        Ok(page) => view! { <RosterTable page=page/> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     })
                 }}
             </Transition>
+            <Outlet/>
         </Layout>
     }
 }
 
 #[component]
-fn RosterTable(page: Page, search: String) -> impl IntoView {
+fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    current: Signal<String>,
+    options: Vec<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <label>
+            <span>{label}</span>
+            <select name=name>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| view! { <option value=value selected=move || current.get() == value>{text}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+#[component]
+fn RosterTable(page: Page) -> impl IntoView {
+    let t = use_texts();
+    let list_url = expect_context::<ListUrl>();
     let pages = page.page_count();
     let current = page.page;
-    let total = page.total;
     let link = move |n: u32| {
+        let base = list_url.0.get();
+        let rest: Vec<&str> = base
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("page="))
+            .collect();
         let mut href = format!("/?page={n}");
-        if !search.is_empty() {
-            href.push_str("&q=");
-            href.push_str(&crate::url::encode_component(&search));
+        for p in rest {
+            href.push('&');
+            href.push_str(p);
         }
         href
     };
     if page.rows.is_empty() {
-        return view! { <p class="empty">"No engineers match."</p> }.into_any();
+        return view! { <p class="empty">{t.no_match}</p> }.into_any();
     }
+    let beta = page.beta;
+    let summary = fill(
+        t.pager_summary,
+        &[
+            ("total", &page.total.to_string()),
+            ("page", &current.to_string()),
+            ("pages", &pages.to_string()),
+        ],
+    );
     view! {
         <div class="table-wrap">
             <table class="roster">
-                <caption class="sr-only">"Engineers"</caption>
+                <caption class="sr-only">{t.table_caption}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Alias"</th>
-                        <th scope="col">"Login"</th>
-                        <th scope="col">"Site"</th>
-                        <th scope="col">"Department"</th>
-                        <th scope="col">"Mobile"</th>
-                        <th scope="col">"Email"</th>
-                        <th scope="col">"Roles"</th>
+                        <th scope="col">{t.col_name}<span class="sub">{t.col_alias}</span></th>
+                        <th scope="col">{t.col_login}</th>
+                        <th scope="col">{t.col_site}<span class="sub">{t.col_department}</span></th>
+                        <th scope="col">{t.col_mobile}</th>
+                        <th scope="col">{t.col_email}</th>
+                        <th scope="col">{t.col_channels}</th>
+                        <th scope="col">{t.col_roles}</th>
+                        <th scope="col">{t.col_operation}</th>
                     </tr>
                 </thead>
-                <tbody>{page.rows.into_iter().map(row).collect_view()}</tbody>
+                <tbody>{page.rows.into_iter().map(|r| view! { <Row row=r beta=beta/> }).collect_view()}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages">
-            <span>{format!("{total} engineers · page {current} of {pages}")}</span>
-            {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"Previous"</a> })}
-            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">"Next"</a> })}
+        <nav class="pager" aria-label=t.pager_label>
+            <span>{summary}</span>
+            {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{t.previous}</a> })}
+            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">{t.next}</a> })}
         </nav>
     }
     .into_any()
 }
 
-fn row(r: TechnicianRow) -> impl IntoView {
+fn state_text(t: &Texts, state: SubState) -> &'static str {
+    match state {
+        SubState::Unsubscribed => t.state_unsubscribed,
+        SubState::Pending => t.state_pending,
+        SubState::Confirmed => t.state_confirmed,
+        SubState::Expired => t.state_expired,
+    }
+}
+
+/// A state in one character, for the compact chips (the full text is in the title and for
+/// screen readers).
+fn glyph(state: SubState) -> &'static str {
+    match state {
+        SubState::Unsubscribed => "○",
+        SubState::Pending => "…",
+        SubState::Confirmed => "✓",
+        SubState::Expired => "✕",
+    }
+}
+
+/// One chip per channel: its state, greyed when it cannot be used.
+fn channel_chips(
+    t: &'static Texts,
+    c: Channels,
+    has_mobile: bool,
+    has_email: bool,
+    beta: BetaChannels,
+) -> impl IntoView {
+    let confirmable = [
+        (t.method_sms, c.sms, has_mobile),
+        (t.method_voice, c.voice, has_mobile && beta.voice),
+        (t.method_email, c.email, has_email),
+    ];
+    let robots = [
+        (t.robot_wecom, c.wecom, beta.wecom),
+        (t.robot_dingtalk, c.dingtalk, beta.dingtalk),
+        (t.robot_lark, c.lark, beta.lark),
+    ];
+    view! {
+        <ul class="chips">
+            {confirmable.into_iter().map(|(name, state, usable)| {
+                let class = format!("chip state-{}{}", state.as_str(), if usable { "" } else { " off" });
+                let text = format!("{name}: {}", state_text(t, state));
+                let title = text.clone();
+                view! {
+                    <li class=class title=title>
+                        <span aria-hidden="true">{name}" "{glyph(state)}</span>
+                        <span class="sr-only">{text}</span>
+                    </li>
+                }
+            }).collect_view()}
+            {robots.into_iter().map(|(name, configured, enabled)| {
+                let status = if !enabled { t.beta_off } else if configured { t.configured } else { t.not_configured };
+                let class = format!("chip robot{}", if configured && enabled { " state-confirmed" } else { " off" });
+                let text = format!("{name}: {status}");
+                let title = text.clone();
+                view! {
+                    <li class=class title=title>
+                        <span aria-hidden="true">{name}</span>
+                        <span class="sr-only">{text}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Row(row: TechnicianRow, beta: BetaChannels) -> impl IntoView {
+    let t = use_texts();
+    let list_url = expect_context::<ListUrl>();
     let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
+    let id = row.id;
+    let can_edit = row.manageable || row.is_self;
+    let can_subscribe = can_edit
+        && method_options(
+            &row.channels,
+            row.mobile.is_some(),
+            row.email.is_some(),
+            &beta,
+        )
+        .iter()
+        .any(|o| o.unavailable.is_none());
+    let op = move |kind: &'static str, label: &'static str, enabled: bool| {
+        let opener = format!("op-{kind}-{id}");
+        if enabled {
+            view! { <a id=opener class="button small" href=move || list_url.with_path(&format!("/engineers/{id}/{kind}"))>{label}</a> }.into_any()
+        } else {
+            view! { <span id=opener class="button small disabled" aria-disabled="true">{label}</span> }.into_any()
+        }
+    };
+    let chips = channel_chips(
+        t,
+        row.channels,
+        row.mobile.is_some(),
+        row.email.is_some(),
+        beta,
+    );
     view! {
         <tr>
-            <td>{r.name}</td>
-            <td>{dash(r.alias)}</td>
-            <td>{dash(r.login_name)}</td>
-            <td>{r.site.unwrap_or_else(|| "Not associated".to_owned())}</td>
-            <td>{dash(r.department)}</td>
-            <td>{dash(r.mobile)}</td>
-            <td>{dash(r.email)}</td>
-            <td>{if r.roles.is_empty() { "—".to_owned() } else { r.roles.join(", ") }}</td>
+            <td>{row.name}<span class="sub">{dash(row.alias)}</span></td>
+            <td>{dash(row.login_name)}</td>
+            <td>{row.site.unwrap_or_else(|| t.not_associated.to_owned())}<span class="sub">{dash(row.department)}</span></td>
+            <td>{dash(row.mobile)}</td>
+            <td>{dash(row.email)}</td>
+            <td>{chips}</td>
+            <td>{if row.roles.is_empty() { "—".to_owned() } else { row.roles.join(", ") }}</td>
+            <td>
+                <div class="ops">
+                    {op("edit", t.edit, can_edit)}
+                    {op("delete", t.delete, row.manageable)}
+                    {op("subscribe", t.subscribe, can_subscribe)}
+                </div>
+            </td>
         </tr>
     }
 }

@@ -1,19 +1,59 @@
-//! The frame around every signed-in page: top bar, navigation, sign-out.
+//! The frame around every signed-in page: top bar, navigation, language, sign-out.
 
+use super::use_texts;
 use crate::api::auth::{current_user, Logout};
+use crate::i18n::Lang;
+use crate::url::encode_component;
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Links to the other languages; the server sets the cookie and comes back here.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let t = use_texts();
+    let current = use_context::<Lang>().unwrap_or_default();
+    let location = use_location();
+    let back = move || {
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let here = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        encode_component(&here)
+    };
+    view! {
+        <nav class="langs" aria-label=t.language>
+            {Lang::ALL
+                .into_iter()
+                .filter(move |l| *l != current)
+                .map(|l| {
+                    view! {
+                        <a href=move || format!("/lang/{}?back={}", l.code(), back()) hreflang=l.code() lang=l.code() rel="external">
+                            {l.name()}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let t = use_texts();
     let user = Resource::new(|| (), |_| current_user());
     let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar">
-            <a class="brand" href="/">"Crewdesk"</a>
-            <nav aria-label="Main">
-                <a href="/">"Engineers"</a>
+            <a class="brand" href="/">{t.app_name}</a>
+            <nav aria-label=t.nav_main>
+                <a href="/">{t.nav_engineers}</a>
+                <a href="/settings">{t.nav_settings}</a>
             </nav>
             <div class="who">
+                <LanguageSwitch/>
                 <Suspense fallback=|| ()>
                     {move || {
                         user.get()
@@ -23,7 +63,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     }}
                 </Suspense>
                 <ActionForm action=logout>
-                    <button type="submit" class="link">"Sign out"</button>
+                    <button type="submit" class="link">{t.sign_out}</button>
                 </ActionForm>
             </div>
         </header>
@@ -33,14 +73,15 @@ pub fn Layout(children: Children) -> impl IntoView {
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let t = use_texts();
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
         <main class="content">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Back to the engineers"</a></p>
+            <h1>{t.not_found_title}</h1>
+            <p><a href="/">{t.back_to_engineers}</a></p>
         </main>
     }
 }

@@ -1,5 +1,7 @@
 //! The sign-in page. A plain form: it works before (and without) the WASM.
 
+use super::layout::LanguageSwitch;
+use super::use_texts;
 use crate::api::auth::Login;
 use crate::api::error::from_url_query;
 use leptos::prelude::*;
@@ -7,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let t = use_texts();
     let action = ServerAction::<Login>::new();
     let query = use_query_map();
     let error = move || match action.value().get() {
@@ -19,17 +22,17 @@ pub fn LoginPage() -> impl IntoView {
     };
     view! {
         <main class="auth">
-            <h1>"Crewdesk"</h1>
-            <p class="muted">"Sign in to manage your O&M engineers."</p>
+            <LanguageSwitch/>
+            <h1>{t.sign_in_title}</h1>
             <ActionForm action=action>
-                <label for="login">"Login name"</label>
+                <label for="login">{t.login_name}</label>
                 <input id="login" name="login" autocomplete="username" required/>
-                <label for="password">"Password"</label>
+                <label for="password">{t.password}</label>
                 <input id="password" type="password" name="password" autocomplete="current-password" required/>
-                <label for="domain">"Domain " <span class="muted">"(empty for local accounts)"</span></label>
+                <label for="domain">{t.domain} " " <span class="muted">{format!("({})", t.domain_hint)}</span></label>
                 <input id="domain" name="domain"/>
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                <button type="submit" class="primary">"Sign in"</button>
+                <button type="submit" class="primary">{t.sign_in}</button>
             </ActionForm>
         </main>
     }

@@ -1,20 +1,59 @@
 //! Pages and components of the console.
 
 mod add_technician;
+mod dialog;
 mod engineers;
+mod fields;
 mod layout;
 mod login;
+mod manage;
+mod settings;
 
+use crate::i18n::{Lang, Texts, LANG_COOKIE};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
+
+/// The language of this request: the cookie, else `Accept-Language` (server); what the
+/// server wrote into `<html lang>` (browser), so hydration renders the same text.
+pub fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return Lang::default();
+        };
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let cookie = header("cookie").and_then(|cookies| {
+            cookies.split(';').find_map(|c| {
+                let (name, value) = c.trim().split_once('=')?;
+                (name == LANG_COOKIE).then_some(value)
+            })
+        });
+        Lang::choose(cookie, header("accept-language"))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = LANG_COOKIE;
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| Lang::parse(&code))
+            .unwrap_or_default()
+    }
+}
+
+/// The strings of the current language.
+pub fn use_texts() -> &'static Texts {
+    use_context::<Lang>().unwrap_or_default().texts()
+}
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = request_lang();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -30,18 +69,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Pages render in `Async` mode: the server waits for their data and sends complete HTML, so
-/// the console works before the WASM arrives and without JavaScript at all.
+/// the console works before the WASM arrives and without JavaScript at all. The dialogs are
+/// child routes of the engineer table: a link opens one over the table, with or without JS.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(request_lang());
     view! {
         <Stylesheet id="crewdesk" href="/pkg/crewdesk.css"/>
         <Title text="Crewdesk"/>
         <Router>
             <Routes fallback=|| view! { <layout::NotFound/> }>
                 <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/") view=engineers::EngineersPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=settings::SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/engineers/new") view=add_technician::AddTechnicianPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=engineers::EngineersPage ssr=SsrMode::Async>
+                    <Route path=path!("") view=|| ()/>
+                    <Route path=path!("engineers/:id/edit") view=manage::EditDialog/>
+                    <Route path=path!("engineers/:id/delete") view=manage::DeleteDialog/>
+                    <Route path=path!("engineers/:id/subscribe") view=manage::SubscribeDialog/>
+                </ParentRoute>
             </Routes>
         </Router>
     }

@@ -4,7 +4,7 @@
 use super::add::form;
 use super::envelope::Envelope;
 use super::params::Params;
-use app::domain::{RefFields, TechnicianPatch, TechnicianRef};
+use app::domain::{Edit, RefFields, TechnicianPatch, TechnicianRef};
 use app::service::{technicians, Actor, AppState, AuditContext, ServiceError};
 
 pub const UPDATE: &str = "UpdateTechnician";
@@ -37,7 +37,19 @@ pub async fn update(
         Ok(parsed) => parsed,
         Err(err) => return Envelope::from_service_error(UPDATE, err),
     };
-    match technicians::update_technician(&state.db, actor, ctx, &target, patch, None).await {
+    match technicians::update_technician(
+        &state.db,
+        actor,
+        ctx,
+        &target,
+        Edit {
+            patch,
+            robots: Default::default(),
+        },
+        None,
+    )
+    .await
+    {
         Ok(updated) => {
             let mut message = if updated.changed {
                 String::from("Technician updated successfully")

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod guard;
 pub mod health;
+pub mod lang;
 pub mod sessions;
 
 use app::service::AppState;

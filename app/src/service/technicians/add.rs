@@ -60,7 +60,7 @@ pub async fn add_technician(
     };
     let mut tx = db.writer().begin().await?;
     let id = insert(&mut tx, &new, &placement, password_hash).await?;
-    let after = super::details::read(&mut tx, id).await?;
+    let after = super::details::snapshot(&mut tx, id).await?;
     audit::record(
         &mut tx,
         actor,
@@ -69,7 +69,7 @@ pub async fn add_technician(
             action: "technician.add",
             technician_id: Some(id),
             before: None,
-            after: after.map(|d| d.to_json()),
+            after,
         },
     )
     .await?;

@@ -42,7 +42,7 @@ pub async fn delete_technician(
             current.name
         )));
     }
-    let before = details::read(&mut tx, id).await?;
+    let before = details::snapshot(&mut tx, id).await?;
     sqlx::query("DELETE FROM technicians WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)
@@ -54,7 +54,7 @@ pub async fn delete_technician(
         Entry {
             action: "technician.delete",
             technician_id: Some(id),
-            before: before.map(|d| d.to_json()),
+            before,
             after: None,
         },
     )

@@ -1,6 +1,7 @@
 //! A technician read back as the API's attributes: GetTechnician's `Details` and the audit
 //! log's before/after. Never the password.
 
+use crate::domain::webhook::{mask_secret, mask_url};
 use crate::domain::{CostPerHour, TechnicianRef};
 use crate::service::auth::Actor;
 use crate::service::db::Db;
@@ -46,6 +47,53 @@ type Row = (
     i64,
     Option<String>,
     String,
+);
+
+/// The audit log's picture of a technician: the API attributes, plus the robot credentials
+/// masked (the log must show that they changed, never what they are).
+pub(crate) async fn snapshot(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<serde_json::Value>, ServiceError> {
+    let Some(details) = read(conn, id).await? else {
+        return Ok(None);
+    };
+    let robots: Option<RobotColumns> = sqlx::query_as(
+        "SELECT wecom_webhook, dingtalk_webhook, dingtalk_secret, lark_webhook, lark_secret \
+         FROM technicians WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let mut json = details.to_json();
+    if let (Some((wecom, dingtalk, dingtalk_secret, lark, lark_secret)), Some(map)) =
+        (robots, json.as_object_mut())
+    {
+        let masked = [
+            ("wecomWebhook", wecom.as_deref().map(mask_url)),
+            ("dingtalkWebhook", dingtalk.as_deref().map(mask_url)),
+            (
+                "dingtalkSecret",
+                dingtalk_secret.as_deref().map(mask_secret),
+            ),
+            ("larkWebhook", lark.as_deref().map(mask_url)),
+            ("larkSecret", lark_secret.as_deref().map(mask_secret)),
+        ];
+        for (key, value) in masked {
+            if let Some(value) = value {
+                map.insert(key.to_owned(), serde_json::Value::String(value));
+            }
+        }
+    }
+    Ok(Some(json))
+}
+
+type RobotColumns = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 /// GetTechnician: any signed-in technician may read any technician (the roster is shared).

@@ -1,20 +1,28 @@
-//! The roster as the engineer table shows it: searched and paginated.
+//! The roster as the engineer table shows it: searched, filtered, sorted and paginated, with
+//! each engineer's channels and what the viewer may do to them.
 
-use crate::domain::{ListQuery, Page, TechnicianRow};
+use crate::domain::{Channels, ListQuery, Page, Role, SortKey, SubState, TechnicianRow};
 use crate::service::auth::Actor;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
+use crate::service::{now_ms, settings};
 
-type Row = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    version: i64,
+    name: String,
+    alias: Option<String>,
+    login_name: Option<String>,
+    site_name: Option<String>,
+    department_name: Option<String>,
+    mobile: Option<String>,
+    email: Option<String>,
+    site_id: Option<i64>,
+    wecom: i64,
+    dingtalk: i64,
+    lark: i64,
+}
 
 /// Escapes LIKE wildcards so a search for `50%` finds "50%", not everything.
 fn like_pattern(search: &str) -> String {
@@ -29,85 +37,212 @@ fn like_pattern(search: &str) -> String {
     pattern
 }
 
+/// `$1` search, `$2` pattern, `$3` site id (0 any, -1 none), `$4` role ('' any, 'none'),
+/// `$5` state ('' any), `$6` now.
 const FILTER: &str = "($1 = '' OR lower(t.name) LIKE $2 ESCAPE '\\' \
     OR lower(coalesce(t.alias, '')) LIKE $2 ESCAPE '\\' \
     OR lower(coalesce(t.login_name, '')) LIKE $2 ESCAPE '\\' \
     OR lower(coalesce(t.email, '')) LIKE $2 ESCAPE '\\' \
-    OR coalesce(t.mobile, '') LIKE $2 ESCAPE '\\')";
+    OR coalesce(t.mobile, '') LIKE $2 ESCAPE '\\') \
+    AND ($3 = 0 OR ($3 = -1 AND t.site_id IS NULL) OR t.site_id = $3) \
+    AND ($4 = '' \
+      OR ($4 = 'none' AND NOT EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id)) \
+      OR EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id AND r.role = $4)) \
+    AND ($5 = '' \
+      OR ($5 = 'confirmed' AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id AND s.state = 'confirmed')) \
+      OR ($5 = 'pending' AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id AND s.state = 'pending' AND s.expires_at > $6)) \
+      OR ($5 = 'expired' AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id \
+            AND (s.state = 'expired' OR (s.state = 'pending' AND s.expires_at <= $6)))) \
+      OR ($5 = 'unsubscribed' AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id \
+            AND s.state IN ('pending', 'confirmed', 'expired'))))";
+
+fn order_by(sort: SortKey, descending: bool) -> String {
+    let column = match sort {
+        SortKey::Name => "lower(t.name)",
+        SortKey::Login => "lower(coalesce(t.login_name, ''))",
+        SortKey::Site => "lower(coalesce(s.name, ''))",
+        SortKey::Updated => "t.updated_at",
+    };
+    let direction = if descending { "DESC" } else { "ASC" };
+    format!("{column} {direction}, t.id {direction}")
+}
 
 /// Every signed-in technician may see the roster.
 pub async fn list_technicians(
     db: &Db,
-    _actor: &Actor,
+    actor: &Actor,
     query: &ListQuery,
 ) -> Result<Page, ServiceError> {
     let per_page = query.per_page.clamp(1, 200);
     let page = query.page.max(1);
     let search = query.search.trim();
     let pattern = like_pattern(search);
+    let site: i64 = match query.site.as_str() {
+        "none" => -1,
+        other => other.parse().unwrap_or(0),
+    };
+    let role = match query.role.as_str() {
+        "none" => "none",
+        other => Role::parse(other).map_or("", Role::as_str),
+    };
+    let state = SubState::parse(&query.state).map_or("", SubState::as_str);
+    let now = now_ms();
     let (total,): (i64,) = sqlx::query_as(&format!(
         "SELECT count(*) FROM technicians t WHERE {FILTER}"
     ))
     .bind(search)
     .bind(&pattern)
+    .bind(site)
+    .bind(role)
+    .bind(state)
+    .bind(now)
     .fetch_one(db.reader())
     .await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT t.id, t.name, t.alias, t.login_name, s.name, d.name, t.mobile, t.email \
+        "SELECT t.id, t.version, t.name, t.alias, t.login_name, s.name AS site_name, \
+         d.name AS department_name, t.mobile, t.email, t.site_id, \
+         CASE WHEN t.wecom_webhook IS NULL THEN 0 ELSE 1 END AS wecom, \
+         CASE WHEN t.dingtalk_webhook IS NULL THEN 0 ELSE 1 END AS dingtalk, \
+         CASE WHEN t.lark_webhook IS NULL THEN 0 ELSE 1 END AS lark \
          FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
          LEFT JOIN departments d ON d.id = t.department_id \
-         WHERE {FILTER} ORDER BY lower(t.name), t.id LIMIT $3 OFFSET $4"
+         WHERE {FILTER} ORDER BY {} LIMIT $7 OFFSET $8",
+        order_by(query.sort, query.descending)
     ))
     .bind(search)
     .bind(&pattern)
+    .bind(site)
+    .bind(role)
+    .bind(state)
+    .bind(now)
     .bind(i64::from(per_page))
     .bind(i64::from(page - 1) * i64::from(per_page))
     .fetch_all(db.reader())
     .await?;
-    let mut out: Vec<TechnicianRow> = rows
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let roles: Vec<(i64, String)> = related(
+        db,
+        "SELECT technician_id, role FROM technician_roles WHERE technician_id IN ({}) ORDER BY position",
+        &ids,
+    )
+    .await?;
+    let sites: Vec<(i64, i64)> = related(
+        db,
+        "SELECT technician_id, site_id FROM technician_sites WHERE technician_id IN ({})",
+        &ids,
+    )
+    .await?;
+    let subscriptions: Vec<(i64, String, String, Option<i64>)> = related(
+        db,
+        "SELECT technician_id, method, state, expires_at FROM subscriptions WHERE technician_id IN ({})",
+        &ids,
+    )
+    .await?;
+    let out = rows
         .into_iter()
-        .map(|r| TechnicianRow {
-            id: r.0,
-            name: r.1,
-            alias: r.2,
-            login_name: r.3,
-            site: r.4,
-            department: r.5,
-            mobile: r.6,
-            email: r.7,
-            roles: Vec::new(),
+        .map(|r| {
+            let row_roles: Vec<String> = roles
+                .iter()
+                .filter(|(t, _)| *t == r.id)
+                .map(|(_, v)| v.clone())
+                .collect();
+            let mut row_sites = vec![r.site_id];
+            row_sites.extend(
+                sites
+                    .iter()
+                    .filter(|(t, _)| *t == r.id)
+                    .map(|(_, s)| Some(*s)),
+            );
+            let is_admin = row_roles.iter().any(|x| x == Role::SdAdmin.as_str());
+            let mut channels = Channels {
+                wecom: r.wecom != 0,
+                dingtalk: r.dingtalk != 0,
+                lark: r.lark != 0,
+                ..Channels::default()
+            };
+            for (_, method, state, expires) in subscriptions.iter().filter(|s| s.0 == r.id) {
+                let state = effective_state(state, *expires, now);
+                match method.as_str() {
+                    "sms" => channels.sms = state,
+                    "voice" => channels.voice = state,
+                    "email" => channels.email = state,
+                    _ => {}
+                }
+            }
+            TechnicianRow {
+                manageable: (actor.is_admin() || !is_admin) && actor.covers_sites(&row_sites),
+                is_self: actor.id == Some(r.id),
+                id: r.id,
+                version: r.version,
+                name: r.name,
+                alias: r.alias,
+                login_name: r.login_name,
+                site: r.site_name,
+                department: r.department_name,
+                mobile: r.mobile,
+                email: r.email,
+                roles: row_roles,
+                channels,
+            }
         })
         .collect();
-    if !out.is_empty() {
-        let placeholders: Vec<String> = (1..=out.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT technician_id, role FROM technician_roles WHERE technician_id IN ({}) ORDER BY position",
-            placeholders.join(", ")
-        );
-        let mut roles = sqlx::query_as::<_, (i64, String)>(&sql);
-        for row in &out {
-            roles = roles.bind(row.id);
-        }
-        for (id, role) in roles.fetch_all(db.reader()).await? {
-            if let Some(row) = out.iter_mut().find(|r| r.id == id) {
-                row.roles.push(role);
-            }
-        }
-    }
     Ok(Page {
         rows: out,
         total,
         page,
         per_page,
+        beta: settings::beta_channels(db).await?,
     })
+}
+
+/// A pending confirmation past its deadline is expired, whether or not a sweep marked it.
+pub fn effective_state(state: &str, expires_at: Option<i64>, now: i64) -> SubState {
+    match state {
+        "confirmed" => SubState::Confirmed,
+        "expired" => SubState::Expired,
+        "pending" if expires_at.is_some_and(|e| e <= now) => SubState::Expired,
+        "pending" => SubState::Pending,
+        _ => SubState::Unsubscribed,
+    }
+}
+
+/// Rows of a related table for a page of technicians; `{}` in `sql` becomes the ids.
+async fn related<R>(db: &Db, sql: &str, ids: &[i64]) -> Result<Vec<R>, ServiceError>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = sql.replace("{}", &placeholders.join(", "));
+    let mut query = sqlx::query_as::<_, R>(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    Ok(query.fetch_all(db.reader()).await?)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::like_pattern;
+    use super::*;
 
     #[test]
     fn search_wildcards_are_taken_literally() {
         assert_eq!(like_pattern(" 50%_Off "), "%50\\%\\_off%");
+    }
+
+    #[test]
+    fn an_overdue_confirmation_counts_as_expired() {
+        assert_eq!(effective_state("pending", Some(10), 11), SubState::Expired);
+        assert_eq!(effective_state("pending", Some(12), 11), SubState::Pending);
+        assert_eq!(
+            effective_state("cancelled", None, 11),
+            SubState::Unsubscribed
+        );
+        assert_eq!(
+            effective_state("confirmed", Some(1), 11),
+            SubState::Confirmed
+        );
     }
 }

@@ -6,11 +6,13 @@ mod details;
 mod identify;
 mod list;
 mod placement;
-mod stored;
+pub(crate) mod stored;
 mod update;
+mod view;
 
 pub use add::{add_technician, Added};
 pub use delete::delete_technician;
 pub use details::{details, get_technician, Details};
-pub use list::list_technicians;
+pub use list::{effective_state, list_technicians};
 pub use update::{update_technician, Updated};
+pub use view::edit_view;

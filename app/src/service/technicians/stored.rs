@@ -27,23 +27,34 @@ pub struct Stored {
     /// (group id, the group's site id)
     pub groups: Vec<(i64, i64)>,
     pub roles: Vec<Role>,
+    pub wecom_webhook: Option<String>,
+    pub dingtalk_webhook: Option<String>,
+    pub dingtalk_secret: Option<String>,
+    pub lark_webhook: Option<String>,
+    pub lark_secret: Option<String>,
 }
 
-type Row = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    i64,
-);
+#[derive(sqlx::FromRow)]
+struct Row {
+    version: i64,
+    name: String,
+    alias: Option<String>,
+    employee_id: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    mobile: Option<String>,
+    sms_mail_id: Option<String>,
+    cost_per_hr_cents: Option<i64>,
+    job_title: Option<String>,
+    site_id: Option<i64>,
+    department_id: Option<i64>,
+    approve_purchase_order: i64,
+    wecom_webhook: Option<String>,
+    dingtalk_webhook: Option<String>,
+    dingtalk_secret: Option<String>,
+    lark_webhook: Option<String>,
+    lark_secret: Option<String>,
+}
 
 impl Stored {
     pub fn is_admin(&self) -> bool {
@@ -84,7 +95,8 @@ impl Stored {
 pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, ServiceError> {
     let row: Option<Row> = sqlx::query_as(
         "SELECT version, name, alias, employee_id, email, phone, mobile, sms_mail_id, \
-         cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order \
+         cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, \
+         wecom_webhook, dingtalk_webhook, dingtalk_secret, lark_webhook, lark_secret \
          FROM technicians WHERE id = $1",
     )
     .bind(id)
@@ -107,22 +119,27 @@ pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, S
     let roles = roles_of(conn, id).await?;
     Ok(Some(Stored {
         id,
-        version: r.0,
-        name: r.1,
-        alias: r.2,
-        employee_id: r.3,
-        email: r.4,
-        phone: r.5,
-        mobile: r.6,
-        sms_mail_id: r.7,
-        cost_cents: r.8,
-        job_title: r.9,
-        site_id: r.10,
-        department_id: r.11,
-        approve_purchase_order: r.12 != 0,
+        version: r.version,
+        name: r.name,
+        alias: r.alias,
+        employee_id: r.employee_id,
+        email: r.email,
+        phone: r.phone,
+        mobile: r.mobile,
+        sms_mail_id: r.sms_mail_id,
+        cost_cents: r.cost_per_hr_cents,
+        job_title: r.job_title,
+        site_id: r.site_id,
+        department_id: r.department_id,
+        approve_purchase_order: r.approve_purchase_order != 0,
         site_ids: site_ids.into_iter().map(|(s,)| s).collect(),
         groups,
         roles,
+        wecom_webhook: r.wecom_webhook,
+        dingtalk_webhook: r.dingtalk_webhook,
+        dingtalk_secret: r.dingtalk_secret,
+        lark_webhook: r.lark_webhook,
+        lark_secret: r.lark_secret,
     }))
 }
 

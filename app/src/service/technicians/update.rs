@@ -3,7 +3,7 @@
 
 use super::stored::{self, Stored};
 use super::{details, identify, placement};
-use crate::domain::{Change, FieldErrors, TechnicianPatch, TechnicianRef};
+use crate::domain::{Change, Edit, FieldErrors, TechnicianRef};
 use crate::service::audit::{self, AuditContext, Entry};
 use crate::service::auth::Actor;
 use crate::service::db::Db;
@@ -39,15 +39,16 @@ pub async fn update_technician(
     actor: &Actor,
     ctx: &AuditContext,
     target: &TechnicianRef,
-    patch: TechnicianPatch,
+    edit: Edit,
     expected_version: Option<i64>,
 ) -> Result<Updated, ServiceError> {
-    if !(actor.is_admin() || actor.is_site_admin()) {
+    let is_admin = actor.is_admin() || actor.is_site_admin();
+    if !is_admin && !edit.is_contact_only() {
         return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin or SDSiteAdmin may update technicians".into(),
+            "only an SDAdmin or SDSiteAdmin may update technicians; engineers may change their own contact methods".into(),
         ));
     }
-    if patch.roles.is_some() && !actor.is_admin() {
+    if edit.patch.roles.is_some() && !actor.is_admin() {
         return Err(ServiceError::NotAuthorized(
             "only an SDAdmin may grant or remove roles".into(),
         ));
@@ -63,15 +64,18 @@ pub async fn update_technician(
         let current = stored::load(&mut conn, id)
             .await?
             .ok_or_else(|| ServiceError::NotFound(format!("No technician matches {target}.")))?;
-        let before = details::read(&mut conn, id).await?;
+        let before = details::snapshot(&mut conn, id).await?;
         drop(conn);
         if let Some(expected) = expected_version {
             if expected != current.version {
                 return Err(stale(&current.name));
             }
         }
-        current.check_reach(actor, "update")?;
-        if patch.is_empty() {
+        let own_contacts = actor.id == Some(id) && edit.is_contact_only();
+        if !own_contacts {
+            current.check_reach(actor, "update")?;
+        }
+        if edit.patch.is_empty() && edit.robots.is_empty() {
             return Ok(Updated {
                 id,
                 version: current.version,
@@ -81,11 +85,11 @@ pub async fn update_technician(
                 ],
             });
         }
-        let merged = merge(db, &current, &patch).await?;
+        let merged = merge(db, &current, &edit).await?;
         let mut involved = vec![merged.row.site_id];
         involved.extend(merged.row.site_ids.iter().map(|s| Some(*s)));
         involved.extend(merged.row.groups.iter().map(|(_, s)| Some(*s)));
-        if !actor.covers_sites(&involved) {
+        if !own_contacts && !actor.covers_sites(&involved) {
             return Err(ServiceError::SiteRestricted(
                 "an SDSiteAdmin may place technicians only within its own sites (site, associated sites and groups)".into(),
             ));
@@ -108,7 +112,7 @@ pub async fn update_technician(
             }
             continue;
         }
-        let after = details::read(&mut tx, id).await?;
+        let after = details::snapshot(&mut tx, id).await?;
         audit::record(
             &mut tx,
             actor,
@@ -116,8 +120,8 @@ pub async fn update_technician(
             Entry {
                 action: "technician.update",
                 technician_id: Some(id),
-                before: before.map(|d| d.to_json()),
-                after: after.map(|d| d.to_json()),
+                before,
+                after,
             },
         )
         .await?;
@@ -141,7 +145,9 @@ fn stale(name: &str) -> ServiceError {
     ))
 }
 
-async fn merge(db: &Db, current: &Stored, patch: &TechnicianPatch) -> Result<Merged, ServiceError> {
+async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, ServiceError> {
+    let patch = &edit.patch;
+    let robots = &edit.robots;
     let mut notes = Vec::new();
     let mut errors = FieldErrors::default();
     let mut row = current.clone();
@@ -164,6 +170,39 @@ async fn merge(db: &Db, current: &Stored, patch: &TechnicianPatch) -> Result<Mer
         Change::Clear => None,
         Change::Set(cost) => Some(cost.cents()),
     };
+    // A beta channel that is off takes no new credentials (removing one is always allowed).
+    let beta = crate::service::settings::beta_channels(db).await?;
+    let offered = [
+        ("wecom_webhook", robots.wecom_webhook.is_set(), beta.wecom),
+        (
+            "dingtalk_webhook",
+            robots.dingtalk_webhook.is_set(),
+            beta.dingtalk,
+        ),
+        (
+            "dingtalk_secret",
+            robots.dingtalk_secret.is_set(),
+            beta.dingtalk,
+        ),
+        ("lark_webhook", robots.lark_webhook.is_set(), beta.lark),
+        ("lark_secret", robots.lark_secret.is_set(), beta.lark),
+    ];
+
+    for (field, set, enabled) in offered {
+        if set && !enabled {
+            errors.push(
+                field,
+                "is a beta channel that is switched off; an SDAdmin switches it on under Settings",
+            );
+        }
+    }
+    let url = |u: &crate::domain::WebhookUrl| u.expose().to_owned();
+    let secret = |s: &crate::domain::SigningSecret| s.expose().to_owned();
+    row.wecom_webhook = apply_str(&robots.wecom_webhook, &current.wecom_webhook, url);
+    row.dingtalk_webhook = apply_str(&robots.dingtalk_webhook, &current.dingtalk_webhook, url);
+    row.dingtalk_secret = apply_str(&robots.dingtalk_secret, &current.dingtalk_secret, secret);
+    row.lark_webhook = apply_str(&robots.lark_webhook, &current.lark_webhook, url);
+    row.lark_secret = apply_str(&robots.lark_secret, &current.lark_secret, secret);
     if row.approve_purchase_order && row.email.is_none() {
         errors.push(
             "email",
@@ -248,7 +287,8 @@ async fn write(
     let result = sqlx::query(
         "UPDATE technicians SET name = $1, alias = $2, employee_id = $3, email = $4, phone = $5, \
          mobile = $6, sms_mail_id = $7, cost_per_hr_cents = $8, job_title = $9, site_id = $10, \
-         department_id = $11, updated_at = $12, version = version + 1 \
+         department_id = $11, updated_at = $12, wecom_webhook = $15, dingtalk_webhook = $16, \
+         dingtalk_secret = $17, lark_webhook = $18, lark_secret = $19, version = version + 1 \
          WHERE id = $13 AND version = $14",
     )
     .bind(&row.name)
@@ -265,10 +305,33 @@ async fn write(
     .bind(now_ms())
     .bind(current.id)
     .bind(current.version)
+    .bind(&row.wecom_webhook)
+    .bind(&row.dingtalk_webhook)
+    .bind(&row.dingtalk_secret)
+    .bind(&row.lark_webhook)
+    .bind(&row.lark_secret)
     .execute(&mut **tx)
     .await?;
     if result.rows_affected() == 0 {
         return Ok(false);
+    }
+    // A subscription belongs to the contact it was confirmed for.
+    let mut cancelled: Vec<&str> = Vec::new();
+    if row.mobile != current.mobile {
+        cancelled.extend(["sms", "voice"]);
+    }
+    if row.email != current.email {
+        cancelled.push("email");
+    }
+    for method in cancelled {
+        sqlx::query(
+            "UPDATE subscriptions SET state = 'cancelled', token_hash = NULL \
+             WHERE technician_id = $1 AND method = $2 AND state <> 'cancelled'",
+        )
+        .bind(current.id)
+        .bind(method)
+        .execute(&mut **tx)
+        .await?;
     }
     if merged.roles_changed {
         placement::write_roles(tx, current.id, &row.roles).await?;

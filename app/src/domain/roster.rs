@@ -1,0 +1,296 @@
+//! The engineer table: what a query asks for and what one line shows.
+
+use serde::{Deserialize, Serialize};
+
+/// A site, for lists and filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The state of one confirmable method (SMS, voice, email) as the table shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SubState {
+    #[default]
+    Unsubscribed,
+    Pending,
+    Confirmed,
+    Expired,
+}
+
+impl SubState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unsubscribed => "unsubscribed",
+            Self::Pending => "pending",
+            Self::Confirmed => "confirmed",
+            Self::Expired => "expired",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "unsubscribed" => Some(Self::Unsubscribed),
+            "pending" => Some(Self::Pending),
+            "confirmed" => Some(Self::Confirmed),
+            "expired" => Some(Self::Expired),
+            _ => None,
+        }
+    }
+}
+
+/// Every channel of one engineer at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Channels {
+    pub sms: SubState,
+    pub voice: SubState,
+    pub email: SubState,
+    pub wecom: bool,
+    pub dingtalk: bool,
+    pub lark: bool,
+}
+
+/// The beta channels an SDAdmin has switched on (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BetaChannels {
+    pub voice: bool,
+    pub wecom: bool,
+    pub dingtalk: bool,
+    pub lark: bool,
+}
+
+/// One line of the engineer table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TechnicianRow {
+    pub id: i64,
+    pub version: i64,
+    pub name: String,
+    pub alias: Option<String>,
+    pub login_name: Option<String>,
+    pub site: Option<String>,
+    pub department: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+    pub channels: Channels,
+    /// The viewer may edit every field and delete this engineer.
+    pub manageable: bool,
+    /// This line is the viewer.
+    pub is_self: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SortKey {
+    #[default]
+    Name,
+    Login,
+    Site,
+    Updated,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 4] = [Self::Name, Self::Login, Self::Site, Self::Updated];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Login => "login",
+            Self::Site => "site",
+            Self::Updated => "updated",
+        }
+    }
+
+    /// Unknown keys sort by name: a hand-edited URL still shows the table.
+    pub fn parse(raw: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Matched against name, alias, login, email and mobile, ignoring case.
+    pub search: String,
+    /// A site id, `none` (not associated) or empty (any).
+    pub site: String,
+    /// `SDAdmin`, `SDSiteAdmin`, `none` or empty (any).
+    pub role: String,
+    /// A `SubState` name (some confirmable method is in that state) or empty (any).
+    pub state: String,
+    pub sort: SortKey,
+    pub descending: bool,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<TechnicianRow>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    pub beta: BetaChannels,
+}
+
+impl Page {
+    pub fn page_count(&self) -> u32 {
+        let per = i64::from(self.per_page.max(1));
+        u32::try_from((self.total + per - 1) / per)
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }
+}
+
+/// A notification method that needs the engineer's confirmation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Method {
+    Sms,
+    Voice,
+    Email,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Self::Sms, Self::Voice, Self::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sms => "sms",
+            Self::Voice => "voice",
+            Self::Email => "email",
+        }
+    }
+}
+
+/// Why a method cannot be picked in the Subscribe dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unavailable {
+    NeedsMobile,
+    NeedsEmail,
+    BetaOff,
+    AlreadyConfirmed,
+}
+
+impl Unavailable {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NeedsMobile => "it needs a mobile number",
+            Self::NeedsEmail => "it needs an email address",
+            Self::BetaOff => "it is a beta channel that is switched off",
+            Self::AlreadyConfirmed => "it is already confirmed",
+        }
+    }
+}
+
+/// One line of the Subscribe dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodOption {
+    pub method: Method,
+    pub state: SubState,
+    pub unavailable: Option<Unavailable>,
+}
+
+/// What the Subscribe dialog shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscribeView {
+    pub id: i64,
+    pub name: String,
+    pub options: Vec<MethodOption>,
+}
+
+impl SubscribeView {
+    /// The row's Subscribe button is off when nothing is left to subscribe.
+    pub fn anything_to_subscribe(&self) -> bool {
+        self.options.iter().any(|o| o.unavailable.is_none())
+    }
+}
+
+/// The options for one engineer: a confirmed method is shown and disabled; a method whose
+/// contact is missing, or a beta channel that is off, is disabled with the reason.
+pub fn method_options(
+    channels: &Channels,
+    has_mobile: bool,
+    has_email: bool,
+    beta: &BetaChannels,
+) -> Vec<MethodOption> {
+    Method::ALL
+        .into_iter()
+        .map(|method| {
+            let (state, needs) = match method {
+                Method::Sms => (
+                    channels.sms,
+                    (!has_mobile).then_some(Unavailable::NeedsMobile),
+                ),
+                Method::Voice => (
+                    channels.voice,
+                    if !beta.voice {
+                        Some(Unavailable::BetaOff)
+                    } else {
+                        (!has_mobile).then_some(Unavailable::NeedsMobile)
+                    },
+                ),
+                Method::Email => (
+                    channels.email,
+                    (!has_email).then_some(Unavailable::NeedsEmail),
+                ),
+            };
+            let unavailable = if state == SubState::Confirmed {
+                Some(Unavailable::AlreadyConfirmed)
+            } else {
+                needs
+            };
+            MethodOption {
+                method,
+                state,
+                unavailable,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confirmed_missing_contact_and_beta_off_methods_are_disabled() {
+        let channels = Channels {
+            sms: SubState::Confirmed,
+            ..Channels::default()
+        };
+        let options = method_options(&channels, true, false, &BetaChannels::default());
+        let reasons: Vec<_> = options.iter().map(|o| o.unavailable).collect();
+        assert_eq!(
+            reasons,
+            [
+                Some(Unavailable::AlreadyConfirmed),
+                Some(Unavailable::BetaOff),
+                Some(Unavailable::NeedsEmail)
+            ]
+        );
+    }
+
+    #[test]
+    fn nothing_is_left_to_subscribe_when_every_usable_method_is_confirmed() {
+        let channels = Channels {
+            sms: SubState::Confirmed,
+            email: SubState::Confirmed,
+            ..Channels::default()
+        };
+        let view = |beta: BetaChannels| SubscribeView {
+            id: 1,
+            name: "A".into(),
+            options: method_options(&channels, true, true, &beta),
+        };
+        assert!(!view(BetaChannels::default()).anything_to_subscribe());
+        let voice_on = BetaChannels {
+            voice: true,
+            ..BetaChannels::default()
+        };
+        assert!(view(voice_on).anything_to_subscribe());
+    }
+}

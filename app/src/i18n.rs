@@ -1,0 +1,283 @@
+//! The console in English and Simplified Chinese. Every string the UI shows is a field of
+//! `Texts`; the macro builds both tables from one list, so a missing translation does not
+//! compile. The language comes from the `crewdesk_lang` cookie (the switcher sets it), else
+//! from `Accept-Language`; the server writes it into `<html lang>`, where hydration reads it.
+
+use serde::{Deserialize, Serialize};
+
+pub const LANG_COOKIE: &str = "crewdesk_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    En,
+    ZhCn,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::ZhCn => "zh-CN",
+        }
+    }
+
+    /// The language's own name, as the switcher shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::ZhCn => "简体中文",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        let code = code.trim().to_ascii_lowercase();
+        if code == "en" || code.starts_with("en-") {
+            Some(Self::En)
+        } else if code == "zh" || code.starts_with("zh-") {
+            Some(Self::ZhCn)
+        } else {
+            None
+        }
+    }
+
+    /// The first supported language in `Accept-Language`, by quality then order.
+    pub fn from_accept_language(header: &str) -> Self {
+        let mut offers: Vec<(f32, usize, Lang)> = header
+            .split(',')
+            .enumerate()
+            .filter_map(|(i, part)| {
+                let mut pieces = part.split(';');
+                let lang = Self::parse(pieces.next()?)?;
+                let q = pieces
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                (q > 0.0).then_some((q, i, lang))
+            })
+            .collect();
+        offers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        offers.first().map_or(Self::En, |(_, _, lang)| *lang)
+    }
+
+    /// The cookie, else `Accept-Language`.
+    pub fn choose(cookie: Option<&str>, accept_language: Option<&str>) -> Self {
+        cookie
+            .and_then(Self::parse)
+            .unwrap_or_else(|| Self::from_accept_language(accept_language.unwrap_or("")))
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Self::En => &EN,
+            Self::ZhCn => &ZH_CN,
+        }
+    }
+}
+
+/// Replaces `{name}` in `template` with each value.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+macro_rules! texts {
+    ($($key:ident: $en:literal, $zh:literal;)*) => {
+        /// Every string of the console, in one language.
+        #[derive(Debug)]
+        pub struct Texts { $(pub $key: &'static str,)* }
+        pub const EN: Texts = Texts { $($key: $en,)* };
+        pub const ZH_CN: Texts = Texts { $($key: $zh,)* };
+    };
+}
+
+texts! {
+    app_name: "Crewdesk", "Crewdesk";
+    nav_engineers: "Engineers", "工程师";
+    nav_main: "Main", "主导航";
+    sign_out: "Sign out", "退出登录";
+    language: "Language", "语言";
+    not_found_title: "Page not found", "页面不存在";
+    back_to_engineers: "Back to the engineers", "返回工程师列表";
+
+    sign_in_title: "Sign in to Crewdesk", "登录 Crewdesk";
+    login_name: "Login name", "登录名";
+    password: "Password", "密码";
+    domain: "Domain", "域";
+    domain_hint: "Empty for local accounts", "本地账号留空";
+    sign_in: "Sign in", "登录";
+
+    engineers_title: "O&M Engineer Management", "运维工程师管理";
+    add_technician: "Add technician", "添加技术员";
+    synchronize: "Synchronize Engineer Info", "同步工程师信息";
+    no_directory: "No directory is configured yet, so there is nothing to synchronize.", "尚未配置目录服务,无可同步的内容。";
+    technician_added: "Technician added.", "技术员已添加。";
+    technician_updated: "Changes saved.", "修改已保存。";
+    technician_deleted: "Technician deleted.", "技术员已删除。";
+    subscriptions_requested: "Subscriptions requested.", "订阅请求已提交。";
+    search_placeholder: "Search name, alias, login, email, mobile", "搜索姓名、别名、登录名、邮箱、手机";
+    search_label: "Search engineers", "搜索工程师";
+    search: "Search", "搜索";
+    filter_site: "Site", "站点";
+    filter_role: "Role", "角色";
+    filter_state: "Subscription", "订阅状态";
+    sort_order: "Order", "顺序";
+    any: "Any", "全部";
+    not_associated: "Not associated", "未关联站点";
+    no_role: "No role", "无角色";
+    sort_by: "Sort by", "排序";
+    sort_name: "Name", "姓名";
+    sort_login: "Login", "登录名";
+    sort_site: "Site", "站点";
+    sort_updated: "Last changed", "最近修改";
+    ascending: "ascending", "升序";
+    descending: "descending", "降序";
+    apply: "Apply", "应用";
+    loading_engineers: "Loading engineers…", "正在加载工程师…";
+    no_match: "No engineers match.", "没有符合条件的工程师。";
+    table_caption: "Engineers", "工程师";
+    col_name: "Name", "姓名";
+    col_alias: "Alias", "别名";
+    col_login: "Login", "登录名";
+    col_site: "Site", "站点";
+    col_department: "Department", "部门";
+    col_mobile: "Mobile", "手机";
+    col_email: "Email", "邮箱";
+    col_channels: "Channels", "通知方式";
+    col_roles: "Roles", "角色";
+    col_operation: "Operation", "操作";
+    edit: "Edit", "编辑";
+    delete: "Delete", "删除";
+    subscribe: "Subscribe", "订阅";
+    pager_label: "Pages", "分页";
+    pager_summary: "{total} engineers · page {page} of {pages}", "共 {total} 名工程师 · 第 {page}/{pages} 页";
+    previous: "Previous", "上一页";
+    next: "Next", "下一页";
+
+    method_sms: "SMS", "短信";
+    method_voice: "Voice", "语音";
+    method_email: "Email", "邮件";
+    robot_wecom: "WeCom", "企业微信";
+    robot_dingtalk: "DingTalk", "钉钉";
+    robot_lark: "Lark", "飞书";
+    state_unsubscribed: "not subscribed", "未订阅";
+    state_pending: "pending", "待确认";
+    state_confirmed: "confirmed", "已确认";
+    state_expired: "expired", "已过期";
+    state_cancelled: "cancelled", "已取消";
+    configured: "configured", "已配置";
+    not_configured: "not configured", "未配置";
+    beta_off: "Beta channel, off: an SDAdmin switches it on under Settings", "测试版通道,未开启:SDAdmin 可在“设置”中开启";
+
+    close: "Close", "关闭";
+    cancel: "Cancel", "取消";
+    save: "Save", "保存";
+    saving: "Saving…", "正在保存…";
+    edit_title: "Edit {name}", "编辑 {name}";
+    contact_methods: "Contact methods", "联系方式";
+    technician_fields: "Technician", "技术员信息";
+    robots: "Chat robots", "群机器人";
+    secret_kept: "Leave empty to keep {masked}", "留空则保留 {masked}";
+    secret_none: "None set", "未设置";
+    remove: "Remove", "移除";
+    wecom_webhook: "WeCom webhook", "企业微信 Webhook";
+    dingtalk_webhook: "DingTalk webhook", "钉钉 Webhook";
+    dingtalk_secret: "DingTalk signing secret", "钉钉加签密钥";
+    lark_webhook: "Lark webhook", "飞书 Webhook";
+    lark_secret: "Lark signing secret", "飞书签名密钥";
+    fix_fields: "Please correct the highlighted fields.", "请修改标出的字段。";
+    delete_title: "Delete {name}?", "删除 {name}?";
+    delete_explain: "The technician, their subscriptions and pending notifications are removed. This cannot be undone.", "将删除该技术员及其订阅和待发送的通知,且无法恢复。";
+    delete_confirm: "Delete technician", "删除技术员";
+    subscribe_title: "Subscribe {name}", "为 {name} 订阅";
+    subscribe_explain: "A confirmation goes to the contact; the subscription starts once it is confirmed (within 48 hours).", "确认消息将发送至对应联系方式,确认后(48 小时内)订阅生效。";
+    needs_mobile: "Needs a mobile number", "需要手机号码";
+    needs_email: "Needs an email address", "需要邮箱地址";
+    already_confirmed: "Confirmed", "已确认";
+    all_confirmed: "Every method is confirmed", "所有方式均已确认";
+    subscribe_confirm: "Request subscriptions", "提交订阅";
+    pick_method: "Pick at least one method.", "请至少选择一种方式。";
+
+    field_name: "Name", "姓名";
+    field_alias: "Alias", "别名";
+    field_employee_id: "Employee ID", "工号";
+    field_email: "Email", "邮箱";
+    field_phone: "Phone", "电话";
+    field_mobile: "Mobile", "手机";
+    field_sms_mail_id: "SMS mail ID", "短信邮箱";
+    field_cost: "Cost per hour", "每小时成本";
+    field_job_title: "Job title", "职位";
+    field_site: "Site", "站点";
+    field_department: "Department", "部门";
+    field_sites: "Associated sites", "关联站点";
+    field_groups: "Associated groups", "关联工作组";
+    field_roles: "Roles", "角色";
+    field_login_name: "Login name", "登录名";
+    field_password: "Password", "密码";
+    field_domain: "Login domain", "登录域";
+    field_enable_login: "Enable login", "允许登录";
+    field_approve_po: "Approves purchase orders (needs an email)", "审批采购订单(需要邮箱)";
+    hint_required: "Required", "必填";
+    hint_phone: "With the country code, e.g. +86 10 1234 5678", "含国家代码,如 +86 10 1234 5678";
+    hint_mobile: "With the country code, e.g. +86 138 0013 8000", "含国家代码,如 +86 138 0013 8000";
+    hint_cost: "e.g. 45.50", "如 45.50";
+    hint_site: "Empty or 'default': not associated to any site", "留空或填 default:不关联任何站点";
+    hint_sites: "Comma-separated", "用英文逗号分隔";
+    hint_groups: "Comma-separated, written site-group", "用英文逗号分隔,格式为 站点-工作组";
+    hint_roles: "SDAdmin, SDSiteAdmin or empty", "SDAdmin、SDSiteAdmin 或留空";
+    hint_login: "Without one the technician cannot sign in", "不填则该技术员无法登录";
+    hint_password: "At least 8 characters; empty: the login name", "至少 8 个字符;留空则与登录名相同";
+    nav_settings: "Settings", "设置";
+    settings_title: "Settings", "设置";
+    beta_channels: "Beta channels", "测试版通道";
+    beta_explain: "Voice, WeCom, DingTalk and Lark are beta channels: they stay greyed out for everyone until an SDAdmin switches them on here.", "语音、企业微信、钉钉和飞书为测试版通道:在 SDAdmin 于此开启之前,所有人都无法使用。";
+    settings_saved: "Settings saved.", "设置已保存。";
+    added_with_remarks: "Technician added, with these remarks:", "技术员已添加,备注如下:";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_offer() {
+        assert_eq!(
+            Lang::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Lang::ZhCn
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR,en;q=0.5,zh;q=0.4"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("en;q=0.3, zh-TW;q=0.7"),
+            Lang::ZhCn
+        );
+        assert_eq!(Lang::from_accept_language("de"), Lang::En);
+        assert_eq!(Lang::from_accept_language(""), Lang::En);
+        assert_eq!(Lang::from_accept_language("zh;q=0, en"), Lang::En);
+    }
+
+    #[test]
+    fn the_cookie_wins_over_the_header() {
+        assert_eq!(Lang::choose(Some("zh-CN"), Some("en")), Lang::ZhCn);
+        assert_eq!(Lang::choose(Some("xx"), Some("zh")), Lang::ZhCn);
+        assert_eq!(Lang::choose(None, None), Lang::En);
+    }
+
+    #[test]
+    fn templates_are_filled_by_name() {
+        assert_eq!(
+            fill(
+                ZH_CN.pager_summary,
+                &[("total", "3"), ("page", "1"), ("pages", "1")]
+            ),
+            "共 3 名工程师 · 第 1/1 页"
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! The Edit dialog's contents for one technician, as far as the viewer may edit them.
+
+use super::{details, stored};
+use crate::domain::webhook::{mask_secret, mask_url};
+use crate::domain::{EditView, MaskedRobots};
+use crate::service::auth::Actor;
+use crate::service::db::Db;
+use crate::service::error::ServiceError;
+use crate::service::settings;
+
+pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, ServiceError> {
+    let mut conn = db.reader().acquire().await?;
+    let current = stored::load(&mut conn, id)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("There is no technician with id {id}.")))?;
+    let reach = current.check_reach(actor, "edit");
+    let full = reach.is_ok();
+    if !full && actor.id != Some(id) {
+        reach?;
+    }
+    let values = details::read(&mut conn, id)
+        .await?
+        .map(|d| d.0)
+        .unwrap_or_default();
+    let url = |v: &Option<String>| v.as_deref().map(mask_url);
+    let secret = |v: &Option<String>| v.as_deref().map(mask_secret);
+    Ok(EditView {
+        id,
+        version: current.version,
+        name: current.name.clone(),
+        full,
+        can_grant_roles: actor.is_admin(),
+        values,
+        robots: MaskedRobots {
+            wecom_webhook: url(&current.wecom_webhook),
+            dingtalk_webhook: url(&current.dingtalk_webhook),
+            dingtalk_secret: secret(&current.dingtalk_secret),
+            lark_webhook: url(&current.lark_webhook),
+            lark_secret: secret(&current.lark_secret),
+        },
+        beta: settings::beta_channels(db).await?,
+    })
+}

@@ -1,0 +1,87 @@
+//! The technician fields as forms show them, and their instant validation: the same parsers
+//! the server runs, compiled into the browser, so a message appears as you type.
+
+use crate::domain::{
+    CostPerHour, Email, LoginName, Password, PersonName, Phone, Robot, Role, ShortText,
+    SigningSecret, WebhookUrl,
+};
+use crate::i18n::Texts;
+
+/// (attribute, label, input type, hint) of one technician field.
+pub type FieldSpec = (&'static str, &'static str, &'static str, &'static str);
+
+/// The fields every technician form has, in the API's order.
+pub fn technician_fields(t: &'static Texts) -> Vec<FieldSpec> {
+    vec![
+        ("name", t.field_name, "text", t.hint_required),
+        ("alias", t.field_alias, "text", ""),
+        ("employeeId", t.field_employee_id, "text", ""),
+        ("email", t.field_email, "email", ""),
+        ("phone", t.field_phone, "tel", t.hint_phone),
+        ("mobile", t.field_mobile, "tel", t.hint_mobile),
+        ("smsMailId", t.field_sms_mail_id, "email", ""),
+        ("costPerHr", t.field_cost, "text", t.hint_cost),
+        ("jobTitle", t.field_job_title, "text", ""),
+        ("techSiteName", t.field_site, "text", t.hint_site),
+        ("departmentName", t.field_department, "text", ""),
+        ("associateSites", t.field_sites, "text", t.hint_sites),
+        ("associateGroups", t.field_groups, "text", t.hint_groups),
+    ]
+}
+
+/// The fields only AddTechnician has.
+pub fn login_fields(t: &'static Texts) -> Vec<FieldSpec> {
+    vec![
+        ("associateRols", t.field_roles, "text", t.hint_roles),
+        ("loginName", t.field_login_name, "text", t.hint_login),
+        ("pwd", t.field_password, "password", t.hint_password),
+        ("userDomainName", t.field_domain, "text", t.domain_hint),
+    ]
+}
+
+/// The attributes an engineer may change on their own record.
+pub const CONTACT_ATTRIBUTES: [&str; 5] = ["alias", "email", "phone", "mobile", "smsMailId"];
+
+fn message<T, E: std::fmt::Display>(result: Result<T, E>) -> Option<String> {
+    result.err().map(|e| e.to_string())
+}
+
+/// The message for `value` in the field `attribute`, or `None` when it is acceptable.
+/// Empty optional fields are always acceptable.
+pub fn validate(attribute: &str, value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return (attribute == "name").then(|| "is required".to_owned());
+    }
+    match attribute {
+        "name" => message(PersonName::parse(value)),
+        "email" | "smsMailId" => message(Email::parse(value)),
+        "phone" | "mobile" => message(Phone::parse(value)),
+        "costPerHr" => message(CostPerHour::parse(value)),
+        "loginName" => message(LoginName::parse(value)),
+        "pwd" => message(Password::parse(value)),
+        "associateRols" => message(Role::parse_list(value)),
+        "wecom_webhook" => message(WebhookUrl::parse(Robot::WeCom, value)),
+        "dingtalk_webhook" => message(WebhookUrl::parse(Robot::DingTalk, value)),
+        "lark_webhook" => message(WebhookUrl::parse(Robot::Lark, value)),
+        "dingtalk_secret" | "lark_secret" => message(SigningSecret::parse(value)),
+        "alias" | "employeeId" | "jobTitle" | "departmentName" => message(ShortText::parse(value)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_check_agrees_with_the_server_parsers() {
+        assert!(validate("email", "ada@example.com").is_none());
+        assert!(validate("email", "nope").unwrap().contains("@"));
+        assert!(validate("mobile", "12").is_some());
+        assert!(validate("name", "").is_some());
+        assert!(validate("jobTitle", "").is_none());
+        assert!(validate("wecom_webhook", "https://evil.example/x").is_some());
+        assert!(validate("costPerHr", "-1").is_some());
+    }
+}

@@ -1,0 +1,337 @@
+//! The Edit, Delete and Subscribe dialogs of the engineer table. Each posts a server
+//! function through an `ActionForm`: without JavaScript the form posts and the server
+//! redirects back to the table; with it, the same happens without a page load.
+
+use super::dialog::{focus_dialog, Dialog};
+use super::engineers::ListUrl;
+use super::fields::{technician_fields, validate, CONTACT_ATTRIBUTES};
+use super::use_texts;
+use crate::api::error::from_url_query;
+use crate::api::technicians::{
+    load_edit_view, load_subscribe_view, DeleteEngineer, Subscribe, UpdateEngineer,
+};
+use crate::api::AppError;
+use crate::domain::{EditView, Method, SubState, SubscribeView, Unavailable};
+use crate::i18n::{fill, Texts};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+fn target_id() -> Memo<i64> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(0)
+    })
+}
+
+/// The error of the last submit: from the action, or from the URL after a no-JS post.
+fn form_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<AppError> + Copy
+where
+    T: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let query = use_query_map();
+    move || match action.value().get() {
+        Some(Err(e)) => Some(e),
+        Some(Ok(())) => None,
+        None => query.read().get("__err").and_then(|e| from_url_query(&e)),
+    }
+}
+
+/// A dialog whose contents need data first; failures (not found, not allowed) show inside.
+fn loading_or<T: Clone + Send + Sync + 'static>(
+    t: &'static Texts,
+    resource: Resource<Result<T, AppError>>,
+    body: impl Fn(T) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{t.saving}</p> }>
+            {move || resource.get().map(|r| match r {
+                Ok(data) => body(data),
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// The engineer a dialog is about, for its title.
+trait Named {
+    fn name(&self) -> &str;
+}
+
+impl Named for EditView {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Named for SubscribeView {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A dialog about the engineer in the URL: `fetch` loads what it shows, `title` names it
+/// (`{name}` is filled in), `body` renders the form.
+fn engineer_dialog<T, Fut>(
+    kind: &'static str,
+    title: &'static str,
+    fallback_title: &'static str,
+    fetch: impl Fn(i64) -> Fut + Send + Sync + 'static,
+    body: impl Fn(T) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Named + Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let t = use_texts();
+    let id = target_id();
+    let list_url = expect_context::<ListUrl>();
+    let data = Resource::new(move || id.get(), fetch);
+    let heading = move || {
+        data.get()
+            .and_then(Result::ok)
+            .map(|v| fill(title, &[("name", v.name())]))
+            .unwrap_or_else(|| fallback_title.to_owned())
+    };
+    view! {
+        <Dialog title=Signal::derive(heading) close_href=list_url.with_path("/") opener=format!("op-{kind}-{}", id.get_untracked())>
+            {loading_or(t, data, body)}
+        </Dialog>
+    }
+}
+
+#[component]
+pub fn EditDialog() -> impl IntoView {
+    let t = use_texts();
+    engineer_dialog("edit", t.edit_title, t.edit, load_edit_view, |v| {
+        view! { <EditForm view=v/> }.into_any()
+    })
+}
+
+#[component]
+fn EditForm(view: EditView) -> impl IntoView {
+    let t = use_texts();
+    focus_dialog();
+    let list_url = expect_context::<ListUrl>();
+    let action = ServerAction::<UpdateEngineer>::new();
+    let error = form_error(action);
+    let fields: Vec<_> = technician_fields(t)
+        .into_iter()
+        .filter(|(attr, ..)| view.full || CONTACT_ATTRIBUTES.contains(attr))
+        .collect();
+    let roles = (view.full && view.can_grant_roles).then(|| view.value("associateRols"));
+    let robots = view.robots.clone();
+    view! {
+        <ActionForm action=action attr:class="dialog-form">
+            <input type="hidden" name="id" value=view.id/>
+            <input type="hidden" name="version" value=view.version/>
+            <input type="hidden" name="back" value=list_url.with_path("/")/>
+            <fieldset>
+                <legend>{if view.full { t.technician_fields } else { t.contact_methods }}</legend>
+                <div class="form-grid compact">
+                    {fields.into_iter().map(|(attr, label, kind, hint)| {
+                        view! { <TextField attr=attr name=format!("form[technician][{attr}]") label=label kind=kind hint=hint
+                            value=view.value(attr) required=attr == "name" error=error/> }
+                    }).collect_view()}
+                    {roles.map(|value| view! {
+                        <TextField attr="associateRols" name="form[technician][associateRols]".to_owned() label=t.field_roles
+                            kind="text" hint=t.hint_roles value=value required=false error=error/>
+                    })}
+                </div>
+            </fieldset>
+            <fieldset>
+                <legend>{t.robots}</legend>
+                <div class="form-grid compact">
+                    <SecretField attr="wecom_webhook" label=t.wecom_webhook masked=robots.wecom_webhook enabled=view.beta.wecom error=error/>
+                    <SecretField attr="dingtalk_webhook" label=t.dingtalk_webhook masked=robots.dingtalk_webhook enabled=view.beta.dingtalk error=error/>
+                    <SecretField attr="dingtalk_secret" label=t.dingtalk_secret masked=robots.dingtalk_secret enabled=view.beta.dingtalk error=error/>
+                    <SecretField attr="lark_webhook" label=t.lark_webhook masked=robots.lark_webhook enabled=view.beta.lark error=error/>
+                    <SecretField attr="lark_secret" label=t.lark_secret masked=robots.lark_secret enabled=view.beta.lark error=error/>
+                </div>
+            </fieldset>
+            {move || error().map(|e| {
+                let text = if matches!(e, AppError::Invalid(_)) { t.fix_fields.to_owned() } else { e.to_string() };
+                view! { <p class="error" role="alert">{text}</p> }
+            })}
+            <div class="form-actions">
+                <a class="button" href=list_url.with_path("/")>{t.cancel}</a>
+                <button type="submit" class="primary" aria-busy=move || action.pending().get().to_string()>
+                    {move || if action.pending().get() { t.saving } else { t.save }}
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// A text input checked as you type with the server's own parser.
+#[component]
+fn TextField(
+    attr: &'static str,
+    name: String,
+    label: &'static str,
+    kind: &'static str,
+    hint: &'static str,
+    value: String,
+    required: bool,
+    error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let id = format!("f-{attr}");
+    let live = RwSignal::new(None::<String>);
+    let message = move || live.get().or_else(|| error().and_then(|e| e.field(attr)));
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <input id=id name=name type=kind value=value required=required
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=format!("f-{attr}-msg")
+                on:input=move |ev| live.set(validate(attr, &event_target_value(&ev)))/>
+            {(!hint.is_empty()).then(|| view! { <small class="muted">{hint}</small> })}
+            <small class="field-error" id=format!("f-{attr}-msg")>{message}</small>
+        </div>
+    }
+}
+
+/// A credential: shown masked, replaced only when retyped, removed only on request.
+#[component]
+fn SecretField(
+    attr: &'static str,
+    label: &'static str,
+    masked: Option<String>,
+    enabled: bool,
+    error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = use_texts();
+    let id = format!("f-{attr}");
+    let live = RwSignal::new(None::<String>);
+    let message = move || live.get().or_else(|| error().and_then(|e| e.field(attr)));
+    let placeholder = masked
+        .as_deref()
+        .map(|m| fill(t.secret_kept, &[("masked", m)]))
+        .unwrap_or_else(|| t.secret_none.to_owned());
+    let has_value = masked.is_some();
+    view! {
+        <div class="field" class:off=!enabled>
+            <label for=id.clone()>{label}</label>
+            <input id=id name=format!("form[{attr}]") type="password" autocomplete="off" placeholder=placeholder
+                disabled=!enabled
+                aria-invalid=move || message().is_some().to_string()
+                on:input=move |ev| live.set(validate(attr, &event_target_value(&ev)))/>
+            {(!enabled).then(|| view! { <small class="muted">{t.beta_off}</small> })}
+            {(enabled && has_value).then(|| view! {
+                <label class="check"><input type="checkbox" name=format!("form[remove_{attr}]") value="true"/>" "{t.remove}</label>
+            })}
+            <small class="field-error">{message}</small>
+        </div>
+    }
+}
+
+#[component]
+pub fn DeleteDialog() -> impl IntoView {
+    let t = use_texts();
+    engineer_dialog("delete", t.delete_title, t.delete, load_edit_view, |v| {
+        view! { <DeleteForm id=v.id version=v.version/> }.into_any()
+    })
+}
+
+#[component]
+fn DeleteForm(id: i64, version: i64) -> impl IntoView {
+    let t = use_texts();
+    focus_dialog();
+    let list_url = expect_context::<ListUrl>();
+    let action = ServerAction::<DeleteEngineer>::new();
+    let error = form_error(action);
+    view! {
+        <ActionForm action=action attr:class="dialog-form">
+            <p>{t.delete_explain}</p>
+            <input type="hidden" name="id" value=id/>
+            <input type="hidden" name="version" value=version/>
+            <input type="hidden" name="back" value=list_url.with_path("/")/>
+            {move || error().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            <div class="form-actions">
+                <a class="button" href=list_url.with_path("/")>{t.cancel}</a>
+                <button type="submit" class="danger" aria-busy=move || action.pending().get().to_string()>{t.delete_confirm}</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn SubscribeDialog() -> impl IntoView {
+    let t = use_texts();
+    engineer_dialog(
+        "subscribe",
+        t.subscribe_title,
+        t.subscribe,
+        load_subscribe_view,
+        |v| view! { <SubscribeForm view=v/> }.into_any(),
+    )
+}
+
+fn method_label(t: &Texts, method: Method) -> &'static str {
+    match method {
+        Method::Sms => t.method_sms,
+        Method::Voice => t.method_voice,
+        Method::Email => t.method_email,
+    }
+}
+
+fn reason(t: &Texts, why: Unavailable) -> &'static str {
+    match why {
+        Unavailable::NeedsMobile => t.needs_mobile,
+        Unavailable::NeedsEmail => t.needs_email,
+        Unavailable::BetaOff => t.beta_off,
+        Unavailable::AlreadyConfirmed => t.already_confirmed,
+    }
+}
+
+fn state_label(t: &Texts, state: SubState) -> &'static str {
+    match state {
+        SubState::Unsubscribed => t.state_unsubscribed,
+        SubState::Pending => t.state_pending,
+        SubState::Confirmed => t.state_confirmed,
+        SubState::Expired => t.state_expired,
+    }
+}
+
+#[component]
+fn SubscribeForm(view: SubscribeView) -> impl IntoView {
+    let t = use_texts();
+    focus_dialog();
+    let list_url = expect_context::<ListUrl>();
+    let action = ServerAction::<Subscribe>::new();
+    let error = form_error(action);
+    let open = view.anything_to_subscribe();
+    view! {
+        <ActionForm action=action attr:class="dialog-form">
+            <p>{t.subscribe_explain}</p>
+            <input type="hidden" name="id" value=view.id/>
+            <input type="hidden" name="back" value=list_url.with_path("/")/>
+            <fieldset class="methods">
+                {view.options.into_iter().map(|o| {
+                    let name = o.method.as_str();
+                    let disabled = o.unavailable.is_some();
+                    let checked = o.unavailable == Some(Unavailable::AlreadyConfirmed);
+                    let note = o.unavailable.map(|why| reason(t, why)).unwrap_or_else(|| state_label(t, o.state));
+                    view! {
+                        <label class="check" class:off=disabled>
+                            <input type="checkbox" name=name value="true" disabled=disabled checked=checked/>
+                            " " {method_label(t, o.method)} " "
+                            <small class="muted">{format!("({note})")}</small>
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            {(!open).then(|| view! { <p class="notice">{t.all_confirmed}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            <div class="form-actions">
+                <a class="button" href=list_url.with_path("/")>{t.cancel}</a>
+                <button type="submit" class="primary" disabled=!open aria-busy=move || action.pending().get().to_string()>{t.subscribe_confirm}</button>
+            </div>
+        </ActionForm>
+    }
+}

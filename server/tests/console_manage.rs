@@ -1,0 +1,241 @@
+//! The console's Edit, Delete, Subscribe and Settings server functions: every permission is
+//! decided by the service, whatever the buttons show.
+
+mod common;
+
+use common::{TestApp, ADMIN_LOGIN, ADMIN_PASSWORD};
+use serde_json::Value;
+
+async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
+    let client = app.new_client();
+    let response = app.sign_in(&client, login, password).await;
+    assert!(response.status().as_u16() < 400, "sign-in of {login}");
+    client
+}
+
+async fn version_of(app: &TestApp, id: i64) -> String {
+    let (version,): (i64,) = sqlx::query_as("SELECT version FROM technicians WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    version.to_string()
+}
+
+/// Calls update_engineer with `fields` as `form[...]` pairs.
+async fn update(
+    app: &TestApp,
+    client: &reqwest::Client,
+    id: i64,
+    version: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let id = id.to_string();
+    let mut form: Vec<(String, String)> = vec![
+        ("id".into(), id),
+        ("version".into(), version.to_owned()),
+        ("back".into(), "/".into()),
+    ];
+    for (k, v) in fields {
+        form.push(((*k).to_owned(), (*v).to_owned()));
+    }
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    app.server_fn(client, "update_engineer", &pairs).await
+}
+
+fn error(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or(Value::Null)
+}
+
+async fn detail(app: &TestApp, id: i64, key: &str) -> String {
+    app.details_of(id).await[key].clone()
+}
+
+async fn enable_beta(app: &TestApp) {
+    let admin = signed_in(app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let (status, body) = app
+        .server_fn(
+            &admin,
+            "save_beta_channels",
+            &[
+                ("voice", "true"),
+                ("wecom", "true"),
+                ("dingtalk", "true"),
+                ("lark", "true"),
+            ],
+        )
+        .await;
+    assert!(status < 400, "{body}");
+}
+
+on_both_backends! {
+    async fn an_admin_edits_every_field_and_a_bad_email_is_a_field_error(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_user("Ada", "ada", "ada-password", &[("email", "ada@example.com")]).await;
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let version = version_of(&app, id).await;
+        let (status, body) = update(&app, &admin, id, &version, &[("form[technician][email]", "bad@"), ("form[technician][jobTitle]", "Lead")]).await;
+        assert_eq!(status, 500, "{body}");
+        assert_eq!(error(&body)["Invalid"][0]["field"], "email", "{body}");
+        assert_eq!(detail(&app, id, "jobTitle").await, "");
+        let (status, body) = update(&app, &admin, id, &version, &[("form[technician][email]", "ada@new.example.com"), ("form[technician][jobTitle]", "Lead")]).await;
+        assert!(status < 400, "{body}");
+        assert_eq!(detail(&app, id, "email").await, "ada@new.example.com");
+        assert_eq!(detail(&app, id, "jobTitle").await, "Lead");
+        assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE source = 'console' AND action = 'technician.update'").await, 1);
+    }
+
+    async fn a_stale_edit_is_refused_and_changes_nothing(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_user("Ada", "ada", "ada-password", &[]).await;
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let opened_with = version_of(&app, id).await;
+        let (status, _) = update(&app, &admin, id, &opened_with, &[("form[technician][jobTitle]", "First")]).await;
+        assert!(status < 400);
+        let (status, body) = update(&app, &admin, id, &opened_with, &[("form[technician][jobTitle]", "Second")]).await;
+        assert_eq!(status, 500, "{body}");
+        assert!(error(&body)["Conflict"].as_str().unwrap_or("").contains("changed by someone else"), "{body}");
+        assert_eq!(detail(&app, id, "jobTitle").await, "First");
+    }
+
+    async fn an_engineer_edits_only_their_own_contact_methods(app: TestApp) {
+        app.create_admin().await;
+        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let other = app.add_user("Eve", "eve", "eve-password", &[]).await;
+        let client = signed_in(&app, "bob", "bob-password").await;
+        let (status, body) = update(&app, &client, bob, &version_of(&app, bob).await, &[("form[technician][mobile]", "+86 138 0013 8000"), ("form[technician][alias]", "Bobby")]).await;
+        assert!(status < 400, "{body}");
+        assert_eq!(detail(&app, bob, "mobile").await, "+86 138 0013 8000");
+        let (status, body) = update(&app, &client, bob, &version_of(&app, bob).await, &[("form[technician][jobTitle]", "CEO")]).await;
+        assert_eq!(error(&body)["Forbidden"].as_str().map(|_| status), Some(500), "{body}");
+        let (_, body) = update(&app, &client, other, &version_of(&app, other).await, &[("form[technician][mobile]", "+86 138 0013 8001")]).await;
+        assert!(error(&body)["Forbidden"].is_string(), "{body}");
+        assert_eq!(detail(&app, other, "mobile").await, "");
+    }
+
+    async fn a_site_admin_edits_and_deletes_only_within_its_sites(app: TestApp) {
+        app.create_admin().await;
+        app.seed_reference_data().await;
+        app.add_user("Sia", "sia", "sia-password", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
+        let theirs = app.add_as_admin(&[("name", "Theirs"), ("techSiteName", "Paris")]).await.userid.unwrap();
+        let client = signed_in(&app, "sia", "sia-password").await;
+        let (_, body) = update(&app, &client, theirs, &version_of(&app, theirs).await, &[("form[technician][jobTitle]", "x")]).await;
+        assert!(error(&body)["Forbidden"].is_string(), "{body}");
+        let version = version_of(&app, theirs).await;
+        let (_, body) = app.server_fn(&client, "delete_engineer", &[("id", &theirs.to_string()), ("version", &version), ("back", "/")]).await;
+        assert!(error(&body)["Forbidden"].is_string(), "{body}");
+        assert_eq!(app.count(&format!("SELECT count(*) FROM technicians WHERE id = {theirs}")).await, 1);
+    }
+
+    async fn deleting_the_last_sdadmin_is_refused_with_the_reason(app: TestApp) {
+        let admin_id = app.create_admin().await;
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let version = version_of(&app, admin_id).await;
+        let (_, body) = app.server_fn(&admin, "delete_engineer", &[("id", &admin_id.to_string()), ("version", &version), ("back", "/")]).await;
+        assert!(error(&body)["Forbidden"].as_str().unwrap_or("").contains("last SDAdmin"), "{body}");
+        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let version = version_of(&app, bob).await;
+        let (status, body) = app.server_fn(&admin, "delete_engineer", &[("id", &bob.to_string()), ("version", &version), ("back", "/?q=b")]).await;
+        assert!(status < 400, "{body}");
+        assert_eq!(app.count(&format!("SELECT count(*) FROM technicians WHERE id = {bob}")).await, 0);
+    }
+
+    async fn credentials_are_stored_masked_in_views_and_gated_by_beta(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_user("Ada", "ada", "ada-password", &[]).await;
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let hook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=topsecret9876";
+        let (_, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[wecom_webhook]", hook)]).await;
+        assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("beta"), "{body}");
+        enable_beta(&app).await;
+        let (status, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[wecom_webhook]", hook), ("form[dingtalk_secret]", "SECsecretvalue1234")]).await;
+        assert!(status < 400, "{body}");
+        let (_, view) = app.server_fn(&admin, "edit_view", &[("id", &id.to_string())]).await;
+        assert!(!view.contains("topsecret") && !view.contains("SECsecret"), "{view}");
+        assert!(view.contains("9876") && view.contains("1234"), "{view}");
+        let (audit,): (String,) = sqlx::query_as("SELECT after_json FROM audit_log WHERE action = 'technician.update'")
+            .fetch_one(app.db.reader()).await.unwrap();
+        assert!(!audit.contains("topsecret") && audit.contains("wecomWebhook"), "{audit}");
+        // Left empty, the credential stays; ticking remove clears it.
+        let (status, _) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[wecom_webhook]", "")]).await;
+        assert!(status < 400);
+        assert_eq!(app.count(&format!("SELECT count(*) FROM technicians WHERE id = {id} AND wecom_webhook IS NOT NULL")).await, 1);
+        let (status, _) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[remove_wecom_webhook]", "true")]).await;
+        assert!(status < 400);
+        assert_eq!(app.count(&format!("SELECT count(*) FROM technicians WHERE id = {id} AND wecom_webhook IS NOT NULL")).await, 0);
+    }
+
+    async fn subscribing_marks_methods_pending_and_refuses_what_is_unavailable(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_user("Ada", "ada", "ada-password", &[("mobile", "+86 138 0013 8000")]).await;
+        let client = signed_in(&app, "ada", "ada-password").await;
+        let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("email", "true")]).await;
+        assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("email address"), "{body}");
+        let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("voice", "true")]).await;
+        assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("beta"), "{body}");
+        let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/")]).await;
+        assert!(error(&body)["Invalid"].is_array(), "{body}");
+        let (status, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("sms", "true")]).await;
+        assert!(status < 400, "{body}");
+        let (_, view) = app.server_fn(&client, "subscribe_view", &[("id", &id.to_string())]).await;
+        let view: Value = serde_json::from_str(&view).unwrap();
+        assert_eq!(view["options"][0]["state"], "Pending", "{view}");
+        let (hash, contact): (String, String) = sqlx::query_as("SELECT token_hash, contact FROM subscriptions WHERE technician_id = $1 AND method = 'sms'")
+            .bind(id).fetch_one(app.db.reader()).await.unwrap();
+        assert_eq!((hash.len(), contact.as_str()), (64, "+86 138 0013 8000"));
+        // A new mobile cancels the subscription made for the old one.
+        update(&app, &client, id, &version_of(&app, id).await, &[("form[technician][mobile]", "+86 138 0013 8999")]).await;
+        assert_eq!(app.count(&format!("SELECT count(*) FROM subscriptions WHERE technician_id = {id} AND state = 'cancelled'")).await, 1);
+    }
+
+    async fn only_an_sdadmin_switches_beta_channels(app: TestApp) {
+        app.create_admin().await;
+        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let bob = signed_in(&app, "bob", "bob-password").await;
+        let (_, body) = app.server_fn(&bob, "save_beta_channels", &[("voice", "true")]).await;
+        assert!(error(&body)["Forbidden"].is_string(), "{body}");
+        enable_beta(&app).await;
+        let (_, body) = app.server_fn(&bob, "beta_channels", &[]).await;
+        let beta: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(beta["voice"], true, "{body}");
+        assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'settings.beta'").await, 1);
+    }
+
+    async fn the_table_filters_by_site_role_and_subscription_and_sorts(app: TestApp) {
+        app.create_admin().await;
+        app.seed_reference_data().await;
+        let london = app.add_as_admin(&[("name", "Zed"), ("techSiteName", "London"), ("mobile", "+86 138 0013 8000")]).await.userid.unwrap();
+        app.add_as_admin(&[("name", "Amy"), ("techSiteName", "Paris")]).await;
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        app.server_fn(&admin, "subscribe", &[("id", &london.to_string()), ("back", "/"), ("sms", "true")]).await;
+        let (site_id,): (i64,) = sqlx::query_as("SELECT id FROM sites WHERE name = 'London'").fetch_one(app.db.reader()).await.unwrap();
+        let names = |body: String| -> Vec<String> {
+            let page: Value = serde_json::from_str(&body).unwrap();
+            page["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect()
+        };
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[site]", &site_id.to_string())]).await;
+        assert_eq!(names(body), ["Zed"]);
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[role]", "SDAdmin")]).await;
+        assert_eq!(names(body), ["Root Admin"]);
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[state]", "pending")]).await;
+        assert_eq!(names(body), ["Zed"]);
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[sort]", "Name"), ("query[descending]", "true")]).await;
+        assert_eq!(names(body), ["Zed", "Root Admin", "Amy"]);
+    }
+
+    async fn the_console_speaks_chinese_when_asked(app: TestApp) {
+        app.create_admin().await;
+        let client = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let html = client.get(app.url("/")).header("accept-language", "zh-CN,zh;q=0.9").send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<html lang=\"zh-CN\"") && html.contains("运维工程师管理"), "{html}");
+        let switched = client.get(app.url("/lang/en?back=/%3Fq%3Dx")).send().await.unwrap();
+        assert_eq!(switched.status().as_u16(), 303);
+        assert_eq!(switched.headers()["location"], "/?q=x");
+        let cookie = switched.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(cookie.starts_with("crewdesk_lang=en"), "{cookie}");
+        let html = client.get(app.url("/")).header("accept-language", "zh-CN").send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("O&amp;M Engineer Management") || html.contains("O&M Engineer Management"), "{html}");
+        let evil = client.get(app.url("/lang/en?back=//evil.example")).send().await.unwrap();
+        assert_eq!(evil.headers()["location"], "/");
+    }
+}
