@@ -237,6 +237,34 @@ texts! {
     beta_channels: "Beta channels", "测试版通道";
     beta_explain: "Voice, WeCom, DingTalk and Lark are beta channels: they stay greyed out for everyone until an SDAdmin switches them on here.", "语音、企业微信、钉钉和飞书为测试版通道:在 SDAdmin 于此开启之前,所有人都无法使用。";
     settings_saved: "Settings saved.", "设置已保存。";
+    nav_reference: "Reference data", "基础数据";
+    nav_audit: "Audit log", "审计日志";
+    reference_title: "Reference data", "基础数据";
+    reference_added: "Added.", "已添加。";
+    sites: "Sites", "站点";
+    departments: "Departments", "部门";
+    groups: "Groups", "工作组";
+    udfs: "User-defined fields", "自定义字段";
+    udf_column: "Column (e.g. UDF_CHAR1)", "列名(如 UDF_CHAR1)";
+    udf_alias: "Label", "显示名称";
+    new_site: "New site", "新站点";
+    new_department: "New department", "新部门";
+    new_group: "New group", "新工作组";
+    site_or_empty: "Site (empty: not associated)", "站点(留空:不关联)";
+    add: "Add", "添加";
+    audit_title: "Audit log", "审计日志";
+    audit_technician: "Technician", "技术员";
+    audit_actor: "Who", "操作人";
+    audit_source: "From", "来源";
+    audit_when: "When", "时间";
+    audit_action: "What", "操作";
+    audit_changes: "Changes", "变更";
+    audit_empty: "No entries match.", "没有符合条件的记录。";
+    audit_summary: "{total} entries · page {page} of {pages}", "共 {total} 条 · 第 {page}/{pages} 页";
+    source_console: "Console", "控制台";
+    source_xml: "XML API", "XML 接口";
+    source_sync: "Directory sync", "目录同步";
+    source_cli: "Command line", "命令行";
     added_with_remarks: "Technician added, with these remarks:", "技术员已添加,备注如下:";
 }
 

@@ -3,6 +3,7 @@
 //! Every entry point (console, XML servlet, directory sync, CLI) parses raw text into these
 //! types, so a value that exists is a valid value.
 
+pub mod audit;
 pub mod cost;
 pub mod edit;
 pub mod edit_view;
@@ -14,12 +15,14 @@ pub mod login;
 pub mod names;
 pub mod patch;
 pub mod phone;
+pub mod reference;
 pub mod role;
 pub mod roster;
 pub mod technician;
 pub mod udf;
 pub mod webhook;
 
+pub use audit::{AuditPage, AuditQuery, AuditRow};
 pub use cost::CostPerHour;
 pub use edit::{Edit, EditForm, RobotChanges};
 pub use edit_view::{EditView, MaskedRobots};
@@ -30,6 +33,7 @@ pub use login::{LoginName, Password};
 pub use names::{PersonName, ShortText, SiteName};
 pub use patch::{Change, TechnicianPatch};
 pub use phone::Phone;
+pub use reference::{RefItem, ReferenceData, Udf};
 pub use role::Role;
 pub use roster::{
     method_options, BetaChannels, Channels, ListQuery, Method, MethodOption, Page, Site, SortKey,

@@ -137,15 +137,6 @@ pub struct Page {
     pub beta: BetaChannels,
 }
 
-impl Page {
-    pub fn page_count(&self) -> u32 {
-        let per = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per - 1) / per)
-            .unwrap_or(u32::MAX)
-            .max(1)
-    }
-}
-
 /// A notification method that needs the engineer's confirmation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Method {

@@ -72,3 +72,107 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    at: i64,
+    actor_name: String,
+    source: String,
+    action: String,
+    technician_id: Option<i64>,
+    technician_name: Option<String>,
+    remote_addr: Option<String>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+}
+
+/// `$1` technician id (0 any), `$2` technician text pattern, `$3` actor pattern, `$4` source.
+const FILTER: &str = "($1 = 0 OR a.technician_id = $1) \
+    AND ($2 = '%%' OR lower(coalesce(t.name, '')) LIKE $2 \
+         OR lower(coalesce(a.before_json, '')) LIKE $2 OR lower(coalesce(a.after_json, '')) LIKE $2) \
+    AND lower(a.actor_name) LIKE $3 \
+    AND ($4 = '' OR a.source = $4)";
+
+/// The audit log, newest first: for SDAdmins only, since it shows every site's changes.
+pub async fn list(
+    db: &super::Db,
+    actor: &Actor,
+    query: &crate::domain::AuditQuery,
+) -> Result<crate::domain::AuditPage, super::ServiceError> {
+    use crate::domain::audit::{changes, utc_text};
+    use crate::domain::{AuditPage, AuditRow};
+    if !actor.is_admin() {
+        return Err(super::ServiceError::NotAuthorized(
+            "only an SDAdmin may read the audit log".into(),
+        ));
+    }
+    let per_page: u32 = 50;
+    let page = query.page.max(1);
+    let technician = query.technician.trim();
+    let (id, text) = match technician.parse::<i64>() {
+        Ok(id) => (id, String::new()),
+        Err(_) => (0, technician.to_lowercase()),
+    };
+    let pattern = |s: &str| format!("%{}%", s.replace(['%', '_', '\\'], ""));
+    let source = [Source::Console, Source::Xml, Source::Sync, Source::Cli]
+        .into_iter()
+        .map(Source::as_str)
+        .find(|s| *s == query.source)
+        .unwrap_or("");
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT count(*) FROM audit_log a LEFT JOIN technicians t ON t.id = a.technician_id WHERE {FILTER}"
+    ))
+    .bind(id)
+    .bind(pattern(&text))
+    .bind(pattern(&query.actor.trim().to_lowercase()))
+    .bind(source)
+    .fetch_one(db.reader())
+    .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT a.id, a.at, a.actor_name, a.source, a.action, a.technician_id, t.name AS technician_name, \
+         a.remote_addr, a.before_json, a.after_json \
+         FROM audit_log a LEFT JOIN technicians t ON t.id = a.technician_id \
+         WHERE {FILTER} ORDER BY a.at DESC, a.id DESC LIMIT $5 OFFSET $6"
+    ))
+    .bind(id)
+    .bind(pattern(&text))
+    .bind(pattern(&query.actor.trim().to_lowercase()))
+    .bind(source)
+    .bind(i64::from(per_page))
+    .bind(i64::from(page - 1) * i64::from(per_page))
+    .fetch_all(db.reader())
+    .await?;
+    let parse = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let before = parse(&r.before_json);
+            let after = parse(&r.after_json);
+            let recorded_name = [&after, &before]
+                .iter()
+                .find_map(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_owned));
+            AuditRow {
+                id: r.id,
+                at: utc_text(r.at),
+                actor: r.actor_name,
+                source: r.source,
+                action: r.action,
+                technician_id: r.technician_id,
+                technician: r.technician_name.or(recorded_name),
+                remote_addr: r.remote_addr,
+                changes: changes(&before, &after),
+            }
+        })
+        .collect();
+    Ok(AuditPage {
+        rows,
+        total,
+        page,
+        per_page,
+    })
+}

@@ -142,12 +142,30 @@ pub fn sqlite_url(url: &str) -> anyhow::Result<String> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
-/// Whether `err` is the violation of the unique index `name` (named in both dialects).
+/// SQLite names an index on plain columns by its columns, not its name, in the error.
+const SQLITE_COLUMN_INDEXES: [(&str, &str); 2] = [
+    (
+        "udf_definitions_column_unique",
+        "udf_definitions.column_name",
+    ),
+    (
+        "technicians_directory_unique",
+        "technicians.directory_source, technicians.directory_id",
+    ),
+];
+
+/// Whether `err` is the violation of the unique index `name`.
 pub fn is_unique_violation(err: &sqlx::Error, name: &str) -> bool {
+    let sqlite_columns = SQLITE_COLUMN_INDEXES
+        .iter()
+        .find(|(index, _)| *index == name)
+        .map(|(_, columns)| *columns);
     match err {
         sqlx::Error::Database(db) => {
             db.is_unique_violation()
-                && (db.constraint() == Some(name) || db.message().contains(name))
+                && (db.constraint() == Some(name)
+                    || db.message().contains(name)
+                    || sqlite_columns.is_some_and(|c| db.message().ends_with(c)))
         }
         _ => false,
     }

@@ -5,8 +5,7 @@ use super::auth::Actor;
 use super::db::{is_unique_violation, Db};
 use super::error::ServiceError;
 use super::now_ms;
-use crate::domain::{ShortText, SiteName, UdfColumn};
-use serde::{Deserialize, Serialize};
+use crate::domain::{RefItem, ReferenceData, ShortText, SiteName, UdfColumn};
 use serde_json::json;
 
 pub use crate::domain::Site;
@@ -222,11 +221,7 @@ pub async fn find_group(db: &Db, entry: &str) -> Result<Option<(i64, i64)>, Serv
     Ok(None)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Udf {
-    pub column: String,
-    pub alias: String,
-}
+pub use crate::domain::Udf;
 
 pub async fn list_udfs(db: &Db) -> Result<Vec<Udf>, ServiceError> {
     let rows: Vec<(String, String)> =
@@ -266,4 +261,34 @@ pub async fn add_udf(
         after,
     )
     .await
+}
+
+async fn items(db: &Db, sql: &str) -> Result<Vec<RefItem>, ServiceError> {
+    let rows: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as(sql).fetch_all(db.reader()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, site)| RefItem { id, name, site })
+        .collect())
+}
+
+/// Everything the reference-data page lists; every signed-in technician may read it.
+pub async fn reference_data(db: &Db, actor: &Actor) -> Result<ReferenceData, ServiceError> {
+    Ok(ReferenceData {
+        sites: list_sites(db).await?,
+        departments: items(
+            db,
+            "SELECT d.id, d.name, s.name FROM departments d LEFT JOIN sites s ON s.id = d.site_id \
+             ORDER BY lower(coalesce(s.name, '')), lower(d.name)",
+        )
+        .await?,
+        groups: items(
+            db,
+            "SELECT g.id, g.name, s.name FROM tech_groups g JOIN sites s ON s.id = g.site_id \
+             ORDER BY lower(s.name), lower(g.name)",
+        )
+        .await?,
+        udfs: list_udfs(db).await?,
+        editable: actor.is_admin(),
+    })
 }

@@ -2,12 +2,13 @@
 //! engineer's channels at a glance, and the Operation column that opens the dialogs.
 
 use super::layout::Layout;
+use super::pager::Pager;
 use super::use_texts;
 use crate::api::technicians::{list_technicians, sites};
 use crate::domain::{
     method_options, BetaChannels, Channels, ListQuery, Page, SortKey, SubState, TechnicianRow,
 };
-use crate::i18n::{fill, Texts};
+use crate::i18n::Texts;
 use crate::url::encode_component;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
@@ -166,7 +167,6 @@ fn FilterSelect(
 fn RosterTable(page: Page) -> impl IntoView {
     let t = use_texts();
     let list_url = expect_context::<ListUrl>();
-    let pages = page.page_count();
     let current = page.page;
     let link = move |n: u32| {
         let base = list_url.0.get();
@@ -185,14 +185,7 @@ fn RosterTable(page: Page) -> impl IntoView {
         return view! { <p class="empty">{t.no_match}</p> }.into_any();
     }
     let beta = page.beta;
-    let summary = fill(
-        t.pager_summary,
-        &[
-            ("total", &page.total.to_string()),
-            ("page", &current.to_string()),
-            ("pages", &pages.to_string()),
-        ],
-    );
+    let (total, per_page) = (page.total, page.per_page);
     view! {
         <div class="table-wrap">
             <table class="roster">
@@ -212,11 +205,7 @@ fn RosterTable(page: Page) -> impl IntoView {
                 <tbody>{page.rows.into_iter().map(|r| view! { <Row row=r beta=beta/> }).collect_view()}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label=t.pager_label>
-            <span>{summary}</span>
-            {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{t.previous}</a> })}
-            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">{t.next}</a> })}
-        </nav>
+        <Pager template=t.pager_summary total=total page=current per_page=per_page link=link/>
     }
     .into_any()
 }

@@ -50,6 +50,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             <a class="brand" href="/">{t.app_name}</a>
             <nav aria-label=t.nav_main>
                 <a href="/">{t.nav_engineers}</a>
+                <a href="/reference">{t.nav_reference}</a>
+                <a href="/audit">{t.nav_audit}</a>
                 <a href="/settings">{t.nav_settings}</a>
             </nav>
             <div class="who">

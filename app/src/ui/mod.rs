@@ -1,12 +1,15 @@
 //! Pages and components of the console.
 
 mod add_technician;
+mod audit;
 mod dialog;
 mod engineers;
 mod fields;
 mod layout;
 mod login;
 mod manage;
+mod pager;
+mod reference;
 mod settings;
 
 use crate::i18n::{Lang, Texts, LANG_COOKIE};
@@ -81,6 +84,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <layout::NotFound/> }>
                 <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/reference") view=reference::ReferencePage ssr=SsrMode::Async/>
+                <Route path=path!("/audit") view=audit::AuditPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=settings::SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/engineers/new") view=add_technician::AddTechnicianPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=engineers::EngineersPage ssr=SsrMode::Async>

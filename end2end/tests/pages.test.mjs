@@ -1,0 +1,53 @@
+// Reference data, settings and the audit log pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { signIn, withServerAndBrowser, addTechnician } from './harness.mjs';
+
+const env = withServerAndBrowser({ before, after });
+
+test('an SDAdmin adds a site and a UDF, switches a beta channel on, and finds both in the audit log', async () => {
+  const page = await (await env.browser.newContext()).newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await signIn(page, env.server.base);
+  await page.getByRole('link', { name: 'Reference data' }).click();
+  await page.getByRole('heading', { name: 'Sites' }).waitFor();
+  await page.fill('#site-name', 'Langley');
+  await page.getByRole('region', { name: 'Sites' }).getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('region', { name: 'Sites' }).getByText('Langley').waitFor();
+  await page.fill('#udf-column', 'badge');
+  await page.fill('#udf-alias', 'Badge');
+  await page.getByRole('region', { name: 'User-defined fields' }).getByRole('button', { name: 'Add' }).click();
+  await page.locator('.field-error', { hasText: 'UDF_' }).waitFor();
+
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('WeCom').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Settings saved.').waitFor();
+  await page.reload();
+  assert.equal(await page.getByLabel('WeCom').isChecked(), true);
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.locator('table.audit').waitFor();
+  const text = await page.locator('table.audit').innerText();
+  assert.match(text, /site\.add/);
+  assert.match(text, /settings\.beta/);
+  assert.deepEqual(errors, []);
+});
+
+test('the audit log shows what an edit changed, filtered by technician', async () => {
+  const id = await addTechnician(env.server.base, { name: 'Dorothy Hoover', email: 'dorothy@example.com' });
+  const page = await (await env.browser.newContext()).newPage();
+  await signIn(page, env.server.base);
+  await page.goto(`${env.server.base}/engineers/${id}/edit`);
+  await page.fill('#f-email', 'hoover@example.com');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Changes saved.').waitFor();
+  await page.goto(`${env.server.base}/audit`);
+  await page.fill('input[name=technician]', 'Hoover');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const entry = page.locator('table.audit tbody tr', { hasText: 'technician.update' });
+  await entry.waitFor();
+  assert.match(await entry.innerText(), /dorothy@example\.com\s*→\s*hoover@example\.com/);
+  assert.match(await entry.innerText(), /Console/);
+});
