@@ -310,14 +310,14 @@ fn Row(row: TechnicianRow, beta: BetaChannels) -> impl IntoView {
     );
     view! {
         <tr>
-            <td>{row.name}<span class="sub">{dash(row.alias)}</span></td>
-            <td>{dash(row.login_name)}</td>
-            <td>{row.site.unwrap_or_else(|| t.not_associated.to_owned())}<span class="sub">{dash(row.department)}</span></td>
-            <td>{dash(row.mobile)}</td>
-            <td>{dash(row.email)}</td>
-            <td>{chips}</td>
-            <td>{if row.roles.is_empty() { "—".to_owned() } else { row.roles.join(", ") }}</td>
-            <td>
+            <td data-label=t.col_name>{row.name}<span class="sub">{dash(row.alias)}</span></td>
+            <td data-label=t.col_login>{dash(row.login_name)}</td>
+            <td data-label=t.col_site>{row.site.unwrap_or_else(|| t.not_associated.to_owned())}<span class="sub">{dash(row.department)}</span></td>
+            <td data-label=t.col_mobile>{dash(row.mobile)}</td>
+            <td data-label=t.col_email>{dash(row.email)}</td>
+            <td data-label=t.col_channels>{chips}</td>
+            <td data-label=t.col_roles>{if row.roles.is_empty() { "—".to_owned() } else { row.roles.join(", ") }}</td>
+            <td data-label=t.col_operation>
                 <div class="ops">
                     {op("edit", t.edit, can_edit)}
                     {op("delete", t.delete, row.manageable)}
