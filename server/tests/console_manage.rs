@@ -238,4 +238,31 @@ on_both_backends! {
         let evil = client.get(app.url("/lang/en?back=//evil.example")).send().await.unwrap();
         assert_eq!(evil.headers()["location"], "/");
     }
+
+    async fn search_looks_in_name_alias_login_email_and_mobile_and_follows_edits(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_user("Ada Lovelace", "countess", "ada-password", &[("alias", "Enchantress"), ("email", "ada@Analytical.example"), ("mobile", "+44 20 7946 0123")]).await;
+        app.add_as_admin(&[("name", "Charles Babbage")]).await;
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let found = |body: String| -> Vec<String> {
+            let page: Value = serde_json::from_str(&body).unwrap();
+            page["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect()
+        };
+        for term in ["LOVELACE", "enchant", "countess", "analytical", "7946 0123"] {
+            let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[search]", term)]).await;
+            assert_eq!(found(body), ["Ada Lovelace"], "{term}");
+        }
+        // A term does not match across two fields.
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[search]", "enchantress countess")]).await;
+        assert!(found(body).is_empty());
+        update(&app, &admin, id, &version_of(&app, id).await, &[("form[technician][email]", "ada@engine.example")]).await;
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[search]", "engine.example")]).await;
+        assert_eq!(found(body), ["Ada Lovelace"]);
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[search]", "analytical")]).await;
+        assert!(found(body).is_empty());
+        // Past the last page the total is still right.
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[page]", "9")]).await;
+        let page: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!((page["total"].as_i64(), page["rows"].as_array().map(Vec::len)), (Some(3), Some(0)));
+    }
 }

@@ -116,8 +116,8 @@ async fn insert(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO technicians (name, alias, employee_id, email, phone, mobile, sms_mail_id, \
          cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, login_name, \
-         login_domain, login_enabled, password_hash, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1) \
+         login_domain, login_enabled, password_hash, created_at, updated_at, version, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1, $18) \
          RETURNING id",
     )
     .bind(new.name.as_ref())
@@ -137,6 +137,13 @@ async fn insert(
     .bind(i64::from(new.login.as_ref().is_some_and(|l| l.enabled)))
     .bind(password_hash)
     .bind(now)
+    .bind(super::list::search_text([
+        Some(new.name.as_ref()),
+        new.alias.as_ref().map(AsRef::as_ref),
+        new.login.as_ref().map(|l| l.name.as_ref()),
+        new.email.as_ref().map(AsRef::as_ref),
+        new.mobile.as_ref().map(|m| m.display()),
+    ]))
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| {

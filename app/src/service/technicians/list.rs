@@ -22,6 +22,19 @@ struct Row {
     wecom: i64,
     dingtalk: i64,
     lark: i64,
+    /// Every row carries the count of the whole filtered set (one scan, not two).
+    total: i64,
+}
+
+/// What a search looks in: name, alias, login, email and mobile, lower-cased, kept in the
+/// `search_text` column by every write so a search reads one column per row.
+pub(crate) fn search_text(parts: [Option<&str>; 5]) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Escapes LIKE wildcards so a search for `50%` finds "50%", not everything.
@@ -39,11 +52,7 @@ fn like_pattern(search: &str) -> String {
 
 /// `$1` search, `$2` pattern, `$3` site id (0 any, -1 none), `$4` role ('' any, 'none'),
 /// `$5` state ('' any), `$6` now.
-const FILTER: &str = "($1 = '' OR lower(t.name) LIKE $2 ESCAPE '\\' \
-    OR lower(coalesce(t.alias, '')) LIKE $2 ESCAPE '\\' \
-    OR lower(coalesce(t.login_name, '')) LIKE $2 ESCAPE '\\' \
-    OR lower(coalesce(t.email, '')) LIKE $2 ESCAPE '\\' \
-    OR coalesce(t.mobile, '') LIKE $2 ESCAPE '\\') \
+const FILTER: &str = "($1 = '' OR t.search_text LIKE $2 ESCAPE '\\') \
     AND ($3 = 0 OR ($3 = -1 AND t.site_id IS NULL) OR t.site_id = $3) \
     AND ($4 = '' \
       OR ($4 = 'none' AND NOT EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id)) \
@@ -87,23 +96,13 @@ pub async fn list_technicians(
     };
     let state = SubState::parse(&query.state).map_or("", SubState::as_str);
     let now = now_ms();
-    let (total,): (i64,) = sqlx::query_as(&format!(
-        "SELECT count(*) FROM technicians t WHERE {FILTER}"
-    ))
-    .bind(search)
-    .bind(&pattern)
-    .bind(site)
-    .bind(role)
-    .bind(state)
-    .bind(now)
-    .fetch_one(db.reader())
-    .await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT t.id, t.version, t.name, t.alias, t.login_name, s.name AS site_name, \
          d.name AS department_name, t.mobile, t.email, t.site_id, \
          CASE WHEN t.wecom_webhook IS NULL THEN 0 ELSE 1 END AS wecom, \
          CASE WHEN t.dingtalk_webhook IS NULL THEN 0 ELSE 1 END AS dingtalk, \
-         CASE WHEN t.lark_webhook IS NULL THEN 0 ELSE 1 END AS lark \
+         CASE WHEN t.lark_webhook IS NULL THEN 0 ELSE 1 END AS lark, \
+         count(*) OVER () AS total \
          FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
          LEFT JOIN departments d ON d.id = t.department_id \
          WHERE {FILTER} ORDER BY {} LIMIT $7 OFFSET $8",
@@ -119,6 +118,24 @@ pub async fn list_technicians(
     .bind(i64::from(page - 1) * i64::from(per_page))
     .fetch_all(db.reader())
     .await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        // Past the last page: the count alone.
+        None => {
+            let (total,): (i64,) = sqlx::query_as(&format!(
+                "SELECT count(*) FROM technicians t WHERE {FILTER}"
+            ))
+            .bind(search)
+            .bind(&pattern)
+            .bind(site)
+            .bind(role)
+            .bind(state)
+            .bind(now)
+            .fetch_one(db.reader())
+            .await?;
+            total
+        }
+    };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let roles: Vec<(i64, String)> = related(
         db,

@@ -12,6 +12,7 @@ pub struct Stored {
     pub id: i64,
     pub version: i64,
     pub name: String,
+    pub login_name: Option<String>,
     pub alias: Option<String>,
     pub employee_id: Option<String>,
     pub email: Option<String>,
@@ -38,6 +39,7 @@ pub struct Stored {
 struct Row {
     version: i64,
     name: String,
+    login_name: Option<String>,
     alias: Option<String>,
     employee_id: Option<String>,
     email: Option<String>,
@@ -94,7 +96,7 @@ impl Stored {
 
 pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, ServiceError> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT version, name, alias, employee_id, email, phone, mobile, sms_mail_id, \
+        "SELECT version, name, login_name, alias, employee_id, email, phone, mobile, sms_mail_id, \
          cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, \
          wecom_webhook, dingtalk_webhook, dingtalk_secret, lark_webhook, lark_secret \
          FROM technicians WHERE id = $1",
@@ -121,6 +123,7 @@ pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, S
         id,
         version: r.version,
         name: r.name,
+        login_name: r.login_name,
         alias: r.alias,
         employee_id: r.employee_id,
         email: r.email,

@@ -288,7 +288,8 @@ async fn write(
         "UPDATE technicians SET name = $1, alias = $2, employee_id = $3, email = $4, phone = $5, \
          mobile = $6, sms_mail_id = $7, cost_per_hr_cents = $8, job_title = $9, site_id = $10, \
          department_id = $11, updated_at = $12, wecom_webhook = $15, dingtalk_webhook = $16, \
-         dingtalk_secret = $17, lark_webhook = $18, lark_secret = $19, version = version + 1 \
+         dingtalk_secret = $17, lark_webhook = $18, lark_secret = $19, \
+         search_text = $20, version = version + 1 \
          WHERE id = $13 AND version = $14",
     )
     .bind(&row.name)
@@ -310,6 +311,13 @@ async fn write(
     .bind(&row.dingtalk_secret)
     .bind(&row.lark_webhook)
     .bind(&row.lark_secret)
+    .bind(super::list::search_text([
+        Some(row.name.as_str()),
+        row.alias.as_deref(),
+        row.login_name.as_deref(),
+        row.email.as_deref(),
+        row.mobile.as_deref(),
+    ]))
     .execute(&mut **tx)
     .await?;
     if result.rows_affected() == 0 {
