@@ -178,6 +178,15 @@ test('the console speaks Chinese to a Chinese browser and switches language on r
   await page.getByRole('heading', { name: '运维工程师管理' }).waitFor();
   await page.getByRole('button', { name: '同步工程师信息' }).click();
   await page.getByText('尚未配置目录服务').waitFor();
+  // Messages from the parsers and the server are translated too.
+  await page.goto(`${env.server.base}/engineers/new`);
+  await page.fill('#f-name', '测试');
+  await page.fill('#f-email', 'ops@localhost');
+  await page.getByRole('button', { name: '添加技术员' }).click();
+  await page.locator('.field-error', { hasText: '@ 后需要域名' }).waitFor();
+  // The refused add is an HTTP error the browser logs; that one is expected.
+  errors.length = 0;
+  await page.goto(`${env.server.base}/`);
   await page.getByRole('link', { name: 'English' }).click();
   await page.getByRole('heading', { name: 'O&M Engineer Management' }).waitFor();
   assert.deepEqual(errors, []);

@@ -265,4 +265,33 @@ on_both_backends! {
         let page: Value = serde_json::from_str(&body).unwrap();
         assert_eq!((page["total"].as_i64(), page["rows"].as_array().map(Vec::len)), (Some(3), Some(0)));
     }
+
+    async fn a_plain_engineer_is_refused_every_function_that_acts_on_others(app: TestApp) {
+        app.create_admin().await;
+        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let eve = app.add_user("Eve", "eve", "eve-password", &[("mobile", "+86 138 0013 8000")]).await.to_string();
+        let bob = signed_in(&app, "bob", "bob-password").await;
+        let version = version_of(&app, eve.parse().unwrap()).await;
+        let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
+            ("add_technician", vec![("form[name]", "Mallory")]),
+            ("edit_view", vec![("id", &eve)]),
+            ("update_engineer", vec![("id", &eve), ("version", &version), ("back", "/"), ("form[technician][mobile]", "")]),
+            ("delete_engineer", vec![("id", &eve), ("version", &version), ("back", "/")]),
+            ("subscribe_view", vec![("id", &eve)]),
+            ("subscribe", vec![("id", &eve), ("back", "/"), ("sms", "true")]),
+            ("add_site", vec![("name", "Mine")]),
+            ("add_department", vec![("name", "Mine"), ("site", "")]),
+            ("add_group", vec![("site", "Mine"), ("name", "Mine")]),
+            ("add_udf", vec![("column", "UDF_MINE"), ("alias", "Mine")]),
+            ("audit_log", vec![("query[page]", "1")]),
+            ("save_beta_channels", vec![("voice", "true")]),
+        ];
+        for (function, form) in cases {
+            let (status, body) = app.server_fn(&bob, function, &form).await;
+            assert!(status >= 400 && error(&body)["Forbidden"].is_string(), "{function}: {status} {body}");
+        }
+        assert_eq!(app.count("SELECT count(*) FROM technicians").await, 3);
+        assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0);
+        assert_eq!(detail(&app, eve.parse().unwrap(), "mobile").await, "+86 138 0013 8000");
+    }
 }

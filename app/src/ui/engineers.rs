@@ -3,7 +3,7 @@
 
 use super::layout::Layout;
 use super::pager::Pager;
-use super::use_texts;
+use super::{tr, use_texts};
 use crate::api::technicians::{list_technicians, sites};
 use crate::domain::{
     method_options, BetaChannels, Channels, ListQuery, Page, SortKey, SubState, TechnicianRow,
@@ -134,7 +134,7 @@ pub fn EngineersPage() -> impl IntoView {
                 {move || {
                     roster.get().map(|result| match result {
                         Ok(page) => view! { <RosterTable page=page/> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
                     })
                 }}
             </Transition>

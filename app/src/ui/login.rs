@@ -1,7 +1,7 @@
 //! The sign-in page. A plain form: it works before (and without) the WASM.
 
 use super::layout::LanguageSwitch;
-use super::use_texts;
+use super::{tr, use_texts};
 use crate::api::auth::Login;
 use crate::api::error::from_url_query;
 use leptos::prelude::*;
@@ -13,12 +13,12 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let query = use_query_map();
     let error = move || match action.value().get() {
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(tr(&e.to_string())),
         _ => query
             .read()
             .get("__err")
             .and_then(|e| from_url_query(&e))
-            .map(|e| e.to_string()),
+            .map(|e| tr(&e.to_string())),
     };
     view! {
         <main class="auth">

@@ -5,7 +5,7 @@
 use super::dialog::{focus_dialog, Dialog};
 use super::engineers::ListUrl;
 use super::fields::{technician_fields, validate, CONTACT_ATTRIBUTES};
-use super::use_texts;
+use super::{tr, use_texts};
 use crate::api::error::from_url_query;
 use crate::api::technicians::{
     load_edit_view, load_subscribe_view, DeleteEngineer, Subscribe, UpdateEngineer,
@@ -52,7 +52,7 @@ fn loading_or<T: Clone + Send + Sync + 'static>(
         <Suspense fallback=move || view! { <p class="muted">{t.saving}</p> }>
             {move || resource.get().map(|r| match r {
                 Ok(data) => body(data),
-                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
             })}
         </Suspense>
     }
@@ -155,7 +155,7 @@ fn EditForm(view: EditView) -> impl IntoView {
                 </div>
             </fieldset>
             {move || error().map(|e| {
-                let text = if matches!(e, AppError::Invalid(_)) { t.fix_fields.to_owned() } else { e.to_string() };
+                let text = if matches!(e, AppError::Invalid(_)) { t.fix_fields.to_owned() } else { tr(&e.to_string()) };
                 view! { <p class="error" role="alert">{text}</p> }
             })}
             <div class="form-actions">
@@ -182,7 +182,11 @@ fn TextField(
 ) -> impl IntoView {
     let id = format!("f-{attr}");
     let live = RwSignal::new(None::<String>);
-    let message = move || live.get().or_else(|| error().and_then(|e| e.field(attr)));
+    let message = move || {
+        live.get()
+            .or_else(|| error().and_then(|e| e.field(attr)))
+            .map(|m| tr(&m))
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -208,7 +212,11 @@ fn SecretField(
     let t = use_texts();
     let id = format!("f-{attr}");
     let live = RwSignal::new(None::<String>);
-    let message = move || live.get().or_else(|| error().and_then(|e| e.field(attr)));
+    let message = move || {
+        live.get()
+            .or_else(|| error().and_then(|e| e.field(attr)))
+            .map(|m| tr(&m))
+    };
     let placeholder = masked
         .as_deref()
         .map(|m| fill(t.secret_kept, &[("masked", m)]))
@@ -251,7 +259,7 @@ fn DeleteForm(id: i64, version: i64) -> impl IntoView {
             <input type="hidden" name="id" value=id/>
             <input type="hidden" name="version" value=version/>
             <input type="hidden" name="back" value=list_url.with_path("/")/>
-            {move || error().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
             <div class="form-actions">
                 <a class="button" href=list_url.with_path("/")>{t.cancel}</a>
                 <button type="submit" class="danger" aria-busy=move || action.pending().get().to_string()>{t.delete_confirm}</button>
@@ -327,7 +335,7 @@ fn SubscribeForm(view: SubscribeView) -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             {(!open).then(|| view! { <p class="notice">{t.all_confirmed}</p> })}
-            {move || error().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
             <div class="form-actions">
                 <a class="button" href=list_url.with_path("/")>{t.cancel}</a>
                 <button type="submit" class="primary" disabled=!open aria-busy=move || action.pending().get().to_string()>{t.subscribe_confirm}</button>

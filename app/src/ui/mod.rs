@@ -51,6 +51,11 @@ pub fn use_texts() -> &'static Texts {
     use_context::<Lang>().unwrap_or_default().texts()
 }
 
+/// A message from the server (an error, a refusal, a note) in the current language.
+pub fn tr(message: &str) -> String {
+    use_context::<Lang>().unwrap_or_default().message(message)
+}
+
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();

@@ -2,7 +2,7 @@
 //! added by an SDAdmin. Each add form works without JavaScript.
 
 use super::layout::Layout;
-use super::use_texts;
+use super::{tr, use_texts};
 use crate::api::error::from_url_query;
 use crate::api::reference::{load_reference_data, AddDepartment, AddGroup, AddSite, AddUdf};
 use crate::api::AppError;
@@ -39,11 +39,11 @@ pub fn ReferencePage() -> impl IntoView {
             <div class="toasts" role="status" aria-live="polite">
                 {move || added().then(|| view! { <p class="notice success">{t.reference_added}</p> })}
             </div>
-            {move || url_error().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            {move || url_error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
             <Suspense fallback=|| ()>
                 {move || data.get().map(|r| match r {
                     Ok(data) => view! { <Sections data=data site=site department=department group=group udf=udf/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
                 })}
             </Suspense>
         </Layout>
@@ -78,7 +78,7 @@ fn input(
     error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
     field: &'static str,
 ) -> impl IntoView {
-    let message = move || error().and_then(|e| e.field(field));
+    let message = move || error().and_then(|e| e.field(field)).map(|m| tr(&m));
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -94,7 +94,7 @@ fn other_error(
     move || {
         error()
             .filter(|e| !matches!(e, AppError::Invalid(_)))
-            .map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })
+            .map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })
     }
 }
 

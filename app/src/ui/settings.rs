@@ -1,7 +1,7 @@
 //! Settings: an SDAdmin switches the beta channels (voice, WeCom, DingTalk, Lark) on or off.
 
 use super::layout::Layout;
-use super::use_texts;
+use super::{tr, use_texts};
 use crate::api::error::from_url_query;
 use crate::api::settings::{load_beta_channels, SaveBetaChannels};
 use crate::api::AppError;
@@ -31,10 +31,10 @@ pub fn SettingsPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || current.get().map(|r| match r {
                     Ok(beta) => view! { <BetaForm beta=beta action=action/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
                 })}
             </Suspense>
-            {move || error().map(|e| view! { <p class="error" role="alert">{e.to_string()}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
             <div class="toasts" role="status" aria-live="polite">
                 {move || saved().then(|| view! { <p class="notice success">{t.settings_saved}</p> })}
             </div>

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod messages;
+
 pub const LANG_COOKIE: &str = "crewdesk_lang";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -67,6 +69,14 @@ impl Lang {
         cookie
             .and_then(Self::parse)
             .unwrap_or_else(|| Self::from_accept_language(accept_language.unwrap_or("")))
+    }
+
+    /// A message from the server in this language (it arrives in English).
+    pub fn message(self, english: &str) -> String {
+        match self {
+            Self::En => english.to_owned(),
+            Self::ZhCn => messages::to_chinese(english),
+        }
     }
 
     pub fn texts(self) -> &'static Texts {
