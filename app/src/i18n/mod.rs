@@ -188,6 +188,7 @@ texts! {
     cancel: "Cancel", "取消";
     save: "Save", "保存";
     saving: "Saving…", "正在保存…";
+    loading: "Loading…", "正在加载…";
     edit_title: "Edit {name}", "编辑 {name}";
     contact_methods: "Contact methods", "联系方式";
     technician_fields: "Technician", "技术员信息";

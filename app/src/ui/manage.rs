@@ -49,7 +49,7 @@ fn loading_or<T: Clone + Send + Sync + 'static>(
     body: impl Fn(T) -> AnyView + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{t.saving}</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
             {move || resource.get().map(|r| match r {
                 Ok(data) => body(data),
                 Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
