@@ -133,15 +133,7 @@ async fn post(app: &TestApp, posted: &Posted) -> Result<(u16, String, String), r
     if let Some(content_type) = posted.content_type {
         request = request.header("content-type", content_type);
     }
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    Ok((status, content_type, response.text().await?))
+    xml::parts(request.send().await?).await
 }
 
 fn check(status: u16, content_type: &str, raw: &str) -> Result<(), TestCaseError> {

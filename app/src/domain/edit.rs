@@ -79,6 +79,10 @@ fn credential<T, E: std::fmt::Display>(
     }
 }
 
+/// The technician attributes an engineer may change on their own record (with the robot
+/// credentials); `Edit::is_contact_only` accepts exactly these.
+pub const CONTACT_ATTRIBUTES: [&str; 5] = ["alias", "email", "phone", "mobile", "smsMailId"];
+
 /// A parsed edit: the technician attributes and the robot credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Edit {
@@ -209,6 +213,38 @@ mod tests {
             .contains("DingTalk"));
         assert!(err.for_field("dingtalk_secret").is_some());
         assert!(err.for_field("email").is_some());
+    }
+
+    #[test]
+    fn contact_attributes_are_exactly_what_a_contact_only_edit_accepts() {
+        let attributes = [
+            ("name", "Ada"),
+            ("alias", "A"),
+            ("employeeId", "E1"),
+            ("email", "a@example.com"),
+            ("phone", "+44 20 7946 0000"),
+            ("mobile", "+86 138 0013 8000"),
+            ("smsMailId", "a@sms.example.com"),
+            ("costPerHr", "1"),
+            ("jobTitle", "Lead"),
+            ("techSiteName", "London"),
+            ("departmentName", "Ops"),
+            ("associateSites", "London"),
+            ("associateGroups", "London-Net"),
+            ("associateRols", "SDAdmin"),
+            ("UDF_CHAR1", "x"),
+        ];
+        for (attribute, value) in attributes {
+            let mut edit = edit(&[(attribute, value)]).unwrap();
+            if attribute.starts_with("UDF_") {
+                edit.patch.udfs = vec![(attribute.to_owned(), value.to_owned())];
+            }
+            assert_eq!(
+                edit.is_contact_only(),
+                CONTACT_ATTRIBUTES.contains(&attribute),
+                "{attribute}"
+            );
+        }
     }
 
     #[test]

@@ -36,8 +36,8 @@ pub use phone::Phone;
 pub use reference::{RefItem, ReferenceData, Udf};
 pub use role::Role;
 pub use roster::{
-    method_options, BetaChannels, Channels, ListQuery, Method, MethodOption, Page, Site, SortKey,
-    SubState, SubscribeView, TechnicianRow, Unavailable,
+    any_available, method_options, BetaChannels, Channels, ListQuery, Method, MethodOption, Page,
+    Site, SortKey, SubState, SubscribeView, TechnicianRow, Unavailable,
 };
 pub use technician::{NewLogin, NewTechnician, SiteChoice, TechnicianForm};
 pub use udf::UdfColumn;

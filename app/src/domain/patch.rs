@@ -21,12 +21,13 @@ pub enum Change<T> {
 }
 
 impl<T> Change<T> {
-    /// The value after the change, given the value before it.
-    pub fn apply(self, current: Option<T>) -> Option<T> {
+    /// The stored value after the change: `current` kept, cleared, or the new value as
+    /// `store` writes it.
+    pub fn over<S: Clone>(&self, current: &Option<S>, store: impl Fn(&T) -> S) -> Option<S> {
         match self {
-            Self::Keep => current,
+            Self::Keep => current.clone(),
             Self::Clear => None,
-            Self::Set(value) => Some(value),
+            Self::Set(value) => Some(store(value)),
         }
     }
 

@@ -51,6 +51,18 @@ pub struct Channels {
     pub lark: bool,
 }
 
+impl Channels {
+    /// Sets the state of one confirmable method, named as stored (`sms`, `voice`, `email`).
+    pub fn record(&mut self, method: &str, state: SubState) {
+        match method {
+            "sms" => self.sms = state,
+            "voice" => self.voice = state,
+            "email" => self.email = state,
+            _ => {}
+        }
+    }
+}
+
 /// The beta channels an SDAdmin has switched on (SPEC §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct BetaChannels {
@@ -196,8 +208,13 @@ pub struct SubscribeView {
 impl SubscribeView {
     /// The row's Subscribe button is off when nothing is left to subscribe.
     pub fn anything_to_subscribe(&self) -> bool {
-        self.options.iter().any(|o| o.unavailable.is_none())
+        any_available(&self.options)
     }
+}
+
+/// Whether any option can still be picked.
+pub fn any_available(options: &[MethodOption]) -> bool {
+    options.iter().any(|o| o.unavailable.is_none())
 }
 
 /// The options for one engineer: a confirmed method is shown and disabled; a method whose

@@ -32,11 +32,6 @@ impl Robot {
             Self::Lark => "lark",
         }
     }
-
-    /// Only DingTalk and Lark robots sign their messages.
-    pub fn has_secret(self) -> bool {
-        !matches!(self, Self::WeCom)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,11 +87,6 @@ impl WebhookUrl {
         } else {
             Err(wrong)
         }
-    }
-
-    /// Read back from storage, where only parsed values are written.
-    pub fn from_stored(value: String) -> Self {
-        Self(value)
     }
 
     pub fn expose(&self) -> &str {

@@ -163,11 +163,6 @@ pub fn to_chinese(message: &str) -> String {
     message.to_owned()
 }
 
-/// Whether a translation exists for `message` (tests use it to find gaps).
-pub fn has_chinese(message: &str) -> bool {
-    to_chinese(message) != message
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

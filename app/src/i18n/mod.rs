@@ -87,6 +87,19 @@ impl Lang {
     }
 }
 
+impl Texts {
+    /// A subscription state in words.
+    pub fn state(&self, state: crate::domain::SubState) -> &'static str {
+        use crate::domain::SubState;
+        match state {
+            SubState::Unsubscribed => self.state_unsubscribed,
+            SubState::Pending => self.state_pending,
+            SubState::Confirmed => self.state_confirmed,
+            SubState::Expired => self.state_expired,
+        }
+    }
+}
+
 /// Replaces `{name}` in `template` with each value.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = template.to_owned();

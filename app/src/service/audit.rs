@@ -89,9 +89,10 @@ struct Row {
 
 /// `$1` technician id (0 any), `$2` technician text pattern, `$3` actor pattern, `$4` source.
 const FILTER: &str = "($1 = 0 OR a.technician_id = $1) \
-    AND ($2 = '%%' OR lower(coalesce(t.name, '')) LIKE $2 \
-         OR lower(coalesce(a.before_json, '')) LIKE $2 OR lower(coalesce(a.after_json, '')) LIKE $2) \
-    AND lower(a.actor_name) LIKE $3 \
+    AND ($2 = '%%' OR lower(coalesce(t.name, '')) LIKE $2 ESCAPE '\\' \
+         OR lower(coalesce(a.before_json, '')) LIKE $2 ESCAPE '\\' \
+         OR lower(coalesce(a.after_json, '')) LIKE $2 ESCAPE '\\') \
+    AND lower(a.actor_name) LIKE $3 ESCAPE '\\' \
     AND ($4 = '' OR a.source = $4)";
 
 /// The audit log, newest first: for SDAdmins only, since it shows every site's changes.
@@ -114,7 +115,6 @@ pub async fn list(
         Ok(id) => (id, String::new()),
         Err(_) => (0, technician.to_lowercase()),
     };
-    let pattern = |s: &str| format!("%{}%", s.replace(['%', '_', '\\'], ""));
     let source = [Source::Console, Source::Xml, Source::Sync, Source::Cli]
         .into_iter()
         .map(Source::as_str)
@@ -124,8 +124,8 @@ pub async fn list(
         "SELECT count(*) FROM audit_log a LEFT JOIN technicians t ON t.id = a.technician_id WHERE {FILTER}"
     ))
     .bind(id)
-    .bind(pattern(&text))
-    .bind(pattern(&query.actor.trim().to_lowercase()))
+    .bind(super::db::like_contains(&text))
+    .bind(super::db::like_contains(&query.actor))
     .bind(source)
     .fetch_one(db.reader())
     .await?;
@@ -136,8 +136,8 @@ pub async fn list(
          WHERE {FILTER} ORDER BY a.at DESC, a.id DESC LIMIT $5 OFFSET $6"
     ))
     .bind(id)
-    .bind(pattern(&text))
-    .bind(pattern(&query.actor.trim().to_lowercase()))
+    .bind(super::db::like_contains(&text))
+    .bind(super::db::like_contains(&query.actor))
     .bind(source)
     .bind(i64::from(per_page))
     .bind(i64::from(page - 1) * i64::from(per_page))

@@ -10,6 +10,7 @@
 //!   change or a delete on any instance invalidates it at once.
 //! - Only successes are remembered; the lockout is checked before the memory on every request.
 
+use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::HashMap;
@@ -26,7 +27,8 @@ struct Entry {
 }
 
 pub struct CredentialCache {
-    key: [u8; 32],
+    /// HMAC-SHA256's block size, so the key is used as it is.
+    key: [u8; 64],
     ttl: Duration,
     capacity: usize,
     entries: Mutex<HashMap<Digest, Entry>>,
@@ -51,8 +53,10 @@ pub struct Remembered {
 impl CredentialCache {
     /// `ttl` zero turns the memory off.
     pub fn new(ttl: Duration) -> Self {
+        let mut key = [0u8; 64];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
         Self {
-            key: rand::random(),
+            key,
             ttl,
             capacity: 10_000,
             entries: Mutex::new(HashMap::new()),
@@ -60,9 +64,7 @@ impl CredentialCache {
     }
 
     pub fn digest(&self, login: &str, domain: &str, password: &str) -> Digest {
-        // `new_from_slice` accepts keys of any length for HMAC.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&self.key.into());
         for part in [
             domain.trim().to_lowercase().as_bytes(),
             b"\0",

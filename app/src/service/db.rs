@@ -142,6 +142,20 @@ pub fn sqlite_url(url: &str) -> anyhow::Result<String> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern that finds `text`, lower-cased, anywhere: wildcards in
+/// the text are taken literally, so a search for `50%` finds "50%", not everything.
+pub fn like_contains(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// SQLite names an index on plain columns by its columns, not its name, in the error.
 const SQLITE_COLUMN_INDEXES: [(&str, &str); 2] = [
     (
@@ -174,6 +188,12 @@ pub fn is_unique_violation(err: &sqlx::Error, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_wildcards_are_taken_literally() {
+        assert_eq!(like_contains(" 50%_Off "), "%50\\%\\_off%");
+        assert_eq!(like_contains(""), "%%");
+    }
 
     #[test]
     fn sqlite_urls_are_created_when_missing() {

@@ -38,13 +38,10 @@ async fn channels(db: &Db, id: i64) -> Result<Channels, ServiceError> {
     let now = now_ms();
     let mut channels = Channels::default();
     for (method, state, expires) in rows {
-        let state = super::technicians::effective_state(&state, expires, now);
-        match method.as_str() {
-            "sms" => channels.sms = state,
-            "voice" => channels.voice = state,
-            "email" => channels.email = state,
-            _ => {}
-        }
+        channels.record(
+            &method,
+            super::technicians::effective_state(&state, expires, now),
+        );
     }
     Ok(channels)
 }
@@ -55,12 +52,16 @@ pub async fn subscribe_view(
     id: i64,
 ) -> Result<SubscribeView, ServiceError> {
     let current = reachable(db, actor, id).await?;
+    view_of(db, &current).await
+}
+
+async fn view_of(db: &Db, current: &Stored) -> Result<SubscribeView, ServiceError> {
     let beta = settings::beta_channels(db).await?;
     Ok(SubscribeView {
-        id,
+        id: current.id,
         name: current.name.clone(),
         options: method_options(
-            &channels(db, id).await?,
+            &channels(db, current.id).await?,
             current.mobile.is_some(),
             current.email.is_some(),
             &beta,
@@ -79,8 +80,8 @@ pub async fn request(
     if methods.is_empty() {
         return Err(ServiceError::invalid("methods", "pick at least one method"));
     }
-    let view = subscribe_view(db, actor, id).await?;
     let current = reachable(db, actor, id).await?;
+    let view = view_of(db, &current).await?;
     for method in methods {
         let option = view.options.iter().find(|o| o.method == *method);
         if let Some(reason) = option.and_then(|o| o.unavailable) {

@@ -6,7 +6,8 @@ use super::pager::Pager;
 use super::{tr, use_texts};
 use crate::api::technicians::{list_technicians, sites};
 use crate::domain::{
-    method_options, BetaChannels, Channels, ListQuery, Page, SortKey, SubState, TechnicianRow,
+    any_available, method_options, BetaChannels, Channels, ListQuery, Page, SortKey, SubState,
+    TechnicianRow,
 };
 use crate::i18n::Texts;
 use crate::url::encode_component;
@@ -210,15 +211,6 @@ fn RosterTable(page: Page) -> impl IntoView {
     .into_any()
 }
 
-fn state_text(t: &Texts, state: SubState) -> &'static str {
-    match state {
-        SubState::Unsubscribed => t.state_unsubscribed,
-        SubState::Pending => t.state_pending,
-        SubState::Confirmed => t.state_confirmed,
-        SubState::Expired => t.state_expired,
-    }
-}
-
 /// A state in one character, for the compact chips (the full text is in the title and for
 /// screen readers).
 fn glyph(state: SubState) -> &'static str {
@@ -252,7 +244,7 @@ fn channel_chips(
         <ul class="chips">
             {confirmable.into_iter().map(|(name, state, usable)| {
                 let class = format!("chip state-{}{}", state.as_str(), if usable { "" } else { " off" });
-                let text = format!("{name}: {}", state_text(t, state));
+                let text = format!("{name}: {}", t.state(state));
                 let title = text.clone();
                 view! {
                     <li class=class title=title>
@@ -284,15 +276,13 @@ fn Row(row: TechnicianRow, beta: BetaChannels) -> impl IntoView {
     let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     let id = row.id;
     let can_edit = row.manageable || row.is_self;
-    let can_subscribe = can_edit
-        && method_options(
-            &row.channels,
-            row.mobile.is_some(),
-            row.email.is_some(),
-            &beta,
-        )
-        .iter()
-        .any(|o| o.unavailable.is_none());
+    let options = method_options(
+        &row.channels,
+        row.mobile.is_some(),
+        row.email.is_some(),
+        &beta,
+    );
+    let can_subscribe = can_edit && any_available(&options);
     let op = move |kind: &'static str, label: &'static str, enabled: bool| {
         let opener = format!("op-{kind}-{id}");
         if enabled {

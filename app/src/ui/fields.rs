@@ -39,9 +39,6 @@ pub fn login_fields(t: &'static Texts) -> Vec<FieldSpec> {
     ]
 }
 
-/// The attributes an engineer may change on their own record.
-pub const CONTACT_ATTRIBUTES: [&str; 5] = ["alias", "email", "phone", "mobile", "smsMailId"];
-
 fn message<T, E: std::fmt::Display>(result: Result<T, E>) -> Option<String> {
     result.err().map(|e| e.to_string())
 }

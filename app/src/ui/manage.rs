@@ -4,14 +4,15 @@
 
 use super::dialog::{focus_dialog, Dialog};
 use super::engineers::ListUrl;
-use super::fields::{technician_fields, validate, CONTACT_ATTRIBUTES};
+use super::fields::{technician_fields, validate};
 use super::{tr, use_texts};
 use crate::api::error::from_url_query;
 use crate::api::technicians::{
     load_edit_view, load_subscribe_view, DeleteEngineer, Subscribe, UpdateEngineer,
 };
 use crate::api::AppError;
-use crate::domain::{EditView, Method, SubState, SubscribeView, Unavailable};
+use crate::domain::edit::CONTACT_ATTRIBUTES;
+use crate::domain::{EditView, Method, SubscribeView, Unavailable};
 use crate::i18n::{fill, Texts};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -297,15 +298,6 @@ fn reason(t: &Texts, why: Unavailable) -> &'static str {
     }
 }
 
-fn state_label(t: &Texts, state: SubState) -> &'static str {
-    match state {
-        SubState::Unsubscribed => t.state_unsubscribed,
-        SubState::Pending => t.state_pending,
-        SubState::Confirmed => t.state_confirmed,
-        SubState::Expired => t.state_expired,
-    }
-}
-
 #[component]
 fn SubscribeForm(view: SubscribeView) -> impl IntoView {
     let t = use_texts();
@@ -324,7 +316,7 @@ fn SubscribeForm(view: SubscribeView) -> impl IntoView {
                     let name = o.method.as_str();
                     let disabled = o.unavailable.is_some();
                     let checked = o.unavailable == Some(Unavailable::AlreadyConfirmed);
-                    let note = o.unavailable.map(|why| reason(t, why)).unwrap_or_else(|| state_label(t, o.state));
+                    let note = o.unavailable.map(|why| reason(t, why)).unwrap_or_else(|| t.state(o.state));
                     view! {
                         <label class="check" class:off=disabled>
                             <input type="checkbox" name=name value="true" disabled=disabled checked=checked/>

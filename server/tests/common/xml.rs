@@ -18,14 +18,7 @@ pub struct Answer {
 
 impl Answer {
     pub async fn read(response: reqwest::Response) -> Self {
-        let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let raw = response.text().await.expect("body");
+        let (status, content_type, raw) = parts(response).await.expect("body");
         let mut answer = parse(&raw).unwrap_or_else(|e| panic!("malformed envelope ({e}): {raw}"));
         answer.status = status;
         answer.content_type = content_type;
@@ -47,6 +40,18 @@ impl Answer {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// Status, content type and body of an answer.
+pub async fn parts(response: reqwest::Response) -> Result<(u16, String, String), reqwest::Error> {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    Ok((status, content_type, response.text().await?))
 }
 
 /// Parses an envelope; any XML error or a missing root `operation` element is an error.

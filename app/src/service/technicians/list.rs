@@ -3,7 +3,7 @@
 
 use crate::domain::{Channels, ListQuery, Page, Role, SortKey, SubState, TechnicianRow};
 use crate::service::auth::Actor;
-use crate::service::db::Db;
+use crate::service::db::{like_contains, Db};
 use crate::service::error::ServiceError;
 use crate::service::{now_ms, settings};
 
@@ -33,19 +33,6 @@ pub(crate) fn search_text(parts: [Option<&str>; 5]) -> String {
         .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// Escapes LIKE wildcards so a search for `50%` finds "50%", not everything.
-fn like_pattern(search: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in search.trim().to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 /// `$1` search, `$2` pattern, `$3` site id (0 any, -1 none), `$4` role ('' any, 'none'),
@@ -83,7 +70,7 @@ pub async fn list_technicians(
     let per_page = query.per_page.clamp(1, 200);
     let page = query.page.max(1);
     let search = query.search.trim();
-    let pattern = like_pattern(search);
+    let pattern = like_contains(search);
     let site: i64 = match query.site.as_str() {
         "none" => -1,
         other => other.parse().unwrap_or(0),
@@ -170,16 +157,11 @@ pub async fn list_technicians(
                 ..Channels::default()
             };
             for (_, method, state, expires) in subscriptions.iter().filter(|s| s.0 == r.id) {
-                let state = effective_state(state, *expires, now);
-                match method.as_str() {
-                    "sms" => channels.sms = state,
-                    "voice" => channels.voice = state,
-                    "email" => channels.email = state,
-                    _ => {}
-                }
+                channels.record(method, effective_state(state, *expires, now));
             }
             TechnicianRow {
-                manageable: (actor.is_admin() || !is_admin) && actor.covers_sites(&row_sites),
+                manageable: super::stored::reach(actor, &r.name, is_admin, &row_sites, "edit")
+                    .is_ok(),
                 is_self: actor.id == Some(r.id),
                 id: r.id,
                 version: r.version,
@@ -235,11 +217,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn search_wildcards_are_taken_literally() {
-        assert_eq!(like_pattern(" 50%_Off "), "%50\\%\\_off%");
-    }
 
     #[test]
     fn an_overdue_confirmation_counts_as_expired() {

@@ -70,28 +70,38 @@ impl Stored {
         sites
     }
 
-    /// May `actor` act on this technician at all? An SDSiteAdmin only inside its sites, and
-    /// never on an SDAdmin.
+    /// May `actor` act on this technician at all? (See `reach`.)
     pub fn check_reach(&self, actor: &Actor, verb: &str) -> Result<(), ServiceError> {
-        if !(actor.is_admin() || actor.is_site_admin()) {
-            return Err(ServiceError::NotAuthorized(format!(
-                "only an SDAdmin or SDSiteAdmin may {verb} technicians"
-            )));
-        }
-        if self.is_admin() && !actor.is_admin() {
-            return Err(ServiceError::ProtectedAdmin(format!(
-                "'{}' is an SDAdmin; only an SDAdmin may {verb} an SDAdmin",
-                self.name
-            )));
-        }
-        if !actor.covers_sites(&self.sites()) {
-            return Err(ServiceError::SiteRestricted(format!(
-                "'{}' belongs to sites outside yours; an SDSiteAdmin may {verb} only technicians wholly within its sites",
-                self.name
-            )));
-        }
-        Ok(())
+        reach(actor, &self.name, self.is_admin(), &self.sites(), verb)
     }
+}
+
+/// The one rule behind every edit, delete and subscription of someone else, and behind the
+/// buttons the table offers: an SDAdmin reaches everyone; an SDSiteAdmin only technicians
+/// wholly inside its sites, and never an SDAdmin; a plain engineer nobody.
+pub fn reach(
+    actor: &Actor,
+    name: &str,
+    target_is_admin: bool,
+    target_sites: &[Option<i64>],
+    verb: &str,
+) -> Result<(), ServiceError> {
+    if !(actor.is_admin() || actor.is_site_admin()) {
+        return Err(ServiceError::NotAuthorized(format!(
+            "only an SDAdmin or SDSiteAdmin may {verb} technicians"
+        )));
+    }
+    if target_is_admin && !actor.is_admin() {
+        return Err(ServiceError::ProtectedAdmin(format!(
+            "'{name}' is an SDAdmin; only an SDAdmin may {verb} an SDAdmin"
+        )));
+    }
+    if !actor.covers_sites(target_sites) {
+        return Err(ServiceError::SiteRestricted(format!(
+            "'{name}' belongs to sites outside yours; an SDSiteAdmin may {verb} only technicians wholly within its sites"
+        )));
+    }
+    Ok(())
 }
 
 pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, ServiceError> {

@@ -3,7 +3,8 @@
 
 use super::stored::{self, Stored};
 use super::{details, identify, placement};
-use crate::domain::{Change, Edit, FieldErrors, TechnicianRef};
+use crate::domain::edit::{secret_field, webhook_field};
+use crate::domain::{Change, Edit, FieldErrors, Robot, TechnicianRef};
 use crate::service::audit::{self, AuditContext, Entry};
 use crate::service::auth::Actor;
 use crate::service::db::Db;
@@ -154,38 +155,50 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
     if let Some(name) = &patch.name {
         row.name = name.to_string();
     }
-    row.alias = apply_str(&patch.alias, &current.alias, ToString::to_string);
-    row.employee_id = apply_str(
-        &patch.employee_id,
-        &current.employee_id,
-        ToString::to_string,
-    );
-    row.job_title = apply_str(&patch.job_title, &current.job_title, ToString::to_string);
-    row.email = apply_str(&patch.email, &current.email, |e| e.to_string());
-    row.sms_mail_id = apply_str(&patch.sms_mail_id, &current.sms_mail_id, |e| e.to_string());
-    row.phone = apply_str(&patch.phone, &current.phone, |p| p.display().to_owned());
-    row.mobile = apply_str(&patch.mobile, &current.mobile, |p| p.display().to_owned());
-    row.cost_cents = match &patch.cost_per_hr {
-        Change::Keep => current.cost_cents,
-        Change::Clear => None,
-        Change::Set(cost) => Some(cost.cents()),
-    };
+    row.alias = patch.alias.over(&current.alias, ToString::to_string);
+    row.employee_id = patch
+        .employee_id
+        .over(&current.employee_id, ToString::to_string);
+    row.job_title = patch
+        .job_title
+        .over(&current.job_title, ToString::to_string);
+    row.email = patch.email.over(&current.email, |e| e.to_string());
+    row.sms_mail_id = patch
+        .sms_mail_id
+        .over(&current.sms_mail_id, |e| e.to_string());
+    row.phone = patch.phone.over(&current.phone, |p| p.display().to_owned());
+    row.mobile = patch
+        .mobile
+        .over(&current.mobile, |p| p.display().to_owned());
+    row.cost_cents = patch.cost_per_hr.over(&current.cost_cents, |c| c.cents());
     // A beta channel that is off takes no new credentials (removing one is always allowed).
     let beta = crate::service::settings::beta_channels(db).await?;
     let offered = [
-        ("wecom_webhook", robots.wecom_webhook.is_set(), beta.wecom),
         (
-            "dingtalk_webhook",
+            webhook_field(Robot::WeCom),
+            robots.wecom_webhook.is_set(),
+            beta.wecom,
+        ),
+        (
+            webhook_field(Robot::DingTalk),
             robots.dingtalk_webhook.is_set(),
             beta.dingtalk,
         ),
         (
-            "dingtalk_secret",
+            secret_field(Robot::DingTalk),
             robots.dingtalk_secret.is_set(),
             beta.dingtalk,
         ),
-        ("lark_webhook", robots.lark_webhook.is_set(), beta.lark),
-        ("lark_secret", robots.lark_secret.is_set(), beta.lark),
+        (
+            webhook_field(Robot::Lark),
+            robots.lark_webhook.is_set(),
+            beta.lark,
+        ),
+        (
+            secret_field(Robot::Lark),
+            robots.lark_secret.is_set(),
+            beta.lark,
+        ),
     ];
 
     for (field, set, enabled) in offered {
@@ -198,11 +211,13 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
     }
     let url = |u: &crate::domain::WebhookUrl| u.expose().to_owned();
     let secret = |s: &crate::domain::SigningSecret| s.expose().to_owned();
-    row.wecom_webhook = apply_str(&robots.wecom_webhook, &current.wecom_webhook, url);
-    row.dingtalk_webhook = apply_str(&robots.dingtalk_webhook, &current.dingtalk_webhook, url);
-    row.dingtalk_secret = apply_str(&robots.dingtalk_secret, &current.dingtalk_secret, secret);
-    row.lark_webhook = apply_str(&robots.lark_webhook, &current.lark_webhook, url);
-    row.lark_secret = apply_str(&robots.lark_secret, &current.lark_secret, secret);
+    row.wecom_webhook = robots.wecom_webhook.over(&current.wecom_webhook, url);
+    row.dingtalk_webhook = robots.dingtalk_webhook.over(&current.dingtalk_webhook, url);
+    row.dingtalk_secret = robots
+        .dingtalk_secret
+        .over(&current.dingtalk_secret, secret);
+    row.lark_webhook = robots.lark_webhook.over(&current.lark_webhook, url);
+    row.lark_secret = robots.lark_secret.over(&current.lark_secret, secret);
     if row.approve_purchase_order && row.email.is_none() {
         errors.push(
             "email",
@@ -250,18 +265,6 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
         udfs,
         notes,
     })
-}
-
-fn apply_str<T>(
-    change: &Change<T>,
-    current: &Option<String>,
-    show: impl Fn(&T) -> String,
-) -> Option<String> {
-    match change {
-        Change::Keep => current.clone(),
-        Change::Clear => None,
-        Change::Set(value) => Some(show(value)),
-    }
 }
 
 async fn department_is_under(
