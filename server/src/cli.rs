@@ -3,12 +3,10 @@
 use crate::config::{
     default_site_root, Settings, DEFAULT_CREDENTIAL_CACHE_SECONDS, DEFAULT_DATABASE_URL,
 };
+use crate::operator::{cli_context, create_admin, one_line, service_message};
 use crate::startup::Application;
-use app::domain::{
-    LoginName, NewLogin, NewTechnician, Password, PersonName, Role, ShortText, SiteChoice,
-    SiteName, UdfColumn,
-};
-use app::service::{reference, technicians, Actor, AuditContext, Db, ServiceError, Source};
+use app::domain::{ShortText, SiteName, UdfColumn};
+use app::service::{reference, Actor, Db};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -151,11 +149,11 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             credential_cache_seconds,
         } => {
             let settings = Settings {
-                database_url: url,
                 addr,
                 site_root: site_root.unwrap_or_else(default_site_root),
                 secure_cookies,
                 credential_cache_ttl: Duration::from_secs(credential_cache_seconds),
+                ..Settings::new(url)
             };
             let app = Application::build(settings).await.map_err(one_line)?;
             println!("Crewdesk is listening on http://{}", app.addr());
@@ -251,64 +249,6 @@ pub async fn add_udf(db: &Db, column: &str, alias: &str) -> Result<i64, String> 
         .map_err(service_message)
 }
 
-pub fn cli_context() -> AuditContext {
-    AuditContext::new(Source::Cli, None)
-}
-
 fn site_name(what: &str, raw: &str) -> Result<SiteName, String> {
     SiteName::parse(raw).map_err(|e| format!("the {what} name {e}"))
-}
-
-/// Creates an SDAdmin with login enabled, through the same service as every other edge.
-pub async fn create_admin(
-    db: &Db,
-    login: &str,
-    password: &str,
-    domain: &str,
-    name: Option<&str>,
-) -> Result<i64, String> {
-    let login = LoginName::parse(login).map_err(|e| format!("--login {e}"))?;
-    let password = Password::parse(password).map_err(|e| format!("--password {e}"))?;
-    let name =
-        PersonName::parse(name.unwrap_or(login.as_ref())).map_err(|e| format!("--name {e}"))?;
-    let new = NewTechnician {
-        name,
-        alias: None,
-        employee_id: None,
-        email: None,
-        phone: None,
-        mobile: None,
-        sms_mail_id: None,
-        cost_per_hr: None,
-        job_title: None,
-        site: SiteChoice::NotAssociated,
-        department: None,
-        associate_sites: Vec::new(),
-        associate_groups: Vec::new(),
-        roles: vec![Role::SdAdmin],
-        approve_purchase_order: false,
-        login: Some(NewLogin {
-            name: login,
-            domain: domain.trim().to_owned(),
-            enabled: true,
-            password,
-        }),
-        udfs: Vec::new(),
-    };
-    technicians::add_technician(db, &Actor::operator(), &cli_context(), new)
-        .await
-        .map(|added| added.id)
-        .map_err(service_message)
-}
-
-pub fn service_message(err: ServiceError) -> String {
-    match err {
-        ServiceError::Internal(e) => one_line(e),
-        other => other.to_string(),
-    }
-}
-
-fn one_line(err: anyhow::Error) -> String {
-    let chain: Vec<String> = err.chain().map(|e| e.to_string()).collect();
-    chain.join(": ").replace('\n', " ")
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/crewdesk.db";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
     /// Port 0 picks a free port (tests).
@@ -18,6 +18,30 @@ pub struct Settings {
     /// How long a verified XML API credential is recognised without argon2id; zero turns
     /// the memory off.
     pub credential_cache_ttl: Duration,
+    /// Password checks at once, and failed sign-ins per client address.
+    pub sign_in_limits: app::service::sign_in_limits::Limits,
+    /// A request not answered by then is answered 408.
+    pub request_deadline: Duration,
+    /// A client that stops sending its body for this long is cut off with an answer.
+    pub body_idle: Duration,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field(
+                "database_url",
+                &app::service::db::redact_url(&self.database_url),
+            )
+            .field("addr", &self.addr)
+            .field("site_root", &self.site_root)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("credential_cache_ttl", &self.credential_cache_ttl)
+            .field("sign_in_limits", &self.sign_in_limits)
+            .field("request_deadline", &self.request_deadline)
+            .field("body_idle", &self.body_idle)
+            .finish()
+    }
 }
 
 /// Five minutes: short enough that a revoked credential is forgotten soon even if the
@@ -32,6 +56,9 @@ impl Settings {
             site_root: default_site_root(),
             secure_cookies: false,
             credential_cache_ttl: Duration::from_secs(DEFAULT_CREDENTIAL_CACHE_SECONDS),
+            sign_in_limits: Default::default(),
+            request_deadline: Duration::from_secs(30),
+            body_idle: Duration::from_secs(10),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Demo data for a first look: a few sites with groups and departments, a few dozen
 //! engineers, and an `admin` account.
 
-use crate::cli::{cli_context, create_admin, service_message};
+use crate::operator::{cli_context, create_admin, service_message};
 use app::domain::{NewTechnician, SiteName, TechnicianForm};
 use app::service::{auth, reference, technicians, Actor, Db};
 use rand::distributions::Alphanumeric;

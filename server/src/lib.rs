@@ -4,6 +4,8 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod maintenance;
+pub mod operator;
 pub mod servlet;
 pub mod startup;
 pub mod web;

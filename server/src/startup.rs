@@ -3,6 +3,7 @@
 use crate::config::Settings;
 use crate::{servlet, web};
 use anyhow::Context;
+use app::service::sign_in_limits::SignInLimits;
 use app::service::{AppState, CredentialCache, Db};
 use axum::serve::ListenerExt;
 use axum::Router;
@@ -25,7 +26,9 @@ impl Application {
         let state = AppState {
             db,
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),
+            sign_in: Arc::new(SignInLimits::new(settings.sign_in_limits)),
         };
+        crate::maintenance::spawn(state.db.clone());
         let router = router(&settings, state.clone()).await?;
         let listener = tokio::net::TcpListener::bind(settings.addr)
             .await
@@ -80,13 +83,13 @@ async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> 
         .site_addr(settings.addr)
         .build();
     let console = web::console_router(options, state.clone());
-    let console = web::sessions::layer(console, &state.db, settings.secure_cookies).await?;
-    Ok(Router::new()
+    let console = web::sessions::layer(console, &state.db, settings.secure_cookies);
+    let routes = Router::new()
         .merge(servlet::router(state))
         .merge(web::health::router())
         .merge(web::lang::router())
-        .merge(console)
-        .layer(tower_http::trace::TraceLayer::new_for_http()))
+        .merge(console);
+    Ok(web::edge::harden(routes, settings))
 }
 
 async fn shutdown_signal() {

@@ -75,7 +75,7 @@ on_both_backends! {
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let version = version_of(&app, id).await;
         let (status, body) = update(&app, &admin, id, &version, &[("form[technician][email]", "bad@"), ("form[technician][jobTitle]", "Lead")]).await;
-        assert_eq!(status, 500, "{body}");
+        assert_eq!(status, 422, "{body}");
         assert_eq!(error(&body)["Invalid"][0]["field"], "email", "{body}");
         assert_eq!(detail(&app, id, "jobTitle").await, "");
         let (status, body) = update(&app, &admin, id, &version, &[("form[technician][email]", "ada@new.example.com"), ("form[technician][jobTitle]", "Lead")]).await;
@@ -93,7 +93,7 @@ on_both_backends! {
         let (status, _) = update(&app, &admin, id, &opened_with, &[("form[technician][jobTitle]", "First")]).await;
         assert!(status < 400);
         let (status, body) = update(&app, &admin, id, &opened_with, &[("form[technician][jobTitle]", "Second")]).await;
-        assert_eq!(status, 500, "{body}");
+        assert_eq!(status, 409, "{body}");
         assert!(error(&body)["Conflict"].as_str().unwrap_or("").contains("changed by someone else"), "{body}");
         assert_eq!(detail(&app, id, "jobTitle").await, "First");
     }
@@ -107,7 +107,7 @@ on_both_backends! {
         assert!(status < 400, "{body}");
         assert_eq!(detail(&app, bob, "mobile").await, "+86 138 0013 8000");
         let (status, body) = update(&app, &client, bob, &version_of(&app, bob).await, &[("form[technician][jobTitle]", "CEO")]).await;
-        assert_eq!(error(&body)["Forbidden"].as_str().map(|_| status), Some(500), "{body}");
+        assert_eq!(error(&body)["Forbidden"].as_str().map(|_| status), Some(403), "{body}");
         let (_, body) = update(&app, &client, other, &version_of(&app, other).await, &[("form[technician][mobile]", "+86 138 0013 8001")]).await;
         assert!(error(&body)["Forbidden"].is_string(), "{body}");
         assert_eq!(detail(&app, other, "mobile").await, "");

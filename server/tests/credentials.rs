@@ -25,7 +25,7 @@ on_both_backends! {
         app.add_user("Bob", "bob", "bob-password", &[]).await;
         assert!(read_as(&app, "bob", "bob-password").await.is_success());
         assert!(read_as(&app, "bob", "bob-password").await.is_success());
-        auth::set_password(&app.db, &Actor::operator(), &server::cli::cli_context(), "bob", "", "bob-new-password")
+        auth::set_password(&app.db, &Actor::operator(), &server::operator::cli_context(), "bob", "", "bob-new-password")
             .await
             .expect("password set");
         assert_eq!(read_as(&app, "bob", "bob-password").await.code(), "AUTH_FAILED");

@@ -25,14 +25,26 @@ pub async fn login(
     password: String,
     domain: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::service::auth::{authenticate, AuthError};
+    use crate::service::auth::{authenticate, Credentials};
+    use crate::service::AuthError;
     let state = super::state()?;
     let domain = domain.unwrap_or_default();
-    let actor = authenticate(&state.db, &login, &domain, &password)
+    let credentials = Credentials {
+        login: &login,
+        domain: &domain,
+        password: &password,
+        from: super::client_address().await,
+    };
+    let actor = authenticate(&state.db, &state.sign_in, credentials)
         .await
         .map_err(|e| match e {
             AuthError::Internal(e) => AppError::internal(e),
-            other => AppError::SignInFailed(other.to_string()),
+            AuthError::Failed | AuthError::DirectoryUnavailable => {
+                AppError::SignInFailed(e.to_string())
+            }
+            AuthError::RateLimited { .. }
+            | AuthError::AddressThrottled { .. }
+            | AuthError::Busy => AppError::TooManyAttempts(e.to_string()),
         })?;
     let session = super::session().await?;
     // A new session id at sign-in: an id planted before sign-in is worth nothing after it.

@@ -12,6 +12,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("{0}")]
     SignInFailed(String),
+    /// Too many sign-ins: the account is held back, the address throttled, or the server busy.
+    #[error("{0}")]
+    TooManyAttempts(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("Please correct the highlighted fields.")]

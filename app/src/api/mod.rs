@@ -14,8 +14,7 @@ mod context {
     use crate::service::{audit::Source, Actor, AppState, AuditContext};
     use std::net::SocketAddr;
 
-    /// The session key holding the signed-in technician's id.
-    pub const SESSION_TECH_ID: &str = "tech_id";
+    pub use crate::service::sessions::SESSION_TECH_ID;
 
     pub fn state() -> Result<AppState, AppError> {
         leptos::prelude::use_context::<AppState>().ok_or_else(|| {
@@ -49,11 +48,16 @@ mod context {
         Ok((state, actor))
     }
 
-    pub async fn audit_context() -> AuditContext {
-        let addr = leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
+    /// The address of the client the request came from.
+    pub async fn client_address() -> Option<std::net::IpAddr> {
+        leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>()
             .await
             .ok()
-            .map(|info| info.0.ip().to_string());
+            .map(|info| info.0.ip())
+    }
+
+    pub async fn audit_context() -> AuditContext {
+        let addr = client_address().await.map(|ip| ip.to_string());
         AuditContext::new(Source::Console, addr)
     }
 }

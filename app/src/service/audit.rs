@@ -1,6 +1,6 @@
 //! The audit log: who changed what, when, from where, before and after.
 
-use super::auth::Actor;
+use super::actor::Actor;
 use super::now_ms;
 use serde::Serialize;
 use sqlx::{Any, Transaction};

@@ -1,75 +1,21 @@
-//! Who is acting: password hashing (argon2id), sign-in with a lockout shared by every edge
-//! and every instance, and the `Actor` that authorisation decisions are made about.
+//! Sign-in: password hashing (argon2id) and checking, within the instance's limits
+//! (`sign_in_limits`) and the lockout shared by every edge and every instance (`lockout`).
 
+use super::actor::Actor;
 use super::credentials::CredentialCache;
 use super::db::Db;
+use super::error::AuthError;
+use super::lockout;
 use super::now_ms;
+use super::sign_in_limits::SignInLimits;
 use crate::domain::Role;
 use anyhow::Context;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use std::net::IpAddr;
 use std::sync::OnceLock;
-
-/// Consecutive failures after which an account is held back.
-pub const MAX_FAILURES: i64 = 10;
-/// How long an account is held back.
-pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
-
-/// The technician (or the operator's CLI) a request acts for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    /// `None` for the operator's CLI.
-    pub id: Option<i64>,
-    pub name: String,
-    pub roles: Vec<Role>,
-    /// The technician's own site and its associated sites.
-    pub site_ids: Vec<i64>,
-}
-
-impl Actor {
-    /// The operator at the command line: an administrator that is nobody in the roster.
-    pub fn operator() -> Self {
-        Self {
-            id: None,
-            name: "operator (CLI)".to_owned(),
-            roles: vec![Role::SdAdmin],
-            site_ids: Vec::new(),
-        }
-    }
-
-    pub fn is_admin(&self) -> bool {
-        self.roles.contains(&Role::SdAdmin)
-    }
-
-    pub fn is_site_admin(&self) -> bool {
-        self.roles.contains(&Role::SdSiteAdmin)
-    }
-
-    /// An SDSiteAdmin acts only where every site involved is one of its own; a technician
-    /// with no site at all is for an SDAdmin only.
-    pub fn covers_sites(&self, sites: &[Option<i64>]) -> bool {
-        self.is_admin()
-            || (self.is_site_admin()
-                && !sites.is_empty()
-                && sites
-                    .iter()
-                    .all(|s| s.is_some_and(|id| self.site_ids.contains(&id))))
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("the user name or password is not correct")]
-    Failed,
-    #[error("too many failed sign-ins for this account; try again in {minutes} minutes")]
-    RateLimited { minutes: i64 },
-    #[error("directory authentication is not configured on this server")]
-    DirectoryUnavailable,
-    #[error("internal error")]
-    Internal(#[from] anyhow::Error),
-}
 
 /// Hashes a password with argon2id off the async runtime (it costs tens of milliseconds).
 pub async fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -116,28 +62,33 @@ async fn verify_password(password: &str, hash: Option<String>) -> anyhow::Result
     .context("joining the verification task")
 }
 
-/// The key failed sign-ins are counted under, the same for every edge.
-fn account_key(login: &str, domain: &str) -> String {
-    let mut key = format!(
-        "{}\\{}",
-        domain.trim().to_lowercase(),
-        login.trim().to_lowercase()
-    );
-    key.truncate(200);
-    key
+/// What a sign-in offers: the account and its password, and the address it came from.
+#[derive(Clone, Copy)]
+pub struct Credentials<'a> {
+    pub login: &'a str,
+    pub domain: &'a str,
+    pub password: &'a str,
+    pub from: Option<IpAddr>,
+}
+
+impl std::fmt::Debug for Credentials<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("login", &self.login)
+            .field("domain", &self.domain)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Checks a local password. Ten consecutive failures hold the account back for 15 minutes,
 /// even from the right password; a success clears the count.
 pub async fn authenticate(
     db: &Db,
-    login: &str,
-    domain: &str,
-    password: &str,
+    limits: &SignInLimits,
+    credentials: Credentials<'_>,
 ) -> Result<Actor, AuthError> {
-    let key = account_key(login, domain);
-    let failures = check_lockout(db, &key).await?;
-    verify(db, &key, failures, login, domain, password)
+    verify(db, limits, credentials)
         .await
         .map(|(actor, _)| actor)
 }
@@ -146,75 +97,54 @@ pub async fn authenticate(
 /// credential that verified recently is recognised from `cache` without argon2id.
 pub async fn authenticate_remembered(
     db: &Db,
+    limits: &SignInLimits,
     cache: &CredentialCache,
-    login: &str,
-    domain: &str,
-    password: &str,
+    credentials: Credentials<'_>,
 ) -> Result<Actor, AuthError> {
-    let key = account_key(login, domain);
-    let failures = check_lockout(db, &key).await?;
-    let digest = cache.digest(login, domain, password);
+    let key = lockout::account_key(credentials.login, credentials.domain);
+    let digest = cache.digest(credentials.login, credentials.domain, credentials.password);
     if let Some(hit) = cache.get(&digest) {
+        lockout::check(db, &key, now_ms()).await?;
         match load(db, hit.technician_id).await? {
             Some((actor, Some(hash))) if hash == hit.password_hash => {
-                if failures > 0 {
-                    clear_failures(db, &key).await?;
-                }
+                // The right password clears earlier failures, as a checked one would.
+                lockout::clear(db, &key).await?;
                 return Ok(actor);
             }
             // Deleted, no longer allowed to sign in, or the password changed since.
             _ => cache.forget(&digest),
         }
     }
-    let (actor, hash) = verify(db, &key, failures, login, domain, password).await?;
+    let (actor, hash) = verify(db, limits, credentials).await?;
     if let Some(id) = actor.id {
         cache.remember(digest, id, hash);
     }
     Ok(actor)
 }
 
-/// The failures counted so far, or `RateLimited` while the account is held back.
-async fn check_lockout(db: &Db, key: &str) -> Result<i64, AuthError> {
-    let now = now_ms();
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT failures, locked_until FROM auth_failures WHERE account_key = $1")
-            .bind(key)
-            .fetch_optional(db.reader())
-            .await
-            .context("reading the sign-in lockout")?;
-    match row {
-        Some((_, until)) if until > now => Err(AuthError::RateLimited {
-            minutes: ((until - now) / 60_000) + 1,
-        }),
-        Some((failures, _)) => Ok(failures),
-        None => Ok(0),
-    }
-}
-
-async fn clear_failures(db: &Db, key: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM auth_failures WHERE account_key = $1")
-        .bind(key)
-        .execute(db.writer())
-        .await
-        .context("clearing failed sign-ins")?;
-    Ok(())
-}
-
-/// The argon2id check itself; answers the actor and the hash it verified against.
+/// The argon2id check itself, within the limits; answers the actor and the hash it
+/// verified against.
 async fn verify(
     db: &Db,
-    key: &str,
-    failures: i64,
-    login: &str,
-    domain: &str,
-    password: &str,
+    limits: &SignInLimits,
+    credentials: Credentials<'_>,
 ) -> Result<(Actor, String), AuthError> {
+    let Credentials {
+        login,
+        domain,
+        password,
+        from,
+    } = credentials;
+    limits.check_address(from)?;
+    // A turn first, so a busy answer costs the account none of its guesses.
+    let turn = limits.turn().await?;
+    let key = lockout::account_key(login, domain);
+    lockout::reserve(db, &key, now_ms()).await?;
     let account: Option<(i64, Option<String>)> = sqlx::query_as(
         "SELECT id, password_hash FROM technicians \
-         WHERE lower(login_domain) = lower($1) AND lower(login_name) = lower($2) AND login_enabled = 1",
+         WHERE login_key = $1 AND login_enabled = 1",
     )
-    .bind(domain.trim())
-    .bind(login.trim())
+    .bind(crate::domain::login_key(login, domain))
     .fetch_optional(db.reader())
     .await
     .context("looking up the account")?;
@@ -222,49 +152,19 @@ async fn verify(
         Some((id, hash)) => (Some(id), hash),
         None => (None, None),
     };
-    if verify_password(password, hash.clone()).await? {
+    let right = verify_password(password, hash.clone()).await?;
+    drop(turn);
+    if right {
         if let (Some(id), Some(hash)) = (id, hash) {
-            if failures > 0 {
-                clear_failures(db, key).await?;
-            }
+            lockout::clear(db, &key).await?;
             if let Some((actor, _)) = load(db, id).await? {
                 return Ok((actor, hash));
             }
         }
     }
-    record_failure(db, key, now_ms()).await?;
+    lockout::failed(db, &key, now_ms()).await?;
+    limits.record_failure(from);
     Err(AuthError::Failed)
-}
-
-async fn record_failure(db: &Db, key: &str, now: i64) -> anyhow::Result<()> {
-    let mut tx = db.writer().begin().await?;
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT failures, locked_until FROM auth_failures WHERE account_key = $1")
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-    // A lockout that has run out starts the count afresh.
-    let failures = match row {
-        Some((_, until)) if until != 0 && until <= now => 1,
-        Some((n, _)) => n + 1,
-        None => 1,
-    };
-    let locked_until = if failures >= MAX_FAILURES {
-        now + LOCKOUT_MS
-    } else {
-        0
-    };
-    sqlx::query(
-        "INSERT INTO auth_failures (account_key, failures, locked_until) VALUES ($1, $2, $3) \
-         ON CONFLICT (account_key) DO UPDATE SET failures = $2, locked_until = $3",
-    )
-    .bind(key)
-    .bind(failures)
-    .bind(locked_until)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// The actor for a technician id, if that technician still exists and may sign in.
@@ -333,16 +233,17 @@ pub async fn set_password(
     let mut tx = db.writer().begin().await?;
     let row: Option<(i64,)> = sqlx::query_as(
         "UPDATE technicians SET password_hash = $1, updated_at = $2, version = version + 1 \
-         WHERE lower(login_domain) = lower($3) AND lower(login_name) = lower($4) RETURNING id",
+         WHERE login_key = $3 RETURNING id",
     )
     .bind(hash)
     .bind(now_ms())
-    .bind(domain.trim())
-    .bind(login.trim())
+    .bind(crate::domain::login_key(login, domain))
     .fetch_optional(&mut *tx)
     .await?;
     let (id,) =
         row.ok_or_else(|| ServiceError::NotFound(format!("there is no account '{login}'")))?;
+    // Whoever knew the old password is signed out everywhere.
+    super::sessions::end_for(&mut tx, id).await?;
     super::audit::record(
         &mut tx,
         actor,
@@ -357,43 +258,4 @@ pub async fn set_password(
     .await?;
     tx.commit().await?;
     Ok(id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn site_admin(sites: &[i64]) -> Actor {
-        Actor {
-            id: Some(1),
-            name: "s".into(),
-            roles: vec![Role::SdSiteAdmin],
-            site_ids: sites.to_vec(),
-        }
-    }
-
-    #[test]
-    fn a_site_admin_covers_only_technicians_wholly_inside_its_sites() {
-        let actor = site_admin(&[1, 2]);
-        assert!(actor.covers_sites(&[Some(1)]));
-        assert!(actor.covers_sites(&[Some(1), Some(2)]));
-        assert!(!actor.covers_sites(&[Some(1), Some(3)]));
-        assert!(!actor.covers_sites(&[None]));
-        assert!(!actor.covers_sites(&[]));
-    }
-
-    #[test]
-    fn an_admin_covers_everything_and_a_plain_engineer_nothing() {
-        assert!(Actor::operator().covers_sites(&[None]));
-        let plain = Actor {
-            roles: vec![],
-            ..site_admin(&[1])
-        };
-        assert!(!plain.covers_sites(&[Some(1)]));
-    }
-
-    #[test]
-    fn account_keys_ignore_case_and_space() {
-        assert_eq!(account_key(" Ada ", "CORP"), account_key("ada", "corp"));
-    }
 }

@@ -16,12 +16,21 @@ pub enum Backend {
 /// writers queue in-process instead of failing with `SQLITE_BUSY` on a lock upgrade; readers
 /// use the other pool and, in WAL mode, never wait for the writer. On PostgreSQL both are
 /// the same pool.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
     reader: AnyPool,
     writer: AnyPool,
     backend: Backend,
     url: String,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .field("url", &redact_url(&self.url))
+            .finish_non_exhaustive()
+    }
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -35,7 +44,7 @@ impl Db {
             Backend::Sqlite => {
                 let url = sqlite_url(url)?;
                 let options = AnyConnectOptions::from_str(&url)
-                    .with_context(|| format!("reading the database URL {url}"))?;
+                    .with_context(|| format!("reading the database URL {}", redact_url(&url)))?;
                 let open = |max: u32| {
                     AnyPoolOptions::new()
                         .max_connections(max)
@@ -81,7 +90,8 @@ impl Db {
         migrator
             .run(&self.writer)
             .await
-            .context("running database migrations")
+            .context("running database migrations")?;
+        super::refold::run(self).await
     }
 
     /// For queries that only read.
@@ -115,7 +125,31 @@ fn backend_of(url: &str) -> anyhow::Result<Backend> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        anyhow::bail!("unsupported database URL '{url}': use sqlite:PATH or postgres://...")
+        anyhow::bail!(
+            "unsupported database URL '{}': use sqlite:PATH or postgres://...",
+            redact_url(url)
+        )
+    }
+}
+
+/// `url` with any password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!(
+            "{}{}:***{}",
+            &url[..scheme_end],
+            &rest[..colon],
+            &rest[at..]
+        ),
+        None => url.to_owned(),
     }
 }
 
@@ -157,7 +191,13 @@ pub fn like_contains(text: &str) -> String {
 }
 
 /// SQLite names an index on plain columns by its columns, not its name, in the error.
-const SQLITE_COLUMN_INDEXES: [(&str, &str); 2] = [
+const SQLITE_COLUMN_INDEXES: [(&str, &str); 5] = [
+    ("technicians_login_unique", "technicians.login_key"),
+    ("sites_name_unique", "sites.name_key"),
+    (
+        "tech_groups_name_unique",
+        "tech_groups.site_id, tech_groups.name_key",
+    ),
     (
         "udf_definitions_column_unique",
         "udf_definitions.column_name",
@@ -204,6 +244,20 @@ mod tests {
             format!("sqlite://{}/x.db?mode=rwc", dir.display())
         );
         assert!(dir.is_dir());
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_never_repeated() {
+        assert_eq!(
+            redact_url("postgres://app:s3cr%40t@db.internal:5432/crewdesk"),
+            "postgres://app:***@db.internal:5432/crewdesk"
+        );
+        assert_eq!(redact_url("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(redact_url("sqlite:data/x.db"), "sqlite:data/x.db");
+        let err = backend_of("mysql://root:hunter2@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! What a service call can answer besides success. Each edge maps these once: the servlet to
+//! What a service call can answer besides success, and what a sign-in can. Each edge maps these once: the servlet to
 //! the envelope's `errorcode`, server functions to `AppError`, the CLI to a one-line message.
 
 use crate::domain::FieldErrors;
@@ -37,4 +37,21 @@ impl From<sqlx::Error> for ServiceError {
     fn from(err: sqlx::Error) -> Self {
         Self::Internal(anyhow::Error::new(err).context("database"))
     }
+}
+
+/// Why a sign-in did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("the user name or password is not correct")]
+    Failed,
+    #[error("too many failed sign-ins for this account; try again in {minutes} minutes")]
+    RateLimited { minutes: i64 },
+    #[error("too many failed sign-ins from your address; try again in {minutes} minutes")]
+    AddressThrottled { minutes: i64 },
+    #[error("the server is busy checking other sign-ins; try again in a moment")]
+    Busy,
+    #[error("directory authentication is not configured on this server")]
+    DirectoryUnavailable,
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
 }

@@ -1,21 +1,26 @@
 //! The one place the business rules live: authorisation, the technician rules of the legacy
 //! API, reference data and the audit log, over the database. Every edge calls into here.
 
+pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod credentials;
 pub mod db;
 pub mod error;
+pub mod lockout;
 pub mod reference;
+pub mod refold;
+pub mod sessions;
 pub mod settings;
+pub mod sign_in_limits;
 pub mod subscriptions;
 pub mod technicians;
 
+pub use actor::Actor;
 pub use audit::{AuditContext, Source};
-pub use auth::{Actor, AuthError};
 pub use credentials::CredentialCache;
 pub use db::Db;
-pub use error::ServiceError;
+pub use error::{AuthError, ServiceError};
 
 /// Milliseconds since the Unix epoch: how every timestamp is stored.
 pub fn now_ms() -> i64 {
@@ -31,4 +36,6 @@ pub struct AppState {
     pub db: Db,
     /// Recently verified XML API credentials (see `credentials`).
     pub credentials: std::sync::Arc<credentials::CredentialCache>,
+    /// What this instance spends on password checks (see `sign_in_limits`).
+    pub sign_in: std::sync::Arc<sign_in_limits::SignInLimits>,
 }

@@ -1,11 +1,11 @@
 //! Reference data: sites, departments and groups.
 
+use super::actor::Actor;
 use super::audit::{self, AuditContext, Entry};
-use super::auth::Actor;
 use super::db::{is_unique_violation, Db};
 use super::error::ServiceError;
 use super::now_ms;
-use crate::domain::{RefItem, ReferenceData, ShortText, SiteName, UdfColumn};
+use crate::domain::{fold, RefItem, ReferenceData, ShortText, SiteName, UdfColumn};
 use serde_json::json;
 
 pub use crate::domain::Site;
@@ -71,8 +71,8 @@ pub async fn list_sites(db: &Db) -> Result<Vec<Site>, ServiceError> {
 
 pub async fn find_site(db: &Db, name: &str) -> Result<Option<Site>, ServiceError> {
     let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM sites WHERE lower(name) = lower($1)")
-            .bind(name.trim())
+        sqlx::query_as("SELECT id, name FROM sites WHERE name_key = $1")
+            .bind(fold(name.trim()))
             .fetch_optional(db.reader())
             .await?;
     Ok(row.map(|(id, name)| Site { id, name }))
@@ -91,10 +91,12 @@ pub async fn add_site(
     name: &SiteName,
 ) -> Result<Site, ServiceError> {
     require_admin(actor)?;
-    let insert =
-        sqlx::query_as("INSERT INTO sites (name, created_at) VALUES ($1, $2) RETURNING id")
-            .bind(name.as_ref())
-            .bind(now_ms());
+    let insert = sqlx::query_as(
+        "INSERT INTO sites (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name.as_ref())
+    .bind(fold(name.as_ref()))
+    .bind(now_ms());
     let taken = format!("a site named '{name}' already exists");
     let after = json!({ "site": name.as_ref() });
     let id = insert_audited(
@@ -127,10 +129,11 @@ pub async fn add_department(
         None => None,
     };
     let insert = sqlx::query_as(
-        "INSERT INTO departments (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO departments (site_id, name, name_key, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(site.as_ref().map(|s| s.id))
     .bind(name.as_ref())
+    .bind(fold(name.as_ref()))
     .bind(now_ms());
     let taken = format!("the department '{name}' already exists there");
     let after = json!({ "department": name.as_ref(), "site": site.as_ref().map(|s| &s.name) });
@@ -156,10 +159,11 @@ pub async fn add_group(
     require_admin(actor)?;
     let site = require_site(db, site).await?;
     let insert = sqlx::query_as(
-        "INSERT INTO tech_groups (site_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+        "INSERT INTO tech_groups (site_id, name, name_key, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(site.id)
     .bind(name.as_ref())
+    .bind(fold(name.as_ref()))
     .bind(now_ms());
     let taken = format!("the group '{name}' already exists in '{}'", site.name);
     let after = json!({ "group": name.as_ref(), "site": site.name });
@@ -182,10 +186,10 @@ pub async fn find_department(
     name: &str,
 ) -> Result<Option<i64>, ServiceError> {
     let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM departments WHERE coalesce(site_id, 0) = $1 AND lower(name) = lower($2)",
+        "SELECT id FROM departments WHERE coalesce(site_id, 0) = $1 AND name_key = $2",
     )
     .bind(site_id.unwrap_or(0))
-    .bind(name.trim())
+    .bind(fold(name.trim()))
     .fetch_optional(db.reader())
     .await?;
     Ok(row.map(|(id,)| id))
@@ -200,20 +204,19 @@ pub async fn find_group(db: &Db, entry: &str) -> Result<Option<(i64, i64)>, Serv
         .filter(|s| {
             entry.len() > s.name.len() + 1
                 && entry.is_char_boundary(s.name.len())
-                && entry[..s.name.len()].to_lowercase() == s.name.to_lowercase()
+                && fold(&entry[..s.name.len()]) == fold(&s.name)
                 && entry.as_bytes()[s.name.len()] == b'-'
         })
         .collect();
     candidates.sort_by_key(|s| std::cmp::Reverse(s.name.len()));
     for site in candidates {
         let group = &entry[site.name.len() + 1..];
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM tech_groups WHERE site_id = $1 AND lower(name) = lower($2)",
-        )
-        .bind(site.id)
-        .bind(group.trim())
-        .fetch_optional(db.reader())
-        .await?;
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM tech_groups WHERE site_id = $1 AND name_key = $2")
+                .bind(site.id)
+                .bind(fold(group.trim()))
+                .fetch_optional(db.reader())
+                .await?;
         if let Some((id,)) = row {
             return Ok(Some((id, site.id)));
         }

@@ -1,7 +1,7 @@
 //! Settings an SDAdmin changes at run time: the beta channels (SPEC §4).
 
+use super::actor::Actor;
 use super::audit::{self, AuditContext, Entry};
-use super::auth::Actor;
 use super::db::Db;
 use super::error::ServiceError;
 use crate::domain::BetaChannels;

@@ -2,8 +2,8 @@
 //! offers and the requests it makes. A request leaves the method `pending` with a single-use
 //! token, stored only as its SHA-256 hash, valid for 48 hours.
 
+use super::actor::Actor;
 use super::audit::{self, AuditContext, Entry};
-use super::auth::Actor;
 use super::db::Db;
 use super::error::ServiceError;
 use super::technicians::stored::{self, Stored};

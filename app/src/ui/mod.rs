@@ -59,6 +59,8 @@ pub fn tr(message: &str) -> String {
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = request_lang();
+    #[cfg(feature = "ssr")]
+    allow_own_scripts_only();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -73,6 +75,31 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts from this origin and the inline hydration
+/// script that carries this response's nonce, WebAssembly, and nothing framed.
+#[cfg(feature = "ssr")]
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+#[cfg(feature = "ssr")]
+fn allow_own_scripts_only() {
+    use http::{header, HeaderValue};
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

@@ -125,7 +125,9 @@ impl Envelope {
 
     pub fn from_auth_error(operation: &str, err: AuthError) -> Self {
         let code = match err {
-            AuthError::RateLimited { .. } => ErrorCode::RateLimited,
+            AuthError::RateLimited { .. }
+            | AuthError::AddressThrottled { .. }
+            | AuthError::Busy => ErrorCode::RateLimited,
             AuthError::Internal(ref e) => {
                 tracing::error!(error = ?e, "authentication failed internally");
                 ErrorCode::InternalError

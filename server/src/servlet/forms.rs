@@ -181,8 +181,9 @@ fn input(out: &mut String, name: &str, label: &str, kind: Kind, clearable: bool)
 }
 
 /// Drops empty fields unless their "clear" box is ticked. Without JavaScript every field is
-/// sent, which the page says.
-const SKIP_EMPTY_SCRIPT: &str = r#"<script>
+/// sent, which the page says. Served as a file of its own, so the page's policy allows no
+/// inline script.
+const SKIP_EMPTY_SCRIPT: &str = r#"
 document.querySelector('form').addEventListener('submit', function (event) {
   var form = event.target;
   form.querySelectorAll('input[type=text], input[type=password], select').forEach(function (el) {
@@ -193,7 +194,25 @@ document.querySelector('form').addEventListener('submit', function (event) {
     form.querySelectorAll('[disabled]').forEach(function (el) { el.disabled = false; });
   }, 0);
 });
-</script>"#;
+"#;
+
+/// The policy of the sample pages: their own stylesheet block, the one script file, and
+/// forms that post here only.
+const FORMS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; \
+    form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+pub const SCRIPT_PATH: &str = "/servlets/forms.js";
+
+pub async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        SKIP_EMPTY_SCRIPT,
+    )
+        .into_response()
+}
 
 fn page(sample: &Sample, udfs: &[(String, String)]) -> String {
     let mut out = String::new();
@@ -236,13 +255,13 @@ fn page(sample: &Sample, udfs: &[(String, String)]) -> String {
         escape(sample.title)
     ));
     if sample.skip_empty {
-        out.push_str(SKIP_EMPTY_SCRIPT);
+        out.push_str(&format!(r#"<script src="{SCRIPT_PATH}"></script>"#));
     }
     out.push_str(r#"<p><a href="/servlets/forms">All sample forms</a></p></body></html>"#);
     out
 }
 
-pub async fn index() -> Html<String> {
+pub async fn index() -> Response {
     let mut out = String::from(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Crewdesk XML API · sample forms</title></head><body><h1>XML API sample forms</h1><ul>"#,
     );
@@ -255,7 +274,7 @@ pub async fn index() -> Html<String> {
         }
     }
     out.push_str("</ul></body></html>");
-    Html(out)
+    ([(header::CONTENT_SECURITY_POLICY, FORMS_CSP)], Html(out)).into_response()
 }
 
 pub async fn form(State(state): State<AppState>, Path(which): Path<String>) -> Response {
@@ -274,7 +293,10 @@ pub async fn form(State(state): State<AppState>, Path(which): Path<String>) -> R
         Vec::new()
     };
     (
-        [(header::CACHE_CONTROL, "no-store")],
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_SECURITY_POLICY, FORMS_CSP),
+        ],
         Html(page(&sample, &udfs)),
     )
         .into_response()

@@ -13,11 +13,13 @@ use app::service::{auth, AppState, AuditContext, AuthError, Source};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::Request;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use envelope::{Envelope, ErrorCode};
 use params::Params;
 use std::net::SocketAddr;
+use tower_http::catch_panic::{CatchPanicLayer, ResponseForPanic};
 use tracing::Instrument;
 
 const TECHNICIAN_SERVLET: &str = "/servlets/TechnicianServlet";
@@ -32,8 +34,31 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/servlets/RequestServlet", post(request_servlet))
         .route("/servlets/forms", get(forms::index))
+        .route(forms::SCRIPT_PATH, get(forms::script))
         .route("/servlets/forms/{which}", get(forms::form))
         .with_state(state)
+        .layer(CatchPanicLayer::custom(EnvelopePanic))
+}
+
+/// A panic in a servlet answers the envelope (after it is logged), like every other failure.
+#[derive(Clone, Copy)]
+struct EnvelopePanic;
+
+impl ResponseForPanic for EnvelopePanic {
+    type ResponseBody = Body;
+
+    fn response_for_panic(
+        &mut self,
+        err: Box<dyn std::any::Any + Send + 'static>,
+    ) -> axum::http::Response<Body> {
+        crate::web::edge::log_panic(err.as_ref());
+        Envelope::failure(
+            "",
+            ErrorCode::InternalError,
+            "The server could not complete the operation; it has been logged.",
+        )
+        .into_response()
+    }
 }
 
 async fn technician_servlet(
@@ -99,7 +124,7 @@ async fn dispatch(
     addr: SocketAddr,
     params: &Params,
 ) -> Envelope {
-    let actor = match authenticate(state, params).await {
+    let actor = match authenticate(state, params, addr).await {
         Ok(actor) => actor,
         Err(err) => return Envelope::from_auth_error(operation, err),
     };
@@ -120,13 +145,20 @@ async fn dispatch(
 }
 
 /// Every request carries its own credentials.
-async fn authenticate(state: &AppState, params: &Params) -> Result<app::service::Actor, AuthError> {
+async fn authenticate(
+    state: &AppState,
+    params: &Params,
+    addr: SocketAddr,
+) -> Result<app::service::Actor, AuthError> {
     let mode = params.get("logonDomainName").unwrap_or("").trim();
     if mode == "AD_AUTH" {
         return Err(AuthError::DirectoryUnavailable);
     }
-    let username = params.get("username").unwrap_or("");
-    let password = params.get("password").unwrap_or("");
-    let domain = params.get("DOMAIN_NAME").unwrap_or("");
-    auth::authenticate_remembered(&state.db, &state.credentials, username, domain, password).await
+    let credentials = auth::Credentials {
+        login: params.get("username").unwrap_or(""),
+        domain: params.get("DOMAIN_NAME").unwrap_or(""),
+        password: params.get("password").unwrap_or(""),
+        from: Some(addr.ip()),
+    };
+    auth::authenticate_remembered(&state.db, &state.sign_in, &state.credentials, credentials).await
 }

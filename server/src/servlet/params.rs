@@ -7,6 +7,9 @@ use axum::http::{header, Request};
 
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The parameters that carry a secret or name whose secret it is.
+const CREDENTIALS: [&str; 2] = ["username", "password"];
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params(Vec<(String, String)>);
 
@@ -39,14 +42,29 @@ impl Params {
     /// with a message for the envelope.
     pub async fn read(req: Request<Body>) -> Result<Self, String> {
         let (parts, body) = req.into_parts();
-        let bytes = axum::body::to_bytes(body, BODY_LIMIT)
-            .await
-            .map_err(|_| "The request body exceeds 64 KiB.".to_owned())?;
+        let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|e| {
+            let too_long = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            if too_long {
+                "The request body exceeds 64 KiB.".to_owned()
+            } else {
+                "The request body could not be read: it stopped arriving or was cut off.".to_owned()
+            }
+        })?;
         let mut pairs: Vec<(String, String)> = parts
             .uri
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
+        // A URL is written to proxy and access logs: credentials there are refused, not used.
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(k, _)| CREDENTIALS.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "'{name}' may not be sent in the URL, where proxies and access logs record it; send the credentials in the form body."
+            ));
+        }
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)

@@ -2,6 +2,7 @@
 //! in front of them.
 
 pub mod assets;
+pub mod edge;
 pub mod guard;
 pub mod health;
 pub mod lang;
@@ -27,6 +28,9 @@ pub fn console_router(options: LeptosOptions, state: AppState) -> Router {
         .leptos_routes_with_context(&options, routes, context, app_shell)
         .with_state(options.clone());
     pages
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            edge::SERVER_FN_BODY_LIMIT,
+        ))
         .layer(axum::middleware::from_fn(guard::require_sign_in))
         .layer(axum::middleware::from_fn(guard::same_origin_server_fns))
         .merge(assets::router(&options))

@@ -69,6 +69,11 @@ async fn fresh_postgres() -> Option<String> {
 impl TestApp {
     /// `None` only when PostgreSQL is asked for, is not running, and this is not CI.
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// `spawn` with settings changed by `tweak` first.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Option<Self> {
         let database_url = match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join("crewdesk-tests");
@@ -76,8 +81,19 @@ impl TestApp {
             }
             Backend::Postgres => fresh_postgres().await?,
         };
+        Some(Self::spawn_on(database_url, tweak).await)
+    }
+
+    /// Another instance on this one's database: what several servers behind a load
+    /// balancer share.
+    pub async fn another_instance(&self) -> Self {
+        Self::spawn_on(self.database_url.clone(), |_| {}).await
+    }
+
+    pub async fn spawn_on(database_url: String, tweak: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = Settings::new(database_url.clone());
         settings.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        tweak(&mut settings);
         let app = Application::build(settings)
             .await
             .expect("application builds");
@@ -89,12 +105,12 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("http client");
-        Some(Self {
+        Self {
             addr,
             db,
             client,
             database_url,
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -111,7 +127,7 @@ impl TestApp {
     }
 
     pub async fn create_admin(&self) -> i64 {
-        server::cli::create_admin(
+        server::operator::create_admin(
             &self.db,
             ADMIN_LOGIN,
             ADMIN_PASSWORD,
@@ -200,7 +216,7 @@ impl TestApp {
         use app::domain::SiteName;
         use app::service::{reference, Actor};
         let actor = Actor::operator();
-        let ctx = server::cli::cli_context();
+        let ctx = server::operator::cli_context();
         let name = |n: &str| SiteName::parse(n).expect("valid name");
         for site in ["London", "Paris", "Asia", "Asia-Pacific"] {
             reference::add_site(&self.db, &actor, &ctx, &name(site))

@@ -3,8 +3,10 @@
 use super::placement;
 use crate::domain::FieldErrors;
 use crate::domain::NewTechnician;
+use crate::domain::{fold, login_key};
+use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry};
-use crate::service::auth::{hash_password, Actor};
+use crate::service::auth::hash_password;
 use crate::service::db::{is_unique_violation, Db};
 use crate::service::error::ServiceError;
 use crate::service::now_ms;
@@ -46,9 +48,11 @@ pub async fn add_technician(
         ));
     }
     let placement = place(db, &new).await?;
-    let mut involved: Vec<Option<i64>> = vec![placement.site_id];
-    involved.extend(placement.site_ids.iter().map(|s| Some(*s)));
-    involved.extend(placement.groups.iter().map(|(_, s)| Some(*s)));
+    let involved = super::stored::sites_of(
+        placement.site_id,
+        placement.site_ids.iter().copied(),
+        placement.groups.iter().map(|(_, site)| *site),
+    );
     if !actor.covers_sites(&involved) {
         return Err(ServiceError::SiteRestricted(
             "an SDSiteAdmin may add technicians only to its own sites (site, associated sites and groups)".into(),
@@ -116,8 +120,10 @@ async fn insert(
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO technicians (name, alias, employee_id, email, phone, mobile, sms_mail_id, \
          cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, login_name, \
-         login_domain, login_enabled, password_hash, created_at, updated_at, version, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1, $18) \
+         login_domain, login_enabled, password_hash, created_at, updated_at, version, search_text, \
+         login_key, name_key, email_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1, $18, \
+         $19, $20, $21) \
          RETURNING id",
     )
     .bind(new.name.as_ref())
@@ -144,6 +150,13 @@ async fn insert(
         new.email.as_ref().map(AsRef::as_ref),
         new.mobile.as_ref().map(|m| m.display()),
     ]))
+    .bind(
+        new.login
+            .as_ref()
+            .map(|l| login_key(l.name.as_ref(), &l.domain)),
+    )
+    .bind(fold(new.name.as_ref()))
+    .bind(new.email.as_ref().map(|e| fold(e.as_ref())))
     .fetch_one(&mut **tx)
     .await
     .map_err(|e| {

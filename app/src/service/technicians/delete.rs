@@ -3,8 +3,8 @@
 
 use super::{details, identify, stored};
 use crate::domain::TechnicianRef;
+use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry};
-use crate::service::auth::Actor;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
 
@@ -36,7 +36,7 @@ pub async fn delete_technician(
         )));
     }
     current.check_reach(actor, "delete")?;
-    if current.is_admin() && admins.iter().all(|a| *a == id) {
+    if stored::is_last_admin(&admins, id) {
         return Err(ServiceError::ProtectedAdmin(format!(
             "'{}' is the last SDAdmin and cannot be deleted; grant SDAdmin to someone else first",
             current.name

@@ -3,7 +3,7 @@
 
 use crate::domain::webhook::{mask_secret, mask_url};
 use crate::domain::{CostPerHour, TechnicianRef};
-use crate::service::auth::Actor;
+use crate::service::actor::Actor;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
 use serde::{Deserialize, Serialize};
@@ -145,9 +145,12 @@ pub(crate) async fn read(
     .fetch_all(&mut *conn)
     .await?;
     let roles = super::stored::roles_of(conn, id).await?;
+    // Every defined UDF, empty where the technician has no value, so a reader sees the
+    // whole form.
     let udfs: Vec<(String, String)> = sqlx::query_as(
-        "SELECT u.column_name, tu.value FROM technician_udfs tu JOIN udf_definitions u ON u.id = tu.udf_id \
-         WHERE tu.technician_id = $1 ORDER BY u.column_name",
+        "SELECT u.column_name, coalesce(tu.value, '') FROM udf_definitions u \
+         LEFT JOIN technician_udfs tu ON tu.udf_id = u.id AND tu.technician_id = $1 \
+         ORDER BY u.column_name",
     )
     .bind(id)
     .fetch_all(&mut *conn)

@@ -1,6 +1,6 @@
 //! Finds the one technician a request names, criterion by criterion.
 
-use crate::domain::{Criterion, TechnicianRef};
+use crate::domain::{fold, login_key, Criterion, TechnicianRef};
 use crate::service::error::ServiceError;
 use sqlx::AnyConnection;
 
@@ -8,30 +8,22 @@ use sqlx::AnyConnection;
 async fn matches(conn: &mut AnyConnection, criterion: &Criterion) -> Result<Vec<i64>, sqlx::Error> {
     let rows: Vec<(i64,)> = match criterion {
         Criterion::Login { name, domain } => {
-            sqlx::query_as(
-                "SELECT id FROM technicians WHERE lower(login_domain) = lower($1) \
-                 AND lower(login_name) = lower($2) ORDER BY id LIMIT 2",
-            )
-            .bind(domain)
-            .bind(name)
-            .fetch_all(&mut *conn)
-            .await?
+            sqlx::query_as("SELECT id FROM technicians WHERE login_key = $1 ORDER BY id LIMIT 2")
+                .bind(login_key(name, domain))
+                .fetch_all(&mut *conn)
+                .await?
         }
         Criterion::Email(email) => {
-            sqlx::query_as(
-                "SELECT id FROM technicians WHERE lower(email) = lower($1) ORDER BY id LIMIT 2",
-            )
-            .bind(email)
-            .fetch_all(&mut *conn)
-            .await?
+            sqlx::query_as("SELECT id FROM technicians WHERE email_key = $1 ORDER BY id LIMIT 2")
+                .bind(fold(email))
+                .fetch_all(&mut *conn)
+                .await?
         }
         Criterion::Name(name) => {
-            sqlx::query_as(
-                "SELECT id FROM technicians WHERE lower(name) = lower($1) ORDER BY id LIMIT 2",
-            )
-            .bind(name)
-            .fetch_all(&mut *conn)
-            .await?
+            sqlx::query_as("SELECT id FROM technicians WHERE name_key = $1 ORDER BY id LIMIT 2")
+                .bind(fold(name))
+                .fetch_all(&mut *conn)
+                .await?
         }
         Criterion::Id(id) => {
             sqlx::query_as("SELECT id FROM technicians WHERE id = $1")

@@ -2,7 +2,7 @@
 //! each engineer's channels and what the viewer may do to them.
 
 use crate::domain::{Channels, ListQuery, Page, Role, SortKey, SubState, TechnicianRow};
-use crate::service::auth::Actor;
+use crate::service::actor::Actor;
 use crate::service::db::{like_contains, Db};
 use crate::service::error::ServiceError;
 use crate::service::{now_ms, settings};
@@ -128,6 +128,13 @@ pub async fn list_technicians(
         &ids,
     )
     .await?;
+    let group_sites: Vec<(i64, i64)> = related(
+        db,
+        "SELECT tg.technician_id, g.site_id FROM technician_groups tg \
+         JOIN tech_groups g ON g.id = tg.group_id WHERE tg.technician_id IN ({})",
+        &ids,
+    )
+    .await?;
     let subscriptions: Vec<(i64, String, String, Option<i64>)> = related(
         db,
         "SELECT technician_id, method, state, expires_at FROM subscriptions WHERE technician_id IN ({})",
@@ -142,13 +149,15 @@ pub async fn list_technicians(
                 .filter(|(t, _)| *t == r.id)
                 .map(|(_, v)| v.clone())
                 .collect();
-            let mut row_sites = vec![r.site_id];
-            row_sites.extend(
-                sites
+            let of_row = |pairs: &[(i64, i64)]| -> Vec<i64> {
+                pairs
                     .iter()
                     .filter(|(t, _)| *t == r.id)
-                    .map(|(_, s)| Some(*s)),
-            );
+                    .map(|(_, s)| *s)
+                    .collect()
+            };
+            let row_sites =
+                super::stored::sites_of(r.site_id, of_row(&sites), of_row(&group_sites));
             let is_admin = row_roles.iter().any(|x| x == Role::SdAdmin.as_str());
             let mut channels = Channels {
                 wecom: r.wecom != 0,

@@ -2,7 +2,7 @@
 //! checks of update and delete look at.
 
 use crate::domain::Role;
-use crate::service::auth::Actor;
+use crate::service::actor::Actor;
 use crate::service::db::Backend;
 use crate::service::error::ServiceError;
 use sqlx::AnyConnection;
@@ -63,17 +63,33 @@ impl Stored {
         self.roles.contains(&Role::SdAdmin)
     }
 
-    /// The sites the technician belongs to: its own site and its associated sites.
+    /// The sites the technician belongs to (see `sites_of`).
     pub fn sites(&self) -> Vec<Option<i64>> {
-        let mut sites = vec![self.site_id];
-        sites.extend(self.site_ids.iter().map(|s| Some(*s)));
-        sites
+        sites_of(
+            self.site_id,
+            self.site_ids.iter().copied(),
+            self.groups.iter().map(|(_, site)| *site),
+        )
     }
 
     /// May `actor` act on this technician at all? (See `reach`.)
     pub fn check_reach(&self, actor: &Actor, verb: &str) -> Result<(), ServiceError> {
         reach(actor, &self.name, self.is_admin(), &self.sites(), verb)
     }
+}
+
+/// The one definition of the sites a technician belongs to, which every reach decision
+/// (add, edit, delete, subscribe, the table's buttons) is made over: its own site (`None`
+/// when not associated), its associated sites, and the sites of its groups.
+pub fn sites_of(
+    site: Option<i64>,
+    associated: impl IntoIterator<Item = i64>,
+    group_sites: impl IntoIterator<Item = i64>,
+) -> Vec<Option<i64>> {
+    let mut sites = vec![site];
+    sites.extend(associated.into_iter().map(Some));
+    sites.extend(group_sites.into_iter().map(Some));
+    sites
 }
 
 /// The one rule behind every edit, delete and subscription of someone else, and behind the
@@ -167,21 +183,32 @@ pub async fn roles_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Role>, Se
     Ok(rows.iter().filter_map(|(r,)| Role::parse(r).ok()).collect())
 }
 
-/// The ids of every SDAdmin, locked until the transaction ends on PostgreSQL, so two
-/// concurrent removals cannot both see "another admin remains". SQLite serialises every
-/// write transaction through the single writer connection already.
+/// The ids of every SDAdmin who can sign in (an admin nobody can sign in as administers
+/// nothing), locked until the transaction ends on PostgreSQL, so two concurrent removals
+/// cannot both see "another admin remains". SQLite serialises every write transaction
+/// through the single writer connection already.
 pub async fn lock_admins(
     conn: &mut AnyConnection,
     backend: Backend,
 ) -> Result<Vec<i64>, ServiceError> {
     let sql = match backend {
         Backend::Postgres => {
-            "SELECT technician_id FROM technician_roles WHERE role = 'SDAdmin' ORDER BY technician_id FOR UPDATE"
+            "SELECT r.technician_id FROM technician_roles r JOIN technicians t ON t.id = r.technician_id \
+             WHERE r.role = 'SDAdmin' AND t.login_enabled = 1 AND t.login_name IS NOT NULL \
+             ORDER BY r.technician_id FOR UPDATE"
         }
         Backend::Sqlite => {
-            "SELECT technician_id FROM technician_roles WHERE role = 'SDAdmin' ORDER BY technician_id"
+            "SELECT r.technician_id FROM technician_roles r JOIN technicians t ON t.id = r.technician_id \
+             WHERE r.role = 'SDAdmin' AND t.login_enabled = 1 AND t.login_name IS NOT NULL \
+             ORDER BY r.technician_id"
         }
     };
     let rows: Vec<(i64,)> = sqlx::query_as(sql).fetch_all(&mut *conn).await?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Whether taking SDAdmin away from `id` (or deleting it) would leave nobody who can sign in
+/// as an SDAdmin. `admins` comes from `lock_admins`.
+pub fn is_last_admin(admins: &[i64], id: i64) -> bool {
+    admins.contains(&id) && admins.iter().all(|a| *a == id)
 }

@@ -5,8 +5,8 @@ use super::stored::{self, Stored};
 use super::{details, identify, placement};
 use crate::domain::edit::{secret_field, webhook_field};
 use crate::domain::{Change, Edit, FieldErrors, Robot, TechnicianRef};
-use crate::service::audit::{self, AuditContext, Entry};
-use crate::service::auth::Actor;
+use crate::service::actor::Actor;
+use crate::service::audit::{self, AuditContext, Entry, Source};
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
 use crate::service::now_ms;
@@ -44,6 +44,13 @@ pub async fn update_technician(
     expected_version: Option<i64>,
 ) -> Result<Updated, ServiceError> {
     let is_admin = actor.is_admin() || actor.is_site_admin();
+    // Self-service is a console feature: the API adds, updates and deletes for administrators
+    // only, as the legacy API it stands in for did.
+    if !is_admin && ctx.source == Source::Xml {
+        return Err(ServiceError::NotAuthorized(
+            "only an SDAdmin or SDSiteAdmin may update technicians through the API; engineers change their own contact methods in the console".into(),
+        ));
+    }
     if !is_admin && !edit.is_contact_only() {
         return Err(ServiceError::NotAuthorized(
             "only an SDAdmin or SDSiteAdmin may update technicians; engineers may change their own contact methods".into(),
@@ -87,10 +94,7 @@ pub async fn update_technician(
             });
         }
         let merged = merge(db, &current, &edit).await?;
-        let mut involved = vec![merged.row.site_id];
-        involved.extend(merged.row.site_ids.iter().map(|s| Some(*s)));
-        involved.extend(merged.row.groups.iter().map(|(_, s)| Some(*s)));
-        if !own_contacts && !actor.covers_sites(&involved) {
+        if !own_contacts && !actor.covers_sites(&merged.row.sites()) {
             return Err(ServiceError::SiteRestricted(
                 "an SDSiteAdmin may place technicians only within its own sites (site, associated sites and groups)".into(),
             ));
@@ -98,7 +102,7 @@ pub async fn update_technician(
         let mut tx = db.writer().begin().await?;
         if current.is_admin() && !merged.row.is_admin() {
             let admins = stored::lock_admins(&mut tx, db.backend()).await?;
-            if admins.iter().filter(|a| **a != id).count() == 0 {
+            if stored::is_last_admin(&admins, id) {
                 return Err(ServiceError::ProtectedAdmin(format!(
                     "'{}' is the last SDAdmin; grant SDAdmin to someone else first",
                     current.name
@@ -292,7 +296,7 @@ async fn write(
          mobile = $6, sms_mail_id = $7, cost_per_hr_cents = $8, job_title = $9, site_id = $10, \
          department_id = $11, updated_at = $12, wecom_webhook = $15, dingtalk_webhook = $16, \
          dingtalk_secret = $17, lark_webhook = $18, lark_secret = $19, \
-         search_text = $20, version = version + 1 \
+         search_text = $20, name_key = $21, email_key = $22, version = version + 1 \
          WHERE id = $13 AND version = $14",
     )
     .bind(&row.name)
@@ -321,6 +325,8 @@ async fn write(
         row.email.as_deref(),
         row.mobile.as_deref(),
     ]))
+    .bind(crate::domain::fold(&row.name))
+    .bind(row.email.as_deref().map(crate::domain::fold))
     .execute(&mut **tx)
     .await?;
     if result.rows_affected() == 0 {

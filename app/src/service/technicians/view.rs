@@ -3,7 +3,7 @@
 use super::{details, stored};
 use crate::domain::webhook::{mask_secret, mask_url};
 use crate::domain::{EditView, MaskedRobots};
-use crate::service::auth::Actor;
+use crate::service::actor::Actor;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
 use crate::service::settings;

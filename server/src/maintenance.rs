@@ -1,0 +1,32 @@
+//! Housekeeping every instance does in the background: rows that are refused on use anyway
+//! (expired sessions, idle counts of failed sign-ins) are removed so tables stay small.
+
+use app::service::{lockout, now_ms, sessions, Db};
+use std::time::Duration;
+
+/// How often the housekeeping runs.
+const EVERY: Duration = Duration::from_secs(10 * 60);
+
+pub fn spawn(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(EVERY);
+        loop {
+            tick.tick().await;
+            run_once(&db).await;
+        }
+    });
+}
+
+async fn run_once(db: &Db) {
+    let now = now_ms();
+    match sessions::purge(db, now).await {
+        Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "purging sessions failed"),
+    }
+    match lockout::purge(db, now).await {
+        Ok(n) if n > 0 => tracing::info!(counts = n, "idle failed sign-in counts removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "purging failed sign-ins failed"),
+    }
+}

@@ -1,0 +1,398 @@
+//! Hostile input, floods and races: every request is answered, bounded, and never lets a
+//! rule be bypassed.
+
+mod common;
+
+use app::service::{auth, lockout, now_ms, Actor};
+use common::{TestApp, ADMIN_LOGIN, ADMIN_PASSWORD, OPERATION_SERVLET, TECHNICIAN_SERVLET};
+use std::time::Duration;
+
+const GET: &str = "GetTechnician";
+
+/// Guesses wait for their turn as long as it takes, so a slow machine never turns a guess
+/// into a "busy" answer and the count below is exact.
+fn patient(settings: &mut server::Settings) {
+    settings.sign_in_limits.wait = Duration::from_secs(120);
+}
+
+async fn guess(app: &TestApp, login: &str, password: &str) -> String {
+    app.call_as(login, password, TECHNICIAN_SERVLET, GET, &[("userid", "1")])
+        .await
+        .code()
+        .to_owned()
+}
+
+on_both_backends! {
+    async fn a_user_name_of_any_length_and_script_gets_an_envelope(app: TestApp) {
+        app.create_admin().await;
+        for name in ["张".repeat(70), "é".repeat(300), "🦀".repeat(1000), "\u{301}".repeat(500)] {
+            for domain in ["", name.as_str()] {
+                let answer = app
+                    .servlet(TECHNICIAN_SERVLET, &[
+                        ("operation", GET),
+                        ("username", &name),
+                        ("password", "whatever-1"),
+                        ("DOMAIN_NAME", domain),
+                    ])
+                    .await;
+                assert_eq!(answer.code(), "AUTH_FAILED", "{}", answer.raw);
+            }
+            let client = app.new_client();
+            let response = app.sign_in(&client, &name, "whatever-1").await;
+            assert_eq!(response.status().as_u16(), 401);
+            assert!(response.text().await.unwrap().contains("not correct"));
+        }
+    }
+
+    async fn a_plain_engineer_cannot_update_even_their_own_record_over_xml(app: TestApp) {
+        app.create_admin().await;
+        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let answer = app
+            .call_as("bob", "bob-password", TECHNICIAN_SERVLET, "UpdateTechnician", &[
+                ("userid", &bob.to_string()),
+                ("mobile", "+86 138 0013 8000"),
+            ])
+            .await;
+        assert_eq!(answer.code(), "NOT_AUTHORIZED", "{}", answer.raw);
+        assert_eq!(app.details_of(bob).await["mobile"], "");
+    }
+
+    async fn credentials_in_the_url_are_refused_and_not_used(app: TestApp) {
+        app.create_admin().await;
+        let url = app.url(&format!(
+            "{TECHNICIAN_SERVLET}?username={ADMIN_LOGIN}&password={ADMIN_PASSWORD}"
+        ));
+        let response = app
+            .new_client()
+            .post(url)
+            .form(&[("operation", "AddTechnician"), ("name", "Eve")])
+            .send()
+            .await
+            .unwrap();
+        let answer = common::xml::Answer::read(response).await;
+        assert_eq!(answer.code(), "INVALID_INPUT", "{}", answer.raw);
+        assert!(answer.message.contains("URL"), "{}", answer.raw);
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE name = 'Eve'").await, 0);
+    }
+
+    async fn an_sd_site_admin_may_not_delete_whom_a_group_places_outside_its_sites(app: TestApp) {
+        app.create_admin().await;
+        app.seed_reference_data().await;
+        app.add_user("Sam", "sam", "sam-password", &[
+            ("techSiteName", "London"),
+            ("associateRols", "SDSiteAdmin"),
+        ])
+        .await;
+        let pat = app
+            .add_as_admin(&[
+                ("name", "Pat"),
+                ("techSiteName", "London"),
+                ("associateGroups", "Asia-Pacific-Core"),
+            ])
+            .await
+            .userid
+            .expect("added");
+        // The table offers no Edit, and neither edit nor delete goes through.
+        let client = app.new_client();
+        app.sign_in(&client, "sam", "sam-password").await;
+        let (status, body) = app.server_fn(&client, "list_technicians", &[("query[search]", "Pat"), ("query[page]", "1")]).await;
+        assert_eq!(status, 200, "{body}");
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let row = &page["rows"][0];
+        assert_eq!(row["name"], "Pat");
+        assert_eq!(row["manageable"], false, "{row}");
+        let update = app
+            .call_as("sam", "sam-password", TECHNICIAN_SERVLET, "UpdateTechnician", &[
+                ("userid", &pat.to_string()),
+                ("jobTitle", "Lead"),
+            ])
+            .await;
+        assert_eq!(update.code(), "SITE_RESTRICTED", "{}", update.raw);
+        let delete = app
+            .call_as("sam", "sam-password", OPERATION_SERVLET, "DeleteTechnician", &[
+                ("userid", &pat.to_string()),
+            ])
+            .await;
+        assert_eq!(delete.code(), "SITE_RESTRICTED", "{}", delete.raw);
+        assert_eq!(app.details_of(pat).await["name"], "Pat");
+    }
+
+    async fn login_names_collide_whatever_the_case_of_any_letter(app: TestApp) {
+        app.create_admin().await;
+        app.add_user("Éva", "ÉVA", "eva-password", &[]).await;
+        let again = app
+            .add_as_admin(&[("name", "Eva 2"), ("loginName", "éva"), ("enableLogin", "true")])
+            .await;
+        assert_eq!(again.code(), "LOGIN_NAME_EXISTS", "{}", again.raw);
+        let found = app
+            .admin_call(TECHNICIAN_SERVLET, GET, &[("techLoginName", "éva")])
+            .await;
+        assert!(found.is_success(), "{}", found.raw);
+        let by_name = app.admin_call(TECHNICIAN_SERVLET, GET, &[("techUserName", "ÉVA")]).await;
+        assert!(by_name.is_success(), "{}", by_name.raw);
+        let client = app.new_client();
+        assert_eq!(app.sign_in(&client, "éva", "eva-password").await.status().as_u16(), 200);
+    }
+
+    async fn site_names_collide_whatever_the_case_of_any_letter(app: TestApp) {
+        use app::domain::SiteName;
+        use app::service::reference;
+        let ctx = server::operator::cli_context();
+        let name = |n: &str| SiteName::parse(n).unwrap();
+        reference::add_site(&app.db, &Actor::operator(), &ctx, &name("Île-de-France")).await.unwrap();
+        let again = reference::add_site(&app.db, &Actor::operator(), &ctx, &name("ÎLE-DE-FRANCE")).await;
+        assert!(again.is_err(), "a second site differing only in case was added");
+        let found = reference::find_site(&app.db, "île-de-france").await.unwrap();
+        assert_eq!(found.map(|s| s.name).as_deref(), Some("Île-de-France"));
+    }
+
+    async fn a_password_change_ends_the_engineers_console_sessions(app: TestApp) {
+        app.create_admin().await;
+        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let client = app.new_client();
+        assert_eq!(app.sign_in(&client, "bob", "bob-password").await.status().as_u16(), 200);
+        let (status, _) = app.server_fn(&client, "current_user", &[]).await;
+        assert_eq!(status, 200);
+        auth::set_password(&app.db, &Actor::operator(), &server::operator::cli_context(), "bob", "", "bob-new-password")
+            .await
+            .unwrap();
+        let page = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), 303, "the old session still opens the roster");
+        assert_eq!(page.headers()["location"], "/login");
+    }
+
+    async fn deleting_an_engineer_ends_their_console_sessions(app: TestApp) {
+        app.create_admin().await;
+        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let client = app.new_client();
+        app.sign_in(&client, "bob", "bob-password").await;
+        assert_eq!(
+            app.count(&format!("SELECT count(*) FROM console_sessions WHERE technician_id = {bob}")).await,
+            1
+        );
+        let deleted = app.admin_call(OPERATION_SERVLET, "DeleteTechnician", &[("userid", &bob.to_string())]).await;
+        assert!(deleted.is_success(), "{}", deleted.raw);
+        let page = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(page.headers()["location"], "/login");
+    }
+
+    async fn an_admin_nobody_can_sign_in_as_does_not_count_as_the_other_admin(app: TestApp) {
+        let root = app.create_admin().await;
+        app.add_as_admin(&[
+            ("name", "Dormant"),
+            ("loginName", "dormant"),
+            ("enableLogin", "false"),
+            ("associateRols", "SDAdmin"),
+        ])
+        .await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let (status, body) = app
+            .server_fn(&client, "delete_engineer", &[("id", &root.to_string()), ("version", "1"), ("back", "/")])
+            .await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body.contains("last SDAdmin"), "{body}");
+        assert_eq!(app.count(&format!("SELECT count(*) FROM technicians WHERE id = {root}")).await, 1);
+    }
+
+    async fn failed_sign_ins_for_names_that_do_not_exist_are_forgotten(app: TestApp) {
+        app.create_admin().await;
+        for i in 0..5 {
+            guess(&app, &format!("nobody-{i}"), "whatever-1").await;
+        }
+        for _ in 0..10 {
+            guess(&app, ADMIN_LOGIN, "wrong-password").await;
+        }
+        assert_eq!(app.count("SELECT count(*) FROM auth_failures").await, 6);
+        // An hour on, the idle counts go; the admin's lockout (15 minutes) is over too.
+        let later = now_ms() + lockout::FORGET_AFTER_MS + 1;
+        assert_eq!(lockout::purge(&app.db, later).await.unwrap(), 6);
+        // While a lockout lasts, its row stays whatever its age.
+        for _ in 0..10 {
+            guess(&app, ADMIN_LOGIN, "wrong-password").await;
+        }
+        assert_eq!(lockout::purge(&app.db, now_ms() + 60_000).await.unwrap(), 0);
+        assert_eq!(guess(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await, "RATE_LIMITED");
+    }
+
+    async fn get_technician_lists_every_defined_udf(app: TestApp) {
+        app.create_admin().await;
+        server::cli::add_udf(&app.db, "UDF_CHAR1", "Badge").await.unwrap();
+        server::cli::add_udf(&app.db, "UDF_CHAR2", "Locker").await.unwrap();
+        let id = app
+            .add_as_admin(&[("name", "Ula"), ("UDF_CHAR1", "B-7")])
+            .await
+            .userid
+            .unwrap();
+        let details = app.details_of(id).await;
+        assert_eq!(details["UDF_CHAR1"], "B-7");
+        assert_eq!(details.get("UDF_CHAR2").map(String::as_str), Some(""));
+    }
+
+    async fn the_console_answers_refusals_with_client_errors(app: TestApp) {
+        let root = app.create_admin().await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        // The last SDAdmin: refused, 403, with the reason.
+        let (status, body) = app
+            .server_fn(&client, "delete_engineer", &[("id", &root.to_string()), ("version", "1"), ("back", "/")])
+            .await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body.contains("Forbidden"), "{body}");
+        // A bad field: 422 with the field's message.
+        let (status, body) = app
+            .server_fn(&client, "add_technician", &[("form[name]", "Zed"), ("form[email]", "nope")])
+            .await;
+        assert_eq!(status, 422, "{body}");
+        // Not signed in: 401.
+        let (status, _) = app
+            .server_fn(&app.new_client(), "list_technicians", &[("query[search]", ""), ("query[page]", "1")])
+            .await;
+        assert_eq!(status, 401);
+    }
+
+    async fn server_functions_refuse_oversized_bodies(app: TestApp) {
+        let big = "x".repeat(200 * 1024);
+        let response = app
+            .new_client()
+            .post(app.url("/api/login"))
+            .header("accept", "application/json")
+            .form(&[("login", big.as_str()), ("password", "p")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 413);
+    }
+
+    async fn every_answer_carries_the_security_headers(app: TestApp) {
+        app.create_admin().await;
+        let page = app.new_client().get(app.url("/login")).send().await.unwrap();
+        let headers = page.headers().clone();
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "same-origin");
+        assert!(headers.get("strict-transport-security").is_none());
+        let csp = headers["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("the page policy names a nonce")
+            .to_owned();
+        let html = page.text().await.unwrap();
+        assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script lacks the nonce");
+        let xml = app.servlet(TECHNICIAN_SERVLET, &[("operation", GET)]).await;
+        assert!(xml.raw.contains("AUTH_FAILED"));
+        let health = app.new_client().get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(health.headers()["x-content-type-options"], "nosniff");
+        assert!(health.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    }
+}
+
+/// Runs the futures concurrently and answers their outputs in order.
+async fn futures_join_all<F: std::future::Future<Output = String>>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<String> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<String>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(move |cx| {
+        let mut pending = false;
+        for (f, slot) in futures.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(done.iter_mut().filter_map(Option::take).collect())
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guesses_wait_for_a_turn_and_an_address_that_keeps_failing_is_refused() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |s| {
+        patient(s);
+        s.sign_in_limits.failures_per_address = 5;
+    })
+    .await
+    .unwrap();
+    app.create_admin().await;
+    for i in 0..5 {
+        assert_eq!(
+            guess(&app, &format!("nobody-{i}"), "x-password").await,
+            "AUTH_FAILED"
+        );
+    }
+    let refused = app
+        .call_as(
+            ADMIN_LOGIN,
+            ADMIN_PASSWORD,
+            TECHNICIAN_SERVLET,
+            GET,
+            &[("userid", "1")],
+        )
+        .await;
+    assert_eq!(refused.code(), "RATE_LIMITED", "{}", refused.raw);
+    assert!(refused.message.contains("your address"), "{}", refused.raw);
+    let client = app.new_client();
+    let console = app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    assert_eq!(console.status().as_u16(), 429);
+}
+
+/// The two backends, each on a fresh database, with patient guesses.
+async fn patient_apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for backend in [common::Backend::Sqlite, common::Backend::Postgres] {
+        if let Some(app) = TestApp::spawn_with(backend, patient).await {
+            apps.push(app);
+        }
+    }
+    apps
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_never_get_more_than_ten_tries() {
+    for app in patient_apps().await {
+        app.create_admin().await;
+        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let guesses = (0..40).map(|i| {
+            let app = &app;
+            async move { guess(app, "bob", &format!("wrong-{i}")).await }
+        });
+        let codes = futures_join_all(guesses).await;
+        let checked = codes.iter().filter(|c| *c == "AUTH_FAILED").count();
+        assert_eq!(checked, 10, "{codes:?}");
+        assert!(
+            codes
+                .iter()
+                .all(|c| c == "AUTH_FAILED" || c == "RATE_LIMITED"),
+            "{codes:?}"
+        );
+        assert_eq!(guess(&app, "bob", "bob-password").await, "RATE_LIMITED");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lockout_holds_across_instances() {
+    for app in patient_apps().await {
+        app.create_admin().await;
+        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let other = TestApp::spawn_on(app.database_url.clone(), patient).await;
+        let guesses = (0..30).map(|i| {
+            let target = if i % 2 == 0 { &app } else { &other };
+            async move { guess(target, "bob", &format!("wrong-{i}")).await }
+        });
+        let codes = futures_join_all(guesses).await;
+        let checked = codes.iter().filter(|c| *c == "AUTH_FAILED").count();
+        assert_eq!(checked, 10, "{codes:?}");
+        assert_eq!(guess(&other, "bob", "bob-password").await, "RATE_LIMITED");
+        assert_eq!(guess(&app, "bob", "bob-password").await, "RATE_LIMITED");
+    }
+}
