@@ -2,4 +2,7 @@
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/crewdesk-target}"
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Every CI run builds from a fresh clone, where incremental state is never reused; it cost
+# tens of gigabytes on disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 WASM_BINDGEN_VERSION=0.2.130

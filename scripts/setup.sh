@@ -28,7 +28,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 
 # wasm-opt from npm's binaryen: Debian's older wasm-opt silently breaks the WASM.
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ]; then
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] \
+  || [ ! -d end2end/node_modules/axe-core ]; then
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 

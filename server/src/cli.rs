@@ -236,7 +236,7 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
 
 async fn open(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await.map_err(one_line)?;
-    db.migrate().await.map_err(one_line)?;
+    app::service::migrate(&db).await.map_err(one_line)?;
     Ok(db)
 }
 

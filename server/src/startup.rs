@@ -22,7 +22,7 @@ impl Application {
     /// Connects and migrates the database, then binds. Nothing is served until `run`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database_url).await?;
-        db.migrate().await?;
+        app::service::migrate(&db).await?;
         let state = AppState {
             db,
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),

@@ -396,3 +396,43 @@ async fn the_lockout_holds_across_instances() {
         assert_eq!(guess(&app, "bob", "bob-password").await, "RATE_LIMITED");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_sending_its_body_gets_an_envelope() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |s| {
+        s.body_idle = Duration::from_millis(500);
+    })
+    .await
+    .unwrap();
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /servlets/TechnicianServlet HTTP/1.1\r\nHost: crewdesk\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n\
+              operation=GetTechnician&username=",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    answer.extend_from_slice(&buf[..n]);
+                    if answer.windows(12).any(|w| w == b"</operation>") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer while the body stalled");
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("INVALID_INPUT"), "{text}");
+    assert!(text.contains("stopped arriving"), "{text}");
+}

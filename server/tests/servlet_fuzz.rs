@@ -119,6 +119,49 @@ fn authenticated_form() -> impl Strategy<Value = Posted> {
         })
 }
 
+/// Text that stresses byte handling: long runs of multi-byte characters, combining marks,
+/// control characters and plain ASCII, up to a few hundred characters.
+fn hostile_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[\\PC]{0,400}",
+        (
+            prop::sample::select(vec!["张", "é", "🦀", "\u{301}", "\0", "\\", "%", "&", "<"]),
+            0..400usize
+        )
+            .prop_map(|(unit, n)| unit.repeat(n)),
+    ]
+}
+
+/// Every parameter arbitrary, credentials included: what an unauthenticated stranger sends.
+fn any_credentials() -> impl Strategy<Value = Posted> {
+    let names = vec![
+        "username",
+        "password",
+        "DOMAIN_NAME",
+        "logonDomainName",
+        "operation",
+        "targetURL",
+        "name",
+        "userid",
+    ];
+    (
+        prop::sample::select(PATHS.to_vec()),
+        prop::collection::vec((prop::sample::select(names), hostile_text()), 0..10),
+    )
+        .prop_map(|(path, pairs)| {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            for (name, value) in &pairs {
+                form.append_pair(name, value);
+            }
+            Posted {
+                path,
+                content_type: Some("application/x-www-form-urlencoded"),
+                body: form.finish().into_bytes(),
+            }
+        })
+}
+
 fn xml_chars_only(text: &str) -> bool {
     text.chars().all(|c| {
         matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
@@ -181,6 +224,37 @@ on_both_backends! {
     async fn any_bytes_get_a_well_formed_envelope(app: TestApp) {
         app.create_admin().await;
         run_cases(&app, raw_bytes(), 96);
+    }
+
+    async fn any_credentials_get_a_well_formed_envelope(app: TestApp) {
+        app.create_admin().await;
+        run_cases(&app, any_credentials(), 64);
+    }
+
+    async fn any_console_sign_in_gets_an_answer(app: TestApp) {
+        app.create_admin().await;
+        let handle = tokio::runtime::Handle::current();
+        let mut runner = TestRunner::new(Config { cases: 48, failure_persistence: None, ..Config::default() });
+        let strategy = (hostile_text(), hostile_text(), hostile_text());
+        let result = tokio::task::block_in_place(|| {
+            runner.run(&strategy, |(login, password, domain)| {
+                let response = handle
+                    .block_on(
+                        app.new_client()
+                            .post(app.url("/api/login"))
+                            .header("accept", "application/json")
+                            .form(&[("login", &login), ("password", &password), ("domain", &domain)])
+                            .send(),
+                    )
+                    .map_err(|e| TestCaseError::fail(format!("no answer: {e}")))?;
+                let status = response.status().as_u16();
+                prop_assert!(matches!(status, 401 | 429), "status {}", status);
+                Ok(())
+            })
+        });
+        if let Err(err) = result {
+            panic!("{err}");
+        }
     }
 
     async fn any_authenticated_form_gets_a_well_formed_envelope(app: TestApp) {

@@ -168,7 +168,8 @@ on_both_backends! {
         assert!(cleared.is_success(), "{}", cleared.raw);
         let details = app.details_of(id).await;
         assert_eq!(details["associateSites"], "");
-        assert!(!details.contains_key("UDF_CHAR1"));
+        // A cleared UDF is listed empty, as every defined UDF is.
+        assert_eq!(details["UDF_CHAR1"], "");
         assert_eq!(details["associateGroups"], "Asia-Pacific-Core");
     }
 

@@ -2,9 +2,11 @@
 //! folds by its locale, so a rule that folds in SQL ("login names are unique whatever their
 //! case") would hold differently on each backend. Values are folded here and stored folded.
 
-/// The folded form of `text`: Unicode lower case, so `ÉVA` and `éva` are one name.
+/// The folded form of `text`: Unicode lower case, so `ÉVA` and `éva` are one name. NUL,
+/// which no stored name holds and PostgreSQL refuses in text, becomes U+FFFD, so a lookup
+/// of a hostile name finds nothing instead of failing.
 pub fn fold(text: &str) -> String {
-    text.to_lowercase()
+    text.to_lowercase().replace('\0', "\u{FFFD}")
 }
 
 /// The stored key of a login: domain and login name, each trimmed and folded. Login names
@@ -23,5 +25,6 @@ mod tests {
         assert_eq!(fold("ΣΟΦΙΑ"), fold("σοφια"));
         assert_eq!(fold("Straße"), "straße");
         assert_eq!(fold("张伟"), "张伟");
+        assert_eq!(fold("a\0b"), "a\u{FFFD}b");
     }
 }

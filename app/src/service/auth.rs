@@ -7,6 +7,7 @@ use super::db::Db;
 use super::error::AuthError;
 use super::lockout;
 use super::now_ms;
+use super::password_threads;
 use super::sign_in_limits::SignInLimits;
 use crate::domain::Role;
 use anyhow::Context;
@@ -20,15 +21,14 @@ use std::sync::OnceLock;
 /// Hashes a password with argon2id off the async runtime (it costs tens of milliseconds).
 pub async fn hash_password(password: &str) -> anyhow::Result<String> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    password_threads::run(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
     })
-    .await
-    .context("joining the hashing task")?
+    .await?
 }
 
 /// A hash of nothing anyone knows, verified against when the account does not exist so an
@@ -46,7 +46,7 @@ fn decoy_hash() -> &'static str {
 
 async fn verify_password(password: &str, hash: Option<String>) -> anyhow::Result<bool> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    password_threads::run(move || {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| decoy_hash().to_owned());
         let ok = PasswordHash::new(&hash)
@@ -59,7 +59,6 @@ async fn verify_password(password: &str, hash: Option<String>) -> anyhow::Result
         ok && known
     })
     .await
-    .context("joining the verification task")
 }
 
 /// What a sign-in offers: the account and its password, and the address it came from.

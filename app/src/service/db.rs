@@ -90,8 +90,7 @@ impl Db {
         migrator
             .run(&self.writer)
             .await
-            .context("running database migrations")?;
-        super::refold::run(self).await
+            .context("running database migrations")
     }
 
     /// For queries that only read.
@@ -180,7 +179,7 @@ pub fn sqlite_url(url: &str) -> anyhow::Result<String> {
 /// the text are taken literally, so a search for `50%` finds "50%", not everything.
 pub fn like_contains(text: &str) -> String {
     let mut pattern = String::from("%");
-    for c in text.trim().to_lowercase().chars() {
+    for c in crate::domain::fold(text.trim()).chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }

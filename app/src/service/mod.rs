@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod lockout;
+pub mod password_threads;
 pub mod reference;
 pub mod refold;
 pub mod sessions;
@@ -28,6 +29,13 @@ pub fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+/// Brings the database up to date: the schema's migrations, then the data fix-ups that need
+/// Rust (see `refold`).
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    db.migrate().await?;
+    refold::run(db).await
 }
 
 /// What every request handler is given: built once at start-up.

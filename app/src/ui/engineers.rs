@@ -288,7 +288,9 @@ fn Row(row: TechnicianRow, beta: BetaChannels) -> impl IntoView {
         if enabled {
             view! { <a id=opener class="button small" href=move || list_url.with_path(&format!("/engineers/{id}/{kind}"))>{label}</a> }.into_any()
         } else {
-            view! { <span id=opener class="button small disabled" aria-disabled="true">{label}</span> }.into_any()
+            // A real, disabled button: a screen reader announces the control and that it is
+            // unavailable, where a bare span would say nothing.
+            view! { <button type="button" id=opener class="button small" disabled=true>{label}</button> }.into_any()
         }
     };
     let chips = channel_chips(

@@ -162,3 +162,36 @@ async fn authenticate(
     };
     auth::authenticate_remembered(&state.db, &state.sign_in, &state.credentials, credentials).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_operation_still_answers_the_envelope() {
+        let router: Router = Router::new()
+            .route(
+                "/boom",
+                post(|| async {
+                    let name = "张伟".to_owned();
+                    name[..1].to_owned()
+                }),
+            )
+            .layer(CatchPanicLayer::custom(EnvelopePanic));
+        let response = router
+            .oneshot(Request::post("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("<operationstatus>Failure</operationstatus>"),
+            "{text}"
+        );
+        assert!(text.contains("it has been logged"), "{text}");
+    }
+}

@@ -10,7 +10,8 @@ use app::service::{technicians, Actor, AppState, AuditContext, ServiceError};
 pub const UPDATE: &str = "UpdateTechnician";
 pub const GET: &str = "GetTechnician";
 
-fn target(params: &Params) -> Result<TechnicianRef, ServiceError> {
+/// The technician an Update or Get request names.
+pub fn target(params: &Params) -> Result<TechnicianRef, ServiceError> {
     TechnicianRef::parse(RefFields {
         login: params.get("techLoginName"),
         domain: params.get("techDomainName"),

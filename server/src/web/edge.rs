@@ -134,6 +134,25 @@ async fn refusals_are_client_errors(req: Request<Body>, next: Next) -> Response<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panic_anywhere_answers_500_instead_of_dropping_the_connection() {
+        let router = Router::new().route(
+            "/boom",
+            axum::routing::get(
+                |axum::extract::RawQuery(query): axum::extract::RawQuery| async move {
+                    query.expect("a handler that panics when there is no query")
+                },
+            ),
+        );
+        let response = harden(router, &Settings::new("sqlite:unused.db"))
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()["x-frame-options"], "DENY");
+    }
 
     #[test]
     fn only_faults_of_ours_are_server_errors() {

@@ -45,7 +45,7 @@ pub fn postgres_base_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
 }
 
-async fn fresh_postgres() -> Option<String> {
+pub async fn fresh_postgres() -> Option<String> {
     use sqlx::Connection;
     let base = postgres_base_url();
     let mut conn = match sqlx::PgConnection::connect(&base).await {
