@@ -2,7 +2,7 @@
 // SDSiteAdmin and a plain engineer see them, in English and in Chinese.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signIn, withServerAndBrowser, addTechnician, xml, sql } from './harness.mjs';
+import { signIn, withServerAndBrowser, addTechnician, xml, sql, crewdesk } from './harness.mjs';
 
 const env = withServerAndBrowser({ before, after });
 
@@ -142,8 +142,7 @@ test('an SDSiteAdmin manages only its sites; a plain engineer edits only their o
   const base = env.server.base;
   await xml(base, 'AddTechnician', { name: 'Placeholder' });
   const site = 'Hampton';
-  // Reference data comes from the CLI in real life; the SQLite file is shared here.
-  sql(env.server.db, `INSERT INTO sites (name, created_at) VALUES ('${site}', 0)`);
+  crewdesk(env.server.db, 'site', 'add', site);
   await addTechnician(base, { name: 'Site Admin', loginName: 'site.admin', pwd: 'site-password-1', enableLogin: 'true', associateRols: 'SDSiteAdmin', techSiteName: site });
   const local = await addTechnician(base, { name: 'Local Engineer', techSiteName: site });
   const plain = await addTechnician(base, { name: 'Plain Engineer', loginName: 'plain', pwd: 'plain-password-1', enableLogin: 'true' });

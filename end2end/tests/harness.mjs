@@ -75,6 +75,11 @@ export async function addTechnician(base, pairs) {
   return id[1];
 }
 
+/// Runs a `crewdesk` command (e.g. `site add NAME`) against the server's database.
+export function crewdesk(db, ...args) {
+  execFileSync(bin, args, { env: { ...process.env, CREWDESK_DATABASE_URL: `sqlite:${db}`, CREWDESK_LOG: 'warn' } });
+}
+
 /// Runs one SQL statement on the server's SQLite file (with Python's sqlite3, present on
 /// every machine this runs on), for states no screen can create yet.
 export function sql(db, statement) {

@@ -264,6 +264,21 @@ on_both_backends! {
         assert_eq!(response.status().as_u16(), 413);
     }
 
+    async fn a_disabled_login_is_refused_by_the_console_at_once(app: TestApp) {
+        app.create_admin().await;
+        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let client = app.new_client();
+        app.sign_in(&client, "bob", "bob-password").await;
+        let list = [("query[search]", ""), ("query[page]", "1")];
+        assert_eq!(app.server_fn(&client, "list_technicians", &list).await.0, 200);
+        sqlx::query("UPDATE technicians SET login_enabled = 0 WHERE id = $1")
+            .bind(bob)
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+        assert_eq!(app.server_fn(&client, "list_technicians", &list).await.0, 401);
+    }
+
     async fn every_answer_carries_the_security_headers(app: TestApp) {
         app.create_admin().await;
         let page = app.new_client().get(app.url("/login")).send().await.unwrap();
@@ -435,4 +450,57 @@ async fn a_client_that_stops_sending_its_body_gets_an_envelope() {
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(text.contains("INVALID_INPUT"), "{text}");
     assert!(text.contains("stopped arriving"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ins_and_writes_at_once_share_the_one_sqlite_writer() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, patient)
+        .await
+        .unwrap();
+    app.create_admin().await;
+    let sign_ins = (0..20).map(|_| {
+        let app = &app;
+        async move {
+            let client = app.new_client();
+            app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD)
+                .await
+                .status()
+                .as_u16()
+                .to_string()
+        }
+    });
+    let adds = (0..20).map(|i| {
+        let app = &app;
+        async move {
+            app.add_as_admin(&[("name", &format!("Writer {i}"))])
+                .await
+                .operationstatus
+        }
+    });
+    let (signed, added) = tokio::join!(futures_join_all(sign_ins), futures_join_all(adds));
+    assert!(signed.iter().all(|s| s == "200"), "{signed:?}");
+    assert!(added.iter().all(|a| a == "Success"), "{added:?}");
+    assert_eq!(app.count("SELECT count(*) FROM console_sessions").await, 20);
+    assert_eq!(
+        app.count("SELECT count(*) FROM technicians WHERE name LIKE 'Writer %'")
+            .await,
+        20
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_https_answers_ask_for_https_from_then_on() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |s| s.secure_cookies = true)
+        .await
+        .unwrap();
+    let page = app
+        .new_client()
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    let hsts = page.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap();
+    assert!(hsts.contains("max-age=31536000"), "{hsts}");
 }

@@ -86,8 +86,12 @@ pub fn EngineersPage() -> impl IntoView {
             .find(|(k, _)| q.get(k).is_some())
             .map(|(_, text)| text)
     };
+    // The dialogs are child routes: while one is open, the table behind it is inert.
+    let location = leptos_router::hooks::use_location();
+    let behind_dialog = Signal::derive(move || location.pathname.read().starts_with("/engineers/"));
     view! {
-        <Layout>
+        <Layout behind_dialog=behind_dialog>
+            <div inert=move || behind_dialog.get()>
             <div class="page-head">
                 <h1>{t.engineers_title}</h1>
                 <div class="actions">
@@ -139,6 +143,7 @@ pub fn EngineersPage() -> impl IntoView {
                     })
                 }}
             </Transition>
+            </div>
             <Outlet/>
         </Layout>
     }

@@ -40,13 +40,18 @@ pub fn LanguageSwitch() -> impl IntoView {
     }
 }
 
+/// `behind_dialog`: a modal dialog is open over the page, so the frame is `inert` (neither
+/// focusable nor read out) until it closes.
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout(
+    children: Children,
+    #[prop(optional, into)] behind_dialog: Signal<bool>,
+) -> impl IntoView {
     let t = use_texts();
     let user = Resource::new(|| (), |_| current_user());
     let logout = ServerAction::<Logout>::new();
     view! {
-        <header class="topbar">
+        <header class="topbar" inert=move || behind_dialog.get()>
             <a class="brand" href="/">{t.app_name}</a>
             <nav aria-label=t.nav_main>
                 <a href="/">{t.nav_engineers}</a>
