@@ -102,14 +102,17 @@ async fn client_loop(
     tally: Arc<Tally>,
     until: Instant,
 ) -> Acknowledged {
+    // Clients arrive over a few seconds, as real ones do, not in the same millisecond.
+    tokio::time::sleep(Duration::from_millis(50 * n as u64)).await;
     let xml = reqwest::Client::new();
     let mut console = None;
     let mut acknowledged: Acknowledged = Vec::new();
     let mut step = 0usize;
     while Instant::now() < until {
         step += 1;
-        let outcome = match step % 20 {
-            // One step in twenty signs in afresh (argon2id), then views the roster.
+        let outcome = match step % 100 {
+            // One step in a hundred signs in afresh (argon2id, ~20 ms of a core each), then
+            // views the roster: thousands of sign-ins an hour, more than any real shift start.
             0 => match sign_in(&config).await {
                 Ok(client) => {
                     tally.sign_ins.fetch_add(1, Ordering::Relaxed);
@@ -119,7 +122,7 @@ async fn client_loop(
                 }
                 Err(e) => Err(e),
             },
-            1..=6 => match &console {
+            1..=35 => match &console {
                 Some(client) => page(client, &config, &format!("?q=load+{}", n % 10))
                     .await
                     .map(|_| tally.pages.fetch_add(1, Ordering::Relaxed)),
@@ -128,7 +131,7 @@ async fn client_loop(
                     tally.sign_ins.fetch_add(1, Ordering::Relaxed)
                 }),
             },
-            7..=14 => {
+            36..=75 => {
                 let name = format!("load {n} {step}");
                 match servlet(
                     &xml,

@@ -57,3 +57,39 @@ on_both_backends! {
         assert!(read_as(&app, "bob", "bob-password").await.is_success());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_connections_with_one_new_credential_pay_for_one_check() {
+    // One check at a time and a short wait: twenty checks would leave most requests "busy".
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |s| {
+        s.sign_in_limits.concurrent_checks = 1;
+        s.sign_in_limits.wait = std::time::Duration::from_millis(300);
+    })
+    .await
+    .unwrap();
+    app.create_admin().await;
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let client = app.new_client();
+            let url = app.url(TECHNICIAN_SERVLET);
+            tokio::spawn(async move {
+                let response = client
+                    .post(url)
+                    .form(&[
+                        ("operation", GET),
+                        ("username", common::ADMIN_LOGIN),
+                        ("password", common::ADMIN_PASSWORD),
+                        ("userid", "1"),
+                    ])
+                    .send()
+                    .await
+                    .expect("answered");
+                common::xml::Answer::read(response).await
+            })
+        })
+        .collect();
+    for call in calls {
+        let answer = call.await.expect("call");
+        assert!(answer.is_success(), "{}", answer.raw);
+    }
+}

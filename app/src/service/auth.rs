@@ -102,23 +102,47 @@ pub async fn authenticate_remembered(
 ) -> Result<Actor, AuthError> {
     let key = lockout::account_key(credentials.login, credentials.domain);
     let digest = cache.digest(credentials.login, credentials.domain, credentials.password);
-    if let Some(hit) = cache.get(&digest) {
-        lockout::check(db, &key, now_ms()).await?;
-        match load(db, hit.technician_id).await? {
-            Some((actor, Some(hash))) if hash == hit.password_hash => {
-                // The right password clears earlier failures, as a checked one would.
-                lockout::clear(db, &key).await?;
-                return Ok(actor);
-            }
-            // Deleted, no longer allowed to sign in, or the password changed since.
-            _ => cache.forget(&digest),
-        }
+    if let Some(actor) = recall(db, cache, &key, &digest).await? {
+        return Ok(actor);
+    }
+    // One check per credential at a time: a tool that opens many connections at once pays
+    // argon2id once, and the others find its result in the memory.
+    let _flight = cache.one_at_a_time(&digest).await;
+    if let Some(actor) = recall(db, cache, &key, &digest).await? {
+        return Ok(actor);
     }
     let (actor, hash) = verify(db, limits, credentials).await?;
     if let Some(id) = actor.id {
         cache.remember(digest, id, hash);
     }
     Ok(actor)
+}
+
+/// The actor for a credential the memory holds, if it still stands.
+async fn recall(
+    db: &Db,
+    cache: &CredentialCache,
+    key: &str,
+    digest: &[u8; 32],
+) -> Result<Option<Actor>, AuthError> {
+    let Some(hit) = cache.get(digest) else {
+        return Ok(None);
+    };
+    let failures = lockout::check(db, key, now_ms()).await?;
+    match load(db, hit.technician_id).await? {
+        Some((actor, Some(hash))) if hash == hit.password_hash => {
+            // The right password clears earlier failures, as a checked one would.
+            if failures > 0 {
+                lockout::clear(db, key).await?;
+            }
+            Ok(Some(actor))
+        }
+        // Deleted, no longer allowed to sign in, or the password changed since.
+        _ => {
+            cache.forget(digest);
+            Ok(None)
+        }
+    }
 }
 
 /// The argon2id check itself, within the limits; answers the actor and the hash it

@@ -32,7 +32,12 @@ pub struct CredentialCache {
     ttl: Duration,
     capacity: usize,
     entries: Mutex<HashMap<Digest, Entry>>,
+    /// Striped locks that let one check per credential run at a time.
+    flights: [tokio::sync::Mutex<()>; FLIGHTS],
 }
+
+/// Stripes of `flights`: two credentials share one only by their digest's first byte.
+const FLIGHTS: usize = 64;
 
 impl std::fmt::Debug for CredentialCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -60,7 +65,14 @@ impl CredentialCache {
             ttl,
             capacity: 10_000,
             entries: Mutex::new(HashMap::new()),
+            flights: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// Held while `digest` is being checked, so concurrent requests with the same
+    /// credential wait for that check instead of running their own.
+    pub async fn one_at_a_time(&self, digest: &Digest) -> tokio::sync::MutexGuard<'_, ()> {
+        self.flights[usize::from(digest[0]) % FLIGHTS].lock().await
     }
 
     pub fn digest(&self, login: &str, domain: &str, password: &str) -> Digest {
