@@ -5,6 +5,7 @@ mod common;
 
 use app::service::{auth, lockout, now_ms, Actor};
 use common::{TestApp, ADMIN_LOGIN, ADMIN_PASSWORD, OPERATION_SERVLET, TECHNICIAN_SERVLET};
+use futures::future::join_all;
 use std::time::Duration;
 
 const GET: &str = "GetTechnician";
@@ -279,6 +280,42 @@ on_both_backends! {
         assert_eq!(app.server_fn(&client, "list_technicians", &list).await.0, 401);
     }
 
+    async fn a_forged_session_cookie_is_a_stranger_never_a_fault(app: TestApp) {
+        app.create_admin().await;
+        let forged: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"AAAA".to_vec(),
+            b"not base64 !!".to_vec(),
+            "张伟é🦀".repeat(50).into_bytes(),
+            vec![b'A'; 6000],
+            vec![0xff, 0xfe, 0x80, 0x81],
+        ];
+        let requests = (0..50).map(|i| {
+            let value = forged[i % forged.len()].clone();
+            let app = &app;
+            async move {
+                let mut cookie = b"crewdesk_session=".to_vec();
+                cookie.extend_from_slice(&value);
+                let cookie = reqwest::header::HeaderValue::from_bytes(&cookie).expect("header bytes");
+                let page = app.new_client().get(app.url("/")).header("cookie", cookie.clone()).send().await;
+                let api = app
+                    .new_client()
+                    .post(app.url("/api/list_technicians"))
+                    .header("cookie", cookie)
+                    .header("accept", "application/json")
+                    .form(&[("query[search]", ""), ("query[page]", "1")])
+                    .send()
+                    .await;
+                (page.map(|r| r.status().as_u16()), api.map(|r| r.status().as_u16()))
+            }
+        });
+        for (page, api) in join_all(requests).await {
+            assert_eq!(page.expect("the page answers"), 303);
+            assert_eq!(api.expect("the server function answers"), 401);
+        }
+        assert_eq!(app.count("SELECT count(*) FROM console_sessions").await, 0);
+    }
+
     async fn every_answer_carries_the_security_headers(app: TestApp) {
         app.create_admin().await;
         let page = app.new_client().get(app.url("/login")).send().await.unwrap();
@@ -303,31 +340,6 @@ on_both_backends! {
         assert_eq!(health.headers()["x-content-type-options"], "nosniff");
         assert!(health.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
     }
-}
-
-/// Runs the futures concurrently and answers their outputs in order.
-async fn futures_join_all<F: std::future::Future<Output = String>>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<String> {
-    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut done: Vec<Option<String>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(move |cx| {
-        let mut pending = false;
-        for (f, slot) in futures.iter_mut().zip(done.iter_mut()) {
-            if slot.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *slot = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(done.iter_mut().filter_map(Option::take).collect())
-        }
-    })
-    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -381,7 +393,7 @@ async fn parallel_guesses_never_get_more_than_ten_tries() {
             let app = &app;
             async move { guess(app, "bob", &format!("wrong-{i}")).await }
         });
-        let codes = futures_join_all(guesses).await;
+        let codes = join_all(guesses).await;
         let checked = codes.iter().filter(|c| *c == "AUTH_FAILED").count();
         assert_eq!(checked, 10, "{codes:?}");
         assert!(
@@ -404,7 +416,7 @@ async fn the_lockout_holds_across_instances() {
             let target = if i % 2 == 0 { &app } else { &other };
             async move { guess(target, "bob", &format!("wrong-{i}")).await }
         });
-        let codes = futures_join_all(guesses).await;
+        let codes = join_all(guesses).await;
         let checked = codes.iter().filter(|c| *c == "AUTH_FAILED").count();
         assert_eq!(checked, 10, "{codes:?}");
         assert_eq!(guess(&other, "bob", "bob-password").await, "RATE_LIMITED");
@@ -477,7 +489,7 @@ async fn sign_ins_and_writes_at_once_share_the_one_sqlite_writer() {
                 .operationstatus
         }
     });
-    let (signed, added) = tokio::join!(futures_join_all(sign_ins), futures_join_all(adds));
+    let (signed, added) = tokio::join!(join_all(sign_ins), join_all(adds));
     assert!(signed.iter().all(|s| s == "200"), "{signed:?}");
     assert!(added.iter().all(|a| a == "Success"), "{added:?}");
     assert_eq!(app.count("SELECT count(*) FROM console_sessions").await, 20);

@@ -78,9 +78,9 @@ impl CredentialCache {
     pub fn digest(&self, login: &str, domain: &str, password: &str) -> Digest {
         let mut mac = <Hmac<Sha256> as KeyInit>::new(&self.key.into());
         for part in [
-            domain.trim().to_lowercase().as_bytes(),
+            crate::domain::fold(domain.trim()).as_bytes(),
             b"\0",
-            login.trim().to_lowercase().as_bytes(),
+            crate::domain::fold(login.trim()).as_bytes(),
             b"\0",
             password.as_bytes(),
         ] {

@@ -21,15 +21,11 @@ pub const FORGET_AFTER_MS: i64 = 60 * 60 * 1000;
 /// Longest key stored as it is; longer ones are shortened with a digest of the whole.
 const KEY_LIMIT: usize = 200;
 
-/// The key failed sign-ins are counted under, the same for every edge: domain and login,
-/// folded. Any input gives a key of at most `KEY_LIMIT` bytes; two long names that share a
-/// prefix still get different keys.
+/// The key failed sign-ins are counted under, the same for every edge: the account's
+/// `login_key`, bounded. Any input gives a key of at most `KEY_LIMIT` bytes; two long names
+/// that share a prefix still get different keys.
 pub fn account_key(login: &str, domain: &str) -> String {
-    let key = format!(
-        "{}\\{}",
-        crate::domain::fold(domain.trim()),
-        crate::domain::fold(login.trim())
-    );
+    let key = crate::domain::login_key(login, domain);
     if key.len() <= KEY_LIMIT {
         return key;
     }

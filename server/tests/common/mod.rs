@@ -84,12 +84,6 @@ impl TestApp {
         Some(Self::spawn_on(database_url, tweak).await)
     }
 
-    /// Another instance on this one's database: what several servers behind a load
-    /// balancer share.
-    pub async fn another_instance(&self) -> Self {
-        Self::spawn_on(self.database_url.clone(), |_| {}).await
-    }
-
     pub async fn spawn_on(database_url: String, tweak: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = Settings::new(database_url.clone());
         settings.addr = SocketAddr::from(([127, 0, 0, 1], 0));
