@@ -42,6 +42,8 @@ pub enum Command {
         /// Seconds a verified XML API credential is recognised without re-hashing (0: never).
         #[arg(long, env = "CREWDESK_CREDENTIAL_CACHE_SECONDS", default_value_t = DEFAULT_CREDENTIAL_CACHE_SECONDS)]
         credential_cache_seconds: u64,
+        #[command(flatten)]
+        notify: NotifyArgs,
     },
     /// Create or update the database schema.
     Migrate,
@@ -70,9 +72,60 @@ pub enum Command {
         #[command(subcommand)]
         command: UdfCommand,
     },
+    /// Keys of the notification API.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
     /// Fill an empty database with demo sites, groups and engineers, and (re)set the `admin`
     /// account's password (CREWDESK_ADMIN_PASSWORD, or a new random one that is printed).
     Demo,
+}
+
+/// Where notifications go. A provider left unset captures its messages in the Message log.
+#[derive(Debug, clap::Args)]
+pub struct NotifyArgs {
+    /// The address in confirmation links (default: http:// + the listen address).
+    #[arg(long, env = "CREWDESK_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// smtp://[USER:PASS@]HOST[:PORT][?tls=required|opportunistic] or smtps://…
+    #[arg(long, env = "CREWDESK_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of email, e.g. "Crewdesk <noreply@example.com>".
+    #[arg(long, env = "CREWDESK_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// The SMS and voice gateway (SPEC §4 contract).
+    #[arg(long, env = "CREWDESK_SMS_GATEWAY_URL")]
+    sms_gateway_url: Option<String>,
+    #[arg(long, env = "CREWDESK_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    sms_gateway_token: Option<String>,
+    /// Replaces the robot host allowlist (repeatable); http://127.0.0.1:9001 also permits
+    /// plain http to that address.
+    #[arg(long, env = "CREWDESK_WEBHOOK_ALLOW", value_delimiter = ',')]
+    webhook_allow: Vec<String>,
+}
+
+impl NotifyArgs {
+    fn into_settings(self) -> Result<crate::notify::NotifySettings, String> {
+        if let Some(url) = &self.public_url {
+            let parsed = reqwest::Url::parse(url)
+                .map_err(|e| format!("--public-url '{url}' is not a URL: {e}"))?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+                return Err(format!(
+                    "--public-url '{url}' must be an http:// or https:// address"
+                ));
+            }
+        }
+        Ok(crate::notify::NotifySettings {
+            public_url: self.public_url,
+            smtp_url: self.smtp_url.map(Into::into),
+            mail_from: self.mail_from,
+            sms_gateway_url: self.sms_gateway_url,
+            sms_gateway_token: self.sms_gateway_token.map(Into::into),
+            webhook_allow: self.webhook_allow,
+            ..Default::default()
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,6 +142,16 @@ pub enum AdminCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApikeyCommand {
+    /// Create a key; it is printed once and only its hash is kept.
+    Create { name: String },
+    /// Every key: name, first characters, created, last used, revoked.
+    List,
+    /// Revoke the live key NAME: requests with it are refused at once.
+    Revoke { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,12 +210,14 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             site_root,
             secure_cookies,
             credential_cache_seconds,
+            notify,
         } => {
             let settings = Settings {
                 addr,
                 site_root: site_root.unwrap_or_else(default_site_root),
                 secure_cookies,
                 credential_cache_ttl: Duration::from_secs(credential_cache_seconds),
+                notify: notify.into_settings()?,
                 ..Settings::new(url)
             };
             let app = Application::build(settings).await.map_err(one_line)?;
@@ -227,11 +292,56 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             println!("Defined the field {} ('{}').", column.trim(), alias.trim());
             Ok(())
         }
+        Command::Apikey { command } => {
+            let db = open(&url).await?;
+            apikey(&db, command).await
+        }
         Command::Demo => {
             let db = open(&url).await?;
             crate::demo::seed(&db).await
         }
     }
+}
+
+async fn apikey(db: &Db, command: ApikeyCommand) -> Result<(), String> {
+    use app::service::api_keys;
+    let now = app::service::now_ms();
+    match command {
+        ApikeyCommand::Create { name } => {
+            let key = api_keys::create(db, &Actor::operator(), &cli_context(), &name, now)
+                .await
+                .map_err(service_message)?;
+            println!("{key}");
+            eprintln!(
+                "Created API key '{}'. It is shown only this once: keep it now.",
+                name.trim()
+            );
+        }
+        ApikeyCommand::List => {
+            let keys = api_keys::list(db).await.map_err(service_message)?;
+            if keys.is_empty() {
+                println!("No API keys. Create one with: crewdesk apikey create NAME");
+            }
+            for key in keys {
+                println!(
+                    "{}\t{}…\tcreated {}\tlast used {}\t{}",
+                    key.name,
+                    key.prefix,
+                    key.created,
+                    key.last_used.as_deref().unwrap_or("never"),
+                    key.revoked
+                        .map_or_else(|| "live".to_owned(), |at| format!("revoked {at}")),
+                );
+            }
+        }
+        ApikeyCommand::Revoke { name } => {
+            api_keys::revoke(db, &Actor::operator(), &cli_context(), &name, now)
+                .await
+                .map_err(service_message)?;
+            println!("Revoked API key '{}'.", name.trim());
+        }
+    }
+    Ok(())
 }
 
 async fn open(url: &str) -> Result<Db, String> {

@@ -24,6 +24,8 @@ pub struct Settings {
     pub request_deadline: Duration,
     /// A client that stops sending its body for this long is cut off with an answer.
     pub body_idle: Duration,
+    /// Providers, confirmation links and the delivery workers.
+    pub notify: crate::notify::NotifySettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -40,6 +42,7 @@ impl std::fmt::Debug for Settings {
             .field("sign_in_limits", &self.sign_in_limits)
             .field("request_deadline", &self.request_deadline)
             .field("body_idle", &self.body_idle)
+            .field("notify", &self.notify)
             .finish()
     }
 }
@@ -59,6 +62,7 @@ impl Settings {
             sign_in_limits: Default::default(),
             request_deadline: Duration::from_secs(30),
             body_idle: Duration::from_secs(10),
+            notify: Default::default(),
         }
     }
 }

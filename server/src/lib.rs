@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod maintenance;
+pub mod notify;
 pub mod operator;
 pub mod servlet;
 pub mod startup;

@@ -1,7 +1,7 @@
 //! Housekeeping every instance does in the background: rows that are refused on use anyway
 //! (expired sessions, idle counts of failed sign-ins) are removed so tables stay small.
 
-use app::service::{lockout, now_ms, sessions, Db};
+use app::service::{lockout, now_ms, outbox, sessions, Db};
 use std::time::Duration;
 
 /// How often the housekeeping runs.
@@ -28,5 +28,8 @@ async fn run_once(db: &Db) {
         Ok(n) if n > 0 => tracing::info!(counts = n, "idle failed sign-in counts removed"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = ?e, "purging failed sign-ins failed"),
+    }
+    if let Err(e) = outbox::purge_robot_sends(db, now).await {
+        tracing::warn!(error = ?e, "purging robot send times failed");
     }
 }

@@ -27,13 +27,21 @@ impl Application {
             db,
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),
             sign_in: Arc::new(SignInLimits::new(settings.sign_in_limits)),
+            clock: Default::default(),
+            outbox_ready: Default::default(),
         };
-        crate::maintenance::spawn(state.db.clone());
-        let router = router(&settings, state.clone()).await?;
         let listener = tokio::net::TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
         let addr = listener.local_addr().context("reading the bound address")?;
+        let public_url = settings
+            .notify
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        crate::notify::spawn(state.clone(), &settings.notify, public_url)?;
+        crate::maintenance::spawn(state.db.clone());
+        let router = router(&settings, state.clone()).await?;
         Ok(Self {
             addr,
             listener,
@@ -85,7 +93,9 @@ async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> 
     let console = web::console_router(options, state.clone());
     let console = web::sessions::layer(console, &state.db, settings.secure_cookies);
     let routes = Router::new()
-        .merge(servlet::router(state))
+        .merge(servlet::router(state.clone()))
+        .merge(web::confirm::router(state.clone()))
+        .merge(web::api_v1::router(state))
         .merge(web::health::router())
         .merge(web::lang::router())
         .merge(console);

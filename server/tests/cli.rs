@@ -123,3 +123,33 @@ fn demo_data_is_ready_to_sign_in_with() {
     assert!(ok);
     assert_ne!(out, again);
 }
+
+#[test]
+fn api_keys_are_created_listed_and_revoked_and_shown_only_once() {
+    let db = fresh_db("apikey");
+    let (ok, key, err) = crewdesk(&db, &["apikey", "create", "monitoring"]);
+    assert!(ok, "{err}");
+    let key = key.trim();
+    assert!(key.starts_with("cdk_") && key.len() == 68, "{key}");
+    assert!(err.contains("only this once"), "{err}");
+    let (ok, _, err) = crewdesk(&db, &["apikey", "create", "monitoring"]);
+    assert!(
+        !ok && err.contains("exists already") && err.lines().count() == 1,
+        "{err}"
+    );
+    let (ok, list, _) = crewdesk(&db, &["apikey", "list"]);
+    assert!(
+        ok && list.contains("monitoring") && list.contains("live"),
+        "{list}"
+    );
+    assert!(
+        !list.contains(key),
+        "the key itself is never shown again: {list}"
+    );
+    let (ok, out, err) = crewdesk(&db, &["apikey", "revoke", "monitoring"]);
+    assert!(ok && out.contains("Revoked"), "{err}");
+    let (ok, _, err) = crewdesk(&db, &["apikey", "revoke", "monitoring"]);
+    assert!(!ok && err.contains("no live API key"), "{err}");
+    let (ok, _, err) = crewdesk(&db, &["apikey", "create", "bad\u{7}name"]);
+    assert!(!ok && err.contains("control characters"), "{err}");
+}

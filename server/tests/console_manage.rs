@@ -3,15 +3,8 @@
 
 mod common;
 
-use common::{TestApp, ADMIN_LOGIN, ADMIN_PASSWORD};
+use common::{enable_beta, signed_in, TestApp, ADMIN_LOGIN, ADMIN_PASSWORD};
 use serde_json::Value;
-
-async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
-    let client = app.new_client();
-    let response = app.sign_in(&client, login, password).await;
-    assert!(response.status().as_u16() < 400, "sign-in of {login}");
-    client
-}
 
 async fn version_of(app: &TestApp, id: i64) -> String {
     let (version,): (i64,) = sqlx::query_as("SELECT version FROM technicians WHERE id = $1")
@@ -49,23 +42,6 @@ fn error(body: &str) -> Value {
 
 async fn detail(app: &TestApp, id: i64, key: &str) -> String {
     app.details_of(id).await[key].clone()
-}
-
-async fn enable_beta(app: &TestApp) {
-    let admin = signed_in(app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
-    let (status, body) = app
-        .server_fn(
-            &admin,
-            "save_beta_channels",
-            &[
-                ("voice", "true"),
-                ("wecom", "true"),
-                ("dingtalk", "true"),
-                ("lark", "true"),
-            ],
-        )
-        .await;
-    assert!(status < 400, "{body}");
 }
 
 on_both_backends! {
@@ -175,17 +151,24 @@ on_both_backends! {
         assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("beta"), "{body}");
         let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/")]).await;
         assert!(error(&body)["Invalid"].is_array(), "{body}");
+        // Saving the mobile started SMS already; asking again at once is too soon.
         let (status, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("sms", "true")]).await;
-        assert!(status < 400, "{body}");
+        assert_eq!(status, 429, "{body}");
         let (_, view) = app.server_fn(&client, "subscribe_view", &[("id", &id.to_string())]).await;
         let view: Value = serde_json::from_str(&view).unwrap();
         assert_eq!(view["options"][0]["state"], "Pending", "{view}");
+        app.clock.advance(61_000);
+        let (status, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("sms", "true")]).await;
+        assert!(status < 400, "{body}");
         let (hash, contact): (String, String) = sqlx::query_as("SELECT token_hash, contact FROM subscriptions WHERE technician_id = $1 AND method = 'sms'")
             .bind(id).fetch_one(app.db.reader()).await.unwrap();
-        assert_eq!((hash.len(), contact.as_str()), (64, "+86 138 0013 8000"));
-        // A new mobile cancels the subscription made for the old one.
+        assert_eq!((hash.len(), contact.as_str()), (64, "+8613800138000"));
+        // A new mobile replaces the subscription made for the old one.
         update(&app, &client, id, &version_of(&app, id).await, &[("form[technician][mobile]", "+86 138 0013 8999")]).await;
-        assert_eq!(app.count(&format!("SELECT count(*) FROM subscriptions WHERE technician_id = {id} AND state = 'cancelled'")).await, 1);
+        let (new_hash, contact): (String, String) = sqlx::query_as("SELECT token_hash, contact FROM subscriptions WHERE technician_id = $1 AND method = 'sms'")
+            .bind(id).fetch_one(app.db.reader()).await.unwrap();
+        assert_eq!(contact, "+8613800138999");
+        assert_ne!(new_hash, hash);
     }
 
     async fn only_an_sdadmin_switches_beta_channels(app: TestApp) {
@@ -285,13 +268,17 @@ on_both_backends! {
             ("add_udf", vec![("column", "UDF_MINE"), ("alias", "Mine")]),
             ("audit_log", vec![("query[page]", "1")]),
             ("save_beta_channels", vec![("voice", "true")]),
+            ("send_test_notification", vec![("id", &eve), ("channel", "sms")]),
+            ("messages", vec![("page", "1")]),
         ];
         for (function, form) in cases {
             let (status, body) = app.server_fn(&bob, function, &form).await;
             assert!(status >= 400 && error(&body)["Forbidden"].is_string(), "{function}: {status} {body}");
         }
         assert_eq!(app.count("SELECT count(*) FROM technicians").await, 3);
-        assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0);
+        // Only the confirmation that saving Eve's mobile started.
+        assert_eq!(app.count("SELECT count(*) FROM notifications").await, 1);
+        assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'subscription.request'").await, 0);
         assert_eq!(detail(&app, eve.parse().unwrap(), "mobile").await, "+86 138 0013 8000");
     }
 }

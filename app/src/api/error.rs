@@ -69,6 +69,7 @@ impl From<crate::service::ServiceError> for AppError {
             E::Invalid(errors) => Self::Invalid(errors),
             E::Ambiguous(m) | E::Conflict(m) => Self::Conflict(m),
             E::NotFound(m) => Self::NotFound(m),
+            E::TooSoon(m) => Self::TooManyAttempts(m),
             E::Internal(e) => {
                 tracing::error!(error = ?e, "service failed");
                 Self::Internal

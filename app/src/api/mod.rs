@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod messages;
 pub mod reference;
 pub mod settings;
 pub mod technicians;

@@ -118,7 +118,10 @@ pub async fn delete_engineer(id: i64, version: i64, back: String) -> Result<(), 
 #[server(prefix = "/api", endpoint = "subscribe_view")]
 pub async fn load_subscribe_view(id: i64) -> Result<SubscribeView, AppError> {
     let (state, actor) = super::actor().await?;
-    Ok(crate::service::subscriptions::subscribe_view(&state.db, &actor, id).await?)
+    Ok(
+        crate::service::subscriptions::subscribe_view(&state.db, &actor, id, state.clock.now())
+            .await?,
+    )
 }
 
 /// Checkboxes post `true` when ticked and nothing otherwise.
@@ -143,7 +146,16 @@ pub async fn subscribe(
     .filter(|(_, v)| ticked(v))
     .map(|(m, _)| m)
     .collect();
-    crate::service::subscriptions::request(&state.db, &actor, &ctx, id, &methods).await?;
+    crate::service::subscriptions::request(
+        &state.db,
+        &actor,
+        &ctx,
+        id,
+        &methods,
+        state.clock.now(),
+    )
+    .await?;
+    state.outbox_ready.notify_waiters();
     leptos_axum::redirect(&with_param(&back, "subscribed", &id.to_string()));
     Ok(())
 }

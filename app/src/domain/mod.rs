@@ -4,6 +4,7 @@
 //! types, so a value that exists is a valid value.
 
 pub mod audit;
+pub mod channel;
 pub mod cost;
 pub mod edit;
 pub mod edit_view;
@@ -24,6 +25,7 @@ pub mod udf;
 pub mod webhook;
 
 pub use audit::{AuditPage, AuditQuery, AuditRow};
+pub use channel::{CapturedMessage, Channel, MessagePage};
 pub use cost::CostPerHour;
 pub use edit::{Edit, EditForm, RobotChanges};
 pub use edit_view::{EditView, MaskedRobots};

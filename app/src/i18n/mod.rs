@@ -289,7 +289,25 @@ texts! {
     source_xml: "XML API", "XML 接口";
     source_sync: "Directory sync", "目录同步";
     source_cli: "Command line", "命令行";
+    source_api: "Notification API", "通知接口";
     added_with_remarks: "Technician added, with these remarks:", "技术员已添加,备注如下:";
+    confirm_title: "Confirm notifications", "确认通知订阅";
+    confirm_ask: "Confirm {methods} notifications for {name} at {contact}?", "确认为 {name}({contact})开通{methods}通知?";
+    confirm_button: "Confirm", "确认";
+    confirm_done: "Confirmed: {name} now receives {methods} notifications at {contact}. You can close this page.", "已确认:{name} 将通过{methods}在 {contact} 接收通知。可以关闭此页面。";
+    confirm_expired: "This link has expired: confirmation links are valid for 48 hours. Ask for a new one from the Subscribe dialog on the Engineers page.", "此链接已过期:确认链接的有效期为 48 小时。请在“工程师”页面的订阅对话框中重新发起订阅。";
+    confirm_unknown: "This link is not valid: it was used already, replaced by a newer one, or never issued. If the subscription is not confirmed yet, ask for a new link from the Subscribe dialog on the Engineers page.", "此链接无效:它已被使用、已被新链接取代或从未发出。如订阅尚未确认,请在“工程师”页面的订阅对话框中重新发起订阅。";
+    and_word: " and ", "和";
+    nav_messages: "Message log", "消息日志";
+    test_channel: "Test notification over", "测试通知渠道";
+    test_send: "Send test notification", "发送测试通知";
+    test_sent: "Test notification queued. Its delivery shows in the Message log, or at the provider.", "测试通知已排队。可在消息日志或服务商处查看送达情况。";
+    messages_title: "Message log", "消息日志";
+    messages_explain: "Messages for providers that are not configured (no --smtp-url or --sms-gateway-url) are kept here instead of being sent, newest first.", "未配置发送渠道(未设置 --smtp-url 或 --sms-gateway-url)时,消息不会发出,而是按时间倒序保存在这里。";
+    messages_channel: "Channel", "渠道";
+    messages_recipient: "Recipient", "接收人";
+    messages_text: "Message", "内容";
+    messages_empty: "No messages yet.", "暂无消息。";
 }
 
 #[cfg(test)]

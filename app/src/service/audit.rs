@@ -12,6 +12,8 @@ pub enum Source {
     Xml,
     Sync,
     Cli,
+    /// The notification API, with an API key.
+    Api,
 }
 
 impl Source {
@@ -21,6 +23,7 @@ impl Source {
             Self::Xml => "xml",
             Self::Sync => "sync",
             Self::Cli => "cli",
+            Self::Api => "api",
         }
     }
 }
@@ -115,11 +118,17 @@ pub async fn list(
         Ok(id) => (id, String::new()),
         Err(_) => (0, technician.to_lowercase()),
     };
-    let source = [Source::Console, Source::Xml, Source::Sync, Source::Cli]
-        .into_iter()
-        .map(Source::as_str)
-        .find(|s| *s == query.source)
-        .unwrap_or("");
+    let source = [
+        Source::Console,
+        Source::Xml,
+        Source::Sync,
+        Source::Cli,
+        Source::Api,
+    ]
+    .into_iter()
+    .map(Source::as_str)
+    .find(|s| *s == query.source)
+    .unwrap_or("");
     let (total,): (i64,) = sqlx::query_as(&format!(
         "SELECT count(*) FROM audit_log a LEFT JOIN technicians t ON t.id = a.technician_id WHERE {FILTER}"
     ))

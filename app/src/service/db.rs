@@ -190,7 +190,7 @@ pub fn like_contains(text: &str) -> String {
 }
 
 /// SQLite names an index on plain columns by its columns, not its name, in the error.
-const SQLITE_COLUMN_INDEXES: [(&str, &str); 5] = [
+const SQLITE_COLUMN_INDEXES: [(&str, &str); 7] = [
     ("technicians_login_unique", "technicians.login_key"),
     ("sites_name_unique", "sites.name_key"),
     (
@@ -200,6 +200,11 @@ const SQLITE_COLUMN_INDEXES: [(&str, &str); 5] = [
     (
         "udf_definitions_column_unique",
         "udf_definitions.column_name",
+    ),
+    ("api_keys_live_name", "api_keys.name"),
+    (
+        "notifications_idempotency",
+        "notifications.api_key_id, notifications.idempotency_key",
     ),
     (
         "technicians_directory_unique",

@@ -21,6 +21,9 @@ pub enum ServiceError {
     Invalid(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// Asked again too soon (a confirmation re-sent, a test notification repeated).
+    #[error("{0}")]
+    TooSoon(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }

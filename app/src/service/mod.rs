@@ -2,12 +2,16 @@
 //! API, reference data and the audit log, over the database. Every edge calls into here.
 
 pub mod actor;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod confirmations;
 pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod lockout;
+pub mod notifications;
+pub mod outbox;
 pub mod password_threads;
 pub mod reference;
 pub mod refold;
@@ -31,6 +35,25 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The time every rule about deadlines reads (confirmation links, retries), which tests move
+/// forward instead of waiting 48 hours.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_ms: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> i64 {
+        now_ms().saturating_add(self.offset_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Moves this clock (and every copy of it) `ms` into the future.
+    pub fn advance(&self, ms: i64) {
+        self.offset_ms
+            .fetch_add(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Brings the database up to date: the schema's migrations, then the data fix-ups that need
 /// Rust (see `refold`).
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
@@ -46,4 +69,7 @@ pub struct AppState {
     pub credentials: std::sync::Arc<credentials::CredentialCache>,
     /// What this instance spends on password checks (see `sign_in_limits`).
     pub sign_in: std::sync::Arc<sign_in_limits::SignInLimits>,
+    pub clock: Clock,
+    /// Wakes this instance's delivery workers when something was queued.
+    pub outbox_ready: std::sync::Arc<tokio::sync::Notify>,
 }

@@ -1,19 +1,15 @@
 //! Subscriptions to the confirmable methods (SMS, voice, email): what the Subscribe dialog
-//! offers and the requests it makes. A request leaves the method `pending` with a single-use
-//! token, stored only as its SHA-256 hash, valid for 48 hours.
+//! offers and the requests it makes; `confirmations` sends the links and confirms them.
 
 use super::actor::Actor;
 use super::audit::{self, AuditContext, Entry};
+use super::confirmations::{check_resend, start};
 use super::db::Db;
 use super::error::ServiceError;
+use super::settings;
 use super::technicians::stored::{self, Stored};
-use super::{now_ms, settings};
-use crate::domain::{method_options, Channels, Method, SubscribeView};
+use crate::domain::{method_options, Channel, Channels, Method, Phone, SubscribeView};
 use serde_json::json;
-use sha2::{Digest, Sha256};
-
-/// How long a confirmation stays valid.
-pub const CONFIRMATION_MS: i64 = 48 * 60 * 60 * 1000;
 
 /// The technician, if the actor may manage their subscriptions: an admin within reach, or
 /// the engineer themselves.
@@ -28,14 +24,13 @@ async fn reachable(db: &Db, actor: &Actor, id: i64) -> Result<Stored, ServiceErr
     Ok(current)
 }
 
-async fn channels(db: &Db, id: i64) -> Result<Channels, ServiceError> {
+async fn channels(db: &Db, id: i64, now: i64) -> Result<Channels, ServiceError> {
     let rows: Vec<(String, String, Option<i64>)> = sqlx::query_as(
         "SELECT method, state, expires_at FROM subscriptions WHERE technician_id = $1",
     )
     .bind(id)
     .fetch_all(db.reader())
     .await?;
-    let now = now_ms();
     let mut channels = Channels::default();
     for (method, state, expires) in rows {
         channels.record(
@@ -50,18 +45,19 @@ pub async fn subscribe_view(
     db: &Db,
     actor: &Actor,
     id: i64,
+    now: i64,
 ) -> Result<SubscribeView, ServiceError> {
     let current = reachable(db, actor, id).await?;
-    view_of(db, &current).await
+    view_of(db, &current, now).await
 }
 
-async fn view_of(db: &Db, current: &Stored) -> Result<SubscribeView, ServiceError> {
+async fn view_of(db: &Db, current: &Stored, now: i64) -> Result<SubscribeView, ServiceError> {
     let beta = settings::beta_channels(db).await?;
     Ok(SubscribeView {
         id: current.id,
         name: current.name.clone(),
         options: method_options(
-            &channels(db, current.id).await?,
+            &channels(db, current.id, now).await?,
             current.mobile.is_some(),
             current.email.is_some(),
             &beta,
@@ -76,12 +72,13 @@ pub async fn request(
     ctx: &AuditContext,
     id: i64,
     methods: &[Method],
+    now: i64,
 ) -> Result<Vec<Method>, ServiceError> {
     if methods.is_empty() {
         return Err(ServiceError::invalid("methods", "pick at least one method"));
     }
     let current = reachable(db, actor, id).await?;
-    let view = view_of(db, &current).await?;
+    let view = view_of(db, &current, now).await?;
     for method in methods {
         let option = view.options.iter().find(|o| o.method == *method);
         if let Some(reason) = option.and_then(|o| o.unavailable) {
@@ -95,30 +92,41 @@ pub async fn request(
             ));
         }
     }
-    let now = now_ms();
     let mut tx = db.writer().begin().await?;
-    for method in methods {
-        let contact = match method {
-            Method::Sms | Method::Voice => current.mobile.clone(),
-            Method::Email => current.email.clone(),
-        }
-        .unwrap_or_default();
-        let token: [u8; 32] = rand::random();
-        let token_hash = hex::encode(Sha256::digest(token));
-        sqlx::query(
-            "INSERT INTO subscriptions (technician_id, method, contact, state, token_hash, requested_at, expires_at) \
-             VALUES ($1, $2, $3, 'pending', $4, $5, $6) \
-             ON CONFLICT (technician_id, method) DO UPDATE SET contact = $3, state = 'pending', \
-             token_hash = $4, requested_at = $5, expires_at = $6, confirmed_at = NULL",
-        )
-        .bind(id)
-        .bind(method.as_str())
-        .bind(contact)
-        .bind(token_hash)
-        .bind(now)
-        .bind(now + CONFIRMATION_MS)
-        .execute(&mut *tx)
-        .await?;
+    // The contact is read again inside the transaction: an edit that landed since the dialog
+    // opened must not have its new number confirmed with the old one's link.
+    let contacts: Option<(Option<String>, Option<String>, String)> =
+        sqlx::query_as("SELECT mobile, email, name FROM technicians WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (mobile, email, name) = contacts
+        .ok_or_else(|| ServiceError::NotFound(format!("There is no technician with id {id}.")))?;
+    if mobile != current.mobile || email != current.email {
+        return Err(ServiceError::Conflict(
+            "the contact methods changed while you were subscribing; nothing was sent, please try again".into(),
+        ));
+    }
+    let by_sms: Vec<Method> = methods
+        .iter()
+        .copied()
+        .filter(|m| matches!(m, Method::Sms | Method::Voice))
+        .collect();
+    if !by_sms.is_empty() {
+        let mobile = mobile
+            .as_deref()
+            .and_then(|m| Phone::parse(m).ok())
+            .ok_or_else(|| {
+                ServiceError::invalid("methods", "SMS and voice need a valid mobile number")
+            })?;
+        check_resend(&mut tx, id, Channel::Sms, now).await?;
+        start(&mut tx, id, &name, &by_sms, mobile.e164(), now).await?;
+    }
+    if methods.contains(&Method::Email) {
+        let email = email
+            .ok_or_else(|| ServiceError::invalid("methods", "email needs an email address"))?;
+        check_resend(&mut tx, id, Channel::Email, now).await?;
+        start(&mut tx, id, &name, &[Method::Email], &email, now).await?;
     }
     let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
     audit::record(

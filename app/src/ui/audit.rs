@@ -29,6 +29,7 @@ pub fn AuditPage() -> impl IntoView {
         ("xml", t.source_xml),
         ("sync", t.source_sync),
         ("cli", t.source_cli),
+        ("api", t.source_api),
     ];
     view! {
         <Layout>
@@ -63,6 +64,7 @@ fn source_text(t: &Texts, source: &str) -> String {
         "xml" => t.source_xml,
         "sync" => t.source_sync,
         "cli" => t.source_cli,
+        "api" => t.source_api,
         other => other,
     }
     .to_owned()

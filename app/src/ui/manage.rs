@@ -333,5 +333,40 @@ fn SubscribeForm(view: SubscribeView) -> impl IntoView {
                 <button type="submit" class="primary" disabled=!open aria-busy=move || action.pending().get().to_string()>{t.subscribe_confirm}</button>
             </div>
         </ActionForm>
+        <TestForm id=view.id/>
+    }
+}
+
+/// "Send test notification": one message over one channel, to check it arrives.
+#[component]
+fn TestForm(id: i64) -> impl IntoView {
+    use crate::api::messages::SendTestNotification;
+    use crate::domain::Channel;
+    let t = use_texts();
+    let action = ServerAction::<SendTestNotification>::new();
+    let error = form_error(action);
+    let sent = move || matches!(action.value().get(), Some(Ok(())));
+    let label = |c: Channel| match c {
+        Channel::Sms => t.method_sms,
+        Channel::Voice => t.method_voice,
+        Channel::Email => t.method_email,
+        Channel::WeCom => t.robot_wecom,
+        Channel::DingTalk => t.robot_dingtalk,
+        Channel::Lark => t.robot_lark,
+    };
+    view! {
+        <ActionForm action=action attr:class="dialog-form test-form">
+            <input type="hidden" name="id" value=id/>
+            <label><span>{t.test_channel}</span>
+                <select name="channel">
+                    {Channel::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{label(c)}</option> }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" aria-busy=move || action.pending().get().to_string()>{t.test_send}</button>
+            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+            <div role="status" aria-live="polite">
+                {move || sent().then(|| view! { <p class="notice success">{t.test_sent}</p> })}
+            </div>
+        </ActionForm>
     }
 }

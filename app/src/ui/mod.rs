@@ -8,6 +8,7 @@ mod fields;
 mod layout;
 mod login;
 mod manage;
+mod messages;
 mod pager;
 mod reference;
 mod settings;
@@ -118,6 +119,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/reference") view=reference::ReferencePage ssr=SsrMode::Async/>
                 <Route path=path!("/audit") view=audit::AuditPage ssr=SsrMode::Async/>
+                <Route path=path!("/messages") view=messages::MessagesPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=settings::SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/engineers/new") view=add_technician::AddTechnicianPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=engineers::EngineersPage ssr=SsrMode::Async>

@@ -112,6 +112,7 @@ impl Envelope {
             ServiceError::ProtectedAdmin(m) => (ErrorCode::ProtectedAdmin, m),
             ServiceError::Invalid(errors) => (ErrorCode::InvalidInput, errors.to_string()),
             ServiceError::Conflict(m) => (ErrorCode::InvalidInput, m),
+            ServiceError::TooSoon(m) => (ErrorCode::RateLimited, m),
             ServiceError::Internal(e) => {
                 tracing::error!(error = ?e, operation, "servlet operation failed");
                 (

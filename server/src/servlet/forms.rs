@@ -137,46 +137,34 @@ const SAMPLES: [&str; 4] = [
     "delete-technician",
 ];
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn input(out: &mut String, name: &str, label: &str, kind: Kind, clearable: bool) {
-    let id = format!("f-{}", escape(name));
+    let id = format!("f-{}", crate::web::escape_html(name));
     let control = match kind {
-        Kind::Text => format!(r#"<input id="{id}" name="{}" type="text">"#, escape(name)),
+        Kind::Text => format!(
+            r#"<input id="{id}" name="{}" type="text">"#,
+            crate::web::escape_html(name)
+        ),
         Kind::Password => format!(
             r#"<input id="{id}" name="{}" type="password" autocomplete="new-password">"#,
-            escape(name)
+            crate::web::escape_html(name)
         ),
         Kind::Flag => format!(
             r#"<select id="{id}" name="{}"><option value="">(default: false)</option><option>true</option><option>false</option></select>"#,
-            escape(name)
+            crate::web::escape_html(name)
         ),
     };
     let clear = if clearable {
         format!(
             r#" <label class="clear"><input type="checkbox" data-clear="{}"> clear</label>"#,
-            escape(name)
+            crate::web::escape_html(name)
         )
     } else {
         String::new()
     };
     out.push_str(&format!(
         r#"<p><label for="{id}">{} <code>{}</code></label> {control}{clear}</p>"#,
-        escape(label),
-        escape(name)
+        crate::web::escape_html(label),
+        crate::web::escape_html(name)
     ));
 }
 
@@ -218,16 +206,16 @@ fn page(sample: &Sample, udfs: &[(String, String)]) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} · Crewdesk XML API</title><style>body{{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}}label{{display:inline-block;min-width:22rem}}label.clear{{min-width:0;color:#555}}input,select{{padding:.3rem;min-width:14rem}}fieldset{{margin:1rem 0}}</style></head><body><h1>{title}</h1><p>{intro}</p>"#,
-        title = escape(sample.title),
-        intro = escape(sample.intro)
+        title = crate::web::escape_html(sample.title),
+        intro = crate::web::escape_html(sample.intro)
     ));
     if sample.skip_empty {
         out.push_str("<noscript><p><strong>Without JavaScript every field is sent, and an empty field clears that attribute.</strong></p></noscript>");
     }
     out.push_str(&format!(
         r#"<form method="post" action="/servlets/RequestServlet"><input type="hidden" name="targetURL" value="{}"><input type="hidden" name="operation" value="{}">"#,
-        escape(sample.target),
-        escape(sample.operation)
+        crate::web::escape_html(sample.target),
+        crate::web::escape_html(sample.operation)
     ));
     out.push_str("<fieldset><legend>Your credentials</legend>");
     input(&mut out, "username", "Login name", Kind::Text, false);
@@ -236,7 +224,10 @@ fn page(sample: &Sample, udfs: &[(String, String)]) -> String {
     out.push_str(r#"<p><label for="f-logonDomainName">Authentication <code>logonDomainName</code></label> <select id="f-logonDomainName" name="logonDomainName"><option value="Local Authentication">Local Authentication</option><option value="AD_AUTH">AD_AUTH (directory)</option></select></p></fieldset>"#);
     let clearable = sample.operation == "UpdateTechnician";
     for (legend, fields) in &sample.sections {
-        out.push_str(&format!("<fieldset><legend>{}</legend>", escape(legend)));
+        out.push_str(&format!(
+            "<fieldset><legend>{}</legend>",
+            crate::web::escape_html(legend)
+        ));
         let in_target = *legend == "Which technician";
         for (name, label, kind) in fields.iter() {
             input(&mut out, name, label, *kind, clearable && !in_target);
@@ -252,7 +243,7 @@ fn page(sample: &Sample, udfs: &[(String, String)]) -> String {
     }
     out.push_str(&format!(
         r#"<p><button type="submit">{}</button></p></form>"#,
-        escape(sample.title)
+        crate::web::escape_html(sample.title)
     ));
     if sample.skip_empty {
         out.push_str(&format!(r#"<script src="{SCRIPT_PATH}"></script>"#));
@@ -269,7 +260,7 @@ pub async fn index() -> Response {
         if let Some(sample) = sample(which) {
             out.push_str(&format!(
                 r#"<li><a href="/servlets/forms/{which}">{}</a></li>"#,
-                escape(sample.title)
+                crate::web::escape_html(sample.title)
             ));
         }
     }

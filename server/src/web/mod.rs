@@ -1,7 +1,9 @@
 //! The console over HTTP: Leptos pages and server functions, static assets, and the guards
 //! in front of them.
 
+pub mod api_v1;
 pub mod assets;
+pub mod confirm;
 pub mod edge;
 pub mod guard;
 pub mod health;
@@ -34,4 +36,20 @@ pub fn console_router(options: LeptosOptions, state: AppState) -> Router {
         .layer(axum::middleware::from_fn(guard::require_sign_in))
         .layer(axum::middleware::from_fn(guard::same_origin_server_fns))
         .merge(assets::router(&options))
+}
+
+/// Text made safe to place in HTML, inside elements or quoted attributes.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

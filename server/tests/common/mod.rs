@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+pub mod loopback;
+pub mod smtp;
 pub mod xml;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub struct TestApp {
     pub db: Db,
     pub client: reqwest::Client,
     pub database_url: String,
+    /// The application's clock: tests move it forward instead of waiting.
+    pub clock: app::service::Clock,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -93,6 +97,7 @@ impl TestApp {
             .expect("application builds");
         let addr = app.addr();
         let db = app.state().db.clone();
+        let clock = app.state().clock.clone();
         tokio::spawn(app.run_until(std::future::pending()));
         let client = reqwest::Client::builder()
             .cookie_store(true)
@@ -104,6 +109,7 @@ impl TestApp {
             db,
             client,
             database_url,
+            clock,
         }
     }
 
@@ -278,6 +284,19 @@ impl TestApp {
         (status, response.text().await.unwrap_or_default())
     }
 
+    /// Waits (a bounded while) until `sql` counts at least `n`, and answers the count.
+    pub async fn wait_for_count(&self, sql: &str, n: i64) -> i64 {
+        let mut last = 0;
+        for _ in 0..300 {
+            last = self.count(sql).await;
+            if last >= n {
+                return last;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        last
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as(sql)
             .fetch_one(self.db.reader())
@@ -285,6 +304,32 @@ impl TestApp {
             .expect("count");
         n
     }
+}
+
+/// A fresh client signed in as `login`.
+pub async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
+    let client = app.new_client();
+    let response = app.sign_in(&client, login, password).await;
+    assert!(response.status().as_u16() < 400, "sign-in of {login}");
+    client
+}
+
+/// Switches every beta channel on, as the root admin.
+pub async fn enable_beta(app: &TestApp) {
+    let admin = signed_in(app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let (status, body) = app
+        .server_fn(
+            &admin,
+            "save_beta_channels",
+            &[
+                ("voice", "true"),
+                ("wecom", "true"),
+                ("dingtalk", "true"),
+                ("lark", "true"),
+            ],
+        )
+        .await;
+    assert!(status < 400, "{body}");
 }
 
 /// Runs one async test body against SQLite and against PostgreSQL.

@@ -64,6 +64,19 @@ pub async fn add_technician(
     };
     let mut tx = db.writer().begin().await?;
     let id = insert(&mut tx, &new, &placement, password_hash).await?;
+    let email = new.email.as_ref().map(|e| e.to_string());
+    crate::service::confirmations::contacts_saved(
+        &mut tx,
+        id,
+        new.name.as_ref(),
+        Default::default(),
+        crate::service::confirmations::Contacts {
+            mobile: new.mobile.as_ref().map(|m| m.display()),
+            email: email.as_deref(),
+        },
+        now_ms(),
+    )
+    .await?;
     let after = super::details::snapshot(&mut tx, id).await?;
     audit::record(
         &mut tx,

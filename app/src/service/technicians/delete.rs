@@ -43,6 +43,7 @@ pub async fn delete_technician(
         )));
     }
     let before = details::snapshot(&mut tx, id).await?;
+    crate::service::outbox::cancel_for_technician(&mut tx, id, crate::service::now_ms()).await?;
     sqlx::query("DELETE FROM technicians WHERE id = $1")
         .bind(id)
         .execute(&mut *tx)

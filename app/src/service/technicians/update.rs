@@ -7,6 +7,7 @@ use crate::domain::edit::{secret_field, webhook_field};
 use crate::domain::{Change, Edit, FieldErrors, Robot, TechnicianRef};
 use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry, Source};
+use crate::service::confirmations::Contacts;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
 use crate::service::now_ms;
@@ -332,24 +333,21 @@ async fn write(
     if result.rows_affected() == 0 {
         return Ok(false);
     }
-    // A subscription belongs to the contact it was confirmed for.
-    let mut cancelled: Vec<&str> = Vec::new();
-    if row.mobile != current.mobile {
-        cancelled.extend(["sms", "voice"]);
-    }
-    if row.email != current.email {
-        cancelled.push("email");
-    }
-    for method in cancelled {
-        sqlx::query(
-            "UPDATE subscriptions SET state = 'cancelled', token_hash = NULL \
-             WHERE technician_id = $1 AND method = $2 AND state <> 'cancelled'",
-        )
-        .bind(current.id)
-        .bind(method)
-        .execute(&mut **tx)
-        .await?;
-    }
+    crate::service::confirmations::contacts_saved(
+        tx,
+        current.id,
+        &row.name,
+        Contacts {
+            mobile: current.mobile.as_deref(),
+            email: current.email.as_deref(),
+        },
+        Contacts {
+            mobile: row.mobile.as_deref(),
+            email: row.email.as_deref(),
+        },
+        now_ms(),
+    )
+    .await?;
     if merged.roles_changed {
         placement::write_roles(tx, current.id, &row.roles).await?;
     }

@@ -1,0 +1,364 @@
+//! Confirmation of the confirmable methods (SPEC §4): a request leaves the methods `pending`
+//! with a single-use token, stored only as its SHA-256 hash, valid for 48 hours, and writes
+//! the message carrying the link to the outbox in the same transaction. SMS and voice share
+//! one link sent by SMS; email has its own. A changed contact starts over.
+
+use super::actor::Actor;
+use super::audit::{self, AuditContext, Entry};
+use super::db::Db;
+use super::error::ServiceError;
+use super::outbox::{self, Kind, NewDelivery};
+use crate::domain::{Channel, Method, Phone};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Transaction};
+
+/// How long a confirmation stays valid.
+pub const CONFIRMATION_MS: i64 = 48 * 60 * 60 * 1000;
+
+/// Where confirmation links point: replaced by the server's public address when a message
+/// is sent, so the outbox needs no configuration.
+pub const PUBLIC_URL: &str = "{public_url}";
+
+/// A second confirmation for the same engineer and channel waits this long.
+pub const RESEND_COOL_DOWN_MS: i64 = 60_000;
+/// And no more than this many go out per engineer and channel in an hour.
+pub const RESENDS_PER_HOUR: i64 = 5;
+
+/// Refuses a confirmation sent too soon after the last one, or one too many in an hour.
+pub(super) async fn check_resend(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    channel: Channel,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let (count, last): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT count(*), max(d.created_at) FROM deliveries d \
+         JOIN notifications n ON n.id = d.notification_id \
+         WHERE d.technician_id = $1 AND d.channel = $2 AND n.kind = 'confirmation' \
+         AND d.created_at > $3",
+    )
+    .bind(id)
+    .bind(channel.as_str())
+    .bind(now - 60 * 60 * 1000)
+    .fetch_one(&mut **tx)
+    .await?;
+    let by = if channel == Channel::Email {
+        "email"
+    } else {
+        "SMS"
+    };
+    if let Some(last) = last.filter(|last| now - last < RESEND_COOL_DOWN_MS) {
+        let seconds = (RESEND_COOL_DOWN_MS - (now - last)) / 1000 + 1;
+        return Err(ServiceError::TooSoon(format!(
+            "a confirmation was sent by {by} moments ago; wait {seconds} s before sending another"
+        )));
+    }
+    if count >= RESENDS_PER_HOUR {
+        return Err(ServiceError::TooSoon(format!(
+            "{RESENDS_PER_HOUR} confirmations were sent by {by} in the last hour; try again later"
+        )));
+    }
+    Ok(())
+}
+
+/// Marks `methods` pending with one new token and queues the message carrying its link to
+/// `to` (a number in E.164 for SMS and voice, an address for email).
+pub(super) async fn start(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    name: &str,
+    methods: &[Method],
+    to: &str,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let token: [u8; 32] = rand::random();
+    let token = hex::encode(token);
+    let token_hash = hash_token(&token);
+    for method in methods {
+        sqlx::query(
+            "INSERT INTO subscriptions (technician_id, method, contact, state, token_hash, requested_at, expires_at) \
+             VALUES ($1, $2, $3, 'pending', $4, $5, $6) \
+             ON CONFLICT (technician_id, method) DO UPDATE SET contact = $3, state = 'pending', \
+             token_hash = $4, requested_at = $5, expires_at = $6, confirmed_at = NULL",
+        )
+        .bind(id)
+        .bind(method.as_str())
+        .bind(to)
+        .bind(&token_hash)
+        .bind(now)
+        .bind(now + CONFIRMATION_MS)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let channel = if methods.contains(&Method::Email) {
+        Channel::Email
+    } else {
+        Channel::Sms
+    };
+    let what = match methods {
+        [Method::Sms, Method::Voice] | [Method::Voice, Method::Sms] => "SMS and voice",
+        [Method::Voice] => "voice",
+        [Method::Email] => "email",
+        _ => "SMS",
+    };
+    let text = format!(
+        "Crewdesk: confirm {what} notifications for {name}: {PUBLIC_URL}/confirm/{token} \
+         (valid for 48 hours; ignore this message if you did not expect it)"
+    );
+    outbox::enqueue(
+        tx,
+        Kind::Confirmation,
+        &text,
+        None,
+        &[NewDelivery {
+            technician_id: Some(id),
+            channel,
+            recipient: to.to_owned(),
+            idempotency_key: format!("confirm:{}:{id}:{}", &token_hash[..16], channel.as_str()),
+        }],
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The contact methods of an engineer before and after a save.
+#[derive(Debug, Clone, Default)]
+pub struct Contacts<'a> {
+    pub mobile: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+/// Two numbers are the same when they dial the same: `+86 138…` and `0086138…` are one.
+fn same_number(a: Option<&str>, b: Option<&str>) -> bool {
+    let dial = |n: Option<&str>| {
+        n.map(|n| Phone::parse(n).map_or_else(|_| n.to_owned(), |p| p.e164().to_owned()))
+    };
+    dial(a) == dial(b)
+}
+
+fn same_address(a: Option<&str>, b: Option<&str>) -> bool {
+    a.map(crate::domain::fold) == b.map(crate::domain::fold)
+}
+
+/// After a save (SPEC §4, the seed's "after the mobile number is saved"): a subscription
+/// belongs to the contact it was made for, so a changed contact cancels the old ones, and a
+/// new mobile starts SMS (and voice, when that beta channel is on) while a new email starts
+/// email, each with its confirmation message in this transaction.
+pub async fn contacts_saved(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    name: &str,
+    before: Contacts<'_>,
+    after: Contacts<'_>,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mobile_changed = !same_number(before.mobile, after.mobile);
+    let email_changed = !same_address(before.email, after.email);
+    let mut cancelled: Vec<&str> = Vec::new();
+    if mobile_changed {
+        cancelled.extend(["sms", "voice"]);
+    }
+    if email_changed {
+        cancelled.push("email");
+    }
+    for method in cancelled {
+        sqlx::query(
+            "UPDATE subscriptions SET state = 'cancelled', token_hash = NULL \
+             WHERE technician_id = $1 AND method = $2 AND state <> 'cancelled'",
+        )
+        .bind(id)
+        .bind(method)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some(mobile) = after
+        .mobile
+        .filter(|_| mobile_changed)
+        .and_then(|m| Phone::parse(m).ok())
+    {
+        let voice: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = 'beta.voice'")
+                .fetch_optional(&mut **tx)
+                .await?;
+        let methods: &[Method] = if voice.is_some_and(|(v,)| v == "on") {
+            &[Method::Sms, Method::Voice]
+        } else {
+            &[Method::Sms]
+        };
+        start(tx, id, name, methods, mobile.e164(), now).await?;
+    }
+    if let Some(email) = after.email.filter(|_| email_changed) {
+        start(tx, id, name, &[Method::Email], email, now).await?;
+    }
+    Ok(())
+}
+
+/// What a confirmation link leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Waiting for the Confirm button (or just confirmed by it).
+    Pending {
+        name: String,
+        methods: Vec<Method>,
+        /// The contact with most of it hidden: the page needs no sign-in.
+        contact: String,
+    },
+    Expired {
+        methods: Vec<Method>,
+    },
+    /// Used already, replaced by a newer request, cancelled, or never issued.
+    Unknown,
+}
+
+/// A token is 64 lowercase hexadecimal characters; anything else is unknown.
+fn token_hash_of(token: &str) -> Option<String> {
+    (token.len() == 64
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then(|| hash_token(token))
+}
+
+async fn link_rows(
+    conn: &mut sqlx::AnyConnection,
+    token_hash: &str,
+) -> Result<Vec<(String, String, i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.method, s.contact, s.expires_at, t.name FROM subscriptions s \
+         JOIN technicians t ON t.id = s.technician_id \
+         WHERE s.token_hash = $1 AND s.state = 'pending' ORDER BY s.method",
+    )
+    .bind(token_hash)
+    .fetch_all(conn)
+    .await
+}
+
+fn link_of(rows: Vec<(String, String, i64, String)>, now: i64) -> Link {
+    let methods: Vec<Method> = rows
+        .iter()
+        .filter_map(|(m, ..)| Method::ALL.into_iter().find(|x| x.as_str() == m))
+        .collect();
+    match rows.into_iter().next() {
+        None => Link::Unknown,
+        Some((_, _, expires, _)) if expires <= now => Link::Expired { methods },
+        Some((_, contact, _, name)) => Link::Pending {
+            name,
+            methods,
+            contact: mask_contact(&contact),
+        },
+    }
+}
+
+/// What `GET /confirm/{token}` shows: nothing changes.
+pub async fn inspect(db: &Db, token: &str, now: i64) -> Result<Link, ServiceError> {
+    let Some(hash) = token_hash_of(token) else {
+        return Ok(Link::Unknown);
+    };
+    let mut conn = db.reader().acquire().await?;
+    Ok(link_of(link_rows(&mut conn, &hash).await?, now))
+}
+
+/// The Confirm button: confirms every method the link was sent for, once.
+pub async fn confirm(
+    db: &Db,
+    token: &str,
+    ctx: &AuditContext,
+    now: i64,
+) -> Result<Link, ServiceError> {
+    let Some(hash) = token_hash_of(token) else {
+        return Ok(Link::Unknown);
+    };
+    let mut tx = db.writer().begin().await?;
+    let link = link_of(link_rows(&mut tx, &hash).await?, now);
+    if let Link::Pending { name, methods, .. } = &link {
+        let id: (i64,) = sqlx::query_as(
+            "UPDATE subscriptions SET state = 'confirmed', confirmed_at = $2, token_hash = NULL \
+             WHERE token_hash = $1 AND state = 'pending' RETURNING technician_id",
+        )
+        .bind(&hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+        let actor = Actor {
+            id: Some(id.0),
+            name: name.clone(),
+            roles: Vec::new(),
+            site_ids: Vec::new(),
+        };
+        audit::record(
+            &mut tx,
+            &actor,
+            ctx,
+            Entry {
+                action: "subscription.confirm",
+                technician_id: Some(id.0),
+                before: None,
+                after: Some(json!({ "methods": names })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(link)
+}
+
+/// `+86•••••••8000`, `a•••@example.com`: enough to recognise, not enough to harvest.
+pub fn mask_contact(contact: &str) -> String {
+    if let Some((local, domain)) = contact.split_once('@') {
+        let first: String = local.chars().take(1).collect();
+        return format!("{first}•••@{domain}");
+    }
+    let chars: Vec<char> = contact.chars().collect();
+    if chars.len() <= 6 {
+        return "•".repeat(chars.len());
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "•".repeat(chars.len() - 7))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_compare_by_what_they_dial() {
+        assert!(same_number(
+            Some("+86 138 0013 8000"),
+            Some("0086-138-0013-8000")
+        ));
+        assert!(!same_number(
+            Some("+86 138 0013 8000"),
+            Some("+86 138 0013 8001")
+        ));
+        assert!(!same_number(None, Some("+86 138 0013 8000")));
+        assert!(same_number(None, None));
+        assert!(same_address(
+            Some("Ann@Example.com"),
+            Some("ann@example.com")
+        ));
+    }
+
+    #[test]
+    fn contacts_are_masked_on_the_page_without_sign_in() {
+        assert_eq!(mask_contact("+8613800138000"), "+86•••••••8000");
+        assert_eq!(mask_contact("ann@example.com"), "a•••@example.com");
+        assert_eq!(mask_contact("12"), "••");
+    }
+
+    #[test]
+    fn only_well_formed_tokens_are_looked_up() {
+        assert!(token_hash_of(&"a".repeat(64)).is_some());
+        assert!(token_hash_of(&"A".repeat(64)).is_none());
+        assert!(token_hash_of(&"a".repeat(63)).is_none());
+        assert!(token_hash_of("../../etc/passwd").is_none());
+        assert!(token_hash_of(&"é".repeat(32)).is_none());
+    }
+}

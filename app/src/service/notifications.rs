@@ -1,0 +1,531 @@
+//! Notifications to engineers: which channels an engineer can be reached on now, and the
+//! "Send test notification" action (SPEC §4).
+
+use super::actor::Actor;
+use super::audit::{self, AuditContext, Entry};
+use super::db::Db;
+use super::error::ServiceError;
+use super::outbox::{self, Kind, NewDelivery};
+use super::settings;
+use super::technicians::stored::{self, Stored};
+use crate::domain::webhook::mask_url;
+use crate::domain::{BetaChannels, Channel, Robot};
+use serde_json::json;
+
+/// A test to the same engineer and channel waits this long after the last one.
+pub const TEST_COOL_DOWN_MS: i64 = 60_000;
+
+/// Why a channel cannot be used for an engineer now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    NotConfirmed,
+    NoWebhook,
+    BetaOff,
+}
+
+impl Unusable {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NotConfirmed => "the subscription is not confirmed",
+            Self::NoWebhook => "no webhook is configured",
+            Self::BetaOff => "this beta channel is switched off in Settings",
+        }
+    }
+}
+
+fn beta_on(beta: &BetaChannels, channel: Channel) -> bool {
+    match channel {
+        Channel::Sms | Channel::Email => true,
+        Channel::Voice => beta.voice,
+        Channel::WeCom => beta.wecom,
+        Channel::DingTalk => beta.dingtalk,
+        Channel::Lark => beta.lark,
+    }
+}
+
+/// Where `channel` reaches `technician` now (the number, address or masked robot), or why
+/// it does not. `confirmed` lists (method, contact) of confirmed, unexpired subscriptions.
+pub fn reach(
+    technician: &Stored,
+    confirmed: &[(String, String)],
+    beta: &BetaChannels,
+    channel: Channel,
+) -> Result<String, Unusable> {
+    if !beta_on(beta, channel) {
+        return Err(Unusable::BetaOff);
+    }
+    if let Some(method) = channel.method() {
+        return confirmed
+            .iter()
+            .find(|(m, _)| m == method.as_str())
+            .map(|(_, contact)| contact.clone())
+            .ok_or(Unusable::NotConfirmed);
+    }
+    let webhook = match channel.robot() {
+        Some(Robot::WeCom) => &technician.wecom_webhook,
+        Some(Robot::DingTalk) => &technician.dingtalk_webhook,
+        Some(Robot::Lark) => &technician.lark_webhook,
+        None => &None,
+    };
+    webhook.as_deref().map(mask_url).ok_or(Unusable::NoWebhook)
+}
+
+/// Confirmed subscriptions of an engineer: (method, contact).
+pub async fn confirmed(db: &Db, technician_id: i64) -> Result<Vec<(String, String)>, ServiceError> {
+    Ok(sqlx::query_as(
+        "SELECT method, contact FROM subscriptions WHERE technician_id = $1 AND state = 'confirmed'",
+    )
+    .bind(technician_id)
+    .fetch_all(db.reader())
+    .await?)
+}
+
+/// Queues a test message to one engineer over one channel.
+pub async fn send_test(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    id: i64,
+    channel: Channel,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let technician = {
+        let mut conn = db.reader().acquire().await?;
+        stored::load(&mut conn, id).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("There is no technician with id {id}."))
+        })?
+    };
+    if actor.id != Some(id) {
+        technician.check_reach(actor, "send a test notification to")?;
+    }
+    let beta = settings::beta_channels(db).await?;
+    let recipient =
+        reach(&technician, &confirmed(db, id).await?, &beta, channel).map_err(|why| {
+            ServiceError::invalid(
+                "channel",
+                format!("{} cannot be tested: {}", channel.as_str(), why.describe()),
+            )
+        })?;
+    let mut tx = db.writer().begin().await?;
+    let (last,): (Option<i64>,) = sqlx::query_as(
+        "SELECT max(d.created_at) FROM deliveries d JOIN notifications n ON n.id = d.notification_id \
+         WHERE d.technician_id = $1 AND d.channel = $2 AND n.kind = 'test'",
+    )
+    .bind(id)
+    .bind(channel.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(last) = last.filter(|last| now - last < TEST_COOL_DOWN_MS) {
+        let seconds = (TEST_COOL_DOWN_MS - (now - last)) / 1000 + 1;
+        return Err(ServiceError::TooSoon(format!(
+            "a test was sent over {} moments ago; wait {seconds} s before sending another",
+            channel.as_str()
+        )));
+    }
+    let text = format!(
+        "Crewdesk test notification for {} over {}, sent by {}.",
+        technician.name,
+        channel.as_str(),
+        actor.name
+    );
+    let key: u64 = rand::random();
+    outbox::enqueue(
+        &mut tx,
+        Kind::Test,
+        &text,
+        None,
+        &[NewDelivery {
+            technician_id: Some(id),
+            channel,
+            recipient,
+            idempotency_key: format!("test:{key:016x}:{id}:{}", channel.as_str()),
+        }],
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        ctx,
+        Entry {
+            action: "notification.test",
+            technician_id: Some(id),
+            before: None,
+            after: Some(json!({ "channel": channel.as_str() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A request to the notification API (SPEC §8), as parsed from its JSON.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRequest {
+    pub to: ApiRecipients,
+    pub channels: Option<Vec<String>>,
+    pub text: String,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiRecipients {
+    /// Ids (numbers) or login names (strings).
+    #[serde(default)]
+    pub engineers: Vec<serde_json::Value>,
+    /// `site-group`.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiDelivery {
+    pub engineer: i64,
+    pub channel: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_answer: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiAnswer {
+    pub id: i64,
+    pub deliveries: Vec<ApiDelivery>,
+}
+
+/// Most recipients (engineers plus groups) one request may name.
+pub const API_MAX_RECIPIENTS: usize = 1000;
+/// Longest text, in characters.
+pub const API_MAX_TEXT: usize = 4000;
+
+fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
+    ServiceError::invalid(field, message)
+}
+
+/// Checks the request and names its channels; nothing is read yet.
+fn checked(request: &ApiRequest) -> Result<Vec<Channel>, ServiceError> {
+    let text = request.text.trim();
+    if text.is_empty() {
+        return Err(invalid("text", "is required"));
+    }
+    if text.chars().count() > API_MAX_TEXT {
+        return Err(invalid(
+            "text",
+            format!("is longer than {API_MAX_TEXT} characters"),
+        ));
+    }
+    let key = &request.idempotency_key;
+    if key.is_empty() || key.chars().count() > 200 || key.chars().any(char::is_control) {
+        return Err(invalid(
+            "idempotency_key",
+            "must be 1 to 200 characters without control characters",
+        ));
+    }
+    let named = request.to.engineers.len() + request.to.groups.len();
+    if named == 0 {
+        return Err(invalid("to", "name at least one engineer or group"));
+    }
+    if named > API_MAX_RECIPIENTS {
+        return Err(invalid(
+            "to",
+            format!("names more than {API_MAX_RECIPIENTS} engineers and groups"),
+        ));
+    }
+    match &request.channels {
+        None => Ok(Channel::ALL.to_vec()),
+        Some(list) if list.is_empty() => Err(invalid(
+            "channels",
+            "leave it out for every usable channel, or name at least one",
+        )),
+        Some(list) => {
+            let mut channels = Vec::new();
+            for raw in list {
+                let channel = Channel::parse(raw).ok_or_else(|| {
+                    invalid(
+                        "channels",
+                        format!("'{raw}' is not one of sms, voice, email, wecom, dingtalk, lark"),
+                    )
+                })?;
+                if !channels.contains(&channel) {
+                    channels.push(channel);
+                }
+            }
+            Ok(channels)
+        }
+    }
+}
+
+/// The engineers a request names, each once, in the order named.
+async fn recipients(db: &Db, to: &ApiRecipients) -> Result<Vec<i64>, ServiceError> {
+    let mut ids: Vec<i64> = Vec::new();
+    let add = |id: i64, ids: &mut Vec<i64>| {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    };
+    for engineer in &to.engineers {
+        let found: Vec<(i64,)> = match engineer {
+            serde_json::Value::Number(n) => {
+                let id = n
+                    .as_i64()
+                    .ok_or_else(|| invalid("to.engineers", format!("{n} is not an engineer id")))?;
+                sqlx::query_as("SELECT id FROM technicians WHERE id = $1")
+                    .bind(id)
+                    .fetch_all(db.reader())
+                    .await?
+            }
+            serde_json::Value::String(login) => {
+                sqlx::query_as("SELECT id FROM technicians WHERE login_key = $1")
+                    .bind(match login.split_once('\\') {
+                        Some((domain, name)) => crate::domain::login_key(name, domain),
+                        None => crate::domain::login_key(login, ""),
+                    })
+                    .fetch_all(db.reader())
+                    .await?
+            }
+            other => {
+                return Err(invalid(
+                    "to.engineers",
+                    format!("{other} is neither an id nor a login name"),
+                ))
+            }
+        };
+        match found.as_slice() {
+            [(id,)] => add(*id, &mut ids),
+            [] => {
+                return Err(invalid(
+                    "to.engineers",
+                    format!("there is no engineer {engineer}"),
+                ))
+            }
+            _ => {
+                return Err(invalid(
+                    "to.engineers",
+                    format!(
+                        "{engineer} is the login name of engineers in several domains; use the id"
+                    ),
+                ))
+            }
+        }
+    }
+    for group in &to.groups {
+        let Some((group_id, _)) = super::reference::find_group(db, group).await? else {
+            return Err(invalid(
+                "to.groups",
+                format!("there is no group '{group}' (write it site-group)"),
+            ));
+        };
+        let members: Vec<(i64,)> = sqlx::query_as(
+            "SELECT technician_id FROM technician_groups WHERE group_id = $1 ORDER BY technician_id",
+        )
+        .bind(group_id)
+        .fetch_all(db.reader())
+        .await?;
+        for (id,) in members {
+            add(id, &mut ids);
+        }
+    }
+    Ok(ids)
+}
+
+/// The answer for notification `id`, made by key `api_key_id`.
+pub async fn api_status(db: &Db, api_key_id: i64, id: i64) -> Result<ApiAnswer, ServiceError> {
+    let owned: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM notifications WHERE id = $1 AND api_key_id = $2")
+            .bind(id)
+            .bind(api_key_id)
+            .fetch_optional(db.reader())
+            .await?;
+    if owned.is_none() {
+        return Err(ServiceError::NotFound(format!(
+            "there is no notification {id} made with this key"
+        )));
+    }
+    type Row = (Option<i64>, String, String, i64, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT technician_id, channel, status, attempts, last_answer FROM deliveries \
+         WHERE notification_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(db.reader())
+    .await?;
+    let mut deliveries: Vec<ApiDelivery> = rows
+        .into_iter()
+        .map(
+            |(engineer, channel, status, attempts, answer)| ApiDelivery {
+                engineer: engineer.unwrap_or(0),
+                channel,
+                status,
+                reason: None,
+                attempts: Some(attempts),
+                last_answer: answer,
+            },
+        )
+        .collect();
+    let skipped: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT technician_id, channel, reason FROM skipped_deliveries WHERE notification_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(db.reader())
+    .await?;
+    deliveries.extend(
+        skipped
+            .into_iter()
+            .map(|(engineer, channel, reason)| ApiDelivery {
+                engineer,
+                channel,
+                status: "skipped".into(),
+                reason: Some(reason),
+                attempts: None,
+                last_answer: None,
+            }),
+    );
+    Ok(ApiAnswer { id, deliveries })
+}
+
+/// The notification key `key_id` made with `idempotency_key`, if any.
+async fn existing(db: &Db, key_id: i64, idempotency_key: &str) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM notifications WHERE api_key_id = $1 AND idempotency_key = $2",
+    )
+    .bind(key_id)
+    .bind(idempotency_key)
+    .fetch_optional(db.reader())
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// `POST /api/v1/notifications`: queues what can be sent and says why the rest is skipped.
+/// The same idempotency key (per API key) answers the first notification again and queues
+/// nothing.
+pub async fn api_send(
+    db: &Db,
+    api_key: (i64, &str),
+    request: &ApiRequest,
+    now: i64,
+) -> Result<(ApiAnswer, bool), ServiceError> {
+    let (key_id, key_name) = api_key;
+    let channels = checked(request)?;
+    if let Some(id) = existing(db, key_id, &request.idempotency_key).await? {
+        return Ok((api_status(db, key_id, id).await?, false));
+    }
+    let ids = recipients(db, &request.to).await?;
+    let beta = settings::beta_channels(db).await?;
+    let mut queued: Vec<NewDelivery> = Vec::new();
+    let mut skipped: Vec<(i64, Channel, &'static str)> = Vec::new();
+    for id in &ids {
+        let technician = {
+            let mut conn = db.reader().acquire().await?;
+            stored::load(&mut conn, *id).await?
+        };
+        let Some(technician) = technician else {
+            continue;
+        };
+        let confirmed = confirmed(db, *id).await?;
+        for channel in &channels {
+            match reach(&technician, &confirmed, &beta, *channel) {
+                Ok(recipient) => queued.push(NewDelivery {
+                    technician_id: Some(*id),
+                    channel: *channel,
+                    recipient,
+                    idempotency_key: String::new(),
+                }),
+                Err(why) => skipped.push((*id, *channel, why.describe())),
+            }
+        }
+    }
+    let mut tx = db.writer().begin().await?;
+    let id = match outbox::enqueue(
+        &mut tx,
+        Kind::Api,
+        request.text.trim(),
+        Some((key_id, &request.idempotency_key)),
+        &[],
+        now,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if super::db::is_unique_violation(&e, "notifications_idempotency") => {
+            // The same request, sent twice at once: the first one answers both.
+            drop(tx);
+            let id = existing(db, key_id, &request.idempotency_key)
+                .await?
+                .ok_or_else(|| {
+                    ServiceError::Conflict("the notification is being created; ask again".into())
+                })?;
+            return Ok((api_status(db, key_id, id).await?, false));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for delivery in &mut queued {
+        delivery.idempotency_key = format!(
+            "api:{id}:{}:{}",
+            delivery.technician_id.unwrap_or(0),
+            delivery.channel.as_str()
+        );
+    }
+    outbox::add_deliveries(&mut tx, id, &queued, now).await?;
+    for (engineer, channel, reason) in &skipped {
+        sqlx::query(
+            "INSERT INTO skipped_deliveries (notification_id, technician_id, channel, reason) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(engineer)
+        .bind(channel.as_str())
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let actor = Actor {
+        id: None,
+        name: format!("API key '{key_name}'"),
+        roles: Vec::new(),
+        site_ids: Vec::new(),
+    };
+    audit::record(
+        &mut tx,
+        &actor,
+        &AuditContext::new(super::audit::Source::Api, None),
+        Entry {
+            action: "notification.send",
+            technician_id: None,
+            before: None,
+            after: Some(
+                json!({ "notification": id, "queued": queued.len(), "skipped": skipped.len() }),
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mut deliveries: Vec<ApiDelivery> = queued
+        .iter()
+        .map(|d| ApiDelivery {
+            engineer: d.technician_id.unwrap_or(0),
+            channel: d.channel.as_str().into(),
+            status: "queued".into(),
+            reason: None,
+            attempts: None,
+            last_answer: None,
+        })
+        .collect();
+    deliveries.extend(
+        skipped
+            .iter()
+            .map(|(engineer, channel, reason)| ApiDelivery {
+                engineer: *engineer,
+                channel: channel.as_str().into(),
+                status: "skipped".into(),
+                reason: Some((*reason).into()),
+                attempts: None,
+                last_answer: None,
+            }),
+    );
+    Ok((ApiAnswer { id, deliveries }, true))
+}

@@ -1,0 +1,538 @@
+//! The outbox: notifications written in their cause's transaction, then claimed by workers
+//! with a lease, delivered, retried with backoff and finally delivered, dead or cancelled.
+//!
+//! Every state change of a delivery that a worker makes names the worker: a worker whose
+//! lease ran out (it was killed, or stalled) finds its row taken over and records nothing.
+
+use super::db::{Backend, Db};
+use super::error::ServiceError;
+use crate::domain::Channel;
+use sqlx::{Any, Transaction};
+
+/// One delivery to write with a notification.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub technician_id: Option<i64>,
+    pub channel: Channel,
+    /// What the logs show: the number, the address, or the masked robot.
+    pub recipient: String,
+    /// (event, engineer, channel): never two rows with the same key.
+    pub idempotency_key: String,
+}
+
+/// Why a notification was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Confirmation,
+    Test,
+    Api,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmation => "confirmation",
+            Self::Test => "test",
+            Self::Api => "api",
+        }
+    }
+}
+
+/// Writes a notification and its deliveries; a delivery whose key exists already is skipped.
+/// Answers the notification's id.
+pub async fn enqueue(
+    tx: &mut Transaction<'_, Any>,
+    kind: Kind,
+    text: &str,
+    api: Option<(i64, &str)>,
+    deliveries: &[NewDelivery],
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO notifications (kind, text, api_key_id, idempotency_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(kind.as_str())
+    .bind(text)
+    .bind(api.map(|(key, _)| key))
+    .bind(api.map(|(_, idempotency)| idempotency))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    add_deliveries(tx, id, deliveries, now).await?;
+    Ok(id)
+}
+
+/// Adds deliveries to notification `id`; a delivery whose key exists already is skipped.
+pub async fn add_deliveries(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+    deliveries: &[NewDelivery],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for delivery in deliveries {
+        sqlx::query(
+            "INSERT INTO deliveries (notification_id, technician_id, channel, recipient, \
+             idempotency_key, status, attempts, next_attempt_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6, $6) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(id)
+        .bind(delivery.technician_id)
+        .bind(delivery.channel.as_str())
+        .bind(&delivery.recipient)
+        .bind(&delivery.idempotency_key)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deliveries not yet sent to a technician about to be deleted.
+pub async fn cancel_for_technician(
+    tx: &mut Transaction<'_, Any>,
+    technician_id: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE deliveries SET status = 'cancelled', last_answer = 'the engineer was deleted', \
+         lease_owner = NULL, lease_until = NULL, updated_at = $2 \
+         WHERE technician_id = $1 AND status IN ('queued', 'retrying', 'sending')",
+    )
+    .bind(technician_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A delivery a worker holds the lease of.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: i64,
+    pub technician_id: Option<i64>,
+    pub channel: Channel,
+    pub recipient: String,
+    pub idempotency_key: String,
+    /// 1 for the first attempt.
+    pub attempt: i64,
+    pub kind: String,
+    pub text: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ClaimedRow {
+    id: i64,
+    notification_id: i64,
+    technician_id: Option<i64>,
+    channel: String,
+    recipient: String,
+    idempotency_key: String,
+    attempts: i64,
+}
+
+/// Takes up to `limit` deliveries that are due, or whose lease ran out, for `lease_ms`.
+/// On PostgreSQL rows another instance is claiming are skipped, never claimed twice; on
+/// SQLite the one writer makes the statement atomic.
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    limit: i64,
+    lease_ms: i64,
+    now: i64,
+) -> Result<Vec<Claimed>, ServiceError> {
+    let lock = match db.backend() {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_until = $2, \
+         attempts = attempts + 1, updated_at = $3 \
+         WHERE id IN (SELECT id FROM deliveries \
+           WHERE (status IN ('queued', 'retrying') AND next_attempt_at <= $3) \
+              OR (status = 'sending' AND lease_until < $3) \
+           ORDER BY next_attempt_at LIMIT $4{lock}) \
+         RETURNING id, notification_id, technician_id, channel, recipient, idempotency_key, attempts"
+    );
+    let rows: Vec<ClaimedRow> = sqlx::query_as(&sql)
+        .bind(worker)
+        .bind(now + lease_ms)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(db.writer())
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.notification_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, kind, text FROM notifications WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (i64, String, String)>(&sql);
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    let notifications = query.fetch_all(db.reader()).await?;
+    let mut claimed = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some((_, kind, text)) = notifications.iter().find(|n| n.0 == row.notification_id)
+        else {
+            continue;
+        };
+        let Some(channel) = Channel::parse(&row.channel) else {
+            continue;
+        };
+        claimed.push(Claimed {
+            id: row.id,
+            technician_id: row.technician_id,
+            channel,
+            recipient: row.recipient,
+            idempotency_key: row.idempotency_key,
+            attempt: row.attempts,
+            kind: kind.clone(),
+            text: text.clone(),
+        });
+    }
+    Ok(claimed)
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The provider accepted it; its answer.
+    Delivered(String),
+    /// No provider is configured: the message went to the Message log, as rendered here.
+    Captured(String),
+    /// Try again later: after `after_ms` if the provider said so, else after the backoff.
+    Retry {
+        answer: String,
+        after_ms: Option<i64>,
+    },
+    /// The provider refused it for good.
+    Failed(String),
+    /// A per-robot limit is full: not an attempt; queued again until `until`.
+    Deferred { until: i64 },
+    /// Nothing to send to any more (the engineer or their webhook is gone).
+    Cancelled(String),
+}
+
+/// How many attempts a delivery gets and how long it waits between them.
+#[derive(Debug, Clone, Copy)]
+pub struct Retries {
+    pub max_attempts: i64,
+    pub base_ms: i64,
+    pub cap_ms: i64,
+}
+
+impl Default for Retries {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            base_ms: 2_000,
+            cap_ms: 10 * 60 * 1000,
+        }
+    }
+}
+
+impl Retries {
+    /// Exponential backoff with jitter: between half and all of `base · 2^(attempt-1)`,
+    /// capped; `Retry-After` (capped at an hour) wins when it is longer.
+    pub fn delay_ms(&self, attempt: i64, retry_after_ms: Option<i64>, jitter: f64) -> i64 {
+        let exponent = u32::try_from(attempt.clamp(1, 30) - 1).unwrap_or(0);
+        let full = self
+            .base_ms
+            .saturating_mul(1_i64 << exponent)
+            .min(self.cap_ms);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+        let backoff = (full as f64 * (0.5 + 0.5 * jitter.clamp(0.0, 1.0))) as i64;
+        let told = retry_after_ms.unwrap_or(0).clamp(0, 60 * 60 * 1000);
+        backoff.max(told)
+    }
+}
+
+/// Answers are kept short in the logs: a provider may answer a whole HTML page.
+fn short(answer: &str) -> String {
+    const LIMIT: usize = 500;
+    if answer.len() <= LIMIT {
+        return answer.to_owned();
+    }
+    let mut end = LIMIT;
+    while !answer.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &answer[..end])
+}
+
+/// Records how each attempt ended, in one transaction. A row whose lease this worker no
+/// longer holds is left alone.
+pub async fn finish(
+    db: &Db,
+    worker: &str,
+    retries: Retries,
+    results: &[(Claimed, Outcome)],
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mut tx = db.writer().begin().await?;
+    for (claimed, outcome) in results {
+        let (status, answer, next, attempts_back, logged) = match outcome {
+            Outcome::Delivered(answer) => ("delivered", short(answer), now, 0, "delivered"),
+            Outcome::Captured(_) => (
+                "delivered",
+                "no provider configured: captured in the Message log".to_owned(),
+                now,
+                0,
+                "captured",
+            ),
+            Outcome::Retry { answer, after_ms } if claimed.attempt < retries.max_attempts => {
+                let delay = retries.delay_ms(claimed.attempt, *after_ms, rand::random::<f64>());
+                ("retrying", short(answer), now + delay, 0, "retry")
+            }
+            Outcome::Retry { answer, .. } => (
+                "dead",
+                format!(
+                    "{} (gave up after {} attempts)",
+                    short(answer),
+                    claimed.attempt
+                ),
+                now,
+                0,
+                "dead",
+            ),
+            Outcome::Failed(answer) => ("dead", short(answer), now, 0, "failed"),
+            Outcome::Deferred { until } => ("queued", String::new(), *until, 1, ""),
+            Outcome::Cancelled(reason) => ("cancelled", short(reason), now, 0, "cancelled"),
+        };
+        let done = sqlx::query(
+            "UPDATE deliveries SET status = $1, \
+             last_answer = CASE WHEN $2 = '' THEN last_answer ELSE $2 END, \
+             next_attempt_at = $3, attempts = attempts - $4, lease_owner = NULL, \
+             lease_until = NULL, updated_at = $5 \
+             WHERE id = $6 AND lease_owner = $7 AND status = 'sending'",
+        )
+        .bind(status)
+        .bind(&answer)
+        .bind(next)
+        .bind(attempts_back)
+        .bind(now)
+        .bind(claimed.id)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 || logged.is_empty() {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO delivery_attempts (delivery_id, attempt, worker, at, outcome, answer) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(claimed.id)
+        .bind(claimed.attempt)
+        .bind(worker)
+        .bind(now)
+        .bind(logged)
+        .bind(&answer)
+        .execute(&mut *tx)
+        .await?;
+        if let Outcome::Captured(text) = outcome {
+            sqlx::query(
+                "INSERT INTO captured_messages (delivery_id, channel, recipient, text, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id) DO NOTHING",
+            )
+            .bind(claimed.id)
+            .bind(claimed.channel.as_str())
+            .bind(&claimed.recipient)
+            .bind(text)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The webhook and signing secret an engineer's robot is posted to now, if they still have one.
+pub async fn robot_address(
+    db: &Db,
+    technician_id: i64,
+    robot: crate::domain::Robot,
+) -> Result<Option<(String, Option<String>)>, ServiceError> {
+    use crate::domain::Robot;
+    let columns = match robot {
+        Robot::WeCom => "wecom_webhook, CAST(NULL AS TEXT)",
+        Robot::DingTalk => "dingtalk_webhook, dingtalk_secret",
+        Robot::Lark => "lark_webhook, lark_secret",
+    };
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as(&format!("SELECT {columns} FROM technicians WHERE id = $1"))
+            .bind(technician_id)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(row.and_then(|(url, secret)| url.map(|u| (u, secret))))
+}
+
+/// The Message log, newest first: for an SDAdmin only, since it holds confirmation links.
+pub async fn messages(
+    db: &Db,
+    actor: &super::Actor,
+    page: u32,
+) -> Result<crate::domain::MessagePage, ServiceError> {
+    use crate::domain::{audit::utc_text, CapturedMessage, MessagePage};
+    if !actor.is_admin() {
+        return Err(ServiceError::NotAuthorized(
+            "only an SDAdmin may read the Message log".into(),
+        ));
+    }
+    let per_page: u32 = 50;
+    let page = page.max(1);
+    let (total,): (i64,) = sqlx::query_as("SELECT count(*) FROM captured_messages")
+        .fetch_one(db.reader())
+        .await?;
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT created_at, channel, recipient, text FROM captured_messages \
+         ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2",
+    )
+    .bind(i64::from(per_page))
+    .bind(i64::from(per_page) * i64::from(page - 1))
+    .fetch_all(db.reader())
+    .await?;
+    Ok(MessagePage {
+        rows: rows
+            .into_iter()
+            .map(|(at, channel, recipient, text)| CapturedMessage {
+                at: utc_text(at),
+                channel,
+                recipient,
+                text,
+            })
+            .collect(),
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// The sends a robot allows: per minute, and per second when the provider says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RobotLimit {
+    pub per_minute: usize,
+    pub per_second: Option<usize>,
+}
+
+/// Reserves a send to the robot `robot_key` now, or answers when the next one is allowed.
+/// The robot's row is locked by updating it, so instances sharing a database never
+/// reserve more than the limit between them.
+pub async fn reserve_robot_send(
+    db: &Db,
+    robot_key: &str,
+    limit: RobotLimit,
+    now: i64,
+) -> Result<Option<i64>, ServiceError> {
+    let mut tx = db.writer().begin().await?;
+    sqlx::query(
+        "INSERT INTO robot_windows (robot_key, touched_at) VALUES ($1, $2) \
+         ON CONFLICT (robot_key) DO UPDATE SET touched_at = $2",
+    )
+    .bind(robot_key)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let sent: Vec<(i64,)> = sqlx::query_as(
+        "SELECT sent_at FROM robot_sends WHERE robot_key = $1 AND sent_at > $2 ORDER BY sent_at",
+    )
+    .bind(robot_key)
+    .bind(now - 60_000)
+    .fetch_all(&mut *tx)
+    .await?;
+    let sent: Vec<i64> = sent.into_iter().map(|(at,)| at).collect();
+    if let Some(until) = next_allowed(&sent, limit, now) {
+        tx.commit().await?;
+        return Ok(Some(until));
+    }
+    sqlx::query("INSERT INTO robot_sends (robot_key, sent_at) VALUES ($1, $2)")
+        .bind(robot_key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(None)
+}
+
+/// `sent`: the sends of the last minute, oldest first. `None` when one more fits now.
+fn next_allowed(sent: &[i64], limit: RobotLimit, now: i64) -> Option<i64> {
+    let mut until = None;
+    if sent.len() >= limit.per_minute {
+        // The send that must leave the window first.
+        until = Some(sent[sent.len() - limit.per_minute] + 60_001);
+    }
+    if let Some(per_second) = limit.per_second {
+        let recent: Vec<i64> = sent
+            .iter()
+            .copied()
+            .filter(|at| *at > now - 1_000)
+            .collect();
+        if recent.len() >= per_second {
+            let second = recent[recent.len() - per_second] + 1_001;
+            until = Some(until.map_or(second, |u: i64| u.max(second)));
+        }
+    }
+    until
+}
+
+/// Forgets robot sends older than any window.
+pub async fn purge_robot_sends(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM robot_sends WHERE sent_at < $1")
+        .bind(now - 120_000)
+        .execute(db.writer())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_its_jitter_and_stops_at_the_cap() {
+        let r = Retries {
+            max_attempts: 8,
+            base_ms: 1_000,
+            cap_ms: 10_000,
+        };
+        assert_eq!(r.delay_ms(1, None, 1.0), 1_000);
+        assert_eq!(r.delay_ms(1, None, 0.0), 500);
+        assert_eq!(r.delay_ms(3, None, 1.0), 4_000);
+        assert_eq!(r.delay_ms(20, None, 1.0), 10_000);
+        assert_eq!(r.delay_ms(1, Some(30_000), 0.5), 30_000);
+        assert_eq!(r.delay_ms(1, Some(i64::MAX), 0.5), 3_600_000);
+    }
+
+    #[test]
+    fn a_full_robot_window_answers_when_the_oldest_send_leaves_it() {
+        let wecom = RobotLimit {
+            per_minute: 3,
+            per_second: None,
+        };
+        assert_eq!(next_allowed(&[1, 2], wecom, 10), None);
+        assert_eq!(next_allowed(&[1, 2, 3], wecom, 10), Some(60_002));
+        let lark = RobotLimit {
+            per_minute: 100,
+            per_second: Some(2),
+        };
+        assert_eq!(next_allowed(&[9_500], lark, 10_000), None);
+        assert_eq!(next_allowed(&[9_500, 9_600], lark, 10_000), Some(10_501));
+    }
+
+    #[test]
+    fn long_answers_are_cut_on_a_character_boundary() {
+        let answer = "é".repeat(400);
+        let cut = short(&answer);
+        assert!(cut.ends_with('…'));
+        assert!(cut.len() <= 504);
+    }
+}

@@ -1,0 +1,332 @@
+//! Delivery workers: claim due deliveries from the outbox, send each with its provider, and
+//! record how it ended (SPEC §4). A provider that is not configured captures its messages
+//! into the Message log instead, so the embedded default works end to end.
+
+pub mod gateway;
+pub mod outbound;
+pub mod robots;
+pub mod smtp;
+
+use app::domain::Channel;
+use app::service::confirmations::PUBLIC_URL;
+use app::service::outbox::{self, Claimed, Outcome, Retries};
+use app::service::AppState;
+use outbound::{read_answer, retry_after_ms, Allowlist, Outbound};
+use secrecy::SecretString;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The `serve` options of SPEC §7 about notifications, and how the workers pace themselves.
+#[derive(Clone)]
+pub struct NotifySettings {
+    /// The address in confirmation links; `None`: `http://` + the listen address.
+    pub public_url: Option<String>,
+    pub smtp_url: Option<SecretString>,
+    pub mail_from: Option<String>,
+    pub sms_gateway_url: Option<String>,
+    pub sms_gateway_token: Option<SecretString>,
+    /// Replaces the provider host allowlist when not empty.
+    pub webhook_allow: Vec<String>,
+    pub retries: Retries,
+    /// Worker loops in this instance; zero sends nothing (the CLI's short-lived commands).
+    pub workers: usize,
+    /// Deliveries one loop claims at once.
+    pub batch: i64,
+    pub lease: Duration,
+    /// How often an idle loop looks for work another instance queued.
+    pub poll: Duration,
+    pub http_timeout: Duration,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            smtp_url: None,
+            mail_from: None,
+            sms_gateway_url: None,
+            sms_gateway_token: None,
+            webhook_allow: Vec::new(),
+            retries: Retries::default(),
+            workers: 2,
+            batch: 100,
+            lease: Duration::from_secs(60),
+            poll: Duration::from_millis(500),
+            http_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl std::fmt::Debug for NotifySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotifySettings")
+            .field("public_url", &self.public_url)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "(set)"))
+            .field("mail_from", &self.mail_from)
+            .field("sms_gateway_url", &self.sms_gateway_url)
+            .field(
+                "sms_gateway_token",
+                &self.sms_gateway_token.as_ref().map(|_| "(set)"),
+            )
+            .field("webhook_allow", &self.webhook_allow)
+            .field("workers", &self.workers)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every provider, built once from the settings.
+#[derive(Debug)]
+pub struct Senders {
+    public_url: String,
+    http: Outbound,
+    gateway: Option<gateway::Gateway>,
+    smtp: Option<smtp::Smtp>,
+}
+
+/// A transport error without the URL, which may carry a robot's token.
+pub fn describe(err: &reqwest::Error) -> String {
+    let kind = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else if err.is_request() {
+        "the request failed"
+    } else {
+        "the exchange failed"
+    };
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        cause = inner.to_string();
+        source = inner.source();
+    }
+    if cause.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {cause}")
+    }
+}
+
+impl Senders {
+    pub fn new(settings: &NotifySettings, public_url: String) -> anyhow::Result<Self> {
+        let mut allow =
+            Allowlist::parse(&settings.webhook_allow).map_err(|e| anyhow::anyhow!(e))?;
+        let gateway = match &settings.sms_gateway_url {
+            Some(raw) => {
+                let url = reqwest::Url::parse(raw)
+                    .map_err(|e| anyhow::anyhow!("--sms-gateway-url is not a URL: {e}"))?;
+                allow = allow.with_https_host(&url);
+                allow.check(&url).map_err(|e| {
+                    anyhow::anyhow!("--sms-gateway-url: {e}; add it with --webhook-allow")
+                })?;
+                Some(gateway::Gateway {
+                    url,
+                    token: settings.sms_gateway_token.clone(),
+                })
+            }
+            None => None,
+        };
+        let smtp = match &settings.smtp_url {
+            Some(url) => {
+                let from = settings
+                    .mail_from
+                    .clone()
+                    .unwrap_or_else(|| "Crewdesk <crewdesk@localhost>".to_owned());
+                Some(smtp::Smtp::new(
+                    secrecy::ExposeSecret::expose_secret(url),
+                    &from,
+                )?)
+            }
+            None => None,
+        };
+        Ok(Self {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            http: Outbound::new(allow, settings.http_timeout)?,
+            gateway,
+            smtp,
+        })
+    }
+
+    /// The text as it is sent: confirmation links get this server's public address.
+    fn render(&self, claimed: &Claimed) -> String {
+        if claimed.kind == "confirmation" {
+            claimed.text.replace(PUBLIC_URL, &self.public_url)
+        } else {
+            claimed.text.clone()
+        }
+    }
+
+    pub async fn send(&self, state: &AppState, claimed: &Claimed) -> Outcome {
+        let text = self.render(claimed);
+        match claimed.channel {
+            Channel::Sms | Channel::Voice => match &self.gateway {
+                Some(gateway) => gateway.send(&self.http, claimed, &text).await,
+                None => Outcome::Captured(text),
+            },
+            Channel::Email => match &self.smtp {
+                Some(smtp) => smtp.send(claimed, &text).await,
+                None => Outcome::Captured(text),
+            },
+            Channel::WeCom | Channel::DingTalk | Channel::Lark => {
+                self.send_to_robot(state, claimed, &text).await
+            }
+        }
+    }
+
+    async fn send_to_robot(&self, state: &AppState, claimed: &Claimed, text: &str) -> Outcome {
+        let Some(robot) = claimed.channel.robot() else {
+            return Outcome::Failed("not a robot channel".into());
+        };
+        let Some(technician) = claimed.technician_id else {
+            return Outcome::Cancelled("the engineer was deleted".into());
+        };
+        let address = match outbox::robot_address(&state.db, technician, robot).await {
+            Ok(Some(address)) => address,
+            Ok(None) => {
+                return Outcome::Cancelled(format!(
+                    "the engineer has no {} webhook any more",
+                    robot.as_str()
+                ))
+            }
+            Err(e) => {
+                return Outcome::Retry {
+                    answer: format!("the database could not be read: {e}"),
+                    after_ms: None,
+                }
+            }
+        };
+        let (webhook, secret) = address;
+        let url = match self.http.target(&webhook) {
+            Ok(url) => url,
+            Err(reason) => return Outcome::Failed(reason),
+        };
+        // The limit is the robot's: two engineers sharing a group's robot share it too.
+        let key = hex::encode(Sha256::digest(webhook.as_bytes()));
+        let now = state.clock.now();
+        match outbox::reserve_robot_send(&state.db, &key, robots::limit(robot), now).await {
+            Ok(None) => {}
+            Ok(Some(until)) => return Outcome::Deferred { until },
+            Err(e) => {
+                return Outcome::Retry {
+                    answer: format!("the rate limit could not be checked: {e}"),
+                    after_ms: None,
+                }
+            }
+        }
+        let (url, body) = robots::request(robot, url, secret.as_deref(), text, now);
+        match self.http.client.post(url).json(&body).send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let after = retry_after_ms(response.headers());
+                let answer = read_answer(response).await;
+                robots::outcome(robot, status, &answer, after)
+            }
+            Err(e) => Outcome::Retry {
+                answer: describe(&e),
+                after_ms: None,
+            },
+        }
+    }
+}
+
+/// A name for this worker that no other worker, here or in another instance, shares.
+fn worker_name(index: usize) -> String {
+    format!(
+        "{}-{:08x}-{index}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
+}
+
+/// Starts the delivery loops of this instance.
+pub fn spawn(state: AppState, settings: &NotifySettings, public_url: String) -> anyhow::Result<()> {
+    let senders = Arc::new(Senders::new(settings, public_url)?);
+    for index in 0..settings.workers {
+        tokio::spawn(run(
+            state.clone(),
+            senders.clone(),
+            settings.clone(),
+            worker_name(index),
+        ));
+    }
+    Ok(())
+}
+
+async fn run(state: AppState, senders: Arc<Senders>, settings: NotifySettings, worker: String) {
+    let lease_ms = i64::try_from(settings.lease.as_millis()).unwrap_or(60_000);
+    loop {
+        // Registered before the claim, so a wake-up between the claim and the wait is kept.
+        let ready = state.outbox_ready.notified();
+        let claimed = match outbox::claim(
+            &state.db,
+            &worker,
+            settings.batch,
+            lease_ms,
+            state.clock.now(),
+        )
+        .await
+        {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::error!(error = %e, worker, "claiming deliveries failed");
+                tokio::time::sleep(settings.poll).await;
+                continue;
+            }
+        };
+        if claimed.is_empty() {
+            tokio::select! {
+                () = ready => {}
+                () = tokio::time::sleep(settings.poll) => {}
+            }
+            continue;
+        }
+        let results: Vec<(Claimed, Outcome)> =
+            futures::future::join_all(claimed.into_iter().map(|c| {
+                let senders = &senders;
+                let state = &state;
+                async move {
+                    let outcome = senders.send(state, &c).await;
+                    (c, outcome)
+                }
+            }))
+            .await;
+        for (claimed, outcome) in &results {
+            log_attempt(claimed, outcome);
+        }
+        if let Err(e) = outbox::finish(
+            &state.db,
+            &worker,
+            settings.retries,
+            &results,
+            state.clock.now(),
+        )
+        .await
+        {
+            // The leases run out and another loop takes the rows over.
+            tracing::error!(error = %e, worker, "recording deliveries failed");
+            tokio::time::sleep(settings.poll).await;
+        }
+    }
+}
+
+/// One line per attempt: the delivery, the channel and how it ended; never the text, the
+/// address or a webhook.
+fn log_attempt(claimed: &Claimed, outcome: &Outcome) {
+    let (result, answer) = match outcome {
+        Outcome::Delivered(a) => ("delivered", a.as_str()),
+        Outcome::Captured(_) => ("captured", ""),
+        Outcome::Retry { answer, .. } => ("retry", answer.as_str()),
+        Outcome::Failed(a) => ("failed", a.as_str()),
+        Outcome::Deferred { .. } => ("deferred", "robot rate limit"),
+        Outcome::Cancelled(a) => ("cancelled", a.as_str()),
+    };
+    tracing::info!(
+        delivery = claimed.id,
+        channel = claimed.channel.as_str(),
+        attempt = claimed.attempt,
+        result,
+        answer,
+        "delivery attempt"
+    );
+}

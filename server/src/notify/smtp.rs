@@ -1,0 +1,73 @@
+//! Email over SMTP with lettre on tokio and rustls: `smtp://host:port` (no TLS),
+//! `smtp://…?tls=required` (STARTTLS), `smtps://…` (TLS), credentials in the URL.
+
+use app::service::outbox::{Claimed, Outcome};
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sha2::{Digest, Sha256};
+
+#[derive(Clone)]
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smtp")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Smtp {
+    pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| anyhow::anyhow!("--smtp-url is not a usable SMTP URL: {e}"))?
+            .timeout(Some(std::time::Duration::from_secs(20)))
+            .build();
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--mail-from '{from}' is not an address: {e}"))?;
+        Ok(Self { transport, from })
+    }
+
+    pub async fn send(&self, claimed: &Claimed, text: &str) -> Outcome {
+        let to: Mailbox = match claimed.recipient.parse() {
+            Ok(to) => to,
+            Err(e) => return Outcome::Failed(format!("the address cannot be mailed: {e}")),
+        };
+        let subject = if claimed.kind == "confirmation" {
+            "Confirm your Crewdesk email notifications"
+        } else {
+            "Crewdesk notification"
+        };
+        // The same delivery always has the same Message-ID, so a receiver can drop the
+        // copy a retry after a lost answer would make.
+        let id = hex::encode(&Sha256::digest(claimed.idempotency_key.as_bytes())[..16]);
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .message_id(Some(format!("<{id}@crewdesk>")))
+            .header(ContentType::TEXT_PLAIN)
+            .body(text.to_owned());
+        let message = match message {
+            Ok(message) => message,
+            Err(e) => return Outcome::Failed(format!("the message cannot be built: {e}")),
+        };
+        match self.transport.send(message).await {
+            Ok(response) => Outcome::Delivered(format!(
+                "SMTP {} {}",
+                response.code(),
+                response.message().collect::<Vec<_>>().join(" ")
+            )),
+            Err(e) if e.is_permanent() => Outcome::Failed(format!("SMTP {e}")),
+            Err(e) => Outcome::Retry {
+                answer: format!("SMTP {e}"),
+                after_ms: None,
+            },
+        }
+    }
+}

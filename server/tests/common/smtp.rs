@@ -1,0 +1,66 @@
+//! A real SMTP server on loopback (mailin-embedded) that keeps every message it receives.
+
+use mailin_embedded::{response, Handler, Response, Server, SslConfig};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone, Default)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+#[derive(Clone)]
+struct Keep {
+    received: Arc<Mutex<Vec<Mail>>>,
+    current: Mail,
+}
+
+impl Handler for Keep {
+    fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
+        self.current = Mail {
+            from: from.to_owned(),
+            ..Mail::default()
+        };
+        response::OK
+    }
+
+    fn rcpt(&mut self, to: &str) -> Response {
+        self.current.to.push(to.to_owned());
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.data.push_str(&String::from_utf8_lossy(buf));
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        if let Ok(mut received) = self.received.lock() {
+            received.push(std::mem::take(&mut self.current));
+        }
+        response::OK
+    }
+}
+
+/// Starts the server on a free loopback port; answers the port and the received mail.
+pub fn start() -> (u16, Arc<Mutex<Vec<Mail>>>) {
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("smtp bind");
+    let port = listener.local_addr().expect("smtp address").port();
+    let mut server = Server::new(Keep {
+        received: received.clone(),
+        current: Mail::default(),
+    });
+    server
+        .with_name("smtp.crewdesk.test")
+        .with_ssl(SslConfig::None)
+        .expect("no TLS")
+        .with_num_threads(2)
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    (port, received)
+}

@@ -1,0 +1,797 @@
+//! Subscriptions that confirm and notifications that arrive (SPEC §4, §5): the confirmation
+//! link, the outbox and its workers, and every provider against a real server on loopback.
+
+mod common;
+
+use common::loopback::{Answer, Judge, Loopback};
+use common::{
+    enable_beta, signed_in, TestApp, ADMIN_LOGIN, ADMIN_PASSWORD, OPERATION_SERVLET,
+    TECHNICIAN_SERVLET,
+};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+const HOUR_MS: i64 = 60 * 60 * 1000;
+
+/// The newest captured message to `recipient`, once one is there.
+async fn captured_to(app: &TestApp, recipient: &str, at_least: i64) -> String {
+    let sql = format!("SELECT count(*) FROM captured_messages WHERE recipient = '{recipient}'");
+    assert!(
+        app.wait_for_count(&sql, at_least).await >= at_least,
+        "no message to {recipient}"
+    );
+    let (text,): (String,) = sqlx::query_as(
+        "SELECT text FROM captured_messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(recipient)
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    text
+}
+
+fn link_in(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.contains("/confirm/"))
+        .expect("a confirmation link")
+        .to_owned()
+}
+
+async fn states(app: &TestApp, id: i64) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT method, state FROM subscriptions WHERE technician_id = $1 ORDER BY method",
+    )
+    .bind(id)
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+on_both_backends! {
+    async fn a_new_mobile_gets_one_sms_whose_link_confirms_sms_and_voice(app: TestApp) {
+        app.create_admin().await;
+        enable_beta(&app).await;
+        let answer = app.add_as_admin(&[("name", "Ada"), ("mobile", "+86 138 0013 8000")]).await;
+        let id = answer.userid.expect("added");
+        let text = captured_to(&app, "+8613800138000", 1).await;
+        assert!(text.contains("SMS and voice") && text.contains("Ada"), "{text}");
+        // One message for both methods.
+        assert_eq!(app.count(&format!("SELECT count(*) FROM deliveries WHERE technician_id = {id}")).await, 1);
+        let link = link_in(&text);
+        assert!(link.starts_with(&app.url("/confirm/")), "{link}");
+        // Opening the link (a mail scanner's prefetch, say) confirms nothing.
+        let page = app.new_client().get(&link).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("+86•••••••8000") && !html.contains("+8613800138000"), "{html}");
+        assert_eq!(states(&app, id).await, pairs(&[("sms", "pending"), ("voice", "pending")]));
+        // The button does, once.
+        let done = app.new_client().post(&link).send().await.unwrap();
+        assert_eq!(done.status(), 200);
+        assert!(done.text().await.unwrap().contains("Confirmed"));
+        assert_eq!(states(&app, id).await, pairs(&[("sms", "confirmed"), ("voice", "confirmed")]));
+        let again = app.new_client().post(&link).send().await.unwrap();
+        assert_eq!(again.status(), 404);
+        assert!(again.text().await.unwrap().contains("not valid"));
+        // The console shows it at once.
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let (_, view) = app.server_fn(&admin, "subscribe_view", &[("id", &id.to_string())]).await;
+        let view: Value = serde_json::from_str(&view).unwrap();
+        assert_eq!(view["options"][0]["state"], "Confirmed", "{view}");
+        assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'subscription.confirm'").await, 1);
+    }
+
+    async fn a_link_expires_after_48_hours_and_the_engineer_may_subscribe_again(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_as_admin(&[("name", "Bo"), ("email", "bo@example.com")]).await.userid.unwrap();
+        let link = link_in(&captured_to(&app, "bo@example.com", 1).await);
+        app.clock.advance(48 * HOUR_MS + 1);
+        let page = app.new_client().get(&link).send().await.unwrap();
+        assert_eq!(page.status(), 410);
+        assert!(page.text().await.unwrap().contains("expired"));
+        let post = app.new_client().post(&link).send().await.unwrap();
+        assert_eq!(post.status(), 410);
+        assert_eq!(states(&app, id).await, pairs(&[("email", "pending")]));
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let (_, view) = app.server_fn(&admin, "subscribe_view", &[("id", &id.to_string())]).await;
+        assert!(view.contains("Expired"), "{view}");
+        let (status, body) = app.server_fn(&admin, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("email", "true")]).await;
+        assert!(status < 400, "{body}");
+        captured_to(&app, "bo@example.com", 2).await;
+        // The old link stays dead; the new one works.
+        assert_eq!(app.new_client().post(&link).send().await.unwrap().status(), 404);
+    }
+
+    async fn confirmations_are_not_resent_too_often(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_as_admin(&[("name", "Cy"), ("email", "cy@example.com")]).await.userid.unwrap();
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let id_text = id.to_string();
+        let form = [("id", id_text.as_str()), ("back", "/"), ("email", "true")];
+        let ask = || app.server_fn(&admin, "subscribe", &form);
+        let (status, body) = ask().await;
+        assert_eq!(status, 429, "{body}");
+        assert!(body.contains("wait"), "{body}");
+        for _ in 0..4 {
+            app.clock.advance(61_000);
+            let (status, body) = ask().await;
+            assert!(status < 400, "{body}");
+        }
+        app.clock.advance(61_000);
+        let (status, body) = ask().await;
+        assert_eq!(status, 429, "{body}");
+        assert!(body.contains("last hour"), "{body}");
+        assert_eq!(app.count(&format!("SELECT count(*) FROM deliveries WHERE technician_id = {id}")).await, 5);
+    }
+
+    async fn a_new_number_replaces_the_old_subscriptions_and_the_same_number_retyped_does_not(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_as_admin(&[("name", "Di"), ("mobile", "+86 138 0013 8000")]).await.userid.unwrap();
+        let old_link = link_in(&captured_to(&app, "+8613800138000", 1).await);
+        let retyped = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &id.to_string()), ("mobile", "0086-138-0013-8000")]).await;
+        assert!(retyped.is_success(), "{retyped:?}");
+        assert_eq!(app.count(&format!("SELECT count(*) FROM deliveries WHERE technician_id = {id}")).await, 1);
+        let changed = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &id.to_string()), ("mobile", "+86 138 0013 8999")]).await;
+        assert!(changed.is_success(), "{changed:?}");
+        captured_to(&app, "+8613800138999", 1).await;
+        assert_eq!(app.new_client().post(&old_link).send().await.unwrap().status(), 404);
+        let (contact,): (String,) = sqlx::query_as("SELECT contact FROM subscriptions WHERE technician_id = $1 AND method = 'sms'")
+            .bind(id).fetch_one(app.db.reader()).await.unwrap();
+        assert_eq!(contact, "+8613800138999");
+    }
+
+    async fn hostile_links_are_answered_plainly(app: TestApp) {
+        for path in ["/confirm/x", "/confirm/%00%ff", &format!("/confirm/{}", "a".repeat(64)), &format!("/confirm/{}", "é".repeat(300))] {
+            for post in [false, true] {
+                let client = app.new_client();
+                let request = if post { client.post(app.url(path)) } else { client.get(app.url(path)) };
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), 404, "{path}");
+            }
+        }
+    }
+}
+
+/// A server whose workers do not run: what is queued stays queued.
+async fn idle_app() -> TestApp {
+    TestApp::spawn_with(common::Backend::Sqlite, |s| s.notify.workers = 0)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_an_engineer_cancels_what_was_not_sent() {
+    let app = idle_app().await;
+    app.create_admin().await;
+    let id = app
+        .add_as_admin(&[("name", "Ed"), ("mobile", "+86 138 0013 8000")])
+        .await
+        .userid
+        .unwrap();
+    assert_eq!(
+        app.count("SELECT count(*) FROM deliveries WHERE status = 'queued'")
+            .await,
+        1
+    );
+    let deleted = app
+        .admin_call(
+            OPERATION_SERVLET,
+            "DeleteTechnician",
+            &[("userid", &id.to_string())],
+        )
+        .await;
+    assert!(deleted.is_success(), "{deleted:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM deliveries WHERE status = 'cancelled'")
+            .await,
+        1
+    );
+}
+
+/// An application whose SMS gateway is `gateway`, with quick retries.
+async fn with_gateway(gateway: &Loopback) -> TestApp {
+    let url = gateway.url("/send");
+    let allow = gateway.allow_entry();
+    TestApp::spawn_with(common::Backend::Sqlite, move |s| {
+        s.notify.sms_gateway_url = Some(url);
+        s.notify.sms_gateway_token = Some("gw-token-1".to_owned().into());
+        s.notify.webhook_allow = vec![allow];
+        s.notify.retries.base_ms = 50;
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sms_gateway_gets_the_contract_and_busy_answers_are_retried() {
+    let gateway = Loopback::start(Answer::new(202, r#"{"id":"m-1"}"#)).await;
+    gateway.then(Answer::new(503, "busy").header("retry-after", "1"));
+    let app = with_gateway(&gateway).await;
+    app.create_admin().await;
+    let id = app
+        .add_as_admin(&[("name", "Fa"), ("mobile", "+86 138 0013 8000")])
+        .await
+        .userid
+        .unwrap();
+    let requests = gateway.wait_for(2).await;
+    assert_eq!(requests.len(), 2, "one refused, one accepted");
+    let first = requests[0].json();
+    assert_eq!(first["to"], "+8613800138000");
+    assert_eq!(first["channel"], "sms");
+    assert!(first["text"].as_str().unwrap().contains("/confirm/"));
+    assert_eq!(
+        first["idempotency_key"],
+        requests[1].json()["idempotency_key"],
+        "a retry carries the same key"
+    );
+    assert_eq!(requests[0].headers["authorization"], "Bearer gw-token-1");
+    // Retry-After: 1 was honoured.
+    let attempts: Vec<(i64, String, i64)> = sqlx::query_as(
+        "SELECT a.attempt, a.outcome, a.at FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id \
+         WHERE d.technician_id = $1 ORDER BY a.attempt",
+    )
+    .bind(id)
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+        1,
+    )
+    .await;
+    let attempts = if attempts.len() == 2 {
+        attempts
+    } else {
+        sqlx::query_as("SELECT attempt, outcome, at FROM delivery_attempts ORDER BY attempt")
+            .fetch_all(app.db.reader())
+            .await
+            .unwrap()
+    };
+    assert_eq!(
+        attempts.iter().map(|a| a.1.as_str()).collect::<Vec<_>>(),
+        ["retry", "delivered"]
+    );
+    assert!(attempts[1].2 - attempts[0].2 >= 1000, "{attempts:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM captured_messages").await,
+        0,
+        "a configured provider captures nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_is_final_and_attempts_are_bounded() {
+    let gateway = Loopback::start(Answer::new(500, "down")).await;
+    gateway.then(Answer::new(400, r#"{"error":"bad number"}"#));
+    let app = with_gateway(&gateway).await;
+    app.create_admin().await;
+    app.add_as_admin(&[("name", "Gu"), ("mobile", "+86 138 0013 8000")])
+        .await;
+    app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 1)
+        .await;
+    let (answer, attempts): (String, i64) =
+        sqlx::query_as("SELECT last_answer, attempts FROM deliveries")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert!(
+        answer.contains("400") && answer.contains("bad number"),
+        "{answer}"
+    );
+    assert_eq!(attempts, 1);
+    // A server that keeps failing is tried a bounded number of times, then left dead.
+    app.add_as_admin(&[("name", "Ha"), ("mobile", "+86 138 0013 8001")])
+        .await;
+    app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 2)
+        .await;
+    let (answer, attempts): (String, i64) = sqlx::query_as(
+        "SELECT last_answer, attempts FROM deliveries WHERE recipient = '+8613800138001'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(attempts, 8);
+    assert!(answer.contains("gave up after 8 attempts"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_workers_lease_is_taken_over() {
+    let app = idle_app().await;
+    app.create_admin().await;
+    app.add_as_admin(&[("name", "Io"), ("email", "io@example.com")])
+        .await;
+    // A worker claims the delivery and dies without a word.
+    let now = app.clock.now();
+    let claimed = app::service::outbox::claim(&app.db, "dead-worker", 10, 1_000, now)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        app::service::outbox::claim(&app.db, "other", 10, 1_000, now)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a held lease is not claimed twice"
+    );
+    let later = app::service::outbox::claim(&app.db, "other", 10, 1_000, now + 1_001)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1, "the lease ran out");
+    assert_eq!(later[0].attempt, 2);
+    // The dead worker's late report changes nothing.
+    let outcome = app::service::outbox::Outcome::Failed("late".into());
+    app::service::outbox::finish(
+        &app.db,
+        "dead-worker",
+        Default::default(),
+        &[(claimed[0].clone(), outcome)],
+        now + 2_000,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        app.count("SELECT count(*) FROM deliveries WHERE status = 'sending'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_goes_over_real_smtp() {
+    let (port, received) = common::smtp::start();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
+        s.notify.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
+        s.notify.mail_from = Some("Crewdesk <noreply@crewdesk.test>".into());
+    })
+    .await
+    .unwrap();
+    app.create_admin().await;
+    app.add_as_admin(&[("name", "Jo"), ("email", "jo@example.com")])
+        .await;
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+        1,
+    )
+    .await;
+    let mails = received.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].from, "noreply@crewdesk.test");
+    assert_eq!(mails[0].to, vec!["jo@example.com".to_owned()]);
+    let text = quoted_printable(&mails[0].data);
+    assert!(text.contains("Confirm your Crewdesk email"), "{text}");
+    // The link in the mail is the one that confirms.
+    let link = link_in(&text);
+    assert_eq!(
+        app.new_client().post(&link).send().await.unwrap().status(),
+        200,
+        "{link}"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM subscriptions WHERE state = 'confirmed'")
+            .await,
+        1
+    );
+    let (answer,): (String,) = sqlx::query_as("SELECT last_answer FROM deliveries")
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    assert!(answer.starts_with("SMTP 250"), "{answer}");
+}
+
+/// The body as a reader sees it: soft line breaks joined, `=XX` decoded.
+fn quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An engineer with robot webhooks pointing at `robot`, all three beta channels on.
+async fn engineer_with_robots(app: &TestApp, robot: &Loopback, secret: &str) -> i64 {
+    app.create_admin().await;
+    enable_beta(app).await;
+    let id = app.add_as_admin(&[("name", "Ko")]).await.userid.unwrap();
+    // Saved as an operator would with --webhook-allow pointing at loopback.
+    sqlx::query("UPDATE technicians SET wecom_webhook = $1, dingtalk_webhook = $2, dingtalk_secret = $3, lark_webhook = $4, lark_secret = $3 WHERE id = $5")
+        .bind(robot.url("/cgi-bin/webhook/send?key=wk"))
+        .bind(robot.url("/robot/send?access_token=dt"))
+        .bind(secret)
+        .bind(robot.url("/open-apis/bot/v2/hook/lk"))
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    id
+}
+
+fn hmac_base64(key: &[u8], message: &[u8]) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key).unwrap();
+    mac.update(message);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// Answers like the real robots: checks DingTalk's and Lark's signatures byte for byte.
+fn robot_judge(secret: &'static str) -> Judge {
+    Arc::new(move |request| {
+        let ok = |code: &str| Some(Answer::new(200, &format!(r#"{{"{code}":0,"msg":"ok"}}"#)));
+        if request.uri.starts_with("/robot/send") {
+            let query: std::collections::HashMap<String, String> =
+                url::form_urlencoded::parse(request.uri.split_once('?').unwrap().1.as_bytes())
+                    .into_owned()
+                    .collect();
+            let timestamp = query.get("timestamp")?;
+            let expected = hmac_base64(
+                secret.as_bytes(),
+                format!("{timestamp}\n{secret}").as_bytes(),
+            );
+            let good = query.get("sign") == Some(&expected)
+                && request.json()["text"]["content"].is_string();
+            return if good {
+                ok("errcode")
+            } else {
+                Some(Answer::new(
+                    200,
+                    r#"{"errcode":310000,"errmsg":"sign not match"}"#,
+                ))
+            };
+        }
+        if request.uri.starts_with("/open-apis/") {
+            let body = request.json();
+            let timestamp = body["timestamp"].as_str()?;
+            let expected = hmac_base64(format!("{timestamp}\n{secret}").as_bytes(), b"");
+            let good = body["sign"] == expected.as_str() && body["msg_type"] == "text";
+            return if good {
+                ok("code")
+            } else {
+                Some(Answer::new(
+                    200,
+                    r#"{"code":19021,"msg":"sign match fail"}"#,
+                ))
+            };
+        }
+        let good = request.json()["msgtype"] == "text";
+        if good {
+            ok("errcode")
+        } else {
+            None
+        }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_robot_is_posted_to_signed_as_its_provider_checks() {
+    let secret = "SEC+/=ünï";
+    let robot =
+        Loopback::start_judging(Answer::new(500, "unexpected"), Some(robot_judge(secret))).await;
+    let allow = robot.allow_entry();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
+        s.notify.webhook_allow = vec![allow]
+    })
+    .await
+    .unwrap();
+    let id = engineer_with_robots(&app, &robot, secret).await;
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    for channel in ["wecom", "dingtalk", "lark"] {
+        let (status, body) = app
+            .server_fn(
+                &admin,
+                "send_test_notification",
+                &[("id", &id.to_string()), ("channel", channel)],
+            )
+            .await;
+        assert!(status < 400, "{body}");
+    }
+    assert_eq!(
+        app.wait_for_count(
+            "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+            3
+        )
+        .await,
+        3,
+        "{:?}",
+        sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT channel, last_answer FROM deliveries"
+        )
+        .fetch_all(app.db.reader())
+        .await
+        .unwrap()
+    );
+    // Cool-down: the same test again is refused.
+    let (status, _) = app
+        .server_fn(
+            &admin,
+            "send_test_notification",
+            &[("id", &id.to_string()), ("channel", "lark")],
+        )
+        .await;
+    assert_eq!(status, 429);
+    // The webhook's token never reaches the log of attempts.
+    assert_eq!(app.count("SELECT count(*) FROM deliveries WHERE recipient LIKE '%access_token%' OR recipient LIKE '%key=wk%'").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robot_refusals_and_rate_limit_codes_are_read_from_the_body() {
+    let robot = Loopback::start(Answer::new(200, r#"{"errcode":0}"#)).await;
+    robot.then(Answer::new(
+        200,
+        r#"{"errcode":130101,"errmsg":"send too fast"}"#,
+    ));
+    let allow = robot.allow_entry();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
+        s.notify.webhook_allow = vec![allow]
+    })
+    .await
+    .unwrap();
+    let id = engineer_with_robots(&app, &robot, "s").await;
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    app.server_fn(
+        &admin,
+        "send_test_notification",
+        &[("id", &id.to_string()), ("channel", "dingtalk")],
+    )
+    .await;
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'retrying'",
+        1,
+    )
+    .await;
+    let (next, answer): (i64, String) =
+        sqlx::query_as("SELECT next_attempt_at - updated_at, last_answer FROM deliveries")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert!(next >= 60_000, "DingTalk's 130101 waits a minute: {next}");
+    assert!(answer.contains("130101"), "{answer}");
+    app.clock.advance(61_000);
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+        1,
+    )
+    .await;
+    // A permanent refusal (no such robot) is final at once.
+    robot.then(Answer::new(
+        200,
+        r#"{"errcode":300005,"errmsg":"token is not exist"}"#,
+    ));
+    app.server_fn(
+        &admin,
+        "send_test_notification",
+        &[("id", &id.to_string()), ("channel", "wecom")],
+    )
+    .await;
+    app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 1)
+        .await;
+    let (attempts,): (i64,) =
+        sqlx::query_as("SELECT attempts FROM deliveries WHERE status = 'dead'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_private_addresses_and_unlisted_hosts_are_never_followed() {
+    let metadata = Loopback::start(Answer::new(200, r#"{"errcode":0}"#)).await;
+    let robot = Loopback::start(
+        Answer::new(302, "").header("location", "http://169.254.169.254/latest/meta-data/"),
+    )
+    .await;
+    let allow = robot.allow_entry();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
+        s.notify.webhook_allow = vec![allow]
+    })
+    .await
+    .unwrap();
+    let id = engineer_with_robots(&app, &robot, "s").await;
+    // Lark points at a loopback server that is not on the allowlist.
+    sqlx::query("UPDATE technicians SET lark_webhook = $1 WHERE id = $2")
+        .bind(metadata.url("/open-apis/bot/v2/hook/x"))
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    for channel in ["wecom", "lark"] {
+        app.server_fn(
+            &admin,
+            "send_test_notification",
+            &[("id", &id.to_string()), ("channel", channel)],
+        )
+        .await;
+    }
+    app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 2)
+        .await;
+    let answers: Vec<(String, String)> =
+        sqlx::query_as("SELECT channel, last_answer FROM deliveries ORDER BY channel")
+            .fetch_all(app.db.reader())
+            .await
+            .unwrap();
+    assert!(answers[0].1.contains("not on the allowlist"), "{answers:?}");
+    assert!(answers[1].1.contains("302"), "{answers:?}");
+    assert_eq!(robot.requests().len(), 1);
+    assert!(
+        metadata.requests().is_empty(),
+        "nothing reached the unlisted server"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_robot_is_never_sent_more_than_its_limit_and_nothing_is_dropped() {
+    let robot = Loopback::start(Answer::new(200, r#"{"errcode":0}"#)).await;
+    let allow = robot.allow_entry();
+    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
+        s.notify.webhook_allow = vec![allow]
+    })
+    .await
+    .unwrap();
+    let id = engineer_with_robots(&app, &robot, "s").await;
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    // 25 tests to one WeCom robot (20 a minute), a minute of clock apart as far as the
+    // cool-down is concerned but sent within the same real minute.
+    for _ in 0..25 {
+        let (status, body) = app
+            .server_fn(
+                &admin,
+                "send_test_notification",
+                &[("id", &id.to_string()), ("channel", "wecom")],
+            )
+            .await;
+        assert!(status < 400, "{body}");
+        sqlx::query("UPDATE deliveries SET created_at = created_at - 120000")
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        app.wait_for_count(
+            "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+            20
+        )
+        .await,
+        20
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(robot.requests().len(), 20, "the 21st waits for the window");
+    assert_eq!(
+        app.count("SELECT count(*) FROM deliveries WHERE status = 'queued'")
+            .await,
+        5,
+        "nothing dropped"
+    );
+    app.clock.advance(61_000);
+    assert_eq!(
+        app.wait_for_count(
+            "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+            25
+        )
+        .await,
+        25
+    );
+    assert_eq!(robot.requests().len(), 25);
+}
+
+async fn api_key(app: &TestApp, name: &str) -> String {
+    let ctx = app::service::AuditContext::new(app::service::Source::Cli, None);
+    app::service::api_keys::create(
+        &app.db,
+        &app::service::Actor::operator(),
+        &ctx,
+        name,
+        app.clock.now(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn api_post(app: &TestApp, key: Option<&str>, body: &str) -> (u16, Value) {
+    let mut request = app
+        .new_client()
+        .post(app.url("/api/v1/notifications"))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("JSON answer: {text}")),
+    )
+}
+
+mod api {
+    use super::*;
+
+    on_both_backends! {
+        async fn the_notification_api_queues_what_is_usable_and_skips_the_rest(app: TestApp) {
+            app.create_admin().await;
+            let id = app.add_as_admin(&[("name", "Lu"), ("loginName", "lu"), ("mobile", "+86 138 0013 8000")]).await.userid.unwrap();
+            let link = link_in(&captured_to(&app, "+8613800138000", 1).await);
+            assert_eq!(app.new_client().post(&link).send().await.unwrap().status(), 200);
+            let key = api_key(&app, "monitoring").await;
+            let body = r#"{"to":{"engineers":["lu"]},"channels":["sms","email","wecom"],"text":"Disk full on db-1","idempotency_key":"alert-1"}"#;
+            // No key, a wrong key: 401 and nothing queued.
+            let before = app.count("SELECT count(*) FROM deliveries").await;
+            assert_eq!(api_post(&app, None, body).await.0, 401);
+            let (status, answer) = api_post(&app, Some(&format!("cdk_{}", "0".repeat(64))), body).await;
+            assert_eq!((status, answer["code"].as_str()), (401, Some("unauthorized")));
+            assert_eq!(app.count("SELECT count(*) FROM deliveries").await, before);
+            let (status, answer) = api_post(&app, Some(&key), body).await;
+            assert_eq!(status, 202, "{answer}");
+            let deliveries = answer["deliveries"].as_array().unwrap();
+            let of = |channel: &str| deliveries.iter().find(|d| d["channel"] == channel).unwrap().clone();
+            assert_eq!(of("sms")["status"], "queued");
+            assert_eq!(of("sms")["engineer"], id);
+            assert_eq!(of("email")["status"], "skipped");
+            assert!(of("email")["reason"].as_str().unwrap().contains("not confirmed"));
+            assert!(of("wecom")["reason"].as_str().unwrap().contains("beta"));
+            let text = captured_to(&app, "+8613800138000", 2).await;
+            assert_eq!(text, "Disk full on db-1");
+            // The same idempotency key: the same notification, nothing sent again.
+            let (status, again) = api_post(&app, Some(&key), body).await;
+            assert_eq!((status, &again["id"]), (202, &answer["id"]));
+            assert_eq!(app.count("SELECT count(*) FROM captured_messages").await, 2);
+            let status_url = app.url(&format!("/api/v1/notifications/{}", answer["id"]));
+            let polled: Value = app.new_client().get(&status_url).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+            let sms = polled["deliveries"].as_array().unwrap().iter().find(|d| d["channel"] == "sms").unwrap().clone();
+            assert_eq!((sms["status"].as_str(), sms["attempts"].as_i64()), (Some("delivered"), Some(1)), "{polled}");
+            // Another key sees nothing of it.
+            let other = api_key(&app, "other").await;
+            assert_eq!(app.new_client().get(&status_url).bearer_auth(&other).send().await.unwrap().status(), 404);
+        }
+
+        async fn the_notification_api_refuses_bad_requests_whole(app: TestApp) {
+            app.create_admin().await;
+            app.add_as_admin(&[("name", "Mo"), ("loginName", "mo")]).await;
+            let key = api_key(&app, "k").await;
+            for (body, status, needle) in [
+                ("not json", 400, "not a notification request"),
+                (r#"{"to":{"engineers":["mo","nobody"]},"text":"x","idempotency_key":"a"}"#, 400, "no engineer"),
+                (r#"{"to":{"groups":["Nowhere-Team"]},"text":"x","idempotency_key":"a"}"#, 400, "no group"),
+                (r#"{"to":{"engineers":["mo"]},"channels":["fax"],"text":"x","idempotency_key":"a"}"#, 400, "fax"),
+                (r#"{"to":{"engineers":["mo"]},"text":"  ","idempotency_key":"a"}"#, 400, "text"),
+                (r#"{"to":{},"text":"x","idempotency_key":"a"}"#, 400, "at least one"),
+                (r#"{"to":{"engineers":[true]},"text":"x","idempotency_key":"a"}"#, 400, "neither"),
+            ] {
+                let (got, answer) = api_post(&app, Some(&key), body).await;
+                assert_eq!(got, status, "{body}: {answer}");
+                assert!(answer["error"].as_str().unwrap().contains(needle), "{body}: {answer}");
+            }
+            let huge = format!(r#"{{"to":{{"engineers":["mo"]}},"text":"{}","idempotency_key":"a"}}"#, "x".repeat(70 * 1024));
+            assert_eq!(api_post(&app, Some(&key), &huge).await.0, 413);
+            assert_eq!(app.count("SELECT count(*) FROM notifications WHERE kind = 'api'").await, 0);
+            let ctx = app::service::AuditContext::new(app::service::Source::Cli, None);
+            app::service::api_keys::revoke(&app.db, &app::service::Actor::operator(), &ctx, "k", app.clock.now()).await.unwrap();
+            let ok = r#"{"to":{"engineers":["mo"]},"text":"x","idempotency_key":"a"}"#;
+            assert_eq!(api_post(&app, Some(&key), ok).await.0, 401, "a revoked key is refused at once");
+        }
+    }
+}
