@@ -204,9 +204,38 @@ async fn with_gateway(gateway: &Loopback) -> TestApp {
         s.notify.sms_gateway_token = Some("gw-token-1".to_owned().into());
         s.notify.webhook_allow = vec![allow];
         s.notify.retries.base_ms = 50;
+        s.notify.http_timeout = Duration::from_secs(1);
     })
     .await
     .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_or_hanging_provider_is_cut_off_and_tried_again() {
+    let gateway = Loopback::start(Answer::new(200, "{}")).await;
+    gateway.then(Answer::new(500, &"é".repeat(512 * 1024)));
+    gateway.then(Answer::new(200, "{}").delayed(Duration::from_secs(3)));
+    let app = with_gateway(&gateway).await;
+    app.create_admin().await;
+    app.add_as_admin(&[("name", "Ny"), ("mobile", "+86 138 0013 8000")])
+        .await;
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+        1,
+    )
+    .await;
+    let answers: Vec<(String, String)> =
+        sqlx::query_as("SELECT outcome, answer FROM delivery_attempts ORDER BY attempt")
+            .fetch_all(app.db.reader())
+            .await
+            .unwrap();
+    let outcomes: Vec<&str> = answers.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(outcomes, ["retry", "retry", "delivered"], "{answers:?}");
+    assert!(
+        answers[0].1.starts_with("HTTP 500 éé") && answers[0].1.chars().count() < 600,
+        "a 1 MiB answer is kept short"
+    );
+    assert!(answers[1].1.contains("timed out"), "{}", answers[1].1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -233,6 +262,11 @@ async fn the_sms_gateway_gets_the_contract_and_busy_answers_are_retried() {
     );
     assert_eq!(requests[0].headers["authorization"], "Bearer gw-token-1");
     // Retry-After: 1 was honoured.
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+        1,
+    )
+    .await;
     let attempts: Vec<(i64, String, i64)> = sqlx::query_as(
         "SELECT a.attempt, a.outcome, a.at FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id \
          WHERE d.technician_id = $1 ORDER BY a.attempt",
@@ -241,19 +275,6 @@ async fn the_sms_gateway_gets_the_contract_and_busy_answers_are_retried() {
     .fetch_all(app.db.reader())
     .await
     .unwrap();
-    app.wait_for_count(
-        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
-        1,
-    )
-    .await;
-    let attempts = if attempts.len() == 2 {
-        attempts
-    } else {
-        sqlx::query_as("SELECT attempt, outcome, at FROM delivery_attempts ORDER BY attempt")
-            .fetch_all(app.db.reader())
-            .await
-            .unwrap()
-    };
     assert_eq!(
         attempts.iter().map(|a| a.1.as_str()).collect::<Vec<_>>(),
         ["retry", "delivered"]
@@ -410,6 +431,18 @@ fn quoted_printable(raw: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// An application that may post to `server` (and only there).
+async fn allowing(server: &Loopback) -> TestApp {
+    let allow = server.allow_entry();
+    TestApp::spawn_with(common::Backend::Sqlite, move |s| {
+        s.notify.webhook_allow = vec![allow];
+        s.notify.http_timeout = Duration::from_secs(1);
+        s.notify.retries.base_ms = 50;
+    })
+    .await
+    .unwrap()
+}
+
 /// An engineer with robot webhooks pointing at `robot`, all three beta channels on.
 async fn engineer_with_robots(app: &TestApp, robot: &Loopback, secret: &str) -> i64 {
     app.create_admin().await;
@@ -489,12 +522,7 @@ async fn every_robot_is_posted_to_signed_as_its_provider_checks() {
     let secret = "SEC+/=ünï";
     let robot =
         Loopback::start_judging(Answer::new(500, "unexpected"), Some(robot_judge(secret))).await;
-    let allow = robot.allow_entry();
-    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
-        s.notify.webhook_allow = vec![allow]
-    })
-    .await
-    .unwrap();
+    let app = allowing(&robot).await;
     let id = engineer_with_robots(&app, &robot, secret).await;
     let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
     for channel in ["wecom", "dingtalk", "lark"] {
@@ -542,12 +570,7 @@ async fn robot_refusals_and_rate_limit_codes_are_read_from_the_body() {
         200,
         r#"{"errcode":130101,"errmsg":"send too fast"}"#,
     ));
-    let allow = robot.allow_entry();
-    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
-        s.notify.webhook_allow = vec![allow]
-    })
-    .await
-    .unwrap();
+    let app = allowing(&robot).await;
     let id = engineer_with_robots(&app, &robot, "s").await;
     let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
     app.server_fn(
@@ -602,12 +625,7 @@ async fn redirects_private_addresses_and_unlisted_hosts_are_never_followed() {
         Answer::new(302, "").header("location", "http://169.254.169.254/latest/meta-data/"),
     )
     .await;
-    let allow = robot.allow_entry();
-    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
-        s.notify.webhook_allow = vec![allow]
-    })
-    .await
-    .unwrap();
+    let app = allowing(&robot).await;
     let id = engineer_with_robots(&app, &robot, "s").await;
     // Lark points at a loopback server that is not on the allowlist.
     sqlx::query("UPDATE technicians SET lark_webhook = $1 WHERE id = $2")
@@ -644,12 +662,7 @@ async fn redirects_private_addresses_and_unlisted_hosts_are_never_followed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_robot_is_never_sent_more_than_its_limit_and_nothing_is_dropped() {
     let robot = Loopback::start(Answer::new(200, r#"{"errcode":0}"#)).await;
-    let allow = robot.allow_entry();
-    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
-        s.notify.webhook_allow = vec![allow]
-    })
-    .await
-    .unwrap();
+    let app = allowing(&robot).await;
     let id = engineer_with_robots(&app, &robot, "s").await;
     let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
     // 25 tests to one WeCom robot (20 a minute), a minute of clock apart as far as the
@@ -792,6 +805,38 @@ mod api {
             app::service::api_keys::revoke(&app.db, &app::service::Actor::operator(), &ctx, "k", app.clock.now()).await.unwrap();
             let ok = r#"{"to":{"engineers":["mo"]},"text":"x","idempotency_key":"a"}"#;
             assert_eq!(api_post(&app, Some(&key), ok).await.0, 401, "a revoked key is refused at once");
+        }
+
+        async fn the_same_request_sent_30_times_at_once_is_one_notification(app: TestApp) {
+            app.create_admin().await;
+            app.add_as_admin(&[("name", "Ōno"), ("loginName", "ono")]).await;
+            let key = api_key(&app, "k").await;
+            let body = format!(r#"{{"to":{{"engineers":["ono"]}},"text":"{}","idempotency_key":"告警-1"}}"#, "磁盘已满 🚨 ".repeat(300));
+            let answers = futures::future::join_all((0..30).map(|_| api_post(&app, Some(&key), &body))).await;
+            let ids: std::collections::BTreeSet<String> = answers.iter().map(|(status, answer)| {
+                assert_eq!(*status, 202, "{answer}");
+                answer["id"].to_string()
+            }).collect();
+            assert_eq!(ids.len(), 1, "{ids:?}");
+            assert_eq!(app.count("SELECT count(*) FROM notifications WHERE kind = 'api'").await, 1);
+            // Nothing is confirmed or configured: all six channels skipped, each once.
+            assert_eq!(app.count("SELECT count(*) FROM skipped_deliveries").await, 6);
+        }
+
+        async fn a_test_notification_names_a_real_channel(app: TestApp) {
+            app.create_admin().await;
+            let id = app.add_as_admin(&[("name", "Pia")]).await.userid.unwrap().to_string();
+            let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+            let long = "ß".repeat(10_000);
+            for channel in ["fax", "", "SMS", long.as_str(), "sms\u{0}"] {
+                let (status, body) = app.server_fn(&admin, "send_test_notification", &[("id", &id), ("channel", channel)]).await;
+                assert_eq!(status, 422, "{channel:.20}: {body}");
+            }
+            // A real channel that cannot reach Pia says why.
+            let (status, body) = app.server_fn(&admin, "send_test_notification", &[("id", &id), ("channel", "sms")]).await;
+            assert_eq!(status, 422);
+            assert!(body.contains("not confirmed"), "{body}");
+            assert_eq!(app.count("SELECT count(*) FROM notifications WHERE kind = 'test'").await, 0);
         }
     }
 }

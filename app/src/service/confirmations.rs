@@ -32,17 +32,8 @@ pub(super) async fn check_resend(
     channel: Channel,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let (count, last): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT count(*), max(d.created_at) FROM deliveries d \
-         JOIN notifications n ON n.id = d.notification_id \
-         WHERE d.technician_id = $1 AND d.channel = $2 AND n.kind = 'confirmation' \
-         AND d.created_at > $3",
-    )
-    .bind(id)
-    .bind(channel.as_str())
-    .bind(now - 60 * 60 * 1000)
-    .fetch_one(&mut **tx)
-    .await?;
+    let (count, last) =
+        outbox::recent(tx, id, channel, Kind::Confirmation, now - 60 * 60 * 1000).await?;
     let by = if channel == Channel::Email {
         "email"
     } else {
@@ -209,9 +200,7 @@ pub enum Link {
         /// The contact with most of it hidden: the page needs no sign-in.
         contact: String,
     },
-    Expired {
-        methods: Vec<Method>,
-    },
+    Expired,
     /// Used already, replaced by a newer request, cancelled, or never issued.
     Unknown,
 }
@@ -246,7 +235,7 @@ fn link_of(rows: Vec<(String, String, i64, String)>, now: i64) -> Link {
         .collect();
     match rows.into_iter().next() {
         None => Link::Unknown,
-        Some((_, _, expires, _)) if expires <= now => Link::Expired { methods },
+        Some((_, _, expires, _)) if expires <= now => Link::Expired,
         Some((_, contact, _, name)) => Link::Pending {
             name,
             methods,

@@ -107,14 +107,8 @@ pub async fn send_test(
             )
         })?;
     let mut tx = db.writer().begin().await?;
-    let (last,): (Option<i64>,) = sqlx::query_as(
-        "SELECT max(d.created_at) FROM deliveries d JOIN notifications n ON n.id = d.notification_id \
-         WHERE d.technician_id = $1 AND d.channel = $2 AND n.kind = 'test'",
-    )
-    .bind(id)
-    .bind(channel.as_str())
-    .fetch_one(&mut *tx)
-    .await?;
+    let (_, last) =
+        outbox::recent(&mut tx, id, channel, Kind::Test, now - TEST_COOL_DOWN_MS).await?;
     if let Some(last) = last.filter(|last| now - last < TEST_COOL_DOWN_MS) {
         let seconds = (TEST_COOL_DOWN_MS - (now - last)) / 1000 + 1;
         return Err(ServiceError::TooSoon(format!(

@@ -89,6 +89,28 @@ pub async fn add_deliveries(
     Ok(())
 }
 
+/// How many `kind` messages went to an engineer over `channel` since `since`, and when the
+/// last one did: what every cool-down (confirmations, tests) is decided on.
+pub async fn recent(
+    tx: &mut Transaction<'_, Any>,
+    technician_id: i64,
+    channel: Channel,
+    kind: Kind,
+    since: i64,
+) -> Result<(i64, Option<i64>), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*), max(d.created_at) FROM deliveries d \
+         JOIN notifications n ON n.id = d.notification_id \
+         WHERE d.technician_id = $1 AND d.channel = $2 AND n.kind = $3 AND d.created_at > $4",
+    )
+    .bind(technician_id)
+    .bind(channel.as_str())
+    .bind(kind.as_str())
+    .bind(since)
+    .fetch_one(&mut **tx)
+    .await
+}
+
 /// Deliveries not yet sent to a technician about to be deleted.
 pub async fn cancel_for_technician(
     tx: &mut Transaction<'_, Any>,

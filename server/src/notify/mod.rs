@@ -29,7 +29,7 @@ pub struct NotifySettings {
     /// Replaces the provider host allowlist when not empty.
     pub webhook_allow: Vec<String>,
     pub retries: Retries,
-    /// Worker loops in this instance; zero sends nothing (the CLI's short-lived commands).
+    /// Worker loops in this instance; zero leaves everything queued (for another instance).
     pub workers: usize,
     /// Deliveries one loop claims at once.
     pub batch: i64,

@@ -123,7 +123,7 @@ fn page(lang: Lang, token: &str, link: &Link, confirmed: bool) -> Response {
                 )
             }
         }
-        Link::Expired { .. } => (
+        Link::Expired => (
             StatusCode::GONE,
             format!(
                 "<p class=\"error\" role=\"alert\">{}</p>",
