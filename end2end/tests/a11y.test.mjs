@@ -29,7 +29,7 @@ test('every page and dialog passes axe in English and Chinese', async () => {
   const context = await env.browser.newContext();
   const page = await context.newPage();
   const paths = ['/', `/engineers/${id}/edit`, `/engineers/${id}/delete`, `/engineers/${id}/subscribe`,
-    '/engineers/new', '/reference', '/settings', '/audit', '/servlets/forms/add-technician'];
+    '/engineers/new', '/reference', '/settings', '/audit', '/messages', '/deliveries', '/servlets/forms/add-technician'];
   const found = [];
   for (const lang of ['en', 'zh-CN']) {
     await page.goto(`${base}/lang/${lang}?back=/login`);

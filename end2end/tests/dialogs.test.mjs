@@ -138,6 +138,20 @@ test('Saved contacts get confirmations; the links from the Message log confirm t
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('Confirmed:').waitFor();
   }
+  // The delivery log shows both confirmations delivered (captured), and filters by state.
+  await page.goto(`${base}/deliveries`);
+  await page.getByRole('link', { name: /^delivered \(\d+\)$/ }).click();
+  await page.waitForURL(/status=delivered/);
+  for (const to of ['+12025550170', 'evelyn@example.com']) {
+    const delivered = page.locator('table.deliveries tbody tr', { hasText: to });
+    await delivered.getByText('delivered', { exact: true }).waitFor();
+    await delivered.locator('.last-answer', { hasText: 'captured in the Message log' }).waitFor();
+    // Each attempt opens under its summary.
+    await delivered.getByText('1 attempt', { exact: true }).click();
+    await delivered.locator('ol.attempts li', { hasText: 'captured' }).waitFor();
+  }
+  await page.getByRole('link', { name: /^dead \(0\)$/ }).click();
+  await page.getByText('No deliveries here.').waitFor();
   await page.goto(`${base}/?q=Evelyn`);
   await row.locator('.chip.state-confirmed', { hasText: 'SMS' }).waitFor();
   const button = page.locator(`#op-subscribe-${id}`);

@@ -23,12 +23,15 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database_url).await?;
         app::service::migrate(&db).await?;
+        let webhook_hosts = app::domain::WebhookHosts::parse(&settings.notify.webhook_allow)
+            .map_err(|e| anyhow::anyhow!(e))?;
         let state = AppState {
             db,
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),
             sign_in: Arc::new(SignInLimits::new(settings.sign_in_limits)),
             clock: Default::default(),
             outbox_ready: Default::default(),
+            webhook_hosts: Arc::new(webhook_hosts),
         };
         let listener = tokio::net::TcpListener::bind(settings.addr)
             .await

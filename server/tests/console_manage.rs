@@ -270,6 +270,8 @@ on_both_backends! {
             ("save_beta_channels", vec![("voice", "true")]),
             ("send_test_notification", vec![("id", &eve), ("channel", "sms")]),
             ("messages", vec![("page", "1")]),
+            ("deliveries", vec![("status", ""), ("page", "1")]),
+            ("retry_delivery", vec![("id", "1"), ("back", "/deliveries")]),
         ];
         for (function, form) in cases {
             let (status, body) = app.server_fn(&bob, function, &form).await;

@@ -322,6 +322,186 @@ async fn a_refusal_is_final_and_attempts_are_bounded() {
     assert!(answer.contains("gave up after 8 attempts"), "{answer}");
 }
 
+/// A refused message shows in the delivery log with the provider's answer; an SDAdmin
+/// retries it, without JavaScript, and it goes out once more with the same key.
+async fn a_dead_letter_is_logged_and_retried_once(backend: common::Backend) {
+    let gateway = Loopback::start(Answer::new(202, r#"{"id":"ok"}"#)).await;
+    gateway.then(Answer::new(400, r#"{"error":"number <b>barred</b>"}"#));
+    gateway.then(Answer::new(400, r#"{"error":"number barred"}"#));
+    let (url, allow) = (gateway.url("/send"), gateway.allow_entry());
+    let Some(app) = TestApp::spawn_with(backend, move |s| {
+        s.notify.sms_gateway_url = Some(url);
+        s.notify.webhook_allow = vec![allow];
+        s.notify.retries.base_ms = 50;
+    })
+    .await
+    else {
+        return;
+    };
+    app.create_admin().await;
+    for (name, mobile) in [("Pia", "+86 138 0013 8000"), ("Quy", "+86 138 0013 8001")] {
+        app.add_as_admin(&[("name", name), ("mobile", mobile)])
+            .await;
+    }
+    app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 2)
+        .await;
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let page = admin
+        .get(app.url("/deliveries?status=dead"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for expected in [
+        "Pia",
+        "+8613800138000",
+        "number &lt;b&gt;barred",
+        "dead (2)",
+        "on the way (0)",
+        "Retry delivery",
+    ] {
+        assert!(html.contains(expected), "{expected} missing in {html}");
+    }
+    assert!(
+        !html.contains("<b>barred"),
+        "a provider's answer is text, never markup"
+    );
+    let (id,): (i64,) =
+        sqlx::query_as("SELECT id FROM deliveries WHERE recipient = '+8613800138000'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    // A plain form post, as the button sends without JavaScript.
+    let retried = admin
+        .post(app.url("/api/retry_delivery"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .form(&[
+            ("id", id.to_string().as_str()),
+            ("back", "/deliveries?status=dead"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(retried.status().is_redirection(), "{}", retried.status());
+    assert_eq!(
+        retried.headers()["location"],
+        format!("/deliveries?status=dead&retried={id}").as_str()
+    );
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+        1,
+    )
+    .await;
+    let requests = gateway.wait_for(3).await;
+    let keys: Vec<String> = requests
+        .iter()
+        .filter(|r| r.json()["to"] == "+8613800138000")
+        .map(|r| {
+            r.json()["idempotency_key"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        keys.len(),
+        2,
+        "refused once, then sent once after the retry"
+    );
+    assert_eq!(keys[0], keys[1], "the retry carries the same key");
+    let attempts: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT attempt, outcome FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt",
+    )
+    .bind(id)
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!(
+        attempts,
+        [(1, "failed".to_owned()), (2, "delivered".to_owned())]
+    );
+    let html = admin
+        .get(app.url("/deliveries"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("delivered (1)") && html.contains("2 attempts"),
+        "{html}"
+    );
+    // Only a dead letter can be retried, and a missing one is not found.
+    let again = [("id", id.to_string()), ("back", "/deliveries".to_owned())];
+    let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = app.server_fn(&admin, "retry_delivery", &again).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("is delivered, not dead"), "{body}");
+    let (status, _) = app
+        .server_fn(
+            &admin,
+            "retry_delivery",
+            &[("id", "999999"), ("back", "/deliveries")],
+        )
+        .await;
+    assert_eq!(status, 404);
+    for hostile in ["x", "", "1e3", "99999999999999999999"] {
+        let (status, _) = app
+            .server_fn(
+                &admin,
+                "retry_delivery",
+                &[("id", hostile), ("back", "/deliveries")],
+            )
+            .await;
+        assert!((400..500).contains(&status), "{hostile}: {status}");
+    }
+    // Two retries of the other dead letter at once: one is queued, the other is told.
+    let (other,): (i64,) =
+        sqlx::query_as("SELECT id FROM deliveries WHERE recipient = '+8613800138001'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    let other = other.to_string();
+    let form = [("id", other.as_str()), ("back", "//evil.example")];
+    let (a, b) = tokio::join!(
+        app.server_fn(&admin, "retry_delivery", &form),
+        app.server_fn(&admin, "retry_delivery", &form)
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort_unstable();
+    assert!(statuses[0] < 400 && statuses[1] == 409, "{a:?} {b:?}");
+    assert_eq!(
+        app.count("SELECT count(*) FROM audit_log WHERE action = 'delivery.retry'")
+            .await,
+        2
+    );
+    // Filters and pages that make no sense show something sensible.
+    for query in [
+        "?status=%00&page=0",
+        "?page=4294967295",
+        "?status=é&page=-1",
+    ] {
+        let page = admin
+            .get(app.url(&format!("/deliveries{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "{query}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_letter_is_logged_and_retried_once_on_sqlite() {
+    a_dead_letter_is_logged_and_retried_once(common::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_letter_is_logged_and_retried_once_on_postgres() {
+    a_dead_letter_is_logged_and_retried_once(common::Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_workers_lease_is_taken_over() {
     let app = idle_app().await;
@@ -443,22 +623,109 @@ async fn allowing(server: &Loopback) -> TestApp {
     .unwrap()
 }
 
-/// An engineer with robot webhooks pointing at `robot`, all three beta channels on.
+/// Saves `fields` (`form[...]` pairs) through the console's Edit dialog as the root admin.
+async fn save_edit(app: &TestApp, id: i64, fields: &[(&str, &str)]) -> (u16, String) {
+    let admin = signed_in(app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let (version,): (i64,) = sqlx::query_as("SELECT version FROM technicians WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.db.reader())
+        .await
+        .unwrap();
+    let (id, version) = (id.to_string(), version.to_string());
+    let mut form = vec![
+        ("id", id.as_str()),
+        ("version", version.as_str()),
+        ("back", "/"),
+    ];
+    form.extend_from_slice(fields);
+    app.server_fn(&admin, "update_engineer", &form).await
+}
+
+/// An engineer with robot webhooks pointing at `robot`, all three beta channels on, saved
+/// in the console as an operator allows with `--webhook-allow`.
 async fn engineer_with_robots(app: &TestApp, robot: &Loopback, secret: &str) -> i64 {
     app.create_admin().await;
     enable_beta(app).await;
     let id = app.add_as_admin(&[("name", "Ko")]).await.userid.unwrap();
-    // Saved as an operator would with --webhook-allow pointing at loopback.
-    sqlx::query("UPDATE technicians SET wecom_webhook = $1, dingtalk_webhook = $2, dingtalk_secret = $3, lark_webhook = $4, lark_secret = $3 WHERE id = $5")
-        .bind(robot.url("/cgi-bin/webhook/send?key=wk"))
-        .bind(robot.url("/robot/send?access_token=dt"))
-        .bind(secret)
-        .bind(robot.url("/open-apis/bot/v2/hook/lk"))
-        .bind(id)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    let (wecom, dingtalk, lark) = (
+        robot.url("/cgi-bin/webhook/send?key=wk"),
+        robot.url("/robot/send?access_token=dt"),
+        robot.url("/open-apis/bot/v2/hook/lk"),
+    );
+    let (status, body) = save_edit(
+        app,
+        id,
+        &[
+            ("form[wecom_webhook]", &wecom),
+            ("form[dingtalk_webhook]", &dingtalk),
+            ("form[dingtalk_secret]", secret),
+            ("form[lark_webhook]", &lark),
+            ("form[lark_secret]", secret),
+        ],
+    )
+    .await;
+    assert!(status < 400, "{body}");
     id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_allowlist_decides_what_may_be_saved() {
+    let robot = Loopback::start(Answer::new(200, r#"{"errcode":0}"#)).await;
+    let loopback = robot.url("/cgi-bin/webhook/send?key=wk");
+    let provider = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=wk";
+    // The default allowlist: the providers' hosts only.
+    let app = idle_app().await;
+    app.create_admin().await;
+    enable_beta(&app).await;
+    let id = app.add_as_admin(&[("name", "Lu")]).await.userid.unwrap();
+    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", &loopback)]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("https://") && body.contains("wecom_webhook"),
+        "{body}"
+    );
+    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", provider)]).await;
+    assert!(status < 400, "{body}");
+    // --webhook-allow replaces it: the listed loopback server, and nothing else.
+    let app = allowing(&robot).await;
+    app.create_admin().await;
+    enable_beta(&app).await;
+    let id = app.add_as_admin(&[("name", "Lu")]).await.userid.unwrap();
+    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", provider)]).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains(&format!(
+            "must be on a host this server posts to: {}",
+            robot.allow_entry()
+        )),
+        "{body}"
+    );
+    let other_port = format!("http://127.0.0.1:{}/x", robot.addr.port().wrapping_add(1));
+    let user_info = robot.url("/x").replace("http://", "http://user@");
+    for hostile in [
+        other_port.as_str(),
+        user_info.as_str(),
+        "http://127.0.0.1\u{0}/x",
+    ] {
+        let (status, body) = save_edit(&app, id, &[("form[lark_webhook]", hostile)]).await;
+        assert_eq!(status, 422, "{hostile}: {body}");
+    }
+    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", &loopback)]).await;
+    assert!(status < 400, "{body}");
+    let (stored,): (Option<String>,) =
+        sqlx::query_as("SELECT wecom_webhook FROM technicians WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(stored.as_deref(), Some(loopback.as_str()));
+    // The Edit dialog gets the allowlist, so the browser checks webhooks as the server does.
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let (_, view) = app
+        .server_fn(&admin, "edit_view", &[("id", &id.to_string())])
+        .await;
+    let view: Value = serde_json::from_str(&view).unwrap();
+    assert_eq!(view["webhook_hosts"][0]["host"], "127.0.0.1", "{view}");
 }
 
 fn hmac_base64(key: &[u8], message: &[u8]) -> String {
@@ -571,7 +838,7 @@ async fn robot_refusals_and_rate_limit_codes_are_read_from_the_body() {
         r#"{"errcode":130101,"errmsg":"send too fast"}"#,
     ));
     let app = allowing(&robot).await;
-    let id = engineer_with_robots(&app, &robot, "s").await;
+    let id = engineer_with_robots(&app, &robot, "SECsigning1").await;
     let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
     app.server_fn(
         &admin,
@@ -626,7 +893,7 @@ async fn redirects_private_addresses_and_unlisted_hosts_are_never_followed() {
     )
     .await;
     let app = allowing(&robot).await;
-    let id = engineer_with_robots(&app, &robot, "s").await;
+    let id = engineer_with_robots(&app, &robot, "SECsigning1").await;
     // Lark points at a loopback server that is not on the allowlist.
     sqlx::query("UPDATE technicians SET lark_webhook = $1 WHERE id = $2")
         .bind(metadata.url("/open-apis/bot/v2/hook/x"))
@@ -663,7 +930,7 @@ async fn redirects_private_addresses_and_unlisted_hosts_are_never_followed() {
 async fn a_robot_is_never_sent_more_than_its_limit_and_nothing_is_dropped() {
     let robot = Loopback::start(Answer::new(200, r#"{"errcode":0}"#)).await;
     let app = allowing(&robot).await;
-    let id = engineer_with_robots(&app, &robot, "s").await;
+    let id = engineer_with_robots(&app, &robot, "SECsigning1").await;
     let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
     // 25 tests to one WeCom robot (20 a minute), a minute of clock apart as far as the
     // cool-down is concerned but sent within the same real minute.

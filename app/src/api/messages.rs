@@ -1,7 +1,7 @@
-//! The Message log and test notifications.
+//! The Message log, the delivery log and test notifications.
 
 use super::AppError;
-use crate::domain::MessagePage;
+use crate::domain::{DeliveryPage, MessagePage};
 use leptos::prelude::*;
 
 #[server(prefix = "/api", endpoint = "messages")]
@@ -34,5 +34,33 @@ pub async fn send_test_notification(id: i64, channel: String) -> Result<(), AppE
     )
     .await?;
     state.outbox_ready.notify_waiters();
+    Ok(())
+}
+
+/// Page `page` of the delivery log; `status` is a [`crate::domain::DeliveryFilter`] name.
+#[server(prefix = "/api", endpoint = "deliveries")]
+pub async fn load_deliveries(status: String, page: u32) -> Result<DeliveryPage, AppError> {
+    let (state, actor) = super::actor().await?;
+    let filter = crate::domain::DeliveryFilter::parse(&status);
+    Ok(crate::service::delivery_log::page(&state.db, &actor, filter, page).await?)
+}
+
+/// Queues dead letter `id` again, then goes back to `back` (the log as it was filtered).
+#[server(prefix = "/api", endpoint = "retry_delivery")]
+pub async fn retry_delivery(id: i64, back: String) -> Result<(), AppError> {
+    let (state, actor) = super::actor().await?;
+    let ctx = super::audit_context().await;
+    crate::service::delivery_log::retry(&state.db, &actor, &ctx, id, state.clock.now()).await?;
+    state.outbox_ready.notify_waiters();
+    let back = if back.starts_with("/deliveries") {
+        back
+    } else {
+        "/deliveries".to_owned()
+    };
+    leptos_axum::redirect(&super::technicians::with_param(
+        &back,
+        "retried",
+        &id.to_string(),
+    ));
     Ok(())
 }

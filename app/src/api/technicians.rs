@@ -69,7 +69,9 @@ pub async fn add_technician(form: TechnicianForm) -> Result<AddedTechnician, App
 #[server(prefix = "/api", endpoint = "edit_view")]
 pub async fn load_edit_view(id: i64) -> Result<EditView, AppError> {
     let (state, actor) = super::actor().await?;
-    Ok(crate::service::technicians::edit_view(&state.db, &actor, id).await?)
+    let mut view = crate::service::technicians::edit_view(&state.db, &actor, id).await?;
+    view.webhook_hosts = (*state.webhook_hosts).clone();
+    Ok(view)
 }
 
 /// Saves the Edit dialog; `version` is what the dialog was opened with, so an edit made on
@@ -83,7 +85,7 @@ pub async fn update_engineer(
 ) -> Result<(), AppError> {
     use crate::domain::{Edit, TechnicianRef};
     let (state, actor) = super::actor().await?;
-    let edit = Edit::try_from(form).map_err(AppError::Invalid)?;
+    let edit = Edit::parse(form, &state.webhook_hosts).map_err(AppError::Invalid)?;
     let ctx = super::audit_context().await;
     crate::service::technicians::update_technician(
         &state.db,

@@ -5,7 +5,7 @@
 use super::error::FieldErrors;
 use super::patch::{Change, TechnicianPatch};
 use super::technician::TechnicianForm;
-use super::webhook::{Robot, SigningSecret, WebhookUrl};
+use super::webhook::{Robot, SigningSecret, WebhookHosts, WebhookUrl};
 use serde::{Deserialize, Serialize};
 
 /// Raw fields as the form posts them. `None`: the field was not on the form (a plain
@@ -107,10 +107,9 @@ impl Edit {
     }
 }
 
-impl TryFrom<EditForm> for Edit {
-    type Error = FieldErrors;
-
-    fn try_from(form: EditForm) -> Result<Self, FieldErrors> {
+impl Edit {
+    /// The form as an edit; webhooks must point where `hosts` allows.
+    pub fn parse(form: EditForm, hosts: &WebhookHosts) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let robots = RobotChanges {
             wecom_webhook: credential(
@@ -118,14 +117,14 @@ impl TryFrom<EditForm> for Edit {
                 webhook_field(Robot::WeCom),
                 &form.wecom_webhook,
                 &form.remove_wecom_webhook,
-                |v| WebhookUrl::parse(Robot::WeCom, v),
+                |v| WebhookUrl::parse(Robot::WeCom, v, hosts),
             ),
             dingtalk_webhook: credential(
                 &mut errors,
                 webhook_field(Robot::DingTalk),
                 &form.dingtalk_webhook,
                 &form.remove_dingtalk_webhook,
-                |v| WebhookUrl::parse(Robot::DingTalk, v),
+                |v| WebhookUrl::parse(Robot::DingTalk, v, hosts),
             ),
             dingtalk_secret: credential(
                 &mut errors,
@@ -139,7 +138,7 @@ impl TryFrom<EditForm> for Edit {
                 webhook_field(Robot::Lark),
                 &form.lark_webhook,
                 &form.remove_lark_webhook,
-                |v| WebhookUrl::parse(Robot::Lark, v),
+                |v| WebhookUrl::parse(Robot::Lark, v, hosts),
             ),
             lark_secret: credential(
                 &mut errors,
@@ -186,7 +185,7 @@ mod tests {
             .collect();
         map.insert("technician".into(), serde_json::Value::Object(technician));
         let form: EditForm = serde_json::from_value(serde_json::Value::Object(map)).unwrap();
-        Edit::try_from(form)
+        Edit::parse(form, &WebhookHosts::default())
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What the Edit dialog is filled with.
 
 use super::roster::BetaChannels;
+use super::webhook::WebhookHosts;
 use serde::{Deserialize, Serialize};
 
 /// Robot credentials as the console may show them: masked, or `None` when not set.
@@ -25,6 +26,8 @@ pub struct EditView {
     pub values: Vec<(String, String)>,
     pub robots: MaskedRobots,
     pub beta: BetaChannels,
+    /// Where webhooks may point, so the browser checks them as the server will.
+    pub webhook_hosts: WebhookHosts,
 }
 
 impl EditView {

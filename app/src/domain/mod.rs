@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod channel;
 pub mod cost;
+pub mod delivery;
 pub mod edit;
 pub mod edit_view;
 pub mod email;
@@ -27,6 +28,7 @@ pub mod webhook;
 pub use audit::{AuditPage, AuditQuery, AuditRow};
 pub use channel::{CapturedMessage, Channel, MessagePage};
 pub use cost::CostPerHour;
+pub use delivery::{AttemptRow, DeliveryFilter, DeliveryPage, DeliveryRow};
 pub use edit::{Edit, EditForm, RobotChanges};
 pub use edit_view::{EditView, MaskedRobots};
 pub use email::Email;
@@ -45,4 +47,4 @@ pub use roster::{
 };
 pub use technician::{NewLogin, NewTechnician, SiteChoice, TechnicianForm};
 pub use udf::UdfColumn;
-pub use webhook::{Robot, SigningSecret, WebhookUrl};
+pub use webhook::{Origin, Robot, SigningSecret, WebhookHosts, WebhookUrl};

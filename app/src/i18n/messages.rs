@@ -42,6 +42,7 @@ const ZH: &[(&str, &str)] = &[
     ("must start with UDF_ followed by 1 to 40 capital letters, digits or _ (e.g. UDF_CHAR1)", "必须以 UDF_ 开头,后接 1 到 40 个大写字母、数字或 _(如 UDF_CHAR1)"),
     ("must be an https:// address", "必须是 https:// 地址"),
     ("must be a {} robot address, e.g. {}", "必须是{0}机器人地址,如 {1}"),
+    ("must be on a host this server posts to: {}", "必须位于本服务器允许推送的主机上:{0}"),
     ("may not contain spaces or control characters", "不能包含空格或控制字符"),
     ("must be 8 to 200 characters", "须为 8 到 200 个字符"),
     ("must be at most 100 characters without control characters", "最多 100 个字符,且不能包含控制字符"),
@@ -93,6 +94,14 @@ const ZH: &[(&str, &str)] = &[
     ("it needs an email address", "需要邮箱地址"),
     ("it is a beta channel that is switched off", "该测试版通道未开启"),
     ("it is already confirmed", "已确认"),
+    // Deliveries.
+    ("only an SDAdmin may read the Message log", "只有 SDAdmin 可以查看消息日志"),
+    ("only an SDAdmin may read the delivery log", "只有 SDAdmin 可以查看投递日志"),
+    ("only an SDAdmin may retry a delivery", "只有 SDAdmin 可以重试投递"),
+    ("no delivery {}", "没有投递 {0}"),
+    ("delivery {} is {}, not dead: only a dead letter can be retried", "投递 {0} 的状态是 {1},不是失败:只有最终失败的投递可以重试"),
+    ("delivery {} cannot be retried: its engineer was deleted", "投递 {0} 无法重试:该工程师已被删除"),
+    ("delivery {} was retried by someone else a moment ago", "投递 {0} 刚刚已被他人重试"),
 ];
 
 /// Our own words that appear as values inside messages.
@@ -236,10 +245,21 @@ mod tests {
         add(e(Role::parse_list("God")));
         add(e(flag::parse_flag("yes")));
         add(e(UdfColumn::parse("x")));
+        let providers = WebhookHosts::default();
+        let custom = WebhookHosts::parse(&["chat.example.com".to_owned()]).unwrap();
         for robot in Robot::ALL {
-            add(e(WebhookUrl::parse(robot, "http://x")));
-            add(e(WebhookUrl::parse(robot, "https://example.com/x")));
-            add(e(WebhookUrl::parse(robot, "https://a b")));
+            add(e(WebhookUrl::parse(robot, "http://x", &providers)));
+            add(e(WebhookUrl::parse(
+                robot,
+                "https://example.com/x",
+                &providers,
+            )));
+            add(e(WebhookUrl::parse(robot, "https://a b", &providers)));
+            add(e(WebhookUrl::parse(
+                robot,
+                "https://example.com/x",
+                &custom,
+            )));
         }
         add(e(SigningSecret::parse("x")));
         add(e(SigningSecret::parse("a b c d e f")));

@@ -308,6 +308,31 @@ texts! {
     messages_recipient: "Recipient", "接收人";
     messages_text: "Message", "内容";
     messages_empty: "No messages yet.", "暂无消息。";
+    nav_deliveries: "Deliveries", "投递";
+    deliveries_title: "Delivery log", "投递日志";
+    deliveries_explain: "Every message the outbox delivers, newest first: each attempt with the provider's answer. A delivery that failed for good (dead) can be retried once the cause is fixed.", "发件箱投递的每条消息,按时间倒序:每次尝试及服务商的应答。最终失败的投递可在问题解决后重试。";
+    deliveries_empty: "No deliveries here.", "这里没有投递。";
+    deliveries_retried: "Delivery {id} is queued again.", "投递 {id} 已重新排队。";
+    delivery_filter: "Delivery state", "投递状态";
+    delivery_engineer: "Engineer", "工程师";
+    delivery_engineer_gone: "(deleted engineer)", "(已删除的工程师)";
+    delivery_state: "State", "状态";
+    delivery_answer: "Provider's answer", "服务商应答";
+    delivery_attempts: "{count} attempts", "{count} 次尝试";
+    delivery_attempt_one: "1 attempt", "1 次尝试";
+    delivery_next: "next attempt {at} UTC", "下次尝试 {at} UTC";
+    delivery_retry: "Retry", "重试";
+    delivery_retry_label: "Retry delivery {id}", "重试投递 {id}";
+    delivery_pending: "on the way", "投递中";
+    delivery_queued: "queued", "排队中";
+    delivery_sending: "sending", "发送中";
+    delivery_retrying: "retrying", "等待重试";
+    delivery_dead: "dead", "失败";
+    delivery_delivered: "delivered", "已送达";
+    delivery_cancelled: "cancelled", "已取消";
+    delivery_kind_confirmation: "confirmation", "确认";
+    delivery_kind_test: "test", "测试";
+    delivery_kind_api: "API", "API";
 }
 
 #[cfg(test)]

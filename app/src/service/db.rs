@@ -45,14 +45,23 @@ impl Db {
                 let url = sqlite_url(url)?;
                 let options = AnyConnectOptions::from_str(&url)
                     .with_context(|| format!("reading the database URL {}", redact_url(&url)))?;
+                // Connections to a file are never reaped or pinged: reopening one runs the
+                // set-up again, which is what may wait on a lock. A request that cannot get
+                // the writer within 10 s is answered with an error and logged, well before
+                // the request timeout, so a stall is seen for what it is.
                 let open = |max: u32| {
                     AnyPoolOptions::new()
                         .max_connections(max)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .acquire_slow_threshold(Duration::from_secs(1))
+                        .idle_timeout(None)
+                        .max_lifetime(None)
+                        .test_before_acquire(false)
                         .after_connect(|conn, _| {
                             Box::pin(async move {
                                 conn.execute(
-                                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                                 )
                                 .await?;
                                 Ok(())

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod confirmations;
 pub mod credentials;
 pub mod db;
+pub mod delivery_log;
 pub mod error;
 pub mod lockout;
 pub mod notifications;
@@ -72,4 +73,6 @@ pub struct AppState {
     pub clock: Clock,
     /// Wakes this instance's delivery workers when something was queued.
     pub outbox_ready: std::sync::Arc<tokio::sync::Notify>,
+    /// Where robot webhooks may point (`--webhook-allow`), checked when they are saved.
+    pub webhook_hosts: std::sync::Arc<crate::domain::WebhookHosts>,
 }

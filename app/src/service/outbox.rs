@@ -139,8 +139,17 @@ pub struct Claimed {
     pub idempotency_key: String,
     /// 1 for the first attempt.
     pub attempt: i64,
+    /// The attempts made before the current budget started (a dead letter retried by hand).
+    pub attempts_base: i64,
     pub kind: String,
     pub text: String,
+}
+
+impl Claimed {
+    /// Attempts spent of the current budget, this one included.
+    pub fn budget_used(&self) -> i64 {
+        self.attempt - self.attempts_base
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -152,6 +161,7 @@ struct ClaimedRow {
     recipient: String,
     idempotency_key: String,
     attempts: i64,
+    attempts_base: i64,
 }
 
 /// Takes up to `limit` deliveries that are due, or whose lease ran out, for `lease_ms`.
@@ -175,7 +185,8 @@ pub async fn claim(
            WHERE (status IN ('queued', 'retrying') AND next_attempt_at <= $3) \
               OR (status = 'sending' AND lease_until < $3) \
            ORDER BY next_attempt_at LIMIT $4{lock}) \
-         RETURNING id, notification_id, technician_id, channel, recipient, idempotency_key, attempts"
+         RETURNING id, notification_id, technician_id, channel, recipient, idempotency_key, attempts, \
+         attempts_base"
     );
     let rows: Vec<ClaimedRow> = sqlx::query_as(&sql)
         .bind(worker)
@@ -216,6 +227,7 @@ pub async fn claim(
             recipient: row.recipient,
             idempotency_key: row.idempotency_key,
             attempt: row.attempts,
+            attempts_base: row.attempts_base,
             kind: kind.clone(),
             text: text.clone(),
         });
@@ -310,8 +322,9 @@ pub async fn finish(
                 0,
                 "captured",
             ),
-            Outcome::Retry { answer, after_ms } if claimed.attempt < retries.max_attempts => {
-                let delay = retries.delay_ms(claimed.attempt, *after_ms, rand::random::<f64>());
+            Outcome::Retry { answer, after_ms } if claimed.budget_used() < retries.max_attempts => {
+                let delay =
+                    retries.delay_ms(claimed.budget_used(), *after_ms, rand::random::<f64>());
                 ("retrying", short(answer), now + delay, 0, "retry")
             }
             Outcome::Retry { answer, .. } => (
@@ -319,7 +332,7 @@ pub async fn finish(
                 format!(
                     "{} (gave up after {} attempts)",
                     short(answer),
-                    claimed.attempt
+                    claimed.budget_used()
                 ),
                 now,
                 0,

@@ -3,7 +3,7 @@
 
 use crate::domain::{
     CostPerHour, Email, LoginName, Password, PersonName, Phone, Robot, Role, ShortText,
-    SigningSecret, WebhookUrl,
+    SigningSecret, WebhookHosts, WebhookUrl,
 };
 use crate::i18n::Texts;
 
@@ -58,11 +58,22 @@ pub fn validate(attribute: &str, value: &str) -> Option<String> {
         "loginName" => message(LoginName::parse(value)),
         "pwd" => message(Password::parse(value)),
         "associateRols" => message(Role::parse_list(value)),
-        "wecom_webhook" => message(WebhookUrl::parse(Robot::WeCom, value)),
-        "dingtalk_webhook" => message(WebhookUrl::parse(Robot::DingTalk, value)),
-        "lark_webhook" => message(WebhookUrl::parse(Robot::Lark, value)),
-        "dingtalk_secret" | "lark_secret" => message(SigningSecret::parse(value)),
         "alias" | "employeeId" | "jobTitle" | "departmentName" => message(ShortText::parse(value)),
+        _ => None,
+    }
+}
+
+/// The message for a robot credential: a webhook must point where `hosts` allows.
+pub fn validate_credential(attribute: &str, value: &str, hosts: &WebhookHosts) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match attribute {
+        "wecom_webhook" => message(WebhookUrl::parse(Robot::WeCom, value, hosts)),
+        "dingtalk_webhook" => message(WebhookUrl::parse(Robot::DingTalk, value, hosts)),
+        "lark_webhook" => message(WebhookUrl::parse(Robot::Lark, value, hosts)),
+        "dingtalk_secret" | "lark_secret" => message(SigningSecret::parse(value)),
         _ => None,
     }
 }
@@ -78,7 +89,20 @@ mod tests {
         assert!(validate("mobile", "12").is_some());
         assert!(validate("name", "").is_some());
         assert!(validate("jobTitle", "").is_none());
-        assert!(validate("wecom_webhook", "https://evil.example/x").is_some());
         assert!(validate("costPerHr", "-1").is_some());
+    }
+
+    #[test]
+    fn webhooks_are_checked_against_the_servers_allowlist() {
+        let providers = WebhookHosts::default();
+        let evil = "https://evil.example/x";
+        assert!(validate_credential("wecom_webhook", evil, &providers).is_some());
+        let custom = WebhookHosts::parse(&["evil.example".to_owned()]).unwrap();
+        assert!(validate_credential("wecom_webhook", evil, &custom).is_none());
+        let wecom = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a";
+        assert!(validate_credential("wecom_webhook", wecom, &providers).is_none());
+        assert!(validate_credential("wecom_webhook", wecom, &custom).is_some());
+        assert!(validate_credential("lark_secret", "short", &custom).is_some());
+        assert!(validate_credential("lark_secret", "", &custom).is_none());
     }
 }

@@ -57,6 +57,7 @@ pub fn Layout(
                 <a href="/">{t.nav_engineers}</a>
                 <a href="/reference">{t.nav_reference}</a>
                 <a href="/audit">{t.nav_audit}</a>
+                <a href="/deliveries">{t.nav_deliveries}</a>
                 <a href="/messages">{t.nav_messages}</a>
                 <a href="/settings">{t.nav_settings}</a>
             </nav>

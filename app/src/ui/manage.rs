@@ -4,15 +4,15 @@
 
 use super::dialog::{focus_dialog, Dialog};
 use super::engineers::ListUrl;
-use super::fields::{technician_fields, validate};
-use super::{tr, use_texts};
+use super::fields::{technician_fields, validate, validate_credential};
+use super::{channel_label, tr, use_texts};
 use crate::api::error::from_url_query;
 use crate::api::technicians::{
     load_edit_view, load_subscribe_view, DeleteEngineer, Subscribe, UpdateEngineer,
 };
 use crate::api::AppError;
 use crate::domain::edit::CONTACT_ATTRIBUTES;
-use crate::domain::{EditView, Method, SubscribeView, Unavailable};
+use crate::domain::{EditView, Method, SubscribeView, Unavailable, WebhookHosts};
 use crate::i18n::{fill, Texts};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -127,6 +127,7 @@ fn EditForm(view: EditView) -> impl IntoView {
         .collect();
     let roles = (view.full && view.can_grant_roles).then(|| view.value("associateRols"));
     let robots = view.robots.clone();
+    let hosts = view.webhook_hosts.clone();
     view! {
         <ActionForm action=action attr:class="dialog-form">
             <input type="hidden" name="id" value=view.id/>
@@ -148,11 +149,11 @@ fn EditForm(view: EditView) -> impl IntoView {
             <fieldset>
                 <legend>{t.robots}</legend>
                 <div class="form-grid compact">
-                    <SecretField attr="wecom_webhook" label=t.wecom_webhook masked=robots.wecom_webhook enabled=view.beta.wecom error=error/>
-                    <SecretField attr="dingtalk_webhook" label=t.dingtalk_webhook masked=robots.dingtalk_webhook enabled=view.beta.dingtalk error=error/>
-                    <SecretField attr="dingtalk_secret" label=t.dingtalk_secret masked=robots.dingtalk_secret enabled=view.beta.dingtalk error=error/>
-                    <SecretField attr="lark_webhook" label=t.lark_webhook masked=robots.lark_webhook enabled=view.beta.lark error=error/>
-                    <SecretField attr="lark_secret" label=t.lark_secret masked=robots.lark_secret enabled=view.beta.lark error=error/>
+                    <SecretField attr="wecom_webhook" hosts=hosts.clone() label=t.wecom_webhook masked=robots.wecom_webhook enabled=view.beta.wecom error=error/>
+                    <SecretField attr="dingtalk_webhook" hosts=hosts.clone() label=t.dingtalk_webhook masked=robots.dingtalk_webhook enabled=view.beta.dingtalk error=error/>
+                    <SecretField attr="dingtalk_secret" hosts=hosts.clone() label=t.dingtalk_secret masked=robots.dingtalk_secret enabled=view.beta.dingtalk error=error/>
+                    <SecretField attr="lark_webhook" hosts=hosts.clone() label=t.lark_webhook masked=robots.lark_webhook enabled=view.beta.lark error=error/>
+                    <SecretField attr="lark_secret" hosts=hosts.clone() label=t.lark_secret masked=robots.lark_secret enabled=view.beta.lark error=error/>
                 </div>
             </fieldset>
             {move || error().map(|e| {
@@ -207,6 +208,8 @@ fn SecretField(
     attr: &'static str,
     label: &'static str,
     masked: Option<String>,
+    /// Where webhooks may point, as the server checks it.
+    hosts: WebhookHosts,
     enabled: bool,
     error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -229,7 +232,7 @@ fn SecretField(
             <input id=id name=format!("form[{attr}]") type="password" autocomplete="off" placeholder=placeholder
                 disabled=!enabled
                 aria-invalid=move || message().is_some().to_string()
-                on:input=move |ev| live.set(validate(attr, &event_target_value(&ev)))/>
+                on:input=move |ev| live.set(validate_credential(attr, &event_target_value(&ev), &hosts))/>
             {(!enabled).then(|| view! { <small class="muted">{t.beta_off}</small> })}
             {(enabled && has_value).then(|| view! {
                 <label class="check"><input type="checkbox" name=format!("form[remove_{attr}]") value="true"/>" "{t.remove}</label>
@@ -346,20 +349,12 @@ fn TestForm(id: i64) -> impl IntoView {
     let action = ServerAction::<SendTestNotification>::new();
     let error = form_error(action);
     let sent = move || matches!(action.value().get(), Some(Ok(())));
-    let label = |c: Channel| match c {
-        Channel::Sms => t.method_sms,
-        Channel::Voice => t.method_voice,
-        Channel::Email => t.method_email,
-        Channel::WeCom => t.robot_wecom,
-        Channel::DingTalk => t.robot_dingtalk,
-        Channel::Lark => t.robot_lark,
-    };
     view! {
         <ActionForm action=action attr:class="dialog-form test-form">
             <input type="hidden" name="id" value=id/>
             <label><span>{t.test_channel}</span>
                 <select name="channel">
-                    {Channel::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{label(c)}</option> }).collect_view()}
+                    {Channel::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{channel_label(t, c)}</option> }).collect_view()}
                 </select>
             </label>
             <button type="submit" aria-busy=move || action.pending().get().to_string()>{t.test_send}</button>

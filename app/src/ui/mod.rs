@@ -2,6 +2,7 @@
 
 mod add_technician;
 mod audit;
+mod deliveries;
 mod dialog;
 mod engineers;
 mod fields;
@@ -55,6 +56,19 @@ pub fn use_texts() -> &'static Texts {
 /// A message from the server (an error, a refusal, a note) in the current language.
 pub fn tr(message: &str) -> String {
     use_context::<Lang>().unwrap_or_default().message(message)
+}
+
+/// A channel's name as the console shows it.
+pub fn channel_label(t: &Texts, channel: crate::domain::Channel) -> &'static str {
+    use crate::domain::Channel;
+    match channel {
+        Channel::Sms => t.method_sms,
+        Channel::Voice => t.method_voice,
+        Channel::Email => t.method_email,
+        Channel::WeCom => t.robot_wecom,
+        Channel::DingTalk => t.robot_dingtalk,
+        Channel::Lark => t.robot_lark,
+    }
 }
 
 /// The HTML document around the app, rendered on the server only.
@@ -120,6 +134,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reference") view=reference::ReferencePage ssr=SsrMode::Async/>
                 <Route path=path!("/audit") view=audit::AuditPage ssr=SsrMode::Async/>
                 <Route path=path!("/messages") view=messages::MessagesPage ssr=SsrMode::Async/>
+                <Route path=path!("/deliveries") view=deliveries::DeliveriesPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view=settings::SettingsPage ssr=SsrMode::Async/>
                 <Route path=path!("/engineers/new") view=add_technician::AddTechnicianPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=engineers::EngineersPage ssr=SsrMode::Async>

@@ -7,86 +7,43 @@
 //! literal is refused unless an allowlist entry names that very address, which is also the
 //! only way to reach a loopback or private address (tests, on-premises gateways).
 
+use app::domain::{Origin, WebhookHosts};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The provider hosts of SPEC §5.
-pub const PROVIDER_HOSTS: [&str; 4] = [
-    "qyapi.weixin.qq.com",
-    "oapi.dingtalk.com",
-    "open.feishu.cn",
-    "open.larksuite.com",
-];
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
-    /// `http` only when the entry said so.
-    scheme: String,
-    host: String,
-    /// `None`: the scheme's default port.
-    port: Option<u16>,
-}
-
+/// Where posting is allowed: the origins of [`WebhookHosts`] (the providers' hosts, or the
+/// operator's `--webhook-allow` entries), and the configured SMS gateway's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allowlist {
-    entries: Vec<Entry>,
+    entries: Vec<Origin>,
 }
 
 impl Default for Allowlist {
     fn default() -> Self {
-        Self {
-            entries: PROVIDER_HOSTS
-                .iter()
-                .map(|h| Entry {
-                    scheme: "https".into(),
-                    host: (*h).into(),
-                    port: None,
-                })
-                .collect(),
-        }
+        Self::new(&WebhookHosts::default())
     }
 }
 
 impl Allowlist {
+    pub fn new(hosts: &WebhookHosts) -> Self {
+        Self {
+            entries: hosts.origins(),
+        }
+    }
+
     /// Entries like `oapi.dingtalk.com`, `https://gw.example.com:8443` or
     /// `http://127.0.0.1:9001`.
     pub fn parse(entries: &[String]) -> Result<Self, String> {
-        let mut parsed = Vec::new();
-        for raw in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
-            let with_scheme = if raw.contains("://") {
-                raw.to_owned()
-            } else {
-                format!("https://{raw}")
-            };
-            let url = Url::parse(&with_scheme)
-                .map_err(|e| format!("--webhook-allow '{raw}' is not a host or URL: {e}"))?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(format!(
-                    "--webhook-allow '{raw}' must be http:// or https://"
-                ));
-            }
-            let host = url
-                .host_str()
-                .ok_or_else(|| format!("--webhook-allow '{raw}' names no host"))?;
-            parsed.push(Entry {
-                scheme: url.scheme().to_owned(),
-                host: host.trim_matches(['[', ']']).to_ascii_lowercase(),
-                port: url.port(),
-            });
-        }
-        if parsed.is_empty() {
-            return Ok(Self::default());
-        }
-        Ok(Self { entries: parsed })
+        WebhookHosts::parse(entries).map(|hosts| Self::new(&hosts))
     }
 
     /// Adds an https host (the configured SMS gateway's).
     pub fn with_https_host(mut self, url: &Url) -> Self {
         if let (Some(host), "https") = (url.host_str(), url.scheme()) {
-            let entry = Entry {
+            let entry = Origin {
                 scheme: "https".into(),
                 host: host.to_ascii_lowercase(),
                 port: url.port(),
@@ -105,22 +62,19 @@ impl Allowlist {
             .ok_or("the address has no host")?
             .trim_matches(['[', ']'])
             .to_ascii_lowercase();
-        let fits = |e: &Entry| {
-            e.host == host
-                && e.scheme == url.scheme()
-                && e.port == url.port()
-                && (url.scheme() == "https" || e.scheme == "http")
+        let origin = Origin {
+            scheme: url.scheme().to_owned(),
+            host,
+            port: url.port(),
         };
-        if !self.entries.iter().any(fits) {
-            return Err(format!(
-                "{}://{host} is not on the allowlist of hosts Crewdesk posts to",
-                url.scheme()
-            ));
+        if self.entries.contains(&origin) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}://{} is not on the allowlist of hosts Crewdesk posts to",
+                origin.scheme, origin.host
+            ))
         }
-        if url.scheme() != "https" && url.scheme() != "http" {
-            return Err("only https addresses are posted to".into());
-        }
-        Ok(())
     }
 
     /// Addresses an entry names literally: the only private ones allowed.

@@ -89,6 +89,11 @@ impl TestApp {
     }
 
     pub async fn spawn_on(database_url: String, tweak: impl FnOnce(&mut Settings)) -> Self {
+        // Warnings (a slow database acquire, a failed delivery) show beside a failing test.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .try_init();
         let mut settings = Settings::new(database_url.clone());
         settings.addr = SocketAddr::from(([127, 0, 0, 1], 0));
         tweak(&mut settings);

@@ -39,5 +39,6 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
             lark_secret: secret(&current.lark_secret),
         },
         beta: settings::beta_channels(db).await?,
+        webhook_hosts: Default::default(),
     })
 }
