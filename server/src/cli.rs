@@ -103,6 +103,16 @@ pub struct NotifyArgs {
     /// plain http to that address.
     #[arg(long, env = "CREWDESK_WEBHOOK_ALLOW", value_delimiter = ',')]
     webhook_allow: Vec<String>,
+    /// How long a provider may take to answer one message, in seconds.
+    #[arg(long, env = "CREWDESK_PROVIDER_TIMEOUT", value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=120))]
+    provider_timeout: u64,
+    /// How long deliveries claimed by an instance stay its own, in seconds: when an instance
+    /// dies mid-delivery, another takes its deliveries over after this long. Must be longer
+    /// than --provider-timeout, so a slow answer is never sent twice.
+    #[arg(long, env = "CREWDESK_DELIVERY_LEASE", value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(2..=3600))]
+    delivery_lease: u64,
 }
 
 impl NotifyArgs {
@@ -116,6 +126,13 @@ impl NotifyArgs {
                 ));
             }
         }
+        if self.delivery_lease <= self.provider_timeout {
+            return Err(format!(
+                "--delivery-lease ({} s) must be longer than --provider-timeout ({} s): \
+                 a delivery still waiting for its answer would be sent again by another instance",
+                self.delivery_lease, self.provider_timeout
+            ));
+        }
         Ok(crate::notify::NotifySettings {
             public_url: self.public_url,
             smtp_url: self.smtp_url.map(Into::into),
@@ -123,6 +140,8 @@ impl NotifyArgs {
             sms_gateway_url: self.sms_gateway_url,
             sms_gateway_token: self.sms_gateway_token.map(Into::into),
             webhook_allow: self.webhook_allow,
+            http_timeout: std::time::Duration::from_secs(self.provider_timeout),
+            lease: std::time::Duration::from_secs(self.delivery_lease),
             ..Default::default()
         })
     }

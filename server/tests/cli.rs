@@ -113,6 +113,39 @@ fn bad_input_fails_with_one_line_and_a_non_zero_exit() {
 }
 
 #[test]
+fn serve_refuses_notification_settings_that_cannot_work() {
+    let db = fresh_db("serve-bad");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--delivery-lease", "5", "--provider-timeout", "10"],
+            "--delivery-lease (5 s) must be longer than --provider-timeout (10 s)",
+        ),
+        (
+            &["--webhook-allow", "ftp://robots.example"],
+            "--webhook-allow 'ftp://robots.example'",
+        ),
+        (
+            &["--webhook-allow", "https://robots.example/hook"],
+            "names a path",
+        ),
+        (&["--public-url", "javascript:alert(1)"], "--public-url"),
+    ];
+    for (options, fragment) in cases {
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        args.extend_from_slice(options);
+        let (ok, _, err) = crewdesk(&db, &args);
+        assert!(!ok, "{args:?} should fail");
+        assert!(err.contains(fragment), "{args:?}: {err}");
+    }
+    // Out of range is refused by the option itself.
+    let (ok, _, err) = crewdesk(
+        &db,
+        &["serve", "--addr", "127.0.0.1:0", "--delivery-lease", "0"],
+    );
+    assert!(!ok && err.contains("--delivery-lease"), "{err}");
+}
+
+#[test]
 fn demo_data_is_ready_to_sign_in_with() {
     let db = fresh_db("demo");
     let (ok, out, err) = crewdesk(&db, &["demo"]);

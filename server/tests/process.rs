@@ -3,105 +3,10 @@
 
 mod common;
 
+use common::process::{create_admin, health, rss_kib, serve, start};
 use reqwest::cookie::CookieStore;
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
-
-struct Server {
-    child: Child,
-    base: String,
-    log: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn sqlite_url(tag: &str) -> String {
-    let dir = std::env::temp_dir().join("crewdesk-process-tests");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    format!(
-        "sqlite:{}/{tag}-{}-{}.db",
-        dir.display(),
-        std::process::id(),
-        rand::random::<u32>()
-    )
-}
-
-fn create_admin(db: &str) {
-    let admin = Command::new(env!("CARGO_BIN_EXE_crewdesk"))
-        .args(["--database-url", db, "admin", "create"])
-        .args(["--login", "root.admin", "--password", "admin-password-1"])
-        .output()
-        .expect("admin create runs");
-    assert!(admin.status.success(), "{admin:?}");
-}
-
-async fn start(tag: &str) -> Server {
-    let db = sqlite_url(tag);
-    create_admin(&db);
-    serve(&db, tag).await
-}
-
-async fn serve(db: &str, tag: &str) -> Server {
-    let log = std::env::temp_dir().join(format!(
-        "crewdesk-process-tests/{tag}-{}-{}.log",
-        std::process::id(),
-        rand::random::<u32>()
-    ));
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_crewdesk"))
-        .args(["--database-url", db, "serve", "--addr"])
-        .arg(format!("127.0.0.1:{port}"))
-        .env("CREWDESK_LOG", "debug")
-        .stdout(std::fs::File::create(&log).expect("log file"))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("crewdesk serve starts");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        log,
-    };
-    // Bounded: the server binds within a few seconds or the test fails.
-    for _ in 0..300 {
-        if health(&server).await == Some(200) {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("crewdesk serve did not answer /healthz");
-}
-
-async fn health(server: &Server) -> Option<u16> {
-    reqwest::get(format!("{}/healthz", server.base))
-        .await
-        .ok()
-        .map(|r| r.status().as_u16())
-}
-
-fn rss_kib(server: &Server) -> u64 {
-    let mut status = String::new();
-    std::fs::File::open(format!("/proc/{}/status", server.child.id()))
-        .and_then(|mut f| f.read_to_string(&mut status))
-        .expect("the server's /proc status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_flood_of_sign_ins_keeps_memory_bounded_and_health_answering() {

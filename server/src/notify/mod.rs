@@ -136,6 +136,7 @@ impl Senders {
                 Some(smtp::Smtp::new(
                     secrecy::ExposeSecret::expose_secret(url),
                     &from,
+                    settings.http_timeout,
                 )?)
             }
             None => None,
@@ -285,8 +286,17 @@ async fn run(state: AppState, senders: Arc<Senders>, settings: NotifySettings, w
             futures::future::join_all(claimed.into_iter().map(|c| {
                 let senders = &senders;
                 let state = &state;
+                let settings = &settings;
                 async move {
-                    let outcome = senders.send(state, &c).await;
+                    // However many steps a provider takes (SMTP has several), one message
+                    // never outlasts the provider timeout, so it is recorded within the lease.
+                    let outcome =
+                        tokio::time::timeout(settings.http_timeout, senders.send(state, &c))
+                            .await
+                            .unwrap_or_else(|_| Outcome::Retry {
+                                answer: "the provider timed out".into(),
+                                after_ms: None,
+                            });
                     (c, outcome)
                 }
             }))

@@ -22,10 +22,10 @@ impl std::fmt::Debug for Smtp {
 }
 
 impl Smtp {
-    pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
+    pub fn new(url: &str, from: &str, timeout: std::time::Duration) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| anyhow::anyhow!("--smtp-url is not a usable SMTP URL: {e}"))?
-            .timeout(Some(std::time::Duration::from_secs(20)))
+            .timeout(Some(timeout))
             .build();
         let from: Mailbox = from
             .parse()

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub mod loopback;
+pub mod process;
 pub mod smtp;
 pub mod xml;
 
