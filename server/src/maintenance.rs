@@ -32,4 +32,9 @@ async fn run_once(db: &Db) {
     if let Err(e) = outbox::purge_robot_sends(db, now).await {
         tracing::warn!(error = ?e, "purging robot send times failed");
     }
+    match outbox::purge_captured(db, now).await {
+        Ok(n) if n > 0 => tracing::info!(messages = n, "old Message log entries removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "purging the Message log failed"),
+    }
 }

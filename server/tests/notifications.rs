@@ -86,6 +86,14 @@ on_both_backends! {
         let view: Value = serde_json::from_str(&view).unwrap();
         assert_eq!(view["options"][0]["state"], "Confirmed", "{view}");
         assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'subscription.confirm'").await, 1);
+        // Once sent, the outbox keeps no usable link; the Message log keeps its copy a week.
+        let token = link.rsplit('/').next().unwrap().to_owned();
+        assert_eq!(app.count(&format!("SELECT count(*) FROM notifications WHERE text LIKE '%{token}%'")).await, 0);
+        assert_eq!(app.count("SELECT count(*) FROM notifications WHERE text LIKE '%/confirm/…%'").await, 1);
+        let now = app.clock.now();
+        assert_eq!(app::service::outbox::purge_captured(&app.db, now + 6 * 24 * HOUR_MS).await.unwrap(), 0);
+        assert_eq!(app::service::outbox::purge_captured(&app.db, now + 8 * 24 * HOUR_MS).await.unwrap(), 1);
+        assert_eq!(app.count("SELECT count(*) FROM captured_messages").await, 0);
     }
 
     async fn a_link_expires_after_48_hours_and_the_engineer_may_subscribe_again(app: TestApp) {

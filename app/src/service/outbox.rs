@@ -133,6 +133,7 @@ pub async fn cancel_for_technician(
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: i64,
+    pub notification_id: i64,
     pub technician_id: Option<i64>,
     pub channel: Channel,
     pub recipient: String,
@@ -222,6 +223,7 @@ pub async fn claim(
         };
         claimed.push(Claimed {
             id: row.id,
+            notification_id: row.notification_id,
             technician_id: row.technician_id,
             channel,
             recipient: row.recipient,
@@ -373,6 +375,15 @@ pub async fn finish(
         .bind(&answer)
         .execute(&mut *tx)
         .await?;
+        if claimed.kind == "confirmation"
+            && matches!(outcome, Outcome::Delivered(_) | Outcome::Captured(_))
+        {
+            sqlx::query("UPDATE notifications SET text = $1 WHERE id = $2")
+                .bind(withhold_links(&claimed.text))
+                .bind(claimed.notification_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Outcome::Captured(text) = outcome {
             sqlx::query(
                 "INSERT INTO captured_messages (delivery_id, channel, recipient, text, created_at) \
@@ -528,9 +539,50 @@ pub async fn purge_robot_sends(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     Ok(done.rows_affected())
 }
 
+/// How long the Message log keeps a message: well past the 48 hours a link is valid.
+pub const CAPTURED_KEPT_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Removes Message log entries older than [`CAPTURED_KEPT_MS`].
+pub async fn purge_captured(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM captured_messages WHERE created_at < $1")
+        .bind(now - CAPTURED_KEPT_MS)
+        .execute(db.writer())
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// `text` with the token of every confirmation link withheld: what a notification keeps
+/// once its link went out, so the database holds no usable link.
+pub fn withhold_links(text: &str) -> String {
+    const MARK: &str = "/confirm/";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let after = at + MARK.len();
+        out.push_str(&rest[..after]);
+        out.push('…');
+        let end = rest[after..]
+            .find(char::is_whitespace)
+            .map_or(rest.len(), |i| after + i);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sent_links_keep_no_token() {
+        assert_eq!(
+            withhold_links("confirm: {public_url}/confirm/abcDEF123 (valid 48 h). /confirm/x"),
+            "confirm: {public_url}/confirm/… (valid 48 h). /confirm/…"
+        );
+        assert_eq!(withhold_links("no link, ünïcödé"), "no link, ünïcödé");
+        assert_eq!(withhold_links("end /confirm/"), "end /confirm/…");
+    }
 
     #[test]
     fn backoff_doubles_within_its_jitter_and_stops_at_the_cap() {
