@@ -1113,5 +1113,27 @@ mod api {
             assert!(body.contains("not confirmed"), "{body}");
             assert_eq!(app.count("SELECT count(*) FROM notifications WHERE kind = 'test'").await, 0);
         }
+
+        async fn a_test_notification_sent_without_javascript_says_it_was_queued(app: TestApp) {
+            app.create_admin().await;
+            let id = app.add_as_admin(&[("name", "Rae"), ("email", "rae@example.com")]).await.userid.unwrap();
+            let link = link_in(&captured_to(&app, "rae@example.com", 1).await);
+            assert_eq!(app.new_client().post(&link).send().await.unwrap().status(), 200);
+            let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+            let back = format!("/engineers/{id}/subscribe?q=Rae");
+            let posted = admin
+                .post(app.url("/api/send_test_notification"))
+                .header("accept", "text/html")
+                .form(&[("id", id.to_string().as_str()), ("channel", "email"), ("back", back.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert!(posted.status().is_redirection(), "{}", posted.status());
+            let location = posted.headers()["location"].to_str().unwrap().to_owned();
+            assert_eq!(location, format!("{back}&tested=email"));
+            let page = admin.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+            assert!(page.contains("Test notification queued"), "{page}");
+            captured_to(&app, "rae@example.com", 2).await;
+        }
     }
 }

@@ -12,8 +12,14 @@ pub async fn load_messages(page: u32) -> Result<MessagePage, AppError> {
 
 /// Queues a test message to engineer `id` over `channel` (`sms`, `voice`, `email`, `wecom`,
 /// `dingtalk`, `lark`).
+/// Then goes back to `back` with `tested=CHANNEL`, so a form posted without JavaScript
+/// shows that it was queued.
 #[server(prefix = "/api", endpoint = "send_test_notification")]
-pub async fn send_test_notification(id: i64, channel: String) -> Result<(), AppError> {
+pub async fn send_test_notification(
+    id: i64,
+    channel: String,
+    #[server(default)] back: String,
+) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     let channel = crate::domain::Channel::parse(&channel).ok_or_else(|| {
         let mut errors = crate::domain::FieldErrors::default();
@@ -34,6 +40,13 @@ pub async fn send_test_notification(id: i64, channel: String) -> Result<(), AppE
     )
     .await?;
     state.outbox_ready.notify_waiters();
+    if !back.is_empty() {
+        leptos_axum::redirect(&super::technicians::with_param(
+            &back,
+            "tested",
+            channel.as_str(),
+        ));
+    }
     Ok(())
 }
 

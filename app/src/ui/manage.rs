@@ -348,10 +348,16 @@ fn TestForm(id: i64) -> impl IntoView {
     let t = use_texts();
     let action = ServerAction::<SendTestNotification>::new();
     let error = form_error(action);
-    let sent = move || matches!(action.value().get(), Some(Ok(())));
+    let query = use_query_map();
+    // After a post without JavaScript the server comes back here with `tested=`.
+    let sent = move || {
+        matches!(action.value().get(), Some(Ok(()))) || query.read().get("tested").is_some()
+    };
+    let back = expect_context::<ListUrl>().with_path(&format!("/engineers/{id}/subscribe"));
     view! {
         <ActionForm action=action attr:class="dialog-form test-form">
             <input type="hidden" name="id" value=id/>
+            <input type="hidden" name="back" value=back/>
             <label><span>{t.test_channel}</span>
                 <select name="channel">
                     {Channel::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{channel_label(t, c)}</option> }).collect_view()}
