@@ -72,6 +72,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UdfCommand,
     },
+    /// Directories that feed the roster (Synchronize Engineer Info).
+    Directory {
+        #[command(subcommand)]
+        command: DirectoryCommand,
+    },
     /// Keys of the notification API.
     Apikey {
         #[command(subcommand)]
@@ -161,6 +166,31 @@ pub enum AdminCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Add a directory named NAME (its engineers sign in with domain NAME) that reads a
+    /// CSV file with a header row or a JSON array of objects.
+    Add {
+        name: String,
+        #[arg(long)]
+        file: String,
+        /// The attribute names: openldap (uid, cn, mail, mobile, telephoneNumber, title,
+        /// employeeNumber, department, entryUUID) or ad (sAMAccountName, displayName, …,
+        /// objectGUID).
+        #[arg(long, default_value = "openldap")]
+        preset: String,
+        /// Map a field to another attribute, e.g. --map mobile=pager (repeatable).
+        #[arg(long = "map", value_name = "FIELD=ATTRIBUTE")]
+        map: Vec<String>,
+    },
+    /// Every directory and where it reads from.
+    List,
+    /// Remove a directory; its engineers stay.
+    Remove { name: String },
+    /// Synchronize every directory, or NAME; prints one line of counts.
+    Sync { name: Option<String> },
 }
 
 #[derive(Debug, Subcommand)]
@@ -315,6 +345,10 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             let db = open(&url).await?;
             apikey(&db, command).await
         }
+        Command::Directory { command } => {
+            let db = open(&url).await?;
+            directory(&db, command).await
+        }
         Command::Demo => {
             let db = open(&url).await?;
             crate::demo::seed(&db).await
@@ -361,6 +395,84 @@ async fn apikey(db: &Db, command: ApikeyCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
+    use app::domain::directory::{DirectoryName, Preset};
+    use app::service::directories::{self, Source};
+    let operator = Actor::operator();
+    let now = app::service::now_ms();
+    match command {
+        DirectoryCommand::Add {
+            name,
+            file,
+            preset,
+            map,
+        } => {
+            let name = DirectoryName::parse(&name).map_err(|e| format!("NAME {e}"))?;
+            let preset = Preset::parse(&preset).map_err(|e| format!("--preset: {e}"))?;
+            let overrides = map
+                .iter()
+                .map(|m| {
+                    m.split_once('=')
+                        .map(|(f, a)| (f.to_owned(), a.to_owned()))
+                        .ok_or_else(|| format!("--map '{m}' must be FIELD=ATTRIBUTE"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mapping = preset
+                .mapping()
+                .with_overrides(&overrides)
+                .map_err(|e| format!("--map: {e}"))?;
+            if file.trim().is_empty() || file.chars().any(char::is_control) {
+                return Err("--file must be a path".into());
+            }
+            let new = directories::NewDirectory {
+                name,
+                source: Source::File { path: file },
+                preset,
+                mapping,
+            };
+            let added = directories::add(db, &operator, &cli_context(), new, now)
+                .await
+                .map_err(service_message)?;
+            println!("Added directory '{}' ({}).", added.name, added.describe());
+        }
+        DirectoryCommand::List => {
+            let all = directories::list(db).await.map_err(service_message)?;
+            if all.is_empty() {
+                println!("No directories. Add one with: crewdesk directory add NAME --file PATH");
+            }
+            for d in all {
+                println!("{}\t{}\t{}", d.name, d.describe(), d.preset.as_str());
+            }
+        }
+        DirectoryCommand::Remove { name } => {
+            directories::remove(db, &operator, &cli_context(), &name)
+                .await
+                .map_err(service_message)?;
+            println!("Removed directory '{}'; its engineers stay.", name.trim());
+        }
+        DirectoryCommand::Sync { name } => {
+            let clock = app::service::Clock::default();
+            let ctx = app::service::AuditContext::new(app::service::Source::Sync, None);
+            let (run, chosen) =
+                crate::directory::begin(db, &clock, &operator, &ctx, name.as_deref())
+                    .await
+                    .map_err(sync_message)?;
+            let summary = crate::directory::run(db, &clock, &operator, &ctx, run, &chosen)
+                .await
+                .map_err(sync_message)?;
+            println!("{}", summary.line());
+        }
+    }
+    Ok(())
+}
+
+fn sync_message(err: crate::directory::SyncError) -> String {
+    match err {
+        crate::directory::SyncError::Service(e) => service_message(e),
+        other => other.to_string(),
+    }
 }
 
 async fn open(url: &str) -> Result<Db, String> {

@@ -186,3 +186,79 @@ fn api_keys_are_created_listed_and_revoked_and_shown_only_once() {
     let (ok, _, err) = crewdesk(&db, &["apikey", "create", "bad\u{7}name"]);
     assert!(!ok && err.contains("control characters"), "{err}");
 }
+
+#[test]
+fn directories_are_added_listed_synced_and_removed_from_the_command_line() {
+    let db = fresh_db("directory");
+    let (ok, _, err) = crewdesk(&db, &["directory", "sync"]);
+    assert!(!ok && err.contains("no directory is configured"), "{err}");
+    let file = std::env::temp_dir().join(format!("crewdesk-cli-dir-{}.json", std::process::id()));
+    std::fs::write(
+        &file,
+        r#"[{"uid":"ada","cn":"Ada Lovelace","entryUUID":"1"},{"uid":"bo","cn":"Bo","entryUUID":"2"}]"#,
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    let (ok, out, err) = crewdesk(&db, &["directory", "add", "CORP", "--file", &path]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Added directory 'CORP'"), "{out}");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["directory", "add", "corp", "--file", &path],
+            "already exists",
+        ),
+        (
+            &["directory", "add", "a b", "--file", &path],
+            "NAME must be",
+        ),
+        (
+            &[
+                "directory",
+                "add",
+                "X",
+                "--file",
+                &path,
+                "--preset",
+                "novell",
+            ],
+            "--preset",
+        ),
+        (
+            &[
+                "directory",
+                "add",
+                "X",
+                "--file",
+                &path,
+                "--map",
+                "fax=pager",
+            ],
+            "--map",
+        ),
+        (
+            &["directory", "add", "X", "--file", &path, "--map", "mobile"],
+            "FIELD=ATTRIBUTE",
+        ),
+        (&["directory", "sync", "NOPE"], "no directory named 'NOPE'"),
+        (
+            &["directory", "remove", "NOPE"],
+            "no directory named 'NOPE'",
+        ),
+    ];
+    for (args, fragment) in cases {
+        let (ok, _, err) = crewdesk(&db, args);
+        assert!(!ok, "{args:?} should fail");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(fragment), "{args:?}: {err}");
+    }
+    let (ok, out, err) = crewdesk(&db, &["directory", "sync"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "created 2, updated 0, unchanged 0, flagged 0");
+    let (_, out, _) = crewdesk(&db, &["directory", "sync", "corp"]);
+    assert_eq!(out.trim(), "created 0, updated 0, unchanged 2, flagged 0");
+    let (_, out, _) = crewdesk(&db, &["directory", "list"]);
+    assert!(out.starts_with("CORP\tfile "), "{out}");
+    assert!(crewdesk(&db, &["directory", "remove", "CORP"]).0);
+    let (_, out, _) = crewdesk(&db, &["directory", "list"]);
+    assert!(out.contains("No directories"), "{out}");
+}

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod channel;
 pub mod cost;
 pub mod delivery;
+pub mod directory;
 pub mod edit;
 pub mod edit_view;
 pub mod email;

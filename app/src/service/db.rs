@@ -199,7 +199,7 @@ pub fn like_contains(text: &str) -> String {
 }
 
 /// SQLite names an index on plain columns by its columns, not its name, in the error.
-const SQLITE_COLUMN_INDEXES: [(&str, &str); 7] = [
+const SQLITE_COLUMN_INDEXES: [(&str, &str); 9] = [
     ("technicians_login_unique", "technicians.login_key"),
     ("sites_name_unique", "sites.name_key"),
     (
@@ -219,6 +219,8 @@ const SQLITE_COLUMN_INDEXES: [(&str, &str); 7] = [
         "technicians_directory_unique",
         "technicians.directory_source, technicians.directory_id",
     ),
+    ("sync_runs_one_running", "sync_runs.running"),
+    ("directories_name", "directories.name_key"),
 ];
 
 /// Whether `err` is the violation of the unique index `name`.

@@ -9,6 +9,7 @@ pub mod confirmations;
 pub mod credentials;
 pub mod db;
 pub mod delivery_log;
+pub mod directories;
 pub mod error;
 pub mod lockout;
 pub mod notifications;

@@ -7,6 +7,7 @@ mod identify;
 mod list;
 mod placement;
 pub(crate) mod stored;
+pub mod sync;
 mod update;
 mod view;
 

@@ -1,0 +1,106 @@
+//! Synchronize Engineer Info: reads each directory and hands its entries, in batches, to
+//! the sync rules of `app::service::technicians::sync`.
+
+pub mod file;
+
+use app::domain::directory::{Entry, SyncSummary};
+use app::service::directories::{self, Directory, Source};
+use app::service::technicians::sync::{self, Begun};
+use app::service::{Actor, AuditContext, Clock, Db, ServiceError};
+
+/// Entries written per transaction.
+pub const BATCH: usize = 500;
+
+/// Reads a directory whole.
+async fn entries_of(directory: &Directory) -> Result<Vec<Entry>, String> {
+    match &directory.source {
+        Source::File { path } => file::read(path, &directory.mapping).await,
+        Source::Ldap(_) => Err(format!(
+            "the directory '{}' is an LDAP directory, which this version cannot read",
+            directory.name
+        )),
+    }
+}
+
+/// Why a sync could not start or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("a sync is running already (sync {0}); its progress is on the Engineers page")]
+    Running(i64),
+    #[error("{0}")]
+    Service(#[from] ServiceError),
+    #[error("{0}")]
+    Directory(String),
+}
+
+/// Starts a sync of every directory (or the one named): the run's id, or the running one.
+pub async fn begin(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    ctx: &AuditContext,
+    only: Option<&str>,
+) -> Result<(i64, Vec<Directory>), SyncError> {
+    let chosen = match only {
+        Some(name) => match directories::find(db, name).await? {
+            Some(directory) => vec![directory],
+            None => {
+                return Err(SyncError::Directory(format!(
+                    "there is no directory named '{}'",
+                    name.chars().take(64).collect::<String>()
+                )))
+            }
+        },
+        None => directories::list(db).await?,
+    };
+    if chosen.is_empty() {
+        return Err(SyncError::Directory(
+            "no directory is configured yet, so there is nothing to synchronize".into(),
+        ));
+    }
+    match sync::begin(db, actor, ctx, only, clock.now()).await? {
+        Begun::Started(run) => Ok((run, chosen)),
+        Begun::AlreadyRunning(run) => Err(SyncError::Running(run)),
+    }
+}
+
+/// Runs sync `run` over `chosen` to its end; a directory that cannot be read ends it as
+/// failed, keeping what earlier batches wrote and flagging nobody.
+pub async fn run(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    ctx: &AuditContext,
+    run: i64,
+    chosen: &[Directory],
+) -> Result<SyncSummary, SyncError> {
+    let outcome = run_inner(db, clock, actor, ctx, run, chosen).await;
+    if let Err(e) = &outcome {
+        tracing::warn!(run, error = %e, "directory sync failed");
+        sync::fail(db, run, &e.to_string(), clock.now()).await?;
+    }
+    outcome
+}
+
+async fn run_inner(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    ctx: &AuditContext,
+    run: i64,
+    chosen: &[Directory],
+) -> Result<SyncSummary, SyncError> {
+    let mut names = Vec::new();
+    for directory in chosen {
+        let entries = entries_of(directory).await.map_err(SyncError::Directory)?;
+        let total = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+        sync::add_total(db, run, total, clock.now()).await?;
+        for batch in entries.chunks(BATCH) {
+            sync::apply_batch(db, actor, ctx, run, directory, batch, clock.now()).await?;
+        }
+        names.push(directory.name.clone());
+    }
+    let summary = sync::finish(db, actor, ctx, run, &names, clock.now()).await?;
+    tracing::info!(run, result = %summary.line(), "directory sync done");
+    Ok(summary)
+}

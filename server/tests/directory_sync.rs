@@ -1,0 +1,263 @@
+//! Synchronize Engineer Info from a directory file (SPEC §6): first sync, re-sync with
+//! changes, a removed entry, a locally edited mobile kept, two syncs at once, and a sync
+//! killed with `kill -9` and completed by the next.
+
+mod common;
+
+use app::domain::directory::{DirectoryName, Preset, SyncSummary};
+use app::service::directories::{self, Source};
+use app::service::{Actor, AuditContext, Clock, Db};
+use common::{TestApp, TECHNICIAN_SERVLET};
+use server::directory::{self as sync, SyncError};
+
+fn temp_file(tag: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join("crewdesk-directory-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!(
+        "{tag}-{}-{}.csv",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+async fn add_directory(db: &Db, name: &str, path: &str) {
+    directories::add(
+        db,
+        &Actor::operator(),
+        &AuditContext::new(app::service::Source::Cli, None),
+        new_directory(name, path),
+        app::service::now_ms(),
+    )
+    .await
+    .unwrap();
+}
+
+fn new_directory(name: &str, path: &str) -> directories::NewDirectory {
+    directories::NewDirectory {
+        name: DirectoryName::parse(name).unwrap(),
+        source: Source::File {
+            path: path.to_owned(),
+        },
+        preset: Preset::OpenLdap,
+        mapping: Preset::OpenLdap.mapping(),
+    }
+}
+
+async fn run_sync(db: &Db, clock: &Clock) -> Result<SyncSummary, SyncError> {
+    let ctx = AuditContext::new(app::service::Source::Sync, None);
+    let (run, chosen) = sync::begin(db, clock, &Actor::operator(), &ctx, None).await?;
+    sync::run(db, clock, &Actor::operator(), &ctx, run, &chosen).await
+}
+
+async fn engineer(
+    app: &TestApp,
+    login: &str,
+) -> (i64, String, Option<String>, Option<String>, i64) {
+    sqlx::query_as(
+        "SELECT id, name, mobile, email, directory_missing FROM technicians \
+         WHERE login_domain = 'CORP' AND login_name = $1",
+    )
+    .bind(login)
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap()
+}
+
+const FIRST: &str = "uid,cn,mail,mobile,title,entryUUID\n\
+ada,Ada Lovelace,ada@corp.example,+86 138 0013 8000,Engineer,u-ada\n\
+bo,Bo,bo@corp.example,,,u-bo\n\
+cy,Cy,,12,,u-cy\n";
+
+on_both_backends! {
+    async fn a_directory_file_feeds_the_roster_and_keeps_local_edits(app: TestApp) {
+        app.create_admin().await;
+        let path = temp_file("first", FIRST);
+        add_directory(&app.db, "CORP", &path).await;
+        let first = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(first.line(), "created 3, updated 0, unchanged 0, flagged 0", "{first:?}");
+        assert!(first.lists.notes.iter().any(|n| n.starts_with("Cy: mobile left out")), "{:?}", first.lists.notes);
+        let (ada, name, mobile, _, _) = engineer(&app, "ada").await;
+        assert_eq!((name.as_str(), mobile.as_deref()), ("Ada Lovelace", Some("+86 138 0013 8000")));
+        // New contacts start subscriptions as an edit does.
+        assert_eq!(app.count(&format!("SELECT count(*) FROM subscriptions WHERE technician_id = {ada} AND state = 'pending'")).await, 2, "SMS and email");
+        assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE source = 'sync' AND action = 'technician.add'").await, 3);
+        let login_enabled = app.count("SELECT count(*) FROM technicians WHERE login_domain = 'CORP' AND login_enabled = 1").await;
+        assert_eq!(login_enabled, 3);
+
+        // Ada's mobile is edited here; then the directory changes hers too, renames Bo,
+        // loses Cy and gains Dan.
+        let edited = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &ada.to_string()), ("mobile", "+86 139 0000 0001")]).await;
+        assert!(edited.is_success(), "{edited:?}");
+        std::fs::write(&path, "uid,cn,mail,mobile,title,entryUUID\n\
+            ada,Ada Lovelace,ada@corp.example,+86 137 0000 0002,Engineer,u-ada\n\
+            bo,Bo Chen,bo@corp.example,,,u-bo\n\
+            dan,Dan,,,,u-dan\n").unwrap();
+        let second = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(second.line(), "created 1, updated 1, unchanged 1, flagged 1", "{second:?}");
+        assert_eq!(second.lists.updated, ["Bo Chen"]);
+        assert_eq!(second.lists.flagged, ["Cy"]);
+        assert!(second.lists.notes.iter().any(|n| n.contains("Ada Lovelace: mobile was edited here")), "{:?}", second.lists.notes);
+        assert_eq!(engineer(&app, "ada").await.2.as_deref(), Some("+86 139 0000 0001"), "the local edit is kept");
+        assert_eq!(engineer(&app, "cy").await.4, 1, "gone entries are flagged, not deleted");
+
+        // Nothing changed: nothing is written again, and Cy is not flagged twice.
+        let third = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(third.line(), "created 0, updated 0, unchanged 3, flagged 0", "{third:?}");
+        // Cy comes back: unflagged.
+        std::fs::write(&path, FIRST).unwrap();
+        let fourth = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(engineer(&app, "cy").await.4, 0);
+        assert_eq!(fourth.flagged, 1, "Dan is gone now: {fourth:?}");
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE login_domain = 'CORP'").await, 4);
+    }
+
+    async fn one_sync_runs_at_a_time_and_a_dead_ones_is_taken_over(app: TestApp) {
+        app.create_admin().await;
+        add_directory(&app.db, "CORP", &temp_file("two", FIRST)).await;
+        let ctx = AuditContext::new(app::service::Source::Sync, None);
+        let operator = Actor::operator();
+        let (first, chosen) = sync::begin(&app.db, &app.clock, &operator, &ctx, None).await.unwrap();
+        // Two more asked at once while it runs: both are told which one is running.
+        let (a, b) = tokio::join!(
+            sync::begin(&app.db, &app.clock, &operator, &ctx, None),
+            sync::begin(&app.db, &app.clock, &operator, &ctx, None)
+        );
+        for other in [a, b] {
+            assert!(matches!(other, Err(SyncError::Running(id)) if id == first), "{other:?}");
+        }
+        // Its process dies (no heartbeat for a minute): the next sync ends it and runs.
+        app.clock.advance(sync_stale_ms() + 1);
+        let summary = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(summary.created, 3);
+        let (state, error): (String, Option<String>) = sqlx::query_as("SELECT state, error FROM sync_runs WHERE id = $1")
+            .bind(first).fetch_one(app.db.reader()).await.unwrap();
+        assert_eq!(state, "failed");
+        assert!(error.unwrap_or_default().contains("interrupted"));
+        // The abandoned run's directories are still known to the caller that began it.
+        assert_eq!(chosen.len(), 1);
+    }
+
+    async fn bad_directories_fail_clearly_and_flag_nobody(app: TestApp) {
+        app.create_admin().await;
+        let path = temp_file("bad", FIRST);
+        add_directory(&app.db, "CORP", &path).await;
+        run_sync(&app.db, &app.clock).await.unwrap();
+        for broken in ["", "[{\"uid\": ", "nothing,useful\n1,2\n"] {
+            std::fs::write(&path, broken).unwrap();
+            let err = run_sync(&app.db, &app.clock).await.unwrap_err().to_string();
+            assert!(err.contains("the directory file"), "{err}");
+        }
+        std::fs::remove_file(&path).unwrap();
+        let err = run_sync(&app.db, &app.clock).await.unwrap_err().to_string();
+        assert!(err.contains("cannot be read"), "{err}");
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE directory_missing = 1").await, 0);
+        assert_eq!(app.count("SELECT count(*) FROM sync_runs WHERE state = 'failed'").await, 4);
+        // Hostile entries are skipped or trimmed, never half-written.
+        std::fs::write(&path, "uid,cn,mobile,entryUUID\n\
+            x y,Eve,,u-e\n\
+            ,,,\n\
+            z,\"\u{0}bad\",,u-z\n\
+            ok,Okay,+86 138 0013 8001,u-ok\n").unwrap();
+        let summary = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(summary.skipped, 2, "{summary:?}");
+        assert!(summary.lists.notes.iter().any(|n| n.starts_with("Eve: login left out")), "{:?}", summary.lists.notes);
+        // The first file's three engineers are gone from it now.
+        assert_eq!(summary.flagged, 3, "{summary:?}");
+        // Directory names are login domains; two of one name are refused.
+        let again = directories::add(&app.db, &Actor::operator(), &AuditContext::new(app::service::Source::Cli, None),
+            new_directory("corp", &path), 0).await;
+        assert!(again.unwrap_err().to_string().contains("already exists"));
+    }
+}
+
+fn sync_stale_ms() -> i64 {
+    app::service::technicians::sync::STALE_MS
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_midway_leaves_the_roster_whole_and_the_next_completes_it() {
+    use common::process::{create_admin, sqlite_url};
+    let url = sqlite_url("sync-kill");
+    create_admin(&url);
+    let mut text = String::from("uid,cn,mail,entryUUID\n");
+    for i in 0..6000 {
+        text.push_str(&format!("user{i},Engineer {i},,id-{i}\n"));
+    }
+    let path = temp_file("kill", &text);
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_crewdesk"))
+            .args(["--database-url", &url])
+            .args(args)
+            .env("CREWDESK_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("crewdesk runs")
+    };
+    let mut added = cli(&["directory", "add", "CORP", "--file", &path]);
+    assert!(added.wait().unwrap().success());
+    let db = Db::connect(&url).await.unwrap();
+    let mut running = cli(&["directory", "sync"]);
+    // Kill it once some batches are in and others are not.
+    let mut processed = 0;
+    for _ in 0..1500 {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT processed FROM sync_runs WHERE running = 1")
+                .fetch_optional(db.reader())
+                .await
+                .unwrap();
+        processed = row.map_or(0, |r| r.0);
+        if processed > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(processed > 0, "the sync never got going");
+    let _ = std::process::Command::new("kill")
+        .args(["-9", &running.id().to_string()])
+        .status();
+    let _ = running.wait();
+    // Whole batches only: the run's counters and the roster agree.
+    let (counted, state): (i64, String) =
+        sqlx::query_as("SELECT created, state FROM sync_runs ORDER BY id DESC LIMIT 1")
+            .fetch_one(db.reader())
+            .await
+            .unwrap();
+    let engineers = count(
+        &db,
+        "SELECT count(*) FROM technicians WHERE login_domain = 'CORP'",
+    )
+    .await;
+    assert_eq!(engineers, counted, "every batch is all or nothing");
+    assert!(engineers < 6000, "killed midway ({engineers})");
+    assert_eq!(state, "running", "it never got to say it ended");
+    // A minute on (the dead run's heartbeat has stopped), the next sync completes it.
+    let clock = Clock::default();
+    clock.advance(sync_stale_ms() + 1);
+    let summary = run_sync(&db, &clock).await.unwrap();
+    assert_eq!(summary.created + summary.unchanged, 6000, "{summary:?}");
+    assert_eq!(summary.created, 6000 - engineers);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM technicians WHERE login_domain = 'CORP'"
+        )
+        .await,
+        6000
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(DISTINCT directory_id) FROM technicians WHERE login_domain = 'CORP'"
+        )
+        .await,
+        6000
+    );
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.reader()).await.unwrap();
+    n
+}
