@@ -14,9 +14,9 @@ test('an admin signs in, adds a technician through the form and finds it in the 
   await signIn(page, env.server.base);
   await page.getByRole('heading', { name: 'O&M Engineer Management' }).waitFor();
 
-  // Only a hydrated page reacts to this click.
+  // No directory is configured on this server: the button says so.
   await page.getByRole('button', { name: 'Synchronize Engineer Info' }).click();
-  await page.getByText('No directory is configured yet').waitFor({ timeout: 10000 });
+  await page.getByText(/no directory is configured yet/).waitFor({ timeout: 10000 });
 
   await page.getByRole('link', { name: 'Add technician' }).click();
   await page.fill('#f-name', 'Katherine Johnson');
@@ -27,7 +27,8 @@ test('an admin signs in, adds a technician through the form and finds it in the 
   const row = page.locator('table.roster tbody tr', { hasText: 'Katherine Johnson' });
   await row.waitFor();
   assert.match(await row.innerText(), /katherine@example\.com/);
-  assert.deepEqual(errors, []);
+  // The one expected failure is the button's 409 (no directory) that the page showed.
+  assert.deepEqual(errors.filter((e) => !e.includes('409 (Conflict)')), []);
   await context.close();
 });
 

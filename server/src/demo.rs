@@ -52,7 +52,50 @@ pub async fn seed(db: &Db) -> Result<(), String> {
         .await
         .map_err(service_message)?;
     }
+    add_demo_directory(db).await?;
     println!("Demo ready. Sign in as: admin / {password}");
+    Ok(())
+}
+
+/// The demo directory file: the Synchronize Engineer Info button works on first run.
+pub const DEMO_DIRECTORY: &str = "demo/corp-directory.csv";
+
+/// Configures the directory `CORP` on the demo file, unless a directory exists or the file
+/// is not there (a binary run outside the source tree).
+async fn add_demo_directory(db: &Db) -> Result<(), String> {
+    use app::domain::directory::{DirectoryName, Preset};
+    use app::service::directories::{self, NewDirectory, Source};
+    let Ok(path) = std::fs::canonicalize(DEMO_DIRECTORY) else {
+        return Ok(());
+    };
+    if !directories::list(db)
+        .await
+        .map_err(service_message)?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let new = NewDirectory {
+        name: DirectoryName::parse("CORP").map_err(|e| e.to_string())?,
+        source: Source::File {
+            path: path.display().to_string(),
+        },
+        preset: Preset::OpenLdap,
+        mapping: Preset::OpenLdap.mapping(),
+    };
+    directories::add(
+        db,
+        &Actor::operator(),
+        &cli_context(),
+        new,
+        app::service::now_ms(),
+    )
+    .await
+    .map_err(service_message)?;
+    println!(
+        "Directory CORP reads {}: press Synchronize Engineer Info.",
+        path.display()
+    );
     Ok(())
 }
 

@@ -25,11 +25,13 @@ impl Application {
         app::service::migrate(&db).await?;
         let webhook_hosts = app::domain::WebhookHosts::parse(&settings.notify.webhook_allow)
             .map_err(|e| anyhow::anyhow!(e))?;
+        let clock = app::service::Clock::default();
         let state = AppState {
+            sync_starter: crate::directory::starter(db.clone(), clock.clone()),
             db,
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),
             sign_in: Arc::new(SignInLimits::new(settings.sign_in_limits)),
-            clock: Default::default(),
+            clock,
             outbox_ready: Default::default(),
             webhook_hosts: Arc::new(webhook_hosts),
         };

@@ -9,6 +9,8 @@ fn crewdesk(db: &str, args: &[&str]) -> (bool, String, String) {
         .args(args)
         .env_remove("CREWDESK_ADMIN_PASSWORD")
         .env("CREWDESK_LOG", "error")
+        // From the top of the source tree, as scripts/run.sh runs it.
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
         .output()
         .expect("crewdesk runs");
     (
@@ -155,6 +157,14 @@ fn demo_data_is_ready_to_sign_in_with() {
     let (ok, again, _) = crewdesk(&db, &["demo"]);
     assert!(ok);
     assert_ne!(out, again);
+    // The demo directory makes Synchronize Engineer Info work on first run.
+    assert!(out.contains("Directory CORP reads"), "{out}");
+    let (ok, synced, err) = crewdesk(&db, &["directory", "sync"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        synced.trim(),
+        "created 10, updated 0, unchanged 0, flagged 0"
+    );
 }
 
 #[test]

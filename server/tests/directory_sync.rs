@@ -172,6 +172,59 @@ on_both_backends! {
     }
 }
 
+mod console {
+    use super::*;
+    use common::{signed_in, ADMIN_LOGIN, ADMIN_PASSWORD};
+    use serde_json::Value;
+
+    on_both_backends! {
+        async fn the_button_syncs_in_the_background_and_the_page_shows_how_it_went(app: TestApp) {
+            app.create_admin().await;
+            let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+            let (status, body) = app.server_fn(&admin, "start_sync", &[]).await;
+            assert_eq!(status, 409, "{body}");
+            assert!(body.contains("no directory is configured"), "{body}");
+            add_directory(&app.db, "CORP", &temp_file("console", FIRST)).await;
+            // A sync is running already: the button joins it instead of starting another.
+            let ctx = AuditContext::new(app::service::Source::Sync, None);
+            let (running, chosen) = sync::begin(&app.db, &app.clock, &Actor::operator(), &ctx, None).await.unwrap();
+            let (status, body) = app.server_fn(&admin, "start_sync", &[]).await;
+            assert!(status < 400, "{body}");
+            assert_eq!(body.trim(), running.to_string());
+            let (_, body) = app.server_fn(&admin, "sync_status", &[]).await;
+            let shown: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!((shown["id"].as_i64(), shown["state"].as_str()), (Some(running), Some("running")), "a reload finds it");
+            sync::run(&app.db, &app.clock, &Actor::operator(), &ctx, running, &chosen).await.unwrap();
+            // Now the button starts a new one, which runs on its own.
+            let (status, body) = app.server_fn(&admin, "start_sync", &[]).await;
+            assert!(status < 400, "{body}");
+            let id: i64 = body.trim().parse().unwrap();
+            assert_ne!(id, running);
+            let mut state = String::new();
+            for _ in 0..200 {
+                let (_, body) = app.server_fn(&admin, "sync_status", &[("id", &id.to_string())]).await;
+                let shown: Value = serde_json::from_str(&body).unwrap();
+                state = shown["state"].as_str().unwrap_or("").to_owned();
+                if state != "running" {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            assert_eq!(state, "done");
+            let html = admin.get(app.url(&format!("/?sync={id}"))).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("Synchronized: created 0, updated 0, unchanged 3, flagged 0"), "{html}");
+            assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE source = 'sync'").await, 3, "the first run's adds");
+            // A plain engineer is refused and shown nothing.
+            app.add_user("Bob", "bob", "bob-password", &[]).await;
+            let bob = signed_in(&app, "bob", "bob-password").await;
+            let (status, body) = app.server_fn(&bob, "start_sync", &[]).await;
+            assert!(status >= 400 && body.contains("Forbidden"), "{status} {body}");
+            let (_, body) = app.server_fn(&bob, "sync_status", &[("id", &id.to_string())]).await;
+            assert_eq!(body.trim(), "null");
+        }
+    }
+}
+
 fn sync_stale_ms() -> i64 {
     app::service::technicians::sync::STALE_MS
 }

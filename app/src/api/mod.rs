@@ -1,6 +1,7 @@
 //! Server functions: thin adapters from the console onto `service`.
 
 pub mod auth;
+pub mod directory;
 pub mod error;
 pub mod messages;
 pub mod reference;

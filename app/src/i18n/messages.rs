@@ -94,6 +94,12 @@ const ZH: &[(&str, &str)] = &[
     ("it needs an email address", "需要邮箱地址"),
     ("it is a beta channel that is switched off", "该测试版通道未开启"),
     ("it is already confirmed", "已确认"),
+    // Directories.
+    ("no directory is configured yet, so there is nothing to synchronize", "尚未配置目录服务,无可同步的内容"),
+    ("only an SDAdmin may synchronize engineer info", "只有 SDAdmin 可以同步工程师信息"),
+    ("only an SDAdmin may manage directories", "只有 SDAdmin 可以管理目录"),
+    ("a directory named '{}' already exists", "名为“{0}”的目录已存在"),
+    ("there is no directory named '{}'", "没有名为“{0}”的目录"),
     // Deliveries.
     ("only an SDAdmin may read the Message log", "只有 SDAdmin 可以查看消息日志"),
     ("only an SDAdmin may read the delivery log", "只有 SDAdmin 可以查看投递日志"),

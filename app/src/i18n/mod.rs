@@ -138,7 +138,15 @@ texts! {
     engineers_title: "O&M Engineer Management", "运维工程师管理";
     add_technician: "Add technician", "添加技术员";
     synchronize: "Synchronize Engineer Info", "同步工程师信息";
-    no_directory: "No directory is configured yet, so there is nothing to synchronize.", "尚未配置目录服务,无可同步的内容。";
+    sync_running: "Synchronizing engineer info: {processed} of {total} entries", "正在同步工程师信息:{processed}/{total} 条";
+    sync_done: "Synchronized: created {created}, updated {updated}, unchanged {unchanged}, flagged {flagged}", "同步完成:新建 {created},更新 {updated},未变 {unchanged},标记 {flagged}";
+    sync_skipped: "{count} entries were skipped; see why below.", "{count} 条记录被跳过,原因见下。";
+    sync_failed: "The sync stopped: {error}", "同步已停止:{error}";
+    sync_list_created: "Created ({count})", "新建({count})";
+    sync_list_updated: "Updated ({count})", "更新({count})";
+    sync_list_flagged: "Flagged: gone from the directory ({count})", "已标记:目录中已不存在({count})";
+    sync_list_skipped: "Skipped ({count})", "跳过({count})";
+    sync_list_notes: "Notes ({count})", "说明({count})";
     technician_added: "Technician added.", "技术员已添加。";
     technician_updated: "Changes saved.", "修改已保存。";
     technician_deleted: "Technician deleted.", "技术员已删除。";

@@ -76,4 +76,22 @@ pub struct AppState {
     pub outbox_ready: std::sync::Arc<tokio::sync::Notify>,
     /// Where robot webhooks may point (`--webhook-allow`), checked when they are saved.
     pub webhook_hosts: std::sync::Arc<crate::domain::WebhookHosts>,
+    /// Starts Synchronize Engineer Info in the background.
+    pub sync_starter: SyncStarter,
+}
+
+/// What a started sync answers: the run's id, new or already running.
+pub type SyncStart =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64, ServiceError>> + Send>>;
+
+/// Begins a sync of every directory and runs it in the background, answering the run's id;
+/// when one is running already, its id. The server provides it: reading directories (files,
+/// LDAP) is its part.
+#[derive(Clone)]
+pub struct SyncStarter(pub std::sync::Arc<dyn Fn(Actor, AuditContext) -> SyncStart + Send + Sync>);
+
+impl std::fmt::Debug for SyncStarter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncStarter")
+    }
 }

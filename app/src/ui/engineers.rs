@@ -71,7 +71,7 @@ pub fn EngineersPage() -> impl IntoView {
         |(query, _)| list_technicians(query),
     );
     let site_list = Resource::new(|| (), |_| sites());
-    let sync_message = RwSignal::new(None::<&'static str>);
+    let start_sync = ServerAction::<crate::api::directory::StartSync>::new();
     let notice = move || {
         let q = query.read();
         let texts = [
@@ -96,15 +96,13 @@ pub fn EngineersPage() -> impl IntoView {
                 <h1>{t.engineers_title}</h1>
                 <div class="actions">
                     <a class="button" href="/engineers/new">{t.add_technician}</a>
-                    <button type="button" class="button primary" on:click=move |_| sync_message.set(Some(t.no_directory))>
-                        {t.synchronize}
-                    </button>
+                    <super::sync::SyncButton start=start_sync/>
                 </div>
             </div>
             <div class="toasts" role="status" aria-live="polite">
-                {move || sync_message.get().map(|m| view! { <p class="notice">{m}</p> })}
                 {move || notice().map(|m| view! { <p class="notice success">{m}</p> })}
             </div>
+            <super::sync::SyncPanel start=start_sync/>
             <form method="get" action="/" class="filters" role="search">
                 <input type="search" name="q" value=move || param("q") prop:value=move || param("q")
                     placeholder=t.search_placeholder aria-label=t.search_label/>

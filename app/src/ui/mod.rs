@@ -13,6 +13,7 @@ mod messages;
 mod pager;
 mod reference;
 mod settings;
+mod sync;
 
 use crate::i18n::{Lang, Texts, LANG_COOKIE};
 use leptos::prelude::*;

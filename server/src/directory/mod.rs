@@ -104,3 +104,31 @@ async fn run_inner(
     tracing::info!(run, result = %summary.line(), "directory sync done");
     Ok(summary)
 }
+
+/// Begins a sync and runs it in a background task: the run's id, or the running one's.
+pub async fn start(
+    db: Db,
+    clock: Clock,
+    actor: Actor,
+    ctx: AuditContext,
+) -> Result<i64, ServiceError> {
+    match begin(&db, &clock, &actor, &ctx, None).await {
+        Ok((id, chosen)) => {
+            tokio::spawn(async move {
+                // The outcome is kept in the run's row, where the console reads it.
+                let _ = run(&db, &clock, &actor, &ctx, id, &chosen).await;
+            });
+            Ok(id)
+        }
+        Err(SyncError::Running(id)) => Ok(id),
+        Err(SyncError::Service(e)) => Err(e),
+        Err(SyncError::Directory(message)) => Err(ServiceError::Conflict(message)),
+    }
+}
+
+/// The starter the console calls.
+pub fn starter(db: Db, clock: Clock) -> app::service::SyncStarter {
+    app::service::SyncStarter(std::sync::Arc::new(move |actor, ctx| {
+        Box::pin(start(db.clone(), clock.clone(), actor, ctx))
+    }))
+}

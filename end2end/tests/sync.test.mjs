@@ -1,0 +1,39 @@
+// Synchronize Engineer Info in the browser: the button, a progress bar that survives a
+// reload, and the summary with its lists.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signIn, withServerAndBrowser, crewdesk } from './harness.mjs';
+
+const env = withServerAndBrowser({ before, after });
+
+test('the button starts a sync whose progress and result show on the roster page', async () => {
+  const base = env.server.base;
+  const rows = ['uid,cn,mail,mobile,entryUUID'];
+  for (let i = 0; i < 4000; i++) {
+    rows.push(`user${i},Directory Engineer ${i},user${i}@corp.example,+86 139 ${String(1000 + (i % 9000)).padStart(4, '0')} ${String(i).padStart(4, '0')},id-${i}`);
+  }
+  rows.push('bad,Bad Mobile,,12,id-bad');
+  const file = join(mkdtempSync(join(tmpdir(), 'crewdesk-sync-')), 'corp.csv');
+  writeFileSync(file, rows.join('\n'));
+  crewdesk(env.server.db, 'directory', 'add', 'CORP', '--file', file);
+
+  const page = await (await env.browser.newContext()).newPage();
+  await signIn(page, base);
+  await page.getByRole('button', { name: 'Synchronize Engineer Info' }).click();
+  await page.waitForURL(/\?sync=\d+/);
+  const bar = page.locator('.sync-panel progress');
+  await bar.waitFor({ timeout: 10000 });
+  // A reload of the plain roster finds the running sync again.
+  await page.goto(`${base}/`);
+  await bar.waitFor({ timeout: 10000 });
+  assert.match(await page.locator('.sync-panel').innerText(), /Synchronizing engineer info: \d+ of 4001 entries/);
+  await page.getByText('Synchronized: created 4001, updated 0, unchanged 0, flagged 0').waitFor({ timeout: 120000 });
+  await page.getByText('Notes (1)').click();
+  await page.getByText(/Bad Mobile: mobile left out/).waitFor();
+  // The engineers are in the table.
+  await page.goto(`${base}/?q=Directory+Engineer+3999`);
+  await page.locator('table.roster tbody tr', { hasText: 'Directory Engineer 3999' }).waitFor();
+});
