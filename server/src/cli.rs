@@ -174,8 +174,30 @@ pub enum DirectoryCommand {
     /// CSV file with a header row or a JSON array of objects.
     Add {
         name: String,
-        #[arg(long)]
-        file: String,
+        /// A directory file: CSV with a header row, or a JSON array of objects.
+        #[arg(
+            long,
+            required_unless_present = "ldap_url",
+            conflicts_with = "ldap_url"
+        )]
+        file: Option<String>,
+        /// ldap://HOST[:PORT] or ldaps://HOST[:PORT].
+        #[arg(long, requires_all = ["bind_dn", "bind_password_env", "base_dn"])]
+        ldap_url: Option<String>,
+        /// Upgrade ldap:// with StartTLS.
+        #[arg(long, requires = "ldap_url")]
+        starttls: bool,
+        /// The service account, e.g. cn=crewdesk,ou=services,dc=corp,dc=example.
+        #[arg(long, requires = "ldap_url")]
+        bind_dn: Option<String>,
+        /// The environment variable holding the bind password (it is never stored).
+        #[arg(long, requires = "ldap_url")]
+        bind_password_env: Option<String>,
+        #[arg(long, requires = "ldap_url")]
+        base_dn: Option<String>,
+        /// An LDAP filter (default: the preset's people).
+        #[arg(long, requires = "ldap_url")]
+        filter: Option<String>,
         /// The attribute names: openldap (uid, cn, mail, mobile, telephoneNumber, title,
         /// employeeNumber, department, entryUUID) or ad (sAMAccountName, displayName, …,
         /// objectGUID).
@@ -406,6 +428,12 @@ async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
         DirectoryCommand::Add {
             name,
             file,
+            ldap_url,
+            starttls,
+            bind_dn,
+            bind_password_env,
+            base_dn,
+            filter,
             preset,
             map,
         } => {
@@ -423,12 +451,26 @@ async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
                 .mapping()
                 .with_overrides(&overrides)
                 .map_err(|e| format!("--map: {e}"))?;
-            if file.trim().is_empty() || file.chars().any(char::is_control) {
-                return Err("--file must be a path".into());
-            }
+            let source = match (file, ldap_url) {
+                (Some(path), _) => {
+                    if path.trim().is_empty() || path.chars().any(char::is_control) {
+                        return Err("--file must be a path".into());
+                    }
+                    Source::File { path }
+                }
+                (None, Some(url)) => Source::Ldap(ldap_source(
+                    url,
+                    starttls,
+                    bind_dn.unwrap_or_default(),
+                    bind_password_env.unwrap_or_default(),
+                    base_dn.unwrap_or_default(),
+                    filter.unwrap_or_default(),
+                )?),
+                (None, None) => return Err("give --file PATH or --ldap-url URL".into()),
+            };
             let new = directories::NewDirectory {
                 name,
-                source: Source::File { path: file },
+                source,
                 preset,
                 mapping,
             };
@@ -466,6 +508,62 @@ async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The LDAP settings of `directory add`, each checked.
+fn ldap_source(
+    url: String,
+    starttls: bool,
+    bind_dn: String,
+    bind_password_env: String,
+    base_dn: String,
+    filter: String,
+) -> Result<app::service::directories::LdapSource, String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let host = lower
+        .strip_prefix("ldap://")
+        .or_else(|| lower.strip_prefix("ldaps://"))
+        .ok_or_else(|| format!("--ldap-url '{url}' must start with ldap:// or ldaps://"))?;
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("--ldap-url '{url}' names no host"));
+    }
+    if starttls && lower.starts_with("ldaps://") {
+        return Err("--starttls is for ldap://; ldaps:// is TLS already".into());
+    }
+    let variable_ok = bind_password_env
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && bind_password_env
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !variable_ok {
+        return Err(format!(
+            "--bind-password-env '{bind_password_env}' must be a variable name like CORP_LDAP_PASSWORD"
+        ));
+    }
+    for (option, value) in [("--bind-dn", &bind_dn), ("--base-dn", &base_dn)] {
+        if !value.contains('=') || value.chars().any(char::is_control) {
+            return Err(format!(
+                "{option} '{value}' is not a DN like dc=corp,dc=example"
+            ));
+        }
+    }
+    let filter = filter.trim().to_owned();
+    let bracketed = filter.starts_with('(') && filter.ends_with(')');
+    if !filter.is_empty() && !bracketed {
+        return Err(format!(
+            "--filter '{filter}' must be an LDAP filter in parentheses"
+        ));
+    }
+    Ok(app::service::directories::LdapSource {
+        url: url.trim().to_owned(),
+        starttls,
+        bind_dn,
+        bind_password_env,
+        base_dn,
+        filter,
+    })
 }
 
 fn sync_message(err: crate::directory::SyncError) -> String {

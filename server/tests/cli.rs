@@ -272,3 +272,79 @@ fn directories_are_added_listed_synced_and_removed_from_the_command_line() {
     let (_, out, _) = crewdesk(&db, &["directory", "list"]);
     assert!(out.contains("No directories"), "{out}");
 }
+
+#[test]
+fn an_ldap_directory_is_added_with_checked_settings_and_no_stored_password() {
+    let db = fresh_db("ldap");
+    let good = [
+        "--ldap-url",
+        "ldap://127.0.0.1:1389",
+        "--bind-dn",
+        "cn=crewdesk,dc=corp,dc=example",
+        "--bind-password-env",
+        "CORP_LDAP_PASSWORD",
+        "--base-dn",
+        "ou=people,dc=corp,dc=example",
+    ];
+    let with = |name: &str, change: &[(&str, &str)], extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = vec!["directory".into(), "add".into(), name.into()];
+        for pair in good.chunks(2) {
+            let value = change
+                .iter()
+                .find(|(k, _)| *k == pair[0])
+                .map_or(pair[1], |(_, v)| *v);
+            args.push(pair[0].into());
+            args.push(value.into());
+        }
+        args.extend(extra.iter().map(|e| (*e).to_owned()));
+        args
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            with("L", &[("--ldap-url", "http://x")], &[]),
+            "must start with ldap://",
+        ),
+        (
+            with("L", &[("--ldap-url", "ldap://")], &[]),
+            "names no host",
+        ),
+        (
+            with("L", &[("--bind-password-env", "lower case")], &[]),
+            "variable name",
+        ),
+        (with("L", &[("--base-dn", "people")], &[]), "not a DN"),
+        (with("L", &[], &["--filter", "uid=*"]), "in parentheses"),
+        (
+            with("L", &[("--ldap-url", "ldaps://x")], &["--starttls"]),
+            "TLS already",
+        ),
+        (with("L", &[], &["--file", "x.csv"]), "--file"),
+        (
+            vec![
+                "directory".into(),
+                "add".into(),
+                "L".into(),
+                "--ldap-url".into(),
+                "ldap://x".into(),
+            ],
+            "--bind-dn",
+        ),
+    ];
+    for (args, fragment) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, _, err) = crewdesk(&db, &args);
+        assert!(!ok, "{args:?} should fail");
+        assert!(err.contains(fragment), "{args:?}: {err}");
+    }
+    let args = with("CORP", &[], &["--preset", "ad", "--starttls"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, out, err) = crewdesk(&db, &args);
+    assert!(ok, "{err}");
+    assert!(out.contains("ldap://127.0.0.1:1389 +StartTLS ou=people,dc=corp,dc=example (password from $CORP_LDAP_PASSWORD)"), "{out}");
+    // Nothing secret is kept: the variable is not even read when adding.
+    let (_, list, _) = crewdesk(&db, &["directory", "list"]);
+    assert!(
+        list.contains("CORP\tldap://") && list.ends_with("\tad\n"),
+        "{list}"
+    );
+}

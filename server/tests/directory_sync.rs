@@ -101,6 +101,20 @@ on_both_backends! {
         assert!(second.lists.notes.iter().any(|n| n.contains("Ada Lovelace: mobile was edited here")), "{:?}", second.lists.notes);
         assert_eq!(engineer(&app, "ada").await.2.as_deref(), Some("+86 139 0000 0001"), "the local edit is kept");
         assert_eq!(engineer(&app, "cy").await.4, 1, "gone entries are flagged, not deleted");
+        // The table shows it, and filters by it.
+        let admin = common::signed_in(&app, common::ADMIN_LOGIN, common::ADMIN_PASSWORD).await;
+        let names = |body: String| -> Vec<String> {
+            let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+            page["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_owned()).collect()
+        };
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[directory]", "missing")]).await;
+        assert_eq!(names(body), ["Cy"]);
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[directory]", "synced")]).await;
+        assert_eq!(names(body), ["Ada Lovelace", "Bo Chen", "Dan"]);
+        let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[directory]", "x' OR 1=1 --")]).await;
+        assert_eq!(names(body).len(), 5, "an unknown filter shows everyone");
+        let html = admin.get(app.url("/?dir=missing")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("gone from CORP"), "{html}");
 
         // Nothing changed: nothing is written again, and Cy is not flagged twice.
         let third = run_sync(&app.db, &app.clock).await.unwrap();

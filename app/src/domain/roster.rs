@@ -90,6 +90,9 @@ pub struct TechnicianRow {
     pub manageable: bool,
     /// This line is the viewer.
     pub is_self: bool,
+    /// The directory it came from, and whether that directory no longer lists it.
+    pub directory: Option<String>,
+    pub missing: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -133,6 +136,9 @@ pub struct ListQuery {
     pub role: String,
     /// A `SubState` name (some confirmable method is in that state) or empty (any).
     pub state: String,
+    /// `synced` (from a directory, still listed there), `missing` (flagged: gone from its
+    /// directory) or empty (any).
+    pub directory: String,
     pub sort: SortKey,
     pub descending: bool,
     /// 1-based.

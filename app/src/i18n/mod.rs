@@ -138,6 +138,11 @@ texts! {
     engineers_title: "O&M Engineer Management", "运维工程师管理";
     add_technician: "Add technician", "添加技术员";
     synchronize: "Synchronize Engineer Info", "同步工程师信息";
+    filter_directory: "Directory", "目录";
+    directory_synced: "From a directory", "来自目录";
+    directory_missing: "Gone from its directory", "已不在目录中";
+    directory_gone: "gone from {directory}", "已不在 {directory}";
+    directory_missing_hint: "The last Synchronize Engineer Info did not find this engineer in the directory; nothing was deleted.", "最近一次同步工程师信息时目录中未找到该工程师;未删除任何数据。";
     sync_running: "Synchronizing engineer info: {processed} of {total} entries", "正在同步工程师信息:{processed}/{total} 条";
     sync_done: "Synchronized: created {created}, updated {updated}, unchanged {unchanged}, flagged {flagged}", "同步完成:新建 {created},更新 {updated},未变 {unchanged},标记 {flagged}";
     sync_skipped: "{count} entries were skipped; see why below.", "{count} 条记录被跳过,原因见下。";

@@ -9,14 +9,14 @@ use crate::domain::{
     any_available, method_options, BetaChannels, Channels, ListQuery, Page, SortKey, SubState,
     TechnicianRow,
 };
-use crate::i18n::Texts;
+use crate::i18n::{fill, Texts};
 use crate::url::encode_component;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_query_map;
 
 /// The table's own query parameters; dialogs return to the table with exactly these.
-const LIST_PARAMS: [&str; 7] = ["q", "site", "role", "state", "sort", "desc", "page"];
+const LIST_PARAMS: [&str; 8] = ["q", "site", "role", "state", "dir", "sort", "desc", "page"];
 /// One-shot notices a finished dialog leaves in the URL.
 const NOTICES: [&str; 4] = ["added", "updated", "deleted", "subscribed"];
 
@@ -46,6 +46,7 @@ pub fn EngineersPage() -> impl IntoView {
         site: param("site"),
         role: param("role"),
         state: param("state"),
+        directory: param("dir"),
         sort: SortKey::parse(&param("sort")),
         descending: param("desc") == "1",
         page: param("page").parse().unwrap_or(1),
@@ -127,6 +128,8 @@ pub fn EngineersPage() -> impl IntoView {
                 <FilterSelect name="state" label=t.filter_state current=Signal::derive(move || param("state"))
                     options=vec![("", t.any), ("unsubscribed", t.state_unsubscribed), ("pending", t.state_pending),
                         ("confirmed", t.state_confirmed), ("expired", t.state_expired)]/>
+                <FilterSelect name="dir" label=t.filter_directory current=Signal::derive(move || param("dir"))
+                    options=vec![("", t.any), ("synced", t.directory_synced), ("missing", t.directory_missing)]/>
                 <FilterSelect name="sort" label=t.sort_by current=Signal::derive(move || param("sort"))
                     options=vec![("name", t.sort_name), ("login", t.sort_login), ("site", t.sort_site), ("updated", t.sort_updated)]/>
                 <FilterSelect name="desc" label=t.sort_order current=Signal::derive(move || param("desc"))
@@ -305,7 +308,13 @@ fn Row(row: TechnicianRow, beta: BetaChannels) -> impl IntoView {
     );
     view! {
         <tr>
-            <td data-label=t.col_name>{row.name}<span class="sub">{dash(row.alias)}</span></td>
+            <td data-label=t.col_name>{row.name}<span class="sub">{dash(row.alias)}</span>
+                {row.missing.then(|| view! {
+                    <span class="chip state-expired" title=t.directory_missing_hint>
+                        {fill(t.directory_gone, &[("directory", row.directory.as_deref().unwrap_or(""))])}
+                    </span>
+                })}
+            </td>
             <td data-label=t.col_login>{dash(row.login_name)}</td>
             <td data-label=t.col_site>{row.site.unwrap_or_else(|| t.not_associated.to_owned())}<span class="sub">{dash(row.department)}</span></td>
             <td data-label=t.col_mobile>{dash(row.mobile)}</td>

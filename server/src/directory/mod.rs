@@ -2,6 +2,7 @@
 //! the sync rules of `app::service::technicians::sync`.
 
 pub mod file;
+pub mod ldap;
 
 use app::domain::directory::{Entry, SyncSummary};
 use app::service::directories::{self, Directory, Source};
@@ -15,10 +16,7 @@ pub const BATCH: usize = 500;
 async fn entries_of(directory: &Directory) -> Result<Vec<Entry>, String> {
     match &directory.source {
         Source::File { path } => file::read(path, &directory.mapping).await,
-        Source::Ldap(_) => Err(format!(
-            "the directory '{}' is an LDAP directory, which this version cannot read",
-            directory.name
-        )),
+        Source::Ldap(source) => ldap::read(source, directory.preset, &directory.mapping).await,
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 pub mod loopback;
 pub mod process;
+pub mod slapd;
 pub mod smtp;
 pub mod xml;
 

@@ -22,6 +22,8 @@ struct Row {
     wecom: i64,
     dingtalk: i64,
     lark: i64,
+    directory_source: Option<String>,
+    directory_missing: i64,
 }
 
 /// What a search looks in: name, alias, login, email and mobile, lower-cased, kept in the
@@ -36,7 +38,7 @@ pub(crate) fn search_text(parts: [Option<&str>; 5]) -> String {
 }
 
 /// `$1` search, `$2` pattern, `$3` site id (0 any, -1 none), `$4` role ('' any, 'none'),
-/// `$5` state ('' any), `$6` now.
+/// `$5` state ('' any), `$6` now, `$7` directory ('' any, 'synced', 'missing').
 const FILTER: &str = "($1 = '' OR t.search_text LIKE $2 ESCAPE '\\') \
     AND ($3 = 0 OR ($3 = -1 AND t.site_id IS NULL) OR t.site_id = $3) \
     AND ($4 = '' \
@@ -48,7 +50,9 @@ const FILTER: &str = "($1 = '' OR t.search_text LIKE $2 ESCAPE '\\') \
       OR ($5 = 'expired' AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id \
             AND (s.state = 'expired' OR (s.state = 'pending' AND s.expires_at <= $6)))) \
       OR ($5 = 'unsubscribed' AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id \
-            AND s.state IN ('pending', 'confirmed', 'expired'))))";
+            AND s.state IN ('pending', 'confirmed', 'expired')))) \
+    AND ($7 = '' OR ($7 = 'missing' AND t.directory_missing = 1) \
+      OR ($7 = 'synced' AND t.directory_source IS NOT NULL AND t.directory_missing = 0))";
 
 fn order_by(sort: SortKey, descending: bool) -> String {
     let column = match sort {
@@ -80,6 +84,11 @@ pub async fn list_technicians(
         other => Role::parse(other).map_or("", Role::as_str),
     };
     let state = SubState::parse(&query.state).map_or("", SubState::as_str);
+    let directory = match query.directory.as_str() {
+        "synced" => "synced",
+        "missing" => "missing",
+        _ => "",
+    };
     let now = now_ms();
     // A separate count: a window count over the page query would stop SQLite from walking
     // the name index and reading only the first rows of page 1.
@@ -92,6 +101,7 @@ pub async fn list_technicians(
     .bind(role)
     .bind(state)
     .bind(now)
+    .bind(directory)
     .fetch_one(db.reader())
     .await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
@@ -99,10 +109,11 @@ pub async fn list_technicians(
          d.name AS department_name, t.mobile, t.email, t.site_id, \
          CASE WHEN t.wecom_webhook IS NULL THEN 0 ELSE 1 END AS wecom, \
          CASE WHEN t.dingtalk_webhook IS NULL THEN 0 ELSE 1 END AS dingtalk, \
-         CASE WHEN t.lark_webhook IS NULL THEN 0 ELSE 1 END AS lark \
+         CASE WHEN t.lark_webhook IS NULL THEN 0 ELSE 1 END AS lark, \
+         t.directory_source, t.directory_missing \
          FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
          LEFT JOIN departments d ON d.id = t.department_id \
-         WHERE {FILTER} ORDER BY {} LIMIT $7 OFFSET $8",
+         WHERE {FILTER} ORDER BY {} LIMIT $8 OFFSET $9",
         order_by(query.sort, query.descending)
     ))
     .bind(search)
@@ -111,6 +122,7 @@ pub async fn list_technicians(
     .bind(role)
     .bind(state)
     .bind(now)
+    .bind(directory)
     .bind(i64::from(per_page))
     .bind(i64::from(page - 1) * i64::from(per_page))
     .fetch_all(db.reader())
@@ -183,6 +195,8 @@ pub async fn list_technicians(
                 email: r.email,
                 roles: row_roles,
                 channels,
+                directory: r.directory_source,
+                missing: r.directory_missing != 0,
             }
         })
         .collect();

@@ -1,0 +1,205 @@
+//! Synchronize Engineer Info from a real OpenLDAP `slapd` on loopback (SPEC §6): first
+//! sync, re-sync with changes, a removed entry, a locally edited mobile kept, a directory of
+//! more entries than the server returns to one search (only paged results get them all),
+//! and the failures an operator must be able to tell apart.
+
+mod common;
+
+use app::domain::directory::{DirectoryName, Preset, SyncSummary};
+use app::service::directories::{self, LdapSource, NewDirectory, Source};
+use app::service::{Actor, AuditContext, Clock, Db};
+use common::slapd::{person, Slapd, BASE, ROOT_DN, ROOT_PASSWORD};
+use common::{TestApp, TECHNICIAN_SERVLET};
+use server::directory::{self as sync, SyncError};
+
+const PASSWORD_VARIABLE: &str = "CREWDESK_TEST_LDAP_BIND_PASSWORD";
+
+fn source(url: &str, variable: &str) -> LdapSource {
+    std::env::set_var(PASSWORD_VARIABLE, ROOT_PASSWORD);
+    LdapSource {
+        url: url.to_owned(),
+        starttls: false,
+        bind_dn: ROOT_DN.to_owned(),
+        bind_password_env: variable.to_owned(),
+        base_dn: format!("ou=people,{BASE}"),
+        filter: String::new(),
+    }
+}
+
+async fn add_directory(db: &Db, ldap: LdapSource) {
+    let new = NewDirectory {
+        name: DirectoryName::parse("CORP").unwrap(),
+        source: Source::Ldap(ldap),
+        preset: Preset::OpenLdap,
+        mapping: Preset::OpenLdap.mapping(),
+    };
+    directories::add(
+        db,
+        &Actor::operator(),
+        &AuditContext::new(app::service::Source::Cli, None),
+        new,
+        0,
+    )
+    .await
+    .unwrap();
+}
+
+async fn run_sync(db: &Db, clock: &Clock) -> Result<SyncSummary, SyncError> {
+    let ctx = AuditContext::new(app::service::Source::Sync, None);
+    let (run, chosen) = sync::begin(db, clock, &Actor::operator(), &ctx, None).await?;
+    sync::run(db, clock, &Actor::operator(), &ctx, run, &chosen).await
+}
+
+on_both_backends! {
+    async fn a_directory_feeds_the_roster_and_later_changes_follow(app: TestApp) {
+        app.create_admin().await;
+        let seed = [
+            person("ada", "Ada Lovelace", &[("mail", "ada@corp.example"), ("mobile", "+86 138 0013 8000"), ("title", "Engineer")]),
+            person("bo", "Bo", &[("mail", "bo@corp.example")]),
+            person("cy", "Cy", &[("employeeNumber", "E-3")]),
+        ]
+        .concat();
+        let slapd = Slapd::start(&seed).await;
+        add_directory(&app.db, source(&slapd.url, PASSWORD_VARIABLE)).await;
+        let first = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(first.line(), "created 3, updated 0, unchanged 0, flagged 0", "{first:?}");
+        // Keyed by entryUUID, signing in with the directory's name as domain.
+        let ids: Vec<(String, String)> = sqlx::query_as(
+            "SELECT login_name, directory_id FROM technicians WHERE login_domain = 'CORP' ORDER BY login_name",
+        )
+        .fetch_all(app.db.reader())
+        .await
+        .unwrap();
+        assert_eq!(ids.len(), 3);
+        assert!(ids.iter().all(|(_, id)| id.len() == 36 && id.matches('-').count() == 4), "{ids:?}");
+        let (ada,): (i64,) = sqlx::query_as("SELECT id FROM technicians WHERE login_name = 'ada'")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+        let edited = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &ada.to_string()), ("mobile", "+86 139 0000 0001")]).await;
+        assert!(edited.is_success(), "{edited:?}");
+        slapd.modify(&format!(
+            "dn: uid=bo,ou=people,{BASE}\nchangetype: modify\nreplace: cn\ncn: Bo Chen\n\n\
+             dn: uid=ada,ou=people,{BASE}\nchangetype: modify\nreplace: mobile\nmobile: +86 137 0000 0002\n"
+        ));
+        slapd.delete(&format!("uid=cy,ou=people,{BASE}"));
+        slapd.add(&person("dan", "Dan", &[]));
+        let second = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(second.line(), "created 1, updated 1, unchanged 1, flagged 1", "{second:?}");
+        assert_eq!(second.lists.flagged, ["Cy"]);
+        let (mobile,): (Option<String>,) = sqlx::query_as("SELECT mobile FROM technicians WHERE id = $1")
+            .bind(ada)
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+        assert_eq!(mobile.as_deref(), Some("+86 139 0000 0001"), "the local edit is kept");
+        let third = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(third.line(), "created 0, updated 0, unchanged 3, flagged 0", "{third:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_entries_than_one_search_returns_are_read_page_by_page() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    app.create_admin().await;
+    let seed: String = (0..2500)
+        .map(|i| person(&format!("user{i}"), &format!("Engineer {i}"), &[]))
+        .collect();
+    // Past 1,000 entries slapd refuses a plain search by an ordinary account (the root DN
+    // has no limits); a paged one gets everything.
+    let slapd = Slapd::start_limited(
+        &seed,
+        "size.soft=1000 size.hard=1000 size.prtotal=unlimited",
+    )
+    .await;
+    let account = format!("uid=user0,ou=people,{BASE}");
+    let plain = std::process::Command::new("ldapsearch")
+        .args([
+            "-x",
+            "-H",
+            &slapd.url,
+            "-D",
+            &account,
+            "-w",
+            "user0-password",
+            "-b",
+            BASE,
+            "(uid=*)",
+            "uid",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !plain.status.success(),
+        "the limit holds for a search without paging"
+    );
+    std::env::set_var("CREWDESK_TEST_LDAP_ACCOUNT_PASSWORD", "user0-password");
+    let ldap = LdapSource {
+        bind_dn: account,
+        ..source(&slapd.url, "CREWDESK_TEST_LDAP_ACCOUNT_PASSWORD")
+    };
+    add_directory(&app.db, ldap).await;
+    let summary = run_sync(&app.db, &app.clock).await.unwrap();
+    assert_eq!(summary.created, 2500, "{}", summary.line());
+    assert_eq!(
+        app.count(
+            "SELECT count(DISTINCT directory_id) FROM technicians WHERE login_domain = 'CORP'"
+        )
+        .await,
+        2500
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_or_refusing_directory_fails_clearly_and_flags_nobody() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    app.create_admin().await;
+    let slapd = Slapd::start(&person("ada", "Ada", &[])).await;
+    add_directory(&app.db, source(&slapd.url, PASSWORD_VARIABLE)).await;
+    run_sync(&app.db, &app.clock).await.unwrap();
+    let cases = [
+        (
+            source(&slapd.url, "CREWDESK_TEST_UNSET_VARIABLE"),
+            "is not set",
+        ),
+        (
+            LdapSource {
+                bind_dn: format!("uid=ada,ou=people,{BASE}"),
+                ..source(&slapd.url, PASSWORD_VARIABLE)
+            },
+            "refused the bind",
+        ),
+        (
+            source(
+                &format!("ldap://127.0.0.1:{}", common::process::free_port()),
+                PASSWORD_VARIABLE,
+            ),
+            "does not answer",
+        ),
+        (
+            LdapSource {
+                filter: "(uid=".into(),
+                ..source(&slapd.url, PASSWORD_VARIABLE)
+            },
+            "searching",
+        ),
+    ];
+    for (ldap, fragment) in cases {
+        directories::remove(
+            &app.db,
+            &Actor::operator(),
+            &AuditContext::new(app::service::Source::Cli, None),
+            "CORP",
+        )
+        .await
+        .unwrap();
+        add_directory(&app.db, ldap).await;
+        let err = run_sync(&app.db, &app.clock).await.unwrap_err().to_string();
+        assert!(err.contains(fragment), "{fragment}: {err}");
+    }
+    assert_eq!(
+        app.count("SELECT count(*) FROM technicians WHERE directory_missing = 1")
+            .await,
+        0
+    );
+}
