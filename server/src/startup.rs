@@ -28,6 +28,7 @@ impl Application {
         let clock = app::service::Clock::default();
         let state = AppState {
             sync_starter: crate::directory::starter(db.clone(), clock.clone()),
+            directory_auth: crate::directory::directory_auth(),
             db,
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),
             sign_in: Arc::new(SignInLimits::new(settings.sign_in_limits)),

@@ -203,3 +203,91 @@ async fn an_unreachable_or_refusing_directory_fails_clearly_and_flags_nobody() {
         0
     );
 }
+
+mod ad_auth {
+    use super::*;
+    use common::xml::Answer;
+
+    /// GetTechnician over the XML API with AD_AUTH against the directory CORP.
+    async fn ad(app: &TestApp, login: &str, password: &str, domain: &str) -> Answer {
+        app.servlet(
+            TECHNICIAN_SERVLET,
+            &[
+                ("operation", "GetTechnician"),
+                ("userid", "1"),
+                ("username", login),
+                ("password", password),
+                ("logonDomainName", "AD_AUTH"),
+                ("DOMAIN_NAME", domain),
+            ],
+        )
+        .await
+    }
+
+    async fn synced(app: &TestApp) -> Slapd {
+        app.create_admin().await;
+        let seed = [person("ada", "Ada", &[]), person("bo", "Bo", &[])].concat();
+        let slapd = Slapd::start(&seed).await;
+        add_directory(&app.db, source(&slapd.url, PASSWORD_VARIABLE)).await;
+        run_sync(&app.db, &app.clock).await.unwrap();
+        slapd
+    }
+
+    fn authenticated(answer: &Answer) -> bool {
+        answer.errorcode.as_deref() != Some("AUTH_FAILED")
+    }
+
+    on_both_backends! {
+        async fn the_directory_checks_passwords_on_both_edges_and_nothing_else_does(app: TestApp) {
+            let slapd = synced(&app).await;
+            let right = ad(&app, "ada", "ada-password", "CORP").await;
+            assert!(authenticated(&right), "{right:?}");
+            let wrong = ad(&app, "ada", "bo-password", "corp").await;
+            assert_eq!(wrong.errorcode.as_deref(), Some("AUTH_FAILED"));
+            assert!(wrong.message.contains("the user name or password is not correct"), "{wrong:?}");
+            // Filter injection, an empty password (an anonymous bind), unknown users: all fail alike.
+            for (login, password) in [("*", "ada-password"), ("ada)(uid=*", "ada-password"), ("*)(|(uid=*", "x"),
+                                      ("ada", ""), ("nobody", "nobody-password"), ("", "ada-password"),
+                                      ("ada\u{0}", "ada-password"), ("é", "\u{0}")] {
+                let answer = ad(&app, login, password, "CORP").await;
+                assert_eq!(answer.message, wrong.message, "{login:?}/{password:?}");
+            }
+            // A local password is never tried for a directory's engineer.
+            app::service::auth::set_password(&app.db, &Actor::operator(), &AuditContext::new(app::service::Source::Cli, None),
+                "bo", "CORP", "local-password-1").await.unwrap();
+            assert!(!authenticated(&ad(&app, "bo", "local-password-1", "CORP").await));
+            assert!(authenticated(&ad(&app, "bo", "bo-password", "CORP").await));
+            // The console signs in by the directory when the domain is one.
+            let console = |login: &'static str, password: &'static str| {
+                let app = &app;
+                async move {
+                    let client = app.new_client();
+                    client.post(app.url("/api/login")).header("accept", "application/json")
+                        .form(&[("login", login), ("password", password), ("domain", "CORP")])
+                        .send().await.unwrap().status().as_u16()
+                }
+            };
+            assert_eq!(console("ada", "ada-password").await, 200);
+            assert_eq!(console("bo", "local-password-1").await, 401);
+            // An unknown domain is not a directory.
+            let unknown = ad(&app, "ada", "ada-password", "ELSEWHERE").await;
+            assert!(unknown.message.contains("not configured"), "{unknown:?}");
+            // A directory that does not answer says so, distinctly, and costs no guess.
+            drop(slapd);
+            let down = ad(&app, "ada", "ada-password", "CORP").await;
+            assert_eq!(down.errorcode.as_deref(), Some("AUTH_FAILED"));
+            assert!(down.message.contains("the directory CORP does not answer"), "{down:?}");
+            assert_eq!(app.count("SELECT count(*) FROM auth_failures WHERE account_key LIKE 'corp%ada' AND failures > 0").await, 0);
+        }
+
+        async fn wrong_directory_passwords_count_toward_the_lockout(app: TestApp) {
+            let _slapd = synced(&app).await;
+            for _ in 0..app::service::lockout::MAX_FAILURES {
+                let answer = ad(&app, "ada", "wrong-password", "CORP").await;
+                assert_eq!(answer.errorcode.as_deref(), Some("AUTH_FAILED"));
+            }
+            let held = ad(&app, "ada", "ada-password", "CORP").await;
+            assert_eq!(held.errorcode.as_deref(), Some("RATE_LIMITED"), "{held:?}");
+        }
+    }
+}

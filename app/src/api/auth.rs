@@ -35,17 +35,31 @@ pub async fn login(
         password: &password,
         from: super::client_address().await,
     };
-    let actor = authenticate(&state.db, &state.sign_in, credentials)
+    // A domain that is an LDAP directory is checked there, and only there.
+    let by_directory = crate::service::auth::directory_of(&state.db, &domain)
         .await
-        .map_err(|e| match e {
-            AuthError::Internal(e) => AppError::internal(e),
-            AuthError::Failed | AuthError::DirectoryUnavailable => {
-                AppError::SignInFailed(e.to_string())
-            }
-            AuthError::RateLimited { .. }
-            | AuthError::AddressThrottled { .. }
-            | AuthError::Busy => AppError::TooManyAttempts(e.to_string()),
-        })?;
+        .map_err(|e| AppError::internal(anyhow::anyhow!(e.to_string())))?
+        .is_some();
+    let checked = if by_directory {
+        crate::service::auth::authenticate_directory(
+            &state.db,
+            &state.sign_in,
+            &state.directory_auth,
+            credentials,
+        )
+        .await
+    } else {
+        authenticate(&state.db, &state.sign_in, credentials).await
+    };
+    let actor = checked.map_err(|e| match e {
+        AuthError::Internal(e) => AppError::internal(e),
+        AuthError::Failed | AuthError::DirectoryUnavailable | AuthError::DirectoryDown(_) => {
+            AppError::SignInFailed(e.to_string())
+        }
+        AuthError::RateLimited { .. } | AuthError::AddressThrottled { .. } | AuthError::Busy => {
+            AppError::TooManyAttempts(e.to_string())
+        }
+    })?;
     let session = super::session().await?;
     // A new session id at sign-in: an id planted before sign-in is worth nothing after it.
     session.cycle_id().await.map_err(AppError::internal)?;

@@ -13,6 +13,7 @@ const ZH: &[(&str, &str)] = &[
     ("the user name or password is not correct", "用户名或密码不正确"),
     ("too many failed sign-ins for this account; try again in {} minutes", "该账号登录失败次数过多,请 {0} 分钟后再试"),
     ("directory authentication is not configured on this server", "服务器尚未配置目录认证"),
+    ("the directory {} does not answer, so the password cannot be checked now; try again later", "目录 {0} 没有响应,暂时无法验证密码,请稍后再试"),
     ("only an SDAdmin or SDSiteAdmin may update technicians through the API; engineers change their own contact methods in the console", "只有 SDAdmin 或 SDSiteAdmin 可以通过 API 更新工程师;工程师请在控制台修改自己的联系方式"),
     ("too many failed sign-ins from your address; try again in {} minutes", "您的地址登录失败次数过多,请 {0} 分钟后再试"),
     ("the server is busy checking other sign-ins; try again in a moment", "服务器正忙于验证其他登录,请稍后再试"),

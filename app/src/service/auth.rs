@@ -190,6 +190,78 @@ async fn verify(
     Err(AuthError::Failed)
 }
 
+/// Whether `domain` is an LDAP directory: its sign-ins are checked there, never locally.
+pub async fn directory_of(
+    db: &Db,
+    domain: &str,
+) -> Result<Option<super::directories::Directory>, AuthError> {
+    if domain.trim().is_empty() {
+        return Ok(None);
+    }
+    let found = super::directories::find(db, domain)
+        .await
+        .map_err(|e| AuthError::Internal(anyhow::anyhow!(e.to_string())))?;
+    Ok(found.filter(|d| matches!(d.source, super::directories::Source::Ldap(_))))
+}
+
+/// A sign-in checked by a bind to the directory the domain names (AD_AUTH): the same
+/// limits, lockout and answers as a local one; a directory that does not answer is said so,
+/// and no local password is ever tried instead.
+pub async fn authenticate_directory(
+    db: &Db,
+    limits: &SignInLimits,
+    directory_auth: &super::DirectoryAuth,
+    credentials: Credentials<'_>,
+) -> Result<Actor, AuthError> {
+    let Credentials {
+        login,
+        domain,
+        password,
+        from,
+    } = credentials;
+    let Some(directory) = directory_of(db, domain).await? else {
+        return Err(AuthError::DirectoryUnavailable);
+    };
+    limits.check_address(from)?;
+    let turn = limits.turn().await?;
+    let key = lockout::account_key(login, domain);
+    lockout::reserve(db, &key, now_ms()).await?;
+    let name = directory.name.clone();
+    // An empty password would be an anonymous bind, which LDAP servers accept: refused here.
+    let verdict = if password.is_empty() || login.trim().is_empty() {
+        Ok(false)
+    } else {
+        (directory_auth.0)(directory, login.trim().to_owned(), password.to_owned()).await
+    };
+    drop(turn);
+    match verdict {
+        Ok(true) => {
+            let account: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM technicians WHERE login_key = $1 AND login_enabled = 1",
+            )
+            .bind(crate::domain::login_key(login, domain))
+            .fetch_optional(db.reader())
+            .await
+            .context("looking up the account")?;
+            if let Some((id,)) = account {
+                if let Some((actor, _)) = load(db, id).await? {
+                    lockout::clear(db, &key).await?;
+                    return Ok(actor);
+                }
+            }
+        }
+        Ok(false) => {}
+        Err(why) => {
+            tracing::warn!(directory = %name, error = %why, "directory sign-in could not be checked");
+            lockout::release(db, &key).await?;
+            return Err(AuthError::DirectoryDown(name));
+        }
+    }
+    lockout::failed(db, &key, now_ms()).await?;
+    limits.record_failure(from);
+    Err(AuthError::Failed)
+}
+
 /// The actor for a technician id, if that technician still exists and may sign in.
 pub async fn load_actor(db: &Db, id: i64) -> anyhow::Result<Option<Actor>> {
     Ok(load(db, id).await?.map(|(actor, _)| actor))

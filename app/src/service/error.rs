@@ -55,6 +55,12 @@ pub enum AuthError {
     Busy,
     #[error("directory authentication is not configured on this server")]
     DirectoryUnavailable,
+    /// The directory did not answer (or answered with an error): nothing was decided, and
+    /// no local password stands in.
+    #[error(
+        "the directory {0} does not answer, so the password cannot be checked now; try again later"
+    )]
+    DirectoryDown(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }

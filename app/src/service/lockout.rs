@@ -105,6 +105,18 @@ pub async fn failed(db: &Db, key: &str, now: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A counted guess that was never checked (the directory did not answer) is given back.
+pub async fn release(db: &Db, key: &str) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE auth_failures SET failures = failures - 1 WHERE account_key = $1 AND failures > 0",
+    )
+    .bind(key)
+    .execute(db.writer())
+    .await
+    .context("giving back a sign-in attempt")?;
+    Ok(())
+}
+
 /// A success clears the count.
 pub async fn clear(db: &Db, key: &str) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM auth_failures WHERE account_key = $1")

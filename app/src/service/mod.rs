@@ -78,6 +78,27 @@ pub struct AppState {
     pub webhook_hosts: std::sync::Arc<crate::domain::WebhookHosts>,
     /// Starts Synchronize Engineer Info in the background.
     pub sync_starter: SyncStarter,
+    /// Checks a password against a directory (AD_AUTH).
+    pub directory_auth: DirectoryAuth,
+}
+
+/// What a directory said of a password: `Ok(true)` right, `Ok(false)` wrong (or no such
+/// user), `Err` it did not answer, with why.
+pub type DirectoryCheck =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, String>> + Send>>;
+
+/// Binds to `directory` as the user `login` with `password`. The server provides it.
+#[derive(Clone)]
+pub struct DirectoryAuth(
+    pub  std::sync::Arc<
+        dyn Fn(directories::Directory, String, String) -> DirectoryCheck + Send + Sync,
+    >,
+);
+
+impl std::fmt::Debug for DirectoryAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DirectoryAuth")
+    }
 }
 
 /// What a started sync answers: the run's id, new or already running.

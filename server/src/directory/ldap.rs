@@ -40,12 +40,8 @@ fn id_text(bytes: &[u8]) -> String {
     }
 }
 
-/// Every entry under the base DN that the filter selects, mapped.
-pub async fn read(
-    source: &LdapSource,
-    preset: Preset,
-    mapping: &Mapping,
-) -> Result<Vec<Entry>, String> {
+/// A connection bound as the service account.
+async fn connect(source: &LdapSource) -> Result<ldap3::Ldap, String> {
     let password = bind_password(source)?;
     let settings = LdapConnSettings::new()
         .set_conn_timeout(TIMEOUT)
@@ -62,6 +58,16 @@ pub async fn read(
         .map_err(unreachable)?
         .success()
         .map_err(|e| format!("the directory refused the bind as {}: {e}", source.bind_dn))?;
+    Ok(ldap)
+}
+
+/// Every entry under the base DN that the filter selects, mapped.
+pub async fn read(
+    source: &LdapSource,
+    preset: Preset,
+    mapping: &Mapping,
+) -> Result<Vec<Entry>, String> {
+    let mut ldap = connect(source).await?;
     let mut attributes: Vec<String> = mapping
         .fields()
         .iter()
@@ -124,9 +130,78 @@ pub async fn read(
     Ok(entries)
 }
 
+/// The user `login` of a directory, checked by a bind as that user: `Ok(false)` when the
+/// password is wrong or no single entry has that login. The user is found by a search as
+/// the service account, with `login` escaped per RFC 4515, so it cannot change the filter.
+pub async fn verify_user(
+    source: &LdapSource,
+    preset: Preset,
+    mapping: &Mapping,
+    login: &str,
+    password: &str,
+) -> Result<bool, String> {
+    let mut ldap = connect(source).await?;
+    let unreachable = |e: ldap3::LdapError| format!("{}: {e}", source.url);
+    let people = if source.filter.trim().is_empty() {
+        default_filter(preset)
+    } else {
+        source.filter.as_str()
+    };
+    let filter = user_filter(people, &mapping.login, login);
+    let (found, _) = ldap
+        .with_timeout(TIMEOUT)
+        .search(&source.base_dn, Scope::Subtree, &filter, vec!["1.1"])
+        .await
+        .map_err(unreachable)?
+        .success()
+        .map_err(|e| format!("searching for the user failed: {e}"))?;
+    let [only] = found.as_slice() else {
+        let _ = ldap.unbind().await;
+        return Ok(false);
+    };
+    let dn = SearchEntry::construct(only.clone()).dn;
+    let bound = ldap
+        .with_timeout(TIMEOUT)
+        .simple_bind(&dn, password)
+        .await
+        .map_err(unreachable)?;
+    let _ = ldap.unbind().await;
+    match bound.rc {
+        0 => Ok(true),
+        // invalidCredentials, and AD's "account disabled/expired" variants of it.
+        49 => Ok(false),
+        rc => Err(format!(
+            "the bind as the user answered {rc}: {}",
+            bound.text
+        )),
+    }
+}
+
+/// `(&PEOPLE(LOGIN_ATTRIBUTE=login))` with `login` escaped.
+pub fn user_filter(people: &str, attribute: &str, login: &str) -> String {
+    format!("(&{people}({attribute}={}))", ldap3::ldap_escape(login))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_login_cannot_change_the_filter() {
+        assert_eq!(
+            user_filter("(objectClass=inetOrgPerson)", "uid", "ada"),
+            "(&(objectClass=inetOrgPerson)(uid=ada))"
+        );
+        let hostile = user_filter(
+            "(objectClass=inetOrgPerson)",
+            "uid",
+            "*)(uid=*))(|(uid=*\\\0",
+        );
+        assert_eq!(
+            hostile,
+            "(&(objectClass=inetOrgPerson)(uid=\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a\\5c\\00))"
+        );
+    }
 
     #[test]
     fn a_binary_guid_becomes_hex_and_text_ids_stay_as_they_are() {

@@ -130,3 +130,26 @@ pub fn starter(db: Db, clock: Clock) -> app::service::SyncStarter {
         Box::pin(start(db.clone(), clock.clone(), actor, ctx))
     }))
 }
+
+/// The directory check the sign-in rules call (AD_AUTH).
+pub fn directory_auth() -> app::service::DirectoryAuth {
+    app::service::DirectoryAuth(std::sync::Arc::new(
+        |directory: Directory, login, password| {
+            Box::pin(async move {
+                match &directory.source {
+                    Source::Ldap(source) => {
+                        ldap::verify_user(
+                            source,
+                            directory.preset,
+                            &directory.mapping,
+                            &login,
+                            &password,
+                        )
+                        .await
+                    }
+                    Source::File { .. } => Ok(false),
+                }
+            })
+        },
+    ))
+}

@@ -133,7 +133,9 @@ impl Envelope {
                 tracing::error!(error = ?e, "authentication failed internally");
                 ErrorCode::InternalError
             }
-            AuthError::Failed | AuthError::DirectoryUnavailable => ErrorCode::AuthFailed,
+            AuthError::Failed | AuthError::DirectoryUnavailable | AuthError::DirectoryDown(_) => {
+                ErrorCode::AuthFailed
+            }
         };
         let message = match err {
             AuthError::Internal(_) => {

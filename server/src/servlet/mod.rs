@@ -151,15 +151,21 @@ async fn authenticate(
     addr: SocketAddr,
 ) -> Result<app::service::Actor, AuthError> {
     let mode = params.get("logonDomainName").unwrap_or("").trim();
-    if mode == "AD_AUTH" {
-        return Err(AuthError::DirectoryUnavailable);
-    }
     let credentials = auth::Credentials {
         login: params.get("username").unwrap_or(""),
         domain: params.get("DOMAIN_NAME").unwrap_or(""),
         password: params.get("password").unwrap_or(""),
         from: Some(addr.ip()),
     };
+    if mode == "AD_AUTH" {
+        return auth::authenticate_directory(
+            &state.db,
+            &state.sign_in,
+            &state.directory_auth,
+            credentials,
+        )
+        .await;
+    }
     auth::authenticate_remembered(&state.db, &state.sign_in, &state.credentials, credentials).await
 }
 
