@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signIn, withServerAndBrowser, crewdesk } from './harness.mjs';
+import { signIn, withServerAndBrowser } from './harness.mjs';
 
 const env = withServerAndBrowser({ before, after });
 
@@ -18,10 +18,18 @@ test('the button starts a sync whose progress and result show on the roster page
   rows.push('bad,Bad Mobile,,12,id-bad');
   const file = join(mkdtempSync(join(tmpdir(), 'crewdesk-sync-')), 'corp.csv');
   writeFileSync(file, rows.join('\n'));
-  crewdesk(env.server.db, 'directory', 'add', 'CORP', '--file', file);
-
   const page = await (await env.browser.newContext()).newPage();
   await signIn(page, base);
+  // The directory is added in the settings; a bad name is named beside its field first.
+  await page.goto(`${base}/settings`);
+  await page.fill('#d-name', 'CORP 1');
+  await page.fill('#d-file', file);
+  await page.getByRole('button', { name: 'Add directory' }).click();
+  await page.locator('#d-name-msg', { hasText: 'login domain' }).waitFor();
+  await page.fill('#d-name', 'CORP');
+  await page.getByRole('button', { name: 'Add directory' }).click();
+  await page.locator('table.directories tbody tr', { hasText: file }).waitFor();
+  await page.goto(`${base}/`);
   await page.getByRole('button', { name: 'Synchronize Engineer Info' }).click();
   await page.waitForURL(/\?sync=\d+/);
   const bar = page.locator('.sync-panel progress');

@@ -510,7 +510,8 @@ async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
     Ok(())
 }
 
-/// The LDAP settings of `directory add`, each checked.
+/// The LDAP settings of `directory add`, checked by the rules the console uses; the first
+/// problem, named by its option.
 fn ldap_source(
     url: String,
     starttls: bool,
@@ -519,50 +520,20 @@ fn ldap_source(
     base_dn: String,
     filter: String,
 ) -> Result<app::service::directories::LdapSource, String> {
-    let lower = url.trim().to_ascii_lowercase();
-    let host = lower
-        .strip_prefix("ldap://")
-        .or_else(|| lower.strip_prefix("ldaps://"))
-        .ok_or_else(|| format!("--ldap-url '{url}' must start with ldap:// or ldaps://"))?;
-    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("--ldap-url '{url}' names no host"));
-    }
-    if starttls && lower.starts_with("ldaps://") {
-        return Err("--starttls is for ldap://; ldaps:// is TLS already".into());
-    }
-    let variable_ok = bind_password_env
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
-        && bind_password_env
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    if !variable_ok {
-        return Err(format!(
-            "--bind-password-env '{bind_password_env}' must be a variable name like CORP_LDAP_PASSWORD"
-        ));
-    }
-    for (option, value) in [("--bind-dn", &bind_dn), ("--base-dn", &base_dn)] {
-        if !value.contains('=') || value.chars().any(char::is_control) {
-            return Err(format!(
-                "{option} '{value}' is not a DN like dc=corp,dc=example"
-            ));
-        }
-    }
-    let filter = filter.trim().to_owned();
-    let bracketed = filter.starts_with('(') && filter.ends_with(')');
-    if !filter.is_empty() && !bracketed {
-        return Err(format!(
-            "--filter '{filter}' must be an LDAP filter in parentheses"
-        ));
-    }
-    Ok(app::service::directories::LdapSource {
-        url: url.trim().to_owned(),
+    app::service::directories::ldap_source(
+        &url,
         starttls,
-        bind_dn,
-        bind_password_env,
-        base_dn,
-        filter,
+        &bind_dn,
+        &bind_password_env,
+        &base_dn,
+        &filter,
+    )
+    .map_err(|errors| {
+        errors
+            .0
+            .first()
+            .map(|e| format!("--{} {}", e.field.replace('_', "-"), e.message))
+            .unwrap_or_default()
     })
 }
 

@@ -272,6 +272,10 @@ on_both_backends! {
             ("messages", vec![("page", "1")]),
             ("deliveries", vec![("status", ""), ("page", "1")]),
             ("retry_delivery", vec![("id", "1"), ("back", "/deliveries")]),
+            ("start_sync", vec![]),
+            ("directories", vec![]),
+            ("add_directory", vec![("form[name]", "MINE"), ("form[kind]", "file"), ("form[file]", "/etc/passwd")]),
+            ("remove_directory", vec![("name", "CORP")]),
         ];
         for (function, form) in cases {
             let (status, body) = app.server_fn(&bob, function, &form).await;

@@ -239,6 +239,53 @@ mod console {
     }
 }
 
+mod settings {
+    use super::*;
+    use common::{signed_in, ADMIN_LOGIN, ADMIN_PASSWORD};
+    use serde_json::Value;
+
+    on_both_backends! {
+        async fn an_admin_adds_and_removes_directories_in_the_settings(app: TestApp) {
+            app.create_admin().await;
+            let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+            let path = temp_file("settings", FIRST);
+            let fields = |e: &str| -> Vec<String> {
+                let v: Value = serde_json::from_str(e).unwrap_or(Value::Null);
+                v["Invalid"].as_array().map(|a| a.iter().map(|f| f["field"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+            };
+            // Every bad field is named; nothing is saved.
+            let (status, body) = app.server_fn(&admin, "add_directory", &[
+                ("form[name]", "a b"), ("form[kind]", "ldap"), ("form[ldap_url]", "http://x"),
+                ("form[bind_dn]", "admin"), ("form[bind_password_env]", "secret!"), ("form[base_dn]", "dc=corp"),
+                ("form[filter]", "uid=*"), ("form[preset]", "novell"), ("form[map]", "fax=x"),
+            ]).await;
+            assert_eq!(status, 422, "{body}");
+            assert_eq!(fields(&body), ["name", "preset", "ldap_url", "bind_password_env", "bind_dn", "filter"], "{body}");
+            let (status, body) = app.server_fn(&admin, "add_directory", &[("form[name]", "CORP"), ("form[kind]", "file"), ("form[file]", "")]).await;
+            assert_eq!(status, 422, "{body}");
+            assert_eq!(fields(&body), ["file"]);
+            assert_eq!(app.count("SELECT count(*) FROM directories").await, 0);
+            let (status, body) = app.server_fn(&admin, "add_directory", &[
+                ("form[name]", "CORP"), ("form[kind]", "file"), ("form[file]", &path), ("form[preset]", "openldap"),
+                ("form[map]", "mobile=pager,\n title = title"),
+            ]).await;
+            assert!(status < 400, "{body}");
+            let (status, body) = app.server_fn(&admin, "add_directory", &[("form[name]", "corp"), ("form[kind]", "file"), ("form[file]", &path)]).await;
+            assert_eq!(status, 409, "{body}");
+            let (_, body) = app.server_fn(&admin, "directories", &[]).await;
+            let list: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(list[0]["name"], "CORP");
+            assert!(list[0]["mapping"].to_string().contains(r#"["mobile","pager"]"#), "{list}");
+            let html = admin.get(app.url("/settings")).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("Directories") && html.contains(&path), "{html}");
+            let (status, body) = app.server_fn(&admin, "remove_directory", &[("name", "CORP")]).await;
+            assert!(status < 400, "{body}");
+            assert_eq!(app.count("SELECT count(*) FROM directories").await, 0);
+            assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action IN ('directory.add', 'directory.remove')").await, 2);
+        }
+    }
+}
+
 fn sync_stale_ms() -> i64 {
     app::service::technicians::sync::STALE_MS
 }

@@ -33,3 +33,33 @@ pub async fn sync_status(id: Option<i64>) -> Result<Option<SyncSummary>, AppErro
     };
     Ok(found)
 }
+
+/// The configured directories (SDAdmin).
+#[server(prefix = "/api", endpoint = "directories")]
+pub async fn load_directories() -> Result<Vec<crate::domain::directory::DirectoryListing>, AppError>
+{
+    let (state, actor) = super::actor().await?;
+    Ok(crate::service::directories::listings(&state.db, &actor).await?)
+}
+
+/// Adds a directory from the settings page's form.
+#[server(prefix = "/api", endpoint = "add_directory")]
+pub async fn add_directory(form: crate::domain::directory::DirectoryForm) -> Result<(), AppError> {
+    use crate::service::directories::{self, NewDirectory};
+    let (state, actor) = super::actor().await?;
+    let new = NewDirectory::parse(&form).map_err(AppError::Invalid)?;
+    let ctx = super::audit_context().await;
+    directories::add(&state.db, &actor, &ctx, new, state.clock.now()).await?;
+    leptos_axum::redirect("/settings?directory=added");
+    Ok(())
+}
+
+/// Removes a directory; its engineers stay.
+#[server(prefix = "/api", endpoint = "remove_directory")]
+pub async fn remove_directory(name: String) -> Result<(), AppError> {
+    let (state, actor) = super::actor().await?;
+    let ctx = super::audit_context().await;
+    crate::service::directories::remove(&state.db, &actor, &ctx, &name).await?;
+    leptos_axum::redirect("/settings?directory=removed");
+    Ok(())
+}

@@ -186,6 +186,37 @@ pub struct Entry {
     pub department: Option<String>,
 }
 
+/// The console's Add directory form, as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DirectoryForm {
+    pub name: String,
+    /// `file` or `ldap`.
+    pub kind: String,
+    pub file: String,
+    pub ldap_url: String,
+    /// `true` when ticked.
+    pub starttls: Option<String>,
+    pub bind_dn: String,
+    pub bind_password_env: String,
+    pub base_dn: String,
+    pub filter: String,
+    pub preset: String,
+    /// `field=attribute` pairs, separated by commas or new lines.
+    pub map: String,
+}
+
+/// A directory as the settings page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryListing {
+    pub name: String,
+    /// Where it reads from: the file, or the server, base DN and password variable.
+    pub source: String,
+    pub preset: String,
+    /// `(field, attribute)`.
+    pub mapping: Vec<(String, String)>,
+}
+
 /// How a sync ended, as the console and `directory sync` report it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncSummary {

@@ -101,6 +101,11 @@ const ZH: &[(&str, &str)] = &[
     ("only an SDAdmin may manage directories", "只有 SDAdmin 可以管理目录"),
     ("a directory named '{}' already exists", "名为“{0}”的目录已存在"),
     ("there is no directory named '{}'", "没有名为“{0}”的目录"),
+    ("must be 1 to 64 letters, digits, '.', '_' or '-' (it is the login domain)", "须为 1 到 64 个字母、数字、“.”、“_”或“-”(即登录域)"),
+    ("must be the path of a CSV or JSON file on the server", "须为服务器上 CSV 或 JSON 文件的路径"),
+    ("'{}' must start with ldap:// or ldaps://", "“{0}”须以 ldap:// 或 ldaps:// 开头"),
+    ("'{}' must be a variable name like CORP_LDAP_PASSWORD", "“{0}”须为变量名,如 CORP_LDAP_PASSWORD"),
+    ("'{}' is not a DN like dc=corp,dc=example", "“{0}”不是 DN,如 dc=corp,dc=example"),
     // Deliveries.
     ("only an SDAdmin may read the Message log", "只有 SDAdmin 可以查看消息日志"),
     ("only an SDAdmin may read the delivery log", "只有 SDAdmin 可以查看投递日志"),

@@ -6,7 +6,8 @@ use super::audit::{self, AuditContext, Entry};
 use super::db::{is_unique_violation, Db};
 use super::error::ServiceError;
 use super::Actor;
-use crate::domain::directory::{DirectoryName, Mapping, Preset};
+use crate::domain::directory::{DirectoryForm, DirectoryListing, DirectoryName, Mapping, Preset};
+use crate::domain::FieldErrors;
 use serde_json::json;
 
 /// Where a directory's entries come from.
@@ -52,6 +53,166 @@ impl Directory {
                 l.base_dn,
                 l.bind_password_env
             ),
+        }
+    }
+}
+
+/// The LDAP settings of a directory, each checked; the messages name the CLI's options,
+/// which are also the form's field names.
+pub fn ldap_source(
+    url: &str,
+    starttls: bool,
+    bind_dn: &str,
+    bind_password_env: &str,
+    base_dn: &str,
+    filter: &str,
+) -> Result<LdapSource, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    match lower
+        .strip_prefix("ldap://")
+        .or_else(|| lower.strip_prefix("ldaps://"))
+    {
+        None => errors.push(
+            "ldap_url",
+            format!("'{url}' must start with ldap:// or ldaps://"),
+        ),
+        Some(host)
+            if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+        {
+            errors.push("ldap_url", format!("'{url}' names no host"));
+        }
+        Some(_) => {}
+    }
+    if starttls && lower.starts_with("ldaps://") {
+        errors.push("starttls", "is for ldap://; ldaps:// is TLS already");
+    }
+    let variable = bind_password_env.trim();
+    let variable_ok = variable
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && variable
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !variable_ok {
+        errors.push(
+            "bind_password_env",
+            format!("'{variable}' must be a variable name like CORP_LDAP_PASSWORD"),
+        );
+    }
+    for (field, value) in [("bind_dn", bind_dn), ("base_dn", base_dn)] {
+        if !value.contains('=') || value.chars().any(char::is_control) {
+            errors.push(
+                field,
+                format!("'{value}' is not a DN like dc=corp,dc=example"),
+            );
+        }
+    }
+    let filter = filter.trim();
+    let bracketed = filter.starts_with('(') && filter.ends_with(')');
+    if !filter.is_empty() && !bracketed {
+        errors.push(
+            "filter",
+            format!("'{filter}' must be an LDAP filter in parentheses"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(LdapSource {
+        url: url.to_owned(),
+        starttls,
+        bind_dn: bind_dn.trim().to_owned(),
+        bind_password_env: variable.to_owned(),
+        base_dn: base_dn.trim().to_owned(),
+        filter: filter.to_owned(),
+    })
+}
+
+impl NewDirectory {
+    /// The console's form, every field checked.
+    pub fn parse(form: &DirectoryForm) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = errors.take("name", DirectoryName::parse(&form.name));
+        let preset = errors.take("preset", Preset::parse(&form.preset));
+        let overrides: Vec<(String, String)> = form
+            .map
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .filter_map(|m| match m.split_once('=') {
+                Some((f, a)) => Some((f.trim().to_owned(), a.trim().to_owned())),
+                None => {
+                    errors.push("map", format!("'{m}' must be FIELD=ATTRIBUTE"));
+                    None
+                }
+            })
+            .collect();
+        let mapping = preset.and_then(|p| {
+            p.mapping()
+                .with_overrides(&overrides)
+                .map_err(|e| errors.push("map", e))
+                .ok()
+        });
+        let source = match form.kind.as_str() {
+            "ldap" => ldap_source(
+                &form.ldap_url,
+                form.starttls.as_deref() == Some("true"),
+                &form.bind_dn,
+                &form.bind_password_env,
+                &form.base_dn,
+                &form.filter,
+            )
+            .map(Source::Ldap)
+            .map_err(|more| errors.0.extend(more.0))
+            .ok(),
+            "file" => {
+                let path = form.file.trim();
+                if path.is_empty() || path.chars().any(char::is_control) {
+                    errors.push(
+                        "file",
+                        "must be the path of a CSV or JSON file on the server",
+                    );
+                    None
+                } else {
+                    Some(Source::File {
+                        path: path.to_owned(),
+                    })
+                }
+            }
+            _ => {
+                errors.push("kind", "must be file or ldap");
+                None
+            }
+        };
+        match (name, preset, mapping, source) {
+            (Some(name), Some(preset), Some(mapping), Some(source)) if errors.is_empty() => {
+                Ok(Self {
+                    name,
+                    source,
+                    preset,
+                    mapping,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+impl Directory {
+    pub fn listing(&self) -> DirectoryListing {
+        DirectoryListing {
+            name: self.name.clone(),
+            source: self.describe(),
+            preset: self.preset.as_str().to_owned(),
+            mapping: self
+                .mapping
+                .fields()
+                .iter()
+                .map(|(f, a)| ((*f).to_owned(), (*a).to_owned()))
+                .collect(),
         }
     }
 }
@@ -196,6 +357,12 @@ impl Row {
 
 const COLUMNS: &str = "id, name, kind, file_path, ldap_url, bind_dn, bind_password_env, base_dn, \
                        filter, starttls, preset, mapping_json";
+
+/// Every directory as the settings page shows it (SDAdmin).
+pub async fn listings(db: &Db, actor: &Actor) -> Result<Vec<DirectoryListing>, ServiceError> {
+    require_admin(actor)?;
+    Ok(list(db).await?.iter().map(Directory::listing).collect())
+}
 
 /// Every directory, by name.
 pub async fn list(db: &Db) -> Result<Vec<Directory>, ServiceError> {

@@ -4,6 +4,7 @@ mod add_technician;
 mod audit;
 mod deliveries;
 mod dialog;
+mod directories;
 mod engineers;
 mod fields;
 mod layout;

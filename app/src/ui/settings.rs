@@ -38,6 +38,7 @@ pub fn SettingsPage() -> impl IntoView {
             <div class="toasts" role="status" aria-live="polite">
                 {move || saved().then(|| view! { <p class="notice success">{t.settings_saved}</p> })}
             </div>
+            <super::directories::DirectoriesSection/>
         </Layout>
     }
 }

@@ -39,6 +39,11 @@ pub async fn begin(
     ctx: &AuditContext,
     only: Option<&str>,
 ) -> Result<(i64, Vec<Directory>), SyncError> {
+    if !actor.is_admin() {
+        return Err(SyncError::Service(ServiceError::NotAuthorized(
+            "only an SDAdmin may synchronize engineer info".into(),
+        )));
+    }
     let chosen = match only {
         Some(name) => match directories::find(db, name).await? {
             Some(directory) => vec![directory],
