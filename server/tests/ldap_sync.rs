@@ -99,6 +99,49 @@ on_both_backends! {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_attribute_values_are_checked_like_any_other_input() {
+    use base64::Engine;
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    app.create_admin().await;
+    let b64 = |v: &str| base64::engine::general_purpose::STANDARD.encode(v);
+    let long_title = "T".repeat(5000);
+    let seed = [
+        // A multibyte name and a huge title (LDIF carries both base64-encoded).
+        format!(
+            "dn: uid=zw,ou=people,{BASE}\nobjectClass: inetOrgPerson\nuid: zw\ncn:: {}\nsn: Zhang\ntitle:: {}\nmobile: 12\n\n",
+            b64("张伟 🚀"),
+            b64(&long_title)
+        ),
+        // A name that is only control characters, and a login with a space.
+        format!(
+            "dn: uid=ctl,ou=people,{BASE}\nobjectClass: inetOrgPerson\nuid: ctl\ncn:: {}\nsn: x\n\n",
+            b64("\u{7}\u{8}")
+        ),
+        format!(
+            "dn: cn=Spacey,ou=people,{BASE}\nobjectClass: inetOrgPerson\nuid: a b\ncn: Spacey\nsn: x\n\n"
+        ),
+    ]
+    .concat();
+    let slapd = Slapd::start(&seed).await;
+    add_directory(&app.db, source(&slapd.url, PASSWORD_VARIABLE)).await;
+    let summary = run_sync(&app.db, &app.clock).await.unwrap();
+    assert_eq!((summary.created, summary.skipped), (2, 1), "{summary:?}");
+    let notes = summary.lists.notes.join("\n");
+    assert!(notes.contains("张伟 🚀: title left out"), "{notes}");
+    assert!(notes.contains("张伟 🚀: mobile left out"), "{notes}");
+    assert!(notes.contains("Spacey: login left out"), "{notes}");
+    assert!(
+        summary.lists.skipped[0].starts_with("ctl: its name"),
+        "{:?}",
+        summary.lists.skipped
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM technicians WHERE name = '张伟 🚀' AND job_title IS NULL AND mobile IS NULL").await,
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_entries_than_one_search_returns_are_read_page_by_page() {
     let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
     app.create_admin().await;
@@ -245,10 +288,12 @@ mod ad_auth {
             let wrong = ad(&app, "ada", "bo-password", "corp").await;
             assert_eq!(wrong.errorcode.as_deref(), Some("AUTH_FAILED"));
             assert!(wrong.message.contains("the user name or password is not correct"), "{wrong:?}");
-            // Filter injection, an empty password (an anonymous bind), unknown users: all fail alike.
+            // Filter injection, an empty password (an anonymous bind), unknown and huge users: all
+            // fail alike.
+            let long = "名".repeat(2_000);
             for (login, password) in [("*", "ada-password"), ("ada)(uid=*", "ada-password"), ("*)(|(uid=*", "x"),
                                       ("ada", ""), ("nobody", "nobody-password"), ("", "ada-password"),
-                                      ("ada\u{0}", "ada-password"), ("é", "\u{0}")] {
+                                      ("ada\u{0}", "ada-password"), ("é", "\u{0}"), (long.as_str(), "ada-password")] {
                 let answer = ad(&app, login, password, "CORP").await;
                 assert_eq!(answer.message, wrong.message, "{login:?}/{password:?}");
             }
@@ -256,6 +301,11 @@ mod ad_auth {
             app::service::auth::set_password(&app.db, &Actor::operator(), &AuditContext::new(app::service::Source::Cli, None),
                 "bo", "CORP", "local-password-1").await.unwrap();
             assert!(!authenticated(&ad(&app, "bo", "local-password-1", "CORP").await));
+            let local_mode = app.servlet(TECHNICIAN_SERVLET, &[
+                ("operation", "GetTechnician"), ("userid", "1"), ("username", "bo"), ("password", "local-password-1"),
+                ("logonDomainName", "Local Authentication"), ("DOMAIN_NAME", "CORP"),
+            ]).await;
+            assert_eq!(local_mode.errorcode.as_deref(), Some("AUTH_FAILED"), "a directory's domain is the directory's to check: {local_mode:?}");
             assert!(authenticated(&ad(&app, "bo", "bo-password", "CORP").await));
             // The console signs in by the directory when the domain is one.
             let console = |login: &'static str, password: &'static str| {

@@ -25,7 +25,7 @@ pub async fn login(
     password: String,
     domain: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::service::auth::{authenticate, Credentials};
+    use crate::service::auth::Credentials;
     use crate::service::AuthError;
     let state = super::state()?;
     let domain = domain.unwrap_or_default();
@@ -35,22 +35,15 @@ pub async fn login(
         password: &password,
         from: super::client_address().await,
     };
-    // A domain that is an LDAP directory is checked there, and only there.
-    let by_directory = crate::service::auth::directory_of(&state.db, &domain)
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!(e.to_string())))?
-        .is_some();
-    let checked = if by_directory {
-        crate::service::auth::authenticate_directory(
-            &state.db,
-            &state.sign_in,
-            &state.directory_auth,
-            credentials,
-        )
-        .await
-    } else {
-        authenticate(&state.db, &state.sign_in, credentials).await
-    };
+    let checked = crate::service::auth::sign_in(
+        &state.db,
+        &state.sign_in,
+        None,
+        &state.directory_auth,
+        credentials,
+        false,
+    )
+    .await;
     let actor = checked.map_err(|e| match e {
         AuthError::Internal(e) => AppError::internal(e),
         AuthError::Failed | AuthError::DirectoryUnavailable | AuthError::DirectoryDown(_) => {

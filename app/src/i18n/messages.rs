@@ -101,6 +101,7 @@ const ZH: &[(&str, &str)] = &[
     ("only an SDAdmin may manage directories", "只有 SDAdmin 可以管理目录"),
     ("a directory named '{}' already exists", "名为“{0}”的目录已存在"),
     ("there is no directory named '{}'", "没有名为“{0}”的目录"),
+    ("syncs are starting and ending faster than this one could begin; try again", "同步启动与结束过于频繁,本次未能开始,请重试"),
     ("must be 1 to 64 letters, digits, '.', '_' or '-' (it is the login domain)", "须为 1 到 64 个字母、数字、“.”、“_”或“-”(即登录域)"),
     ("must be the path of a CSV or JSON file on the server", "须为服务器上 CSV 或 JSON 文件的路径"),
     ("'{}' must start with ldap:// or ldaps://", "“{0}”须以 ldap:// 或 ldaps:// 开头"),

@@ -28,6 +28,17 @@ impl Actor {
         self.roles.contains(&Role::SdAdmin)
     }
 
+    /// Refuses anyone but an SDAdmin, saying "only an SDAdmin may `what`".
+    pub fn require_admin(&self, what: &str) -> Result<(), super::ServiceError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(super::ServiceError::NotAuthorized(format!(
+                "only an SDAdmin may {what}"
+            )))
+        }
+    }
+
     pub fn is_site_admin(&self) -> bool {
         self.roles.contains(&Role::SdSiteAdmin)
     }

@@ -204,6 +204,26 @@ pub async fn directory_of(
     Ok(found.filter(|d| matches!(d.source, super::directories::Source::Ldap(_))))
 }
 
+/// Every edge's sign-in. A domain that is an LDAP directory is checked there and only
+/// there, whether or not the request said AD_AUTH (`ad_auth`); any other by its local
+/// password, through `remembered` when the edge sends the password with every request.
+pub async fn sign_in(
+    db: &Db,
+    limits: &SignInLimits,
+    remembered: Option<&CredentialCache>,
+    directory_auth: &super::DirectoryAuth,
+    credentials: Credentials<'_>,
+    ad_auth: bool,
+) -> Result<Actor, AuthError> {
+    if ad_auth || directory_of(db, credentials.domain).await?.is_some() {
+        return authenticate_directory(db, limits, directory_auth, credentials).await;
+    }
+    match remembered {
+        Some(cache) => authenticate_remembered(db, limits, cache, credentials).await,
+        None => authenticate(db, limits, credentials).await,
+    }
+}
+
 /// A sign-in checked by a bind to the directory the domain names (AD_AUTH): the same
 /// limits, lockout and answers as a local one; a directory that does not answer is said so,
 /// and no local password is ever tried instead.

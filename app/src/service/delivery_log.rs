@@ -12,16 +12,6 @@ use serde_json::json;
 
 const PER_PAGE: u32 = 50;
 
-fn require_admin(actor: &Actor, what: &str) -> Result<(), ServiceError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(ServiceError::NotAuthorized(format!(
-            "only an SDAdmin may {what}"
-        )))
-    }
-}
-
 /// `$first, $first+1, …` for `count` values.
 fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
@@ -51,7 +41,7 @@ pub async fn page(
     filter: DeliveryFilter,
     page: u32,
 ) -> Result<DeliveryPage, ServiceError> {
-    require_admin(actor, "read the delivery log")?;
+    actor.require_admin("read the delivery log")?;
     let page = page.max(1);
     let by_status: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, count(*) FROM deliveries GROUP BY status")
@@ -156,7 +146,7 @@ pub async fn retry(
     id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
-    require_admin(actor, "retry a delivery")?;
+    actor.require_admin("retry a delivery")?;
     let mut tx = db.writer().begin().await?;
     let found: Option<(String, Option<i64>, String, i64)> = sqlx::query_as(
         "SELECT status, technician_id, channel, attempts FROM deliveries WHERE id = $1",

@@ -217,16 +217,6 @@ impl Directory {
     }
 }
 
-fn require_admin(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(ServiceError::NotAuthorized(
-            "only an SDAdmin may manage directories".into(),
-        ))
-    }
-}
-
 /// A directory to add.
 #[derive(Debug, Clone)]
 pub struct NewDirectory {
@@ -244,7 +234,7 @@ pub async fn add(
     new: NewDirectory,
     now: i64,
 ) -> Result<Directory, ServiceError> {
-    require_admin(actor)?;
+    actor.require_admin("manage directories")?;
     let NewDirectory {
         name,
         source,
@@ -360,7 +350,7 @@ const COLUMNS: &str = "id, name, kind, file_path, ldap_url, bind_dn, bind_passwo
 
 /// Every directory as the settings page shows it (SDAdmin).
 pub async fn listings(db: &Db, actor: &Actor) -> Result<Vec<DirectoryListing>, ServiceError> {
-    require_admin(actor)?;
+    actor.require_admin("manage directories")?;
     Ok(list(db).await?.iter().map(Directory::listing).collect())
 }
 
@@ -392,7 +382,7 @@ pub async fn remove(
     ctx: &AuditContext,
     name: &str,
 ) -> Result<(), ServiceError> {
-    require_admin(actor)?;
+    actor.require_admin("manage directories")?;
     let Some(directory) = find(db, name).await? else {
         return Err(ServiceError::NotFound(format!(
             "there is no directory named '{}'",

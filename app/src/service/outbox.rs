@@ -429,11 +429,7 @@ pub async fn messages(
     page: u32,
 ) -> Result<crate::domain::MessagePage, ServiceError> {
     use crate::domain::{audit::utc_text, CapturedMessage, MessagePage};
-    if !actor.is_admin() {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin may read the Message log".into(),
-        ));
-    }
+    actor.require_admin("read the Message log")?;
     let per_page: u32 = 50;
     let page = page.max(1);
     let (total,): (i64,) = sqlx::query_as("SELECT count(*) FROM captured_messages")

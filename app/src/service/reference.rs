@@ -10,16 +10,6 @@ use serde_json::json;
 
 pub use crate::domain::Site;
 
-fn require_admin(actor: &Actor) -> Result<(), ServiceError> {
-    if actor.is_admin() {
-        Ok(())
-    } else {
-        Err(ServiceError::NotAuthorized(
-            "only an SDAdmin may change reference data".into(),
-        ))
-    }
-}
-
 type InsertReturningId<'q> =
     sqlx::query::QueryAs<'q, sqlx::Any, (i64,), <sqlx::Any as sqlx::Database>::Arguments<'q>>;
 
@@ -90,7 +80,7 @@ pub async fn add_site(
     ctx: &AuditContext,
     name: &SiteName,
 ) -> Result<Site, ServiceError> {
-    require_admin(actor)?;
+    actor.require_admin("change reference data")?;
     let insert = sqlx::query_as(
         "INSERT INTO sites (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
@@ -123,7 +113,7 @@ pub async fn add_department(
     name: &SiteName,
     site: Option<&SiteName>,
 ) -> Result<i64, ServiceError> {
-    require_admin(actor)?;
+    actor.require_admin("change reference data")?;
     let site = match site {
         Some(name) => Some(require_site(db, name).await?),
         None => None,
@@ -156,7 +146,7 @@ pub async fn add_group(
     site: &SiteName,
     name: &SiteName,
 ) -> Result<i64, ServiceError> {
-    require_admin(actor)?;
+    actor.require_admin("change reference data")?;
     let site = require_site(db, site).await?;
     let insert = sqlx::query_as(
         "INSERT INTO tech_groups (site_id, name, name_key, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -245,7 +235,7 @@ pub async fn add_udf(
     column: &UdfColumn,
     alias: &ShortText,
 ) -> Result<i64, ServiceError> {
-    require_admin(actor)?;
+    actor.require_admin("change reference data")?;
     let insert = sqlx::query_as(
         "INSERT INTO udf_definitions (column_name, alias, created_at) VALUES ($1, $2, $3) RETURNING id",
     )

@@ -39,11 +39,8 @@ pub async fn begin(
     ctx: &AuditContext,
     only: Option<&str>,
 ) -> Result<(i64, Vec<Directory>), SyncError> {
-    if !actor.is_admin() {
-        return Err(SyncError::Service(ServiceError::NotAuthorized(
-            "only an SDAdmin may synchronize engineer info".into(),
-        )));
-    }
+    // Asked before the directories are read, so a refusal says only that.
+    sync::authorize(actor)?;
     let chosen = match only {
         Some(name) => match directories::find(db, name).await? {
             Some(directory) => vec![directory],

@@ -157,16 +157,15 @@ async fn authenticate(
         password: params.get("password").unwrap_or(""),
         from: Some(addr.ip()),
     };
-    if mode == "AD_AUTH" {
-        return auth::authenticate_directory(
-            &state.db,
-            &state.sign_in,
-            &state.directory_auth,
-            credentials,
-        )
-        .await;
-    }
-    auth::authenticate_remembered(&state.db, &state.sign_in, &state.credentials, credentials).await
+    auth::sign_in(
+        &state.db,
+        &state.sign_in,
+        Some(&state.credentials),
+        &state.directory_auth,
+        credentials,
+        mode == "AD_AUTH",
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -28,6 +28,11 @@ pub enum Begun {
     AlreadyRunning(i64),
 }
 
+/// Who may synchronize: an SDAdmin.
+pub fn authorize(actor: &Actor) -> Result<(), ServiceError> {
+    actor.require_admin("synchronize engineer info")
+}
+
 /// Starts a run, unless one is running; a run left by a dead process is ended first.
 pub async fn begin(
     db: &Db,
@@ -36,45 +41,51 @@ pub async fn begin(
     directory: Option<&str>,
     now: i64,
 ) -> Result<Begun, ServiceError> {
-    if !actor.is_admin() {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin may synchronize engineer info".into(),
-        ));
-    }
-    let mut tx = db.writer().begin().await?;
-    sqlx::query(
-        "UPDATE sync_runs SET running = NULL, state = 'failed', finished_at = $1, \
-         error = 'interrupted: the process running it stopped; this run was ended by the next' \
-         WHERE running = 1 AND heartbeat_at < $2",
-    )
-    .bind(now)
-    .bind(now - STALE_MS)
-    .execute(&mut *tx)
-    .await?;
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO sync_runs (running, state, directory, started_by, source, started_at, heartbeat_at) \
-         VALUES (1, 'running', $1, $2, $3, $4, $4) RETURNING id",
-    )
-    .bind(directory)
-    .bind(&actor.name)
-    .bind(ctx.source.as_str())
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await;
-    match inserted {
-        Ok((id,)) => {
-            tx.commit().await?;
-            Ok(Begun::Started(id))
+    authorize(actor)?;
+    // A run may end between our failed insert and the look for it: then start again, a
+    // bounded number of times.
+    for _ in 0..5 {
+        let mut tx = db.writer().begin().await?;
+        sqlx::query(
+            "UPDATE sync_runs SET running = NULL, state = 'failed', finished_at = $1, \
+             error = 'interrupted: the process running it stopped; this run was ended by the next' \
+             WHERE running = 1 AND heartbeat_at < $2",
+        )
+        .bind(now)
+        .bind(now - STALE_MS)
+        .execute(&mut *tx)
+        .await?;
+        let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO sync_runs (running, state, directory, started_by, source, started_at, heartbeat_at) \
+             VALUES (1, 'running', $1, $2, $3, $4, $4) RETURNING id",
+        )
+        .bind(directory)
+        .bind(&actor.name)
+        .bind(ctx.source.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await;
+        match inserted {
+            Ok((id,)) => {
+                tx.commit().await?;
+                return Ok(Begun::Started(id));
+            }
+            Err(e) if is_unique_violation(&e, "sync_runs_one_running") => {
+                drop(tx);
+                let running: Option<(i64,)> =
+                    sqlx::query_as("SELECT id FROM sync_runs WHERE running = 1")
+                        .fetch_optional(db.writer())
+                        .await?;
+                if let Some((id,)) = running {
+                    return Ok(Begun::AlreadyRunning(id));
+                }
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) if is_unique_violation(&e, "sync_runs_one_running") => {
-            drop(tx);
-            let (id,): (i64,) = sqlx::query_as("SELECT id FROM sync_runs WHERE running = 1")
-                .fetch_one(db.reader())
-                .await?;
-            Ok(Begun::AlreadyRunning(id))
-        }
-        Err(e) => Err(e.into()),
     }
+    Err(ServiceError::Conflict(
+        "syncs are starting and ending faster than this one could begin; try again".into(),
+    ))
 }
 
 /// Adds `more` to the number of entries the run will go through (one directory at a time).
@@ -96,6 +107,20 @@ struct Counts {
     unchanged: i64,
     skipped: i64,
     lists: SyncLists,
+}
+
+impl Counts {
+    /// An entry skipped because another engineer of the domain has its login.
+    fn login_taken(&mut self, name: &str, login: Option<&str>, domain: &str) {
+        self.skipped += 1;
+        SyncLists::push(
+            &mut self.lists.skipped,
+            format!(
+                "{name}: the login '{}' belongs to another engineer of {domain}",
+                login.unwrap_or("")
+            ),
+        );
+    }
 }
 
 /// The fields of an entry that passed their checks, with what had to be left out.
@@ -382,15 +407,7 @@ async fn create(
     let id = match inserted {
         Ok((id,)) => id,
         Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
-            counts.skipped += 1;
-            SyncLists::push(
-                &mut counts.lists.skipped,
-                format!(
-                    "{}: the login '{}' belongs to another engineer of {domain}",
-                    entry.name,
-                    entry.login.as_deref().unwrap_or("")
-                ),
-            );
+            counts.login_taken(&entry.name, entry.login.as_deref(), domain);
             return Ok(());
         }
         Err(e) => return Err(e.into()),
@@ -542,15 +559,7 @@ async fn update(
     match updated {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
-            counts.skipped += 1;
-            SyncLists::push(
-                &mut counts.lists.skipped,
-                format!(
-                    "{}: the login '{}' belongs to another engineer of {domain}",
-                    entry.name,
-                    login.as_deref().unwrap_or("")
-                ),
-            );
+            counts.login_taken(&entry.name, login.as_deref(), domain);
             return Ok(());
         }
         Err(e) => return Err(e.into()),
