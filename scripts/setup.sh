@@ -36,5 +36,5 @@ fi
 apt_install brotli
 
 if [ "${1:-}" = "--test" ]; then
-  apt_install chromium postgresql-client slapd ldap-utils
+  apt_install chromium postgresql-client slapd ldap-utils openssl
 fi

@@ -127,6 +127,40 @@ on_both_backends! {
         assert_eq!(app.count("SELECT count(*) FROM technicians WHERE login_domain = 'CORP'").await, 4);
     }
 
+    async fn logins_are_adopted_swapped_and_never_doubled(app: TestApp) {
+        app.create_admin().await;
+        // Eve was typed in before the directory existed: the directory adopts her.
+        let eve = app.add_as_admin(&[("name", "Eve"), ("loginName", "eve"), ("userDomainName", "CORP")]).await.userid.unwrap();
+        let path = temp_file("logins", "uid,cn,entryUUID\nhal,Hal,u-hal\nivy,Ivy,u-ivy\njo,Jo,u-jo\n\
+            eve,Eve Adopted,u-eve\n\
+            fay,Fay,u-fay\n\
+            fay,Fay Two,u-fay2\n\
+            gus,Gus,u-fay\n\
+            jo,Jo Again,u-jo2\n");
+        add_directory(&app.db, "CORP", &path).await;
+        let first = run_sync(&app.db, &app.clock).await.unwrap();
+        // Fay Two wants Fay's login and Jo Again wants Jo's: skipped, saying why. The
+        // second u-fay renames the engineer the first one made.
+        assert_eq!(first.line(), "created 4, updated 2, unchanged 0, flagged 0", "{first:?}");
+        assert_eq!(first.skipped, 2, "{first:?}");
+        assert!(first.lists.skipped.iter().any(|s| s.contains("Fay Two: the login 'fay' belongs to another engineer of CORP")), "{:?}", first.lists.skipped);
+        assert!(first.lists.skipped.iter().any(|s| s.starts_with("Jo Again: the login 'jo'")), "{:?}", first.lists.skipped);
+        assert_eq!(engineer(&app, "eve").await.0, eve, "adopted, not doubled");
+        assert_eq!(engineer(&app, "eve").await.1, "Eve Adopted");
+        assert_eq!(engineer(&app, "gus").await.1, "Gus");
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE login_domain = 'CORP'").await, 5);
+        // Ivy gives up her login and Hal takes it, in one batch, in that order.
+        std::fs::write(&path, "uid,cn,entryUUID\nivo,Ivy,u-ivy\nivy,Hal,u-hal\njo,Jo,u-jo\neve,Eve Adopted,u-eve\ngus,Gus,u-fay\n").unwrap();
+        let second = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(second.line(), "created 0, updated 2, unchanged 3, flagged 0", "{second:?}");
+        assert_eq!(second.skipped, 0, "{second:?}");
+        assert_eq!(engineer(&app, "ivy").await.1, "Hal");
+        assert_eq!(engineer(&app, "ivo").await.1, "Ivy");
+        // Every change is in the audit log, each engineer's own.
+        assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE source = 'sync' AND action = 'technician.update'").await, 4);
+        assert_eq!(app.count(&format!("SELECT count(*) FROM audit_log WHERE technician_id = {eve} AND action = 'technician.update' AND after_json LIKE '%Eve Adopted%' AND before_json LIKE '%\"Eve\"%'")).await, 1);
+    }
+
     async fn one_sync_runs_at_a_time_and_a_dead_ones_is_taken_over(app: TestApp) {
         app.create_admin().await;
         add_directory(&app.db, "CORP", &temp_file("two", FIRST)).await;
@@ -149,6 +183,41 @@ on_both_backends! {
             .bind(first).fetch_one(app.db.reader()).await.unwrap();
         assert_eq!(state, "failed");
         assert!(error.unwrap_or_default().contains("interrupted"));
+    }
+
+    async fn a_directory_slow_to_answer_keeps_its_run_alive(app: TestApp) {
+        app.create_admin().await;
+        // A named pipe: reading it waits until something writes to it.
+        let path = std::env::temp_dir().join(format!("crewdesk-slow-{}-{}", std::process::id(), rand::random::<u32>()));
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        let path = path.display().to_string();
+        add_directory(&app.db, "CORP", &path).await;
+        let ctx = AuditContext::new(app::service::Source::Sync, None);
+        let (run, chosen) = sync::begin(&app.db, &app.clock, &Actor::operator(), &ctx, None).await.unwrap();
+        let (db, clock, mapping) = (app.db.clone(), app.clock.clone(), chosen[0].mapping.clone());
+        let reader = {
+            let path = path.clone();
+            tokio::spawn(async move {
+                sync::while_alive(&db, &clock, run, std::time::Duration::from_millis(20), sync::file::read(&path, &mapping)).await
+            })
+        };
+        // Longer than a dead run is given passes while the directory says nothing.
+        app.clock.advance(sync_stale_ms() + 1);
+        let advanced = app.clock.now();
+        for _ in 0..250 {
+            let (beat,): (i64,) = sqlx::query_as("SELECT heartbeat_at FROM sync_runs WHERE id = $1")
+                .bind(run).fetch_one(app.db.reader()).await.unwrap();
+            if beat >= advanced {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let other = sync::begin(&app.db, &app.clock, &Actor::operator(), &ctx, None).await;
+        assert!(matches!(other, Err(SyncError::Running(id)) if id == run), "{other:?}");
+        let writer = std::thread::spawn(move || std::fs::write(&path, FIRST));
+        let entries = reader.await.unwrap().unwrap().unwrap();
+        writer.join().unwrap().unwrap();
+        assert_eq!(entries.len(), 3);
     }
 
     async fn bad_directories_fail_clearly_and_flag_nobody(app: TestApp) {
@@ -301,6 +370,39 @@ mod settings {
             assert!(list[0]["mapping"].to_string().contains(r#"["mobile","pager"]"#), "{list}");
             let html = admin.get(app.url("/settings")).send().await.unwrap().text().await.unwrap();
             assert!(html.contains("Directories") && html.contains(&path), "{html}");
+            // Edit: the form comes filled in, with the changes to the preset as they were typed.
+            let html = admin.get(app.url("/settings?edit=corp")).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("Change directory CORP"), "{html}");
+            assert!(html.contains("value=\"mobile=pager\""), "{html}");
+            // A bad change names its field and changes nothing.
+            let (status, body) = app.server_fn(&admin, "change_directory", &[
+                ("form[name]", "CORP"), ("form[kind]", "file"), ("form[file]", &path), ("form[preset]", "openldap"), ("form[map]", "pager"),
+            ]).await;
+            assert_eq!(status, 422, "{body}");
+            assert_eq!(fields(&body), ["map"]);
+            let (status, body) = app.server_fn(&admin, "change_directory", &[
+                ("form[name]", "NOPE"), ("form[kind]", "file"), ("form[file]", &path),
+                ("form[preset]", "openldap"),
+            ]).await;
+            assert_eq!(status, 404, "{body}");
+            // Changed in place: a new mapping, the same directory, the same engineers.
+            run_sync(&app.db, &app.clock).await.unwrap();
+            let (status, body) = app.server_fn(&admin, "change_directory", &[
+                ("form[name]", "corp"), ("form[kind]", "file"), ("form[file]", &path), ("form[preset]", "openldap"),
+                ("form[map]", "title=mail"),
+            ]).await;
+            assert!(status < 400, "{body}");
+            let (_, body) = app.server_fn(&admin, "directories", &[]).await;
+            let list: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(list[0]["name"], "CORP", "the name stays");
+            assert!(list[0]["mapping"].to_string().contains(r#"["title","mail"]"#), "{list}");
+            assert!(list[0]["mapping"].to_string().contains(r#"["mobile","mobile"]"#), "{list}");
+            let again = run_sync(&app.db, &app.clock).await.unwrap();
+            assert_eq!(again.line(), "created 0, updated 2, unchanged 1, flagged 0", "{again:?}");
+            let title: (Option<String>,) = sqlx::query_as("SELECT job_title FROM technicians WHERE login_name = 'ada'")
+                .fetch_one(app.db.reader()).await.unwrap();
+            assert_eq!(title.0.as_deref(), Some("ada@corp.example"), "read through the new mapping");
+            assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'directory.change' AND after_json LIKE '%title=mail%'").await, 1);
             let (status, body) = app.server_fn(&admin, "remove_directory", &[("name", "CORP")]).await;
             assert!(status < 400, "{body}");
             assert_eq!(app.count("SELECT count(*) FROM directories").await, 0);
@@ -319,7 +421,7 @@ async fn a_sync_killed_midway_leaves_the_roster_whole_and_the_next_completes_it(
     let url = sqlite_url("sync-kill");
     create_admin(&url);
     let mut text = String::from("uid,cn,mail,entryUUID\n");
-    for i in 0..6000 {
+    for i in 0..12_000 {
         text.push_str(&format!("user{i},Engineer {i},,id-{i}\n"));
     }
     let path = temp_file("kill", &text);
@@ -368,21 +470,21 @@ async fn a_sync_killed_midway_leaves_the_roster_whole_and_the_next_completes_it(
     )
     .await;
     assert_eq!(engineers, counted, "every batch is all or nothing");
-    assert!(engineers < 6000, "killed midway ({engineers})");
+    assert!(engineers < 12_000, "killed midway ({engineers})");
     assert_eq!(state, "running", "it never got to say it ended");
     // A minute on (the dead run's heartbeat has stopped), the next sync completes it.
     let clock = Clock::default();
     clock.advance(sync_stale_ms() + 1);
     let summary = run_sync(&db, &clock).await.unwrap();
-    assert_eq!(summary.created + summary.unchanged, 6000, "{summary:?}");
-    assert_eq!(summary.created, 6000 - engineers);
+    assert_eq!(summary.created + summary.unchanged, 12_000, "{summary:?}");
+    assert_eq!(summary.created, 12_000 - engineers);
     assert_eq!(
         count(
             &db,
             "SELECT count(*) FROM technicians WHERE login_domain = 'CORP'"
         )
         .await,
-        6000
+        12_000
     );
     assert_eq!(
         count(
@@ -390,7 +492,7 @@ async fn a_sync_killed_midway_leaves_the_roster_whole_and_the_next_completes_it(
             "SELECT count(DISTINCT directory_id) FROM technicians WHERE login_domain = 'CORP'"
         )
         .await,
-        6000
+        12_000
     );
 }
 

@@ -341,3 +341,74 @@ mod ad_auth {
         }
     }
 }
+
+/// `crewdesk` with `args` on `db`, the bind password in its variable and `ca` (if any) as
+/// the only certificate it trusts: its exit, and what it printed.
+fn cli(db: &str, ca: Option<&std::path::Path>, args: &[&str]) -> (bool, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_crewdesk"));
+    command
+        .args(["--database-url", db])
+        .args(args)
+        .env(PASSWORD_VARIABLE, ROOT_PASSWORD)
+        .env("CREWDESK_LOG", "error");
+    match ca {
+        Some(ca) => command.env("SSL_CERT_FILE", ca),
+        None => command.env("SSL_CERT_FILE", "/nonexistent/crewdesk-no-ca.pem"),
+    };
+    let out = command.output().expect("crewdesk runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), printed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ldaps_and_starttls_are_read_over_a_verified_tls_connection() {
+    let slapd = Slapd::start_tls(&format!(
+        "{}{}",
+        person("ada", "Ada", &[("mail", "ada@corp.example")]),
+        person("bo", "Bo", &[])
+    ))
+    .await;
+    let tls = slapd.tls.as_ref().expect("TLS configured");
+    let base = format!("ou=people,{BASE}");
+    let ldaps = ["--ldap-url", &tls.ldaps_url];
+    let starttls = ["--ldap-url", slapd.url.as_str(), "--starttls"];
+    for (name, how) in [("SECURE", &ldaps[..]), ("UPGRADED", &starttls[..])] {
+        let db = common::process::sqlite_url("ldap-tls");
+        let (added, printed) = cli(
+            &db,
+            None,
+            &[
+                &["directory", "add", name][..],
+                how,
+                &[
+                    "--bind-dn",
+                    ROOT_DN,
+                    "--bind-password-env",
+                    PASSWORD_VARIABLE,
+                    "--base-dn",
+                    &base,
+                ],
+            ]
+            .concat(),
+        );
+        assert!(added, "{printed}");
+        // A certificate nobody vouches for: refused, and said so; nothing is written.
+        let (synced, printed) = cli(&db, None, &["directory", "sync"]);
+        assert!(!synced, "{name}: {printed}");
+        assert!(
+            printed.contains("a certificate this server does not trust"),
+            "{name}: {printed}"
+        );
+        // Its CA trusted: read over TLS.
+        let (synced, printed) = cli(&db, Some(&tls.ca_file), &["directory", "sync"]);
+        assert!(synced, "{name}: {printed}");
+        assert!(
+            printed.contains("created 2, updated 0, unchanged 0, flagged 0"),
+            "{name}: {printed}"
+        );
+    }
+}

@@ -54,6 +54,20 @@ pub async fn add_directory(form: crate::domain::directory::DirectoryForm) -> Res
     Ok(())
 }
 
+/// Changes a directory from the settings page's form (its name stays).
+#[server(prefix = "/api", endpoint = "change_directory")]
+pub async fn change_directory(
+    form: crate::domain::directory::DirectoryForm,
+) -> Result<(), AppError> {
+    use crate::service::directories::{self, NewDirectory};
+    let (state, actor) = super::actor().await?;
+    let changed = NewDirectory::parse(&form).map_err(AppError::Invalid)?;
+    let ctx = super::audit_context().await;
+    directories::change(&state.db, &actor, &ctx, changed, state.clock.now()).await?;
+    leptos_axum::redirect("/settings?directory=changed");
+    Ok(())
+}
+
 /// Removes a directory; its engineers stay.
 #[server(prefix = "/api", endpoint = "remove_directory")]
 pub async fn remove_directory(name: String) -> Result<(), AppError> {

@@ -186,7 +186,7 @@ pub struct Entry {
     pub department: Option<String>,
 }
 
-/// The console's Add directory form, as posted.
+/// The console's Add directory (or Change directory) form, as posted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DirectoryForm {
@@ -215,6 +215,8 @@ pub struct DirectoryListing {
     pub preset: String,
     /// `(field, attribute)`.
     pub mapping: Vec<(String, String)>,
+    /// Its settings as the form shows them, to change them.
+    pub form: DirectoryForm,
 }
 
 /// How a sync ended, as the console and `directory sync` report it.

@@ -151,6 +151,7 @@ texts! {
     directory_source: "Reads from", "数据来源";
     directory_mapping: "Preset and attributes", "预设与属性";
     directory_add: "Add directory", "添加目录";
+    directory_change: "Change directory {name}", "修改目录 {name}";
     directory_kind: "Kind", "类型";
     directory_kind_file: "Directory file (CSV or JSON)", "目录文件(CSV 或 JSON)";
     directory_kind_ldap: "LDAP / Active Directory", "LDAP / Active Directory";

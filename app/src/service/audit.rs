@@ -58,21 +58,44 @@ pub async fn record(
     ctx: &AuditContext,
     entry: Entry<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_name, source, action, technician_id, \
-         remote_addr, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(now_ms())
-    .bind(actor.id)
-    .bind(&actor.name)
-    .bind(ctx.source.as_str())
-    .bind(entry.action)
-    .bind(entry.technician_id)
-    .bind(ctx.remote_addr.as_deref())
-    .bind(entry.before.map(|v| v.to_string()))
-    .bind(entry.after.map(|v| v.to_string()))
-    .execute(&mut **tx)
-    .await?;
+    record_many(tx, actor, ctx, vec![entry]).await
+}
+
+/// Rows written per statement: 9 values each.
+const ROWS_PER_INSERT: usize = super::db::rows_per_statement(9);
+
+/// [`record`] for many changes of one actor (a sync's batch), a few statements in all.
+pub async fn record_many(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    ctx: &AuditContext,
+    entries: Vec<Entry<'_>>,
+) -> Result<(), sqlx::Error> {
+    let at = now_ms();
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", super::db::placeholders(i * 9 + 1, 9)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (at, actor_id, actor_name, source, action, technician_id, \
+             remote_addr, before_json, after_json) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for entry in chunk {
+            query = query
+                .bind(at)
+                .bind(actor.id)
+                .bind(&actor.name)
+                .bind(ctx.source.as_str())
+                .bind(entry.action)
+                .bind(entry.technician_id)
+                .bind(ctx.remote_addr.as_deref())
+                .bind(entry.before.as_ref().map(|v| v.to_string()))
+                .bind(entry.after.as_ref().map(|v| v.to_string()));
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

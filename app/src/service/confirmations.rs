@@ -5,7 +5,7 @@
 
 use super::actor::Actor;
 use super::audit::{self, AuditContext, Entry};
-use super::db::Db;
+use super::db::{by_many_ids, Db};
 use super::error::ServiceError;
 use super::outbox::{self, Kind, NewDelivery};
 use crate::domain::{Channel, Method, Phone};
@@ -63,54 +63,105 @@ pub(super) async fn start(
     to: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let token: [u8; 32] = rand::random();
-    let token = hex::encode(token);
-    let token_hash = hash_token(&token);
-    for method in methods {
-        sqlx::query(
-            "INSERT INTO subscriptions (technician_id, method, contact, state, token_hash, requested_at, expires_at) \
-             VALUES ($1, $2, $3, 'pending', $4, $5, $6) \
-             ON CONFLICT (technician_id, method) DO UPDATE SET contact = $3, state = 'pending', \
-             token_hash = $4, requested_at = $5, expires_at = $6, confirmed_at = NULL",
-        )
-        .bind(id)
-        .bind(method.as_str())
-        .bind(to)
-        .bind(&token_hash)
-        .bind(now)
-        .bind(now + CONFIRMATION_MS)
-        .execute(&mut **tx)
-        .await?;
-    }
-    let channel = if methods.contains(&Method::Email) {
-        Channel::Email
-    } else {
-        Channel::Sms
-    };
-    let what = match methods {
-        [Method::Sms, Method::Voice] | [Method::Voice, Method::Sms] => "SMS and voice",
-        [Method::Voice] => "voice",
-        [Method::Email] => "email",
-        _ => "SMS",
-    };
-    let text = format!(
-        "Crewdesk: confirm {what} notifications for {name}: {PUBLIC_URL}/confirm/{token} \
-         (valid for 48 hours; ignore this message if you did not expect it)"
-    );
-    outbox::enqueue(
+    start_many(
         tx,
-        Kind::Confirmation,
-        &text,
-        None,
-        &[NewDelivery {
-            technician_id: Some(id),
-            channel,
-            recipient: to.to_owned(),
-            idempotency_key: format!("confirm:{}:{id}:{}", &token_hash[..16], channel.as_str()),
+        &[Start {
+            id,
+            name,
+            methods,
+            to,
         }],
         now,
     )
-    .await?;
+    .await
+}
+
+/// One confirmation to start: `methods` of engineer `id`, the link sent to `to`.
+struct Start<'a> {
+    id: i64,
+    name: &'a str,
+    methods: &'a [Method],
+    to: &'a str,
+}
+
+/// Subscriptions written per statement: 4 values each.
+const ROWS_PER_INSERT: usize = super::db::rows_per_statement(4);
+
+/// [`start`] for many, a few statements in all. No engineer and method twice.
+async fn start_many(
+    tx: &mut Transaction<'_, Any>,
+    starts: &[Start<'_>],
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mut subscriptions: Vec<(i64, Method, &str, String)> = Vec::new();
+    let mut messages = Vec::with_capacity(starts.len());
+    for start in starts {
+        let token: [u8; 32] = rand::random();
+        let token = hex::encode(token);
+        let token_hash = hash_token(&token);
+        for method in start.methods {
+            subscriptions.push((start.id, *method, start.to, token_hash.clone()));
+        }
+        let channel = if start.methods.contains(&Method::Email) {
+            Channel::Email
+        } else {
+            Channel::Sms
+        };
+        let what = match start.methods {
+            [Method::Sms, Method::Voice] | [Method::Voice, Method::Sms] => "SMS and voice",
+            [Method::Voice] => "voice",
+            [Method::Email] => "email",
+            _ => "SMS",
+        };
+        let text = format!(
+            "Crewdesk: confirm {what} notifications for {}: {PUBLIC_URL}/confirm/{token} \
+             (valid for 48 hours; ignore this message if you did not expect it)",
+            start.name
+        );
+        let id = start.id;
+        messages.push((
+            text,
+            NewDelivery {
+                technician_id: Some(id),
+                channel,
+                recipient: start.to.to_owned(),
+                idempotency_key: format!("confirm:{}:{id}:{}", &token_hash[..16], channel.as_str()),
+            },
+        ));
+    }
+    for chunk in subscriptions.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = i * 4;
+                format!(
+                    "(${}, ${}, ${}, 'pending', ${}, $1, $2)",
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO subscriptions (technician_id, method, contact, state, token_hash, \
+             requested_at, expires_at) VALUES {} \
+             ON CONFLICT (technician_id, method) DO UPDATE SET contact = excluded.contact, \
+             state = 'pending', token_hash = excluded.token_hash, \
+             requested_at = excluded.requested_at, expires_at = excluded.expires_at, \
+             confirmed_at = NULL",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(now).bind(now + CONFIRMATION_MS);
+        for (id, method, to, token_hash) in chunk {
+            query = query
+                .bind(*id)
+                .bind(method.as_str())
+                .bind(*to)
+                .bind(token_hash);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    outbox::enqueue_each(tx, Kind::Confirmation, &messages, now).await?;
     Ok(())
 }
 
@@ -149,30 +200,67 @@ pub async fn contacts_saved(
     after: Contacts<'_>,
     now: i64,
 ) -> Result<(), ServiceError> {
-    let mobile_changed = !same_number(before.mobile, after.mobile);
-    let email_changed = !same_address(before.email, after.email);
-    let mut cancelled: Vec<&str> = Vec::new();
-    if mobile_changed {
-        cancelled.extend(["sms", "voice"]);
-    }
-    if email_changed {
-        cancelled.push("email");
-    }
-    for method in cancelled {
-        sqlx::query(
+    contacts_saved_many(
+        tx,
+        &[Saved {
+            id,
+            name,
+            before,
+            after,
+        }],
+        now,
+    )
+    .await
+}
+
+/// One engineer's save, for [`contacts_saved_many`].
+#[derive(Debug, Clone)]
+pub struct Saved<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub before: Contacts<'a>,
+    pub after: Contacts<'a>,
+}
+
+/// [`contacts_saved`] for many engineers (a sync's batch), a few statements in all. Each
+/// engineer at most once.
+pub async fn contacts_saved_many(
+    tx: &mut Transaction<'_, Any>,
+    saves: &[Saved<'_>],
+    now: i64,
+) -> Result<(), ServiceError> {
+    let mobile_changed: Vec<&Saved> = saves
+        .iter()
+        .filter(|s| !same_number(s.before.mobile, s.after.mobile))
+        .collect();
+    let email_changed: Vec<&Saved> = saves
+        .iter()
+        .filter(|s| !same_address(s.before.email, s.after.email))
+        .collect();
+    // A subscription belongs to the contact it was made for; an engineer that had none
+    // has nothing to cancel.
+    for (changed, methods) in [
+        (&mobile_changed, "'sms', 'voice'"),
+        (&email_changed, "'email'"),
+    ] {
+        let ids: Vec<i64> = changed
+            .iter()
+            .filter(|s| s.before.mobile.is_some() || s.before.email.is_some())
+            .map(|s| s.id)
+            .collect();
+        let sql = format!(
             "UPDATE subscriptions SET state = 'cancelled', token_hash = NULL \
-             WHERE technician_id = $1 AND method = $2 AND state <> 'cancelled'",
-        )
-        .bind(id)
-        .bind(method)
-        .execute(&mut **tx)
-        .await?;
+             WHERE technician_id IN ({{}}) AND method IN ({methods}) AND state <> 'cancelled' \
+             RETURNING technician_id"
+        );
+        let _: Vec<(i64,)> = by_many_ids(tx, &sql, &ids).await?;
     }
-    if let Some(mobile) = after
-        .mobile
-        .filter(|_| mobile_changed)
-        .and_then(|m| Phone::parse(m).ok())
-    {
+    let mut starts = Vec::new();
+    let new_mobiles: Vec<(&Saved, Phone)> = mobile_changed
+        .iter()
+        .filter_map(|s| Some((*s, Phone::parse(s.after.mobile?).ok()?)))
+        .collect();
+    if !new_mobiles.is_empty() {
         let voice: Option<(String,)> =
             sqlx::query_as("SELECT value FROM settings WHERE key = 'beta.voice'")
                 .fetch_optional(&mut **tx)
@@ -182,12 +270,22 @@ pub async fn contacts_saved(
         } else {
             &[Method::Sms]
         };
-        start(tx, id, name, methods, mobile.e164(), now).await?;
+        starts.extend(new_mobiles.iter().map(|(s, mobile)| Start {
+            id: s.id,
+            name: s.name,
+            methods,
+            to: mobile.e164(),
+        }));
     }
-    if let Some(email) = after.email.filter(|_| email_changed) {
-        start(tx, id, name, &[Method::Email], email, now).await?;
-    }
-    Ok(())
+    starts.extend(email_changed.iter().filter_map(|s| {
+        Some(Start {
+            id: s.id,
+            name: s.name,
+            methods: &[Method::Email],
+            to: s.after.email?,
+        })
+    }));
+    start_many(tx, &starts, now).await
 }
 
 /// What a confirmation link leads to.

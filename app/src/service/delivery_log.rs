@@ -2,7 +2,7 @@
 //! retry of a dead letter. SDAdmin only: recipients and provider answers are personal data.
 
 use super::audit::{self, Entry};
-use super::db::Db;
+use super::db::{placeholders, Db};
 use super::error::ServiceError;
 use super::{Actor, AuditContext};
 use crate::domain::audit::utc_text;
@@ -11,14 +11,6 @@ use crate::domain::{AttemptRow, DeliveryFilter, DeliveryPage, DeliveryRow};
 use serde_json::json;
 
 const PER_PAGE: u32 = 50;
-
-/// `$first, $first+1, …` for `count` values.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 #[derive(sqlx::FromRow)]
 struct Row {

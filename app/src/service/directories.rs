@@ -203,17 +203,61 @@ impl NewDirectory {
 
 impl Directory {
     pub fn listing(&self) -> DirectoryListing {
+        let mapping: Vec<(String, String)> = self
+            .mapping
+            .fields()
+            .iter()
+            .map(|(f, a)| ((*f).to_owned(), (*a).to_owned()))
+            .collect();
+        // What differs from the preset, as the form's FIELD=ATTRIBUTE changes.
+        let preset = self.preset.mapping();
+        let map = self
+            .mapping
+            .fields()
+            .iter()
+            .zip(preset.fields())
+            .filter(|(mine, theirs)| mine.1 != theirs.1)
+            .map(|((field, attribute), _)| format!("{field}={attribute}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut form = DirectoryForm {
+            name: self.name.clone(),
+            preset: self.preset.as_str().to_owned(),
+            map,
+            ..DirectoryForm::default()
+        };
+        match &self.source {
+            Source::File { path } => {
+                form.kind = "file".into();
+                form.file = path.clone();
+            }
+            Source::Ldap(l) => {
+                form.kind = "ldap".into();
+                form.ldap_url = l.url.clone();
+                form.starttls = l.starttls.then(|| "true".to_owned());
+                form.bind_dn = l.bind_dn.clone();
+                form.bind_password_env = l.bind_password_env.clone();
+                form.base_dn = l.base_dn.clone();
+                form.filter = l.filter.clone();
+            }
+        }
         DirectoryListing {
             name: self.name.clone(),
             source: self.describe(),
             preset: self.preset.as_str().to_owned(),
-            mapping: self
-                .mapping
-                .fields()
-                .iter()
-                .map(|(f, a)| ((*f).to_owned(), (*a).to_owned()))
-                .collect(),
+            mapping,
+            form,
         }
+    }
+
+    /// What the audit log shows of it.
+    fn audit_json(&self) -> serde_json::Value {
+        json!({
+            "name": self.name,
+            "source": self.describe(),
+            "preset": self.preset.as_str(),
+            "mapping": self.listing().mapping.iter().map(|(f, a)| format!("{f}={a}")).collect::<Vec<_>>().join(", "),
+        })
     }
 }
 
@@ -224,6 +268,56 @@ pub struct NewDirectory {
     pub source: Source,
     pub preset: Preset,
     pub mapping: Mapping,
+}
+
+/// Binds a directory's settings, in the order of the columns `kind` … `mapping_json`.
+fn bind_settings<'q, Q: Bindable<'q>>(
+    query: Q,
+    source: &Source,
+    preset: Preset,
+    mapping: &Mapping,
+) -> Result<Q, ServiceError> {
+    let mapping_json = serde_json::to_string(mapping).map_err(anyhow::Error::new)?;
+    let (kind, file_path, ldap) = match source {
+        Source::File { path } => ("file", Some(path.clone()), None),
+        Source::Ldap(l) => ("ldap", None, Some(l.clone())),
+    };
+    let text = |f: fn(&LdapSource) -> &String| ldap.as_ref().map(|l| f(l).clone());
+    Ok(query
+        .bind_value(Some(kind.to_owned()))
+        .bind_value(file_path)
+        .bind_value(text(|l| &l.url))
+        .bind_value(text(|l| &l.bind_dn))
+        .bind_value(text(|l| &l.bind_password_env))
+        .bind_value(text(|l| &l.base_dn))
+        .bind_value(text(|l| &l.filter))
+        .bind_flag(ldap.as_ref().is_some_and(|l| l.starttls))
+        .bind_value(Some(preset.as_str().to_owned()))
+        .bind_value(Some(mapping_json)))
+}
+
+/// A query that takes values: `query` and `query_as` alike.
+trait Bindable<'q> {
+    fn bind_value(self, value: Option<String>) -> Self;
+    fn bind_flag(self, flag: bool) -> Self;
+}
+
+impl<'q> Bindable<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn bind_value(self, value: Option<String>) -> Self {
+        self.bind(value)
+    }
+    fn bind_flag(self, flag: bool) -> Self {
+        self.bind(i64::from(flag))
+    }
+}
+
+impl<'q, O> Bindable<'q> for sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    fn bind_value(self, value: Option<String>) -> Self {
+        self.bind(value)
+    }
+    fn bind_flag(self, flag: bool) -> Self {
+        self.bind(i64::from(flag))
+    }
 }
 
 /// Adds a directory; its name must be new (any case).
@@ -241,33 +335,24 @@ pub async fn add(
         preset,
         mapping,
     } = new;
-    let (file_path, ldap) = match &source {
-        Source::File { path } => (Some(path.clone()), None),
-        Source::Ldap(l) => (None, Some(l.clone())),
-    };
-    let mapping_json = serde_json::to_string(&mapping).map_err(anyhow::Error::new)?;
     let mut tx = db.writer().begin().await?;
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO directories (name, name_key, kind, file_path, ldap_url, bind_dn, \
-         bind_password_env, base_dn, filter, starttls, preset, mapping_json, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
-    )
-    .bind(name.as_str())
-    .bind(crate::domain::fold(name.as_str()))
-    .bind(if ldap.is_some() { "ldap" } else { "file" })
-    .bind(file_path)
-    .bind(ldap.as_ref().map(|l| l.url.clone()))
-    .bind(ldap.as_ref().map(|l| l.bind_dn.clone()))
-    .bind(ldap.as_ref().map(|l| l.bind_password_env.clone()))
-    .bind(ldap.as_ref().map(|l| l.base_dn.clone()))
-    .bind(ldap.as_ref().map(|l| l.filter.clone()))
-    .bind(i64::from(ldap.as_ref().is_some_and(|l| l.starttls)))
-    .bind(preset.as_str())
-    .bind(mapping_json)
+    let inserted: Result<(i64,), sqlx::Error> = bind_settings(
+        sqlx::query_as(
+            "INSERT INTO directories (name, name_key, kind, file_path, ldap_url, bind_dn, \
+             bind_password_env, base_dn, filter, starttls, preset, mapping_json, created_at, \
+             updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+        )
+        .bind(name.as_str())
+        .bind(crate::domain::fold(name.as_str())),
+        &source,
+        preset,
+        &mapping,
+    )?
     .bind(now)
     .fetch_one(&mut *tx)
-    .await
-    .map_err(|e| {
+    .await;
+    let (id,) = inserted.map_err(|e| {
         if is_unique_violation(&e, "directories_name") {
             ServiceError::Conflict(format!(
                 "a directory named '{}' already exists",
@@ -292,7 +377,7 @@ pub async fn add(
             action: "directory.add",
             technician_id: None,
             before: None,
-            after: Some(json!({ "name": directory.name, "source": directory.describe() })),
+            after: Some(directory.audit_json()),
         },
     )
     .await?;
@@ -375,6 +460,66 @@ pub async fn find(db: &Db, name: &str) -> Result<Option<Directory>, ServiceError
     Ok(row.map(Row::into_directory))
 }
 
+/// Changes the directory named as `changed` is (any case): its source, preset and
+/// mapping. Its engineers stay its own: the name, their login domain, never changes.
+pub async fn change(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    changed: NewDirectory,
+    now: i64,
+) -> Result<Directory, ServiceError> {
+    actor.require_admin("manage directories")?;
+    let Some(before) = find(db, changed.name.as_str()).await? else {
+        return Err(ServiceError::NotFound(format!(
+            "there is no directory named '{}'",
+            changed.name.as_str()
+        )));
+    };
+    let after = Directory {
+        id: before.id,
+        name: before.name.clone(),
+        source: changed.source,
+        preset: changed.preset,
+        mapping: changed.mapping,
+    };
+    let mut tx = db.writer().begin().await?;
+    let updated = bind_settings(
+        sqlx::query(
+            "UPDATE directories SET kind = $1, file_path = $2, ldap_url = $3, bind_dn = $4, \
+             bind_password_env = $5, base_dn = $6, filter = $7, starttls = $8, preset = $9, \
+             mapping_json = $10, updated_at = $11 WHERE id = $12",
+        ),
+        &after.source,
+        after.preset,
+        &after.mapping,
+    )?
+    .bind(now)
+    .bind(before.id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(ServiceError::NotFound(format!(
+            "the directory '{}' was removed meanwhile",
+            before.name
+        )));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        ctx,
+        Entry {
+            action: "directory.change",
+            technician_id: None,
+            before: Some(before.audit_json()),
+            after: Some(after.audit_json()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// Removes a directory. Its engineers stay, as they are; a later sync no longer sees them.
 pub async fn remove(
     db: &Db,
@@ -401,7 +546,7 @@ pub async fn remove(
         Entry {
             action: "directory.remove",
             technician_id: None,
-            before: Some(json!({ "name": directory.name, "source": directory.describe() })),
+            before: Some(directory.audit_json()),
             after: None,
         },
     )

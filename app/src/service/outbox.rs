@@ -70,21 +70,99 @@ pub async fn add_deliveries(
     deliveries: &[NewDelivery],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    for delivery in deliveries {
-        sqlx::query(
+    let rows: Vec<(i64, &NewDelivery)> = deliveries.iter().map(|d| (id, d)).collect();
+    insert_deliveries(tx, &rows, now).await
+}
+
+/// Deliveries written per statement: 6 values each.
+const ROWS_PER_INSERT: usize = super::db::rows_per_statement(6);
+
+/// Each delivery with its notification's id, a few statements in all.
+async fn insert_deliveries(
+    tx: &mut Transaction<'_, Any>,
+    rows: &[(i64, &NewDelivery)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = i * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, ${p6}, ${p6})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6,
+                    p6 = p + 6
+                )
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO deliveries (notification_id, technician_id, channel, recipient, \
              idempotency_key, status, attempts, next_attempt_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6, $6, $6) \
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(id)
-        .bind(delivery.technician_id)
-        .bind(delivery.channel.as_str())
-        .bind(&delivery.recipient)
-        .bind(&delivery.idempotency_key)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+             VALUES {} ON CONFLICT (idempotency_key) DO NOTHING",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for (id, delivery) in chunk {
+            query = query
+                .bind(*id)
+                .bind(delivery.technician_id)
+                .bind(delivery.channel.as_str())
+                .bind(&delivery.recipient)
+                .bind(&delivery.idempotency_key)
+                .bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Many notifications of one kind, each with its one delivery (a sync's confirmations), a
+/// few statements in all. Each text must be different from the others (confirmation texts
+/// carry their token); when two are the same they are written one by one.
+pub async fn enqueue_each(
+    tx: &mut Transaction<'_, Any>,
+    kind: Kind,
+    messages: &[(String, NewDelivery)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let distinct: std::collections::HashSet<&str> =
+        messages.iter().map(|(text, _)| text.as_str()).collect();
+    if distinct.len() < messages.len() {
+        for (text, delivery) in messages {
+            enqueue(tx, kind, text, None, std::slice::from_ref(delivery), now).await?;
+        }
+        return Ok(());
+    }
+    for chunk in messages.chunks(super::db::rows_per_statement(1)) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, ${}, $2)", i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO notifications (kind, text, created_at) VALUES {} RETURNING id, text",
+            values.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql)
+            .bind(kind.as_str())
+            .bind(now);
+        for (text, _) in chunk {
+            query = query.bind(text);
+        }
+        // The order of RETURNING rows is not promised: each id is found by its text.
+        let ids: std::collections::HashMap<String, i64> = query
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(id, text)| (text, id))
+            .collect();
+        let rows: Vec<(i64, &NewDelivery)> = chunk
+            .iter()
+            .filter_map(|(text, delivery)| ids.get(text).map(|id| (*id, delivery)))
+            .collect();
+        insert_deliveries(tx, &rows, now).await?;
     }
     Ok(())
 }
@@ -202,16 +280,12 @@ pub async fn claim(
     let mut ids: Vec<i64> = rows.iter().map(|r| r.notification_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
+    let notifications: Vec<(i64, String, String)> = super::db::by_ids(
+        db.reader(),
         "SELECT id, kind, text FROM notifications WHERE id IN ({})",
-        placeholders.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, (i64, String, String)>(&sql);
-    for id in &ids {
-        query = query.bind(*id);
-    }
-    let notifications = query.fetch_all(db.reader()).await?;
+        &ids,
+    )
+    .await?;
     let mut claimed = Vec::with_capacity(rows.len());
     for row in rows {
         let Some((_, kind, text)) = notifications.iter().find(|n| n.0 == row.notification_id)

@@ -46,8 +46,19 @@ async fn connect(source: &LdapSource) -> Result<ldap3::Ldap, String> {
     let settings = LdapConnSettings::new()
         .set_conn_timeout(TIMEOUT)
         .set_starttls(source.starttls);
-    let unreachable =
-        |e: ldap3::LdapError| format!("the directory at {} does not answer: {e}", source.url);
+    let unreachable = |e: ldap3::LdapError| {
+        let e = e.to_string();
+        if e.contains("certificate") {
+            format!(
+                "the directory at {} answered with a certificate this server does not trust \
+                 ({}); add its CA to the system's trust store or name it in SSL_CERT_FILE",
+                source.url,
+                e.trim_start_matches("I/O error: ")
+            )
+        } else {
+            format!("the directory at {} does not answer: {e}", source.url)
+        }
+    };
     let (conn, mut ldap) = LdapConnAsync::with_settings(settings, &source.url)
         .await
         .map_err(unreachable)?;

@@ -12,6 +12,30 @@ use app::service::{Actor, AuditContext, Clock, Db, ServiceError};
 /// Entries written per transaction.
 pub const BATCH: usize = 500;
 
+/// How often a run says it is alive while it waits on a directory: well inside
+/// [`sync::STALE_MS`], so a slow directory is never taken for a dead process.
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Awaits `work` (reading a directory, which may take minutes), keeping run `run` alive
+/// every `every` meanwhile.
+pub async fn while_alive<T>(
+    db: &Db,
+    clock: &Clock,
+    run: i64,
+    every: std::time::Duration,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, ServiceError> {
+    tokio::pin!(work);
+    let mut beat = tokio::time::interval(every);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            done = &mut work => return Ok(done),
+            _ = beat.tick() => sync::heartbeat(db, run, clock.now()).await?,
+        }
+    }
+}
+
 /// Reads a directory whole.
 async fn entries_of(directory: &Directory) -> Result<Vec<Entry>, String> {
     match &directory.source {
@@ -92,7 +116,9 @@ async fn run_inner(
 ) -> Result<SyncSummary, SyncError> {
     let mut names = Vec::new();
     for directory in chosen {
-        let entries = entries_of(directory).await.map_err(SyncError::Directory)?;
+        let entries = while_alive(db, clock, run, HEARTBEAT, entries_of(directory))
+            .await?
+            .map_err(SyncError::Directory)?;
         let total = i64::try_from(entries.len()).unwrap_or(i64::MAX);
         sync::add_total(db, run, total, clock.now()).await?;
         for batch in entries.chunks(BATCH) {

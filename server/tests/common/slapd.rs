@@ -13,6 +13,14 @@ pub struct Slapd {
     child: Child,
     pub url: String,
     pub dir: std::path::PathBuf,
+    /// With [`Slapd::start_tls`]: the `ldaps://` address, and the CA that signed the
+    /// server's certificate (for `SSL_CERT_FILE`).
+    pub tls: Option<Tls>,
+}
+
+pub struct Tls {
+    pub ldaps_url: String,
+    pub ca_file: std::path::PathBuf,
 }
 
 impl Drop for Slapd {
@@ -23,9 +31,18 @@ impl Drop for Slapd {
     }
 }
 
-fn config(dir: &std::path::Path, sizelimit: &str) -> String {
+fn config(dir: &std::path::Path, sizelimit: &str, tls: bool) -> String {
+    let tls = if tls {
+        format!(
+            "TLSCACertificateFile {dir}/ca.pem\nTLSCertificateFile {dir}/cert.pem\n\
+             TLSCertificateKeyFile {dir}/key.pem\n",
+            dir = dir.display()
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "include /etc/ldap/schema/core.schema\n\
+        "{tls}include /etc/ldap/schema/core.schema\n\
          include /etc/ldap/schema/cosine.schema\n\
          include /etc/ldap/schema/nis.schema\n\
          include /etc/ldap/schema/inetorgperson.schema\n\
@@ -68,6 +85,16 @@ impl Slapd {
     /// `start` with slapd's `sizelimit` set to `limit`, e.g. one that only a paged search
     /// gets past.
     pub async fn start_limited(seed: &str, limit: &str) -> Self {
+        Self::launch(seed, limit, false).await
+    }
+
+    /// `start`, also answering `ldaps://` and StartTLS with a certificate for `localhost`
+    /// and 127.0.0.1 signed by a CA made for it (openssl). Its URLs name `localhost`.
+    pub async fn start_tls(seed: &str) -> Self {
+        Self::launch(seed, "unlimited", true).await
+    }
+
+    async fn launch(seed: &str, limit: &str, tls: bool) -> Self {
         assert!(
             std::path::Path::new("/usr/sbin/slapd").exists(),
             "slapd is not installed: scripts/setup.sh --test installs slapd and ldap-utils"
@@ -79,7 +106,10 @@ impl Slapd {
         ));
         std::fs::create_dir_all(dir.join("data")).expect("slapd folder");
         let conf = dir.join("slapd.conf");
-        std::fs::write(&conf, config(&dir, limit)).expect("slapd.conf");
+        if tls {
+            make_certificates(&dir);
+        }
+        std::fs::write(&conf, config(&dir, limit, tls)).expect("slapd.conf");
         let ldif = dir.join("seed.ldif");
         std::fs::write(&ldif, format!("{BASE_LDIF}{seed}")).expect("seed.ldif");
         let loaded = Command::new("/usr/sbin/slapadd")
@@ -96,18 +126,35 @@ impl Slapd {
             String::from_utf8_lossy(&loaded.stderr)
         );
         let port = super::process::free_port();
-        let url = format!("ldap://127.0.0.1:{port}");
+        let host = if tls { "localhost" } else { "127.0.0.1" };
+        let url = format!("ldap://{host}:{port}");
+        let tls = tls.then(|| Tls {
+            ldaps_url: format!("ldaps://localhost:{}", super::process::free_port()),
+            ca_file: dir.join("ca.pem"),
+        });
+        let listen = match &tls {
+            Some(tls) => format!(
+                "ldap://127.0.0.1:{port} {}",
+                tls.ldaps_url.replace("localhost", "127.0.0.1")
+            ),
+            None => url.clone(),
+        };
         let child = Command::new("/usr/sbin/slapd")
             .arg("-f")
             .arg(&conf)
             .arg("-h")
-            .arg(&url)
+            .arg(&listen)
             .args(["-d", "0"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("slapd starts");
-        let slapd = Self { child, url, dir };
+        let slapd = Self {
+            child,
+            url,
+            dir,
+            tls,
+        };
         // Bounded: slapd answers within a few seconds or the test fails.
         for _ in 0..200 {
             let probe = Command::new("ldapsearch")
@@ -176,4 +223,77 @@ impl Slapd {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// `ca.pem` and, signed by it, `cert.pem` / `key.pem` for localhost and 127.0.0.1, in `dir`.
+fn make_certificates(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs (scripts/setup.sh --test installs it)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Crewdesk test CA",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.csr",
+            "-subj",
+            "/CN=localhost",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("cert.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("cert.ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "cert.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "cert.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "cert.ext",
+    ]);
 }

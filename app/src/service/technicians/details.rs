@@ -2,12 +2,14 @@
 //! log's before/after. Never the password.
 
 use crate::domain::webhook::{mask_secret, mask_url};
+use crate::domain::Role;
 use crate::domain::{CostPerHour, TechnicianRef};
 use crate::service::actor::Actor;
-use crate::service::db::Db;
+use crate::service::db::{by_many_ids as by_ids, Db};
 use crate::service::error::ServiceError;
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
+use std::collections::HashMap;
 
 /// Attribute/value pairs in the order AddTechnician lists them, then UDFs by column name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,23 +33,31 @@ impl Details {
     }
 }
 
-type Row = (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-    Option<String>,
-    String,
-);
+/// The columns of `technicians` (and its site and department) one picture is made of.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    name: String,
+    alias: Option<String>,
+    employee_id: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    mobile: Option<String>,
+    sms_mail_id: Option<String>,
+    cost_per_hr_cents: Option<i64>,
+    job_title: Option<String>,
+    site_name: Option<String>,
+    department_name: Option<String>,
+    approve_purchase_order: i64,
+    login_enabled: i64,
+    login_name: Option<String>,
+    login_domain: String,
+    wecom_webhook: Option<String>,
+    dingtalk_webhook: Option<String>,
+    dingtalk_secret: Option<String>,
+    lark_webhook: Option<String>,
+    lark_secret: Option<String>,
+}
 
 /// The audit log's picture of a technician: the API attributes, plus the robot credentials
 /// masked (the log must show that they changed, never what they are).
@@ -55,46 +65,49 @@ pub(crate) async fn snapshot(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Option<serde_json::Value>, ServiceError> {
-    let Some(details) = read(conn, id).await? else {
-        return Ok(None);
-    };
-    let robots: Option<RobotColumns> = sqlx::query_as(
-        "SELECT wecom_webhook, dingtalk_webhook, dingtalk_secret, lark_webhook, lark_secret \
-         FROM technicians WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let mut json = details.to_json();
-    if let (Some((wecom, dingtalk, dingtalk_secret, lark, lark_secret)), Some(map)) =
-        (robots, json.as_object_mut())
-    {
-        let masked = [
-            ("wecomWebhook", wecom.as_deref().map(mask_url)),
-            ("dingtalkWebhook", dingtalk.as_deref().map(mask_url)),
-            (
-                "dingtalkSecret",
-                dingtalk_secret.as_deref().map(mask_secret),
-            ),
-            ("larkWebhook", lark.as_deref().map(mask_url)),
-            ("larkSecret", lark_secret.as_deref().map(mask_secret)),
-        ];
-        for (key, value) in masked {
-            if let Some(value) = value {
-                map.insert(key.to_owned(), serde_json::Value::String(value));
-            }
-        }
-    }
-    Ok(Some(json))
+    Ok(snapshots(conn, &[id]).await?.remove(&id))
 }
 
-type RobotColumns = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+/// [`snapshot`] of many technicians in a fixed number of statements (a sync's batch).
+pub(crate) async fn snapshots(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, serde_json::Value>, ServiceError> {
+    let pictures = read_many(conn, ids).await?;
+    Ok(pictures
+        .into_iter()
+        .map(|(id, (details, robots))| {
+            let mut json = details.to_json();
+            if let Some(map) = json.as_object_mut() {
+                let masked = [
+                    ("wecomWebhook", robots.wecom.as_deref().map(mask_url)),
+                    ("dingtalkWebhook", robots.dingtalk.as_deref().map(mask_url)),
+                    (
+                        "dingtalkSecret",
+                        robots.dingtalk_secret.as_deref().map(mask_secret),
+                    ),
+                    ("larkWebhook", robots.lark.as_deref().map(mask_url)),
+                    ("larkSecret", robots.lark_secret.as_deref().map(mask_secret)),
+                ];
+                for (key, value) in masked {
+                    if let Some(value) = value {
+                        map.insert(key.to_owned(), serde_json::Value::String(value));
+                    }
+                }
+            }
+            (id, json)
+        })
+        .collect())
+}
+
+/// A technician's robot credentials, which the API's attributes leave out.
+struct Robots {
+    wecom: Option<String>,
+    dingtalk: Option<String>,
+    dingtalk_secret: Option<String>,
+    lark: Option<String>,
+    lark_secret: Option<String>,
+}
 
 /// GetTechnician: any signed-in technician may read any technician (the roster is shared).
 pub async fn get_technician(
@@ -119,87 +132,152 @@ pub(crate) async fn read(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Option<Details>, ServiceError> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT t.name, t.alias, t.employee_id, t.email, t.phone, t.mobile, t.sms_mail_id, \
-         t.cost_per_hr_cents, t.job_title, s.name, d.name, t.approve_purchase_order, \
-         t.login_enabled, t.login_name, t.login_domain \
+    Ok(read_many(conn, &[id])
+        .await?
+        .remove(&id)
+        .map(|(details, _)| details))
+}
+
+/// The API attributes and robot credentials of each of `ids` that exists.
+async fn read_many(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, (Details, Robots)>, ServiceError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<Row> = by_ids(
+        &mut *conn,
+        "SELECT t.id, t.name, t.alias, t.employee_id, t.email, t.phone, t.mobile, t.sms_mail_id, \
+         t.cost_per_hr_cents, t.job_title, s.name AS site_name, d.name AS department_name, \
+         t.approve_purchase_order, t.login_enabled, t.login_name, t.login_domain, \
+         t.wecom_webhook, t.dingtalk_webhook, t.dingtalk_secret, t.lark_webhook, t.lark_secret \
          FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
-         LEFT JOIN departments d ON d.id = t.department_id WHERE t.id = $1",
+         LEFT JOIN departments d ON d.id = t.department_id WHERE t.id IN ({})",
+        ids,
     )
-    .bind(id)
-    .fetch_optional(&mut *conn)
     .await?;
-    let Some(r) = row else { return Ok(None) };
-    let sites: Vec<(String,)> = sqlx::query_as(
-        "SELECT s.name FROM technician_sites ts JOIN sites s ON s.id = ts.site_id \
-         WHERE ts.technician_id = $1 ORDER BY ts.position",
+    if rows.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sites: HashMap<i64, Vec<String>> = HashMap::new();
+    let site_rows: Vec<(i64, String)> = by_ids(
+        &mut *conn,
+        "SELECT ts.technician_id, s.name FROM technician_sites ts JOIN sites s ON s.id = ts.site_id \
+         WHERE ts.technician_id IN ({}) ORDER BY ts.technician_id, ts.position",
+        ids,
     )
-    .bind(id)
-    .fetch_all(&mut *conn)
     .await?;
-    let groups: Vec<(String, String)> = sqlx::query_as(
-        "SELECT s.name, g.name FROM technician_groups tg JOIN tech_groups g ON g.id = tg.group_id \
-         JOIN sites s ON s.id = g.site_id WHERE tg.technician_id = $1 ORDER BY tg.position",
+    for (id, site) in site_rows {
+        sites.entry(id).or_default().push(site);
+    }
+    let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
+    let group_rows: Vec<(i64, String, String)> = by_ids(
+        &mut *conn,
+        "SELECT tg.technician_id, s.name, g.name FROM technician_groups tg \
+         JOIN tech_groups g ON g.id = tg.group_id JOIN sites s ON s.id = g.site_id \
+         WHERE tg.technician_id IN ({}) ORDER BY tg.technician_id, tg.position",
+        ids,
     )
-    .bind(id)
-    .fetch_all(&mut *conn)
     .await?;
-    let roles = super::stored::roles_of(conn, id).await?;
+    for (id, site, group) in group_rows {
+        groups
+            .entry(id)
+            .or_default()
+            .push(format!("{site}-{group}"));
+    }
+    let mut roles: HashMap<i64, Vec<String>> = HashMap::new();
+    let role_rows: Vec<(i64, String)> = by_ids(
+        &mut *conn,
+        "SELECT technician_id, role FROM technician_roles WHERE technician_id IN ({}) \
+         ORDER BY technician_id, position",
+        ids,
+    )
+    .await?;
+    for (id, role) in role_rows {
+        if let Ok(role) = Role::parse(&role) {
+            roles.entry(id).or_default().push(role.as_str().to_owned());
+        }
+    }
     // Every defined UDF, empty where the technician has no value, so a reader sees the
     // whole form.
-    let udfs: Vec<(String, String)> = sqlx::query_as(
-        "SELECT u.column_name, coalesce(tu.value, '') FROM udf_definitions u \
-         LEFT JOIN technician_udfs tu ON tu.udf_id = u.id AND tu.technician_id = $1 \
-         ORDER BY u.column_name",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let defined: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, column_name FROM udf_definitions ORDER BY column_name")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut udf_values: HashMap<(i64, i64), String> = HashMap::new();
+    if !defined.is_empty() {
+        let value_rows: Vec<(i64, i64, String)> = by_ids(
+            &mut *conn,
+            "SELECT technician_id, udf_id, value FROM technician_udfs WHERE technician_id IN ({})",
+            ids,
+        )
+        .await?;
+        for (id, udf, value) in value_rows {
+            udf_values.insert((id, udf), value);
+        }
+    }
     let opt = |v: Option<String>| v.unwrap_or_default();
     let flag = |v: i64| if v != 0 { "true" } else { "false" }.to_owned();
-    let join = |v: Vec<String>| v.join(",");
-    let mut pairs = vec![
-        ("name".to_owned(), r.0),
-        ("alias".to_owned(), opt(r.1)),
-        ("employeeId".to_owned(), opt(r.2)),
-        ("email".to_owned(), opt(r.3)),
-        ("phone".to_owned(), opt(r.4)),
-        ("mobile".to_owned(), opt(r.5)),
-        ("smsMailId".to_owned(), opt(r.6)),
-        (
-            "costPerHr".to_owned(),
-            r.7.and_then(CostPerHour::from_cents)
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-        ),
-        ("jobTitle".to_owned(), opt(r.8)),
-        (
-            "techSiteName".to_owned(),
-            r.9.unwrap_or_else(|| "default".to_owned()),
-        ),
-        ("departmentName".to_owned(), opt(r.10)),
-        (
-            "associateSites".to_owned(),
-            join(sites.into_iter().map(|(s,)| s).collect()),
-        ),
-        (
-            "associateGroups".to_owned(),
-            join(
-                groups
-                    .into_iter()
-                    .map(|(s, g)| format!("{s}-{g}"))
-                    .collect(),
-            ),
-        ),
-        (
-            "associateRols".to_owned(),
-            join(roles.iter().map(|r| r.as_str().to_owned()).collect()),
-        ),
-        ("approvePurchaseOrder".to_owned(), flag(r.11)),
-        ("enableLogin".to_owned(), flag(r.12)),
-        ("loginName".to_owned(), opt(r.13)),
-        ("userDomainName".to_owned(), r.14),
-    ];
-    pairs.extend(udfs);
-    Ok(Some(Details(pairs)))
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let id = r.id;
+            let mut pairs = vec![
+                ("name".to_owned(), r.name),
+                ("alias".to_owned(), opt(r.alias)),
+                ("employeeId".to_owned(), opt(r.employee_id)),
+                ("email".to_owned(), opt(r.email)),
+                ("phone".to_owned(), opt(r.phone)),
+                ("mobile".to_owned(), opt(r.mobile)),
+                ("smsMailId".to_owned(), opt(r.sms_mail_id)),
+                (
+                    "costPerHr".to_owned(),
+                    r.cost_per_hr_cents
+                        .and_then(CostPerHour::from_cents)
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                ),
+                ("jobTitle".to_owned(), opt(r.job_title)),
+                (
+                    "techSiteName".to_owned(),
+                    r.site_name.unwrap_or_else(|| "default".to_owned()),
+                ),
+                ("departmentName".to_owned(), opt(r.department_name)),
+                (
+                    "associateSites".to_owned(),
+                    sites.remove(&id).unwrap_or_default().join(","),
+                ),
+                (
+                    "associateGroups".to_owned(),
+                    groups.remove(&id).unwrap_or_default().join(","),
+                ),
+                (
+                    "associateRols".to_owned(),
+                    roles.remove(&id).unwrap_or_default().join(","),
+                ),
+                (
+                    "approvePurchaseOrder".to_owned(),
+                    flag(r.approve_purchase_order),
+                ),
+                ("enableLogin".to_owned(), flag(r.login_enabled)),
+                ("loginName".to_owned(), opt(r.login_name)),
+                ("userDomainName".to_owned(), r.login_domain),
+            ];
+            pairs.extend(defined.iter().map(|(udf, column)| {
+                (
+                    column.clone(),
+                    udf_values.remove(&(id, *udf)).unwrap_or_default(),
+                )
+            }));
+            let robots = Robots {
+                wecom: r.wecom_webhook,
+                dingtalk: r.dingtalk_webhook,
+                dingtalk_secret: r.dingtalk_secret,
+                lark: r.lark_webhook,
+                lark_secret: r.lark_secret,
+            };
+            (id, (Details(pairs), robots))
+        })
+        .collect())
 }

@@ -225,16 +225,7 @@ async fn related<R>(db: &Db, sql: &str, ids: &[i64]) -> Result<Vec<R>, ServiceEr
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = sql.replace("{}", &placeholders.join(", "));
-    let mut query = sqlx::query_as::<_, R>(&sql);
-    for id in ids {
-        query = query.bind(*id);
-    }
-    Ok(query.fetch_all(db.reader()).await?)
+    Ok(crate::service::db::by_ids(db.reader(), sql, ids).await?)
 }
 
 #[cfg(test)]

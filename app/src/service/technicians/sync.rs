@@ -11,12 +11,15 @@ use super::details;
 use crate::domain::directory::{Entry, SyncLists, SyncSummary};
 use crate::domain::{fold, login_key, Email, LoginName, PersonName, Phone, ShortText};
 use crate::service::audit::{self, AuditContext, Entry as AuditEntry};
-use crate::service::confirmations::{contacts_saved, Contacts};
-use crate::service::db::{is_unique_violation, Db};
+use crate::service::confirmations::{contacts_saved_many, Contacts, Saved};
+use crate::service::db::{
+    is_unique_violation, placeholders, rows_per_statement, Db, VALUES_PER_STATEMENT,
+};
 use crate::service::directories::Directory;
 use crate::service::error::ServiceError;
 use crate::service::Actor;
-use sqlx::{Any, Transaction};
+use sqlx::{Acquire, Any, Transaction};
+use std::collections::{HashMap, HashSet};
 
 /// A run that has not said it is alive for this long is taken to be dead.
 pub const STALE_MS: i64 = 60_000;
@@ -217,7 +220,16 @@ struct Known {
 const KNOWN: &str = "id, name, email, mobile, phone, job_title, employee_id, department_id, \
                      login_name, synced_mobile, synced_email, directory_missing, directory_id";
 
+/// Entries looked up and written per statement.
+const ROWS: usize = 500;
+
 /// Applies one batch of `directory`'s entries in one transaction, with the run's counters.
+///
+/// The batch takes a fixed number of statements however many entries it holds (lookups,
+/// inserts, confirmations, snapshots and audit rows are each written for the batch at
+/// once); only engineers whose details changed are updated one by one. An entry repeating
+/// the id or login of an earlier entry of the batch is applied after the others, on its
+/// own, so it meets what they wrote.
 pub async fn apply_batch(
     db: &Db,
     actor: &Actor,
@@ -227,8 +239,13 @@ pub async fn apply_batch(
     entries: &[Entry],
     now: i64,
 ) -> Result<(), ServiceError> {
+    let domain = directory.name.as_str();
     let mut tx = db.writer().begin().await?;
     let mut counts = Counts::default();
+    let mut first = Vec::with_capacity(entries.len());
+    let mut again = Vec::new();
+    let mut ids = HashSet::new();
+    let mut logins = HashSet::new();
     for entry in entries {
         let checked = match check(entry) {
             Ok(checked) => checked,
@@ -247,14 +264,30 @@ pub async fn apply_batch(
         for note in &checked.notes {
             SyncLists::push(&mut counts.lists.notes, note.clone());
         }
-        apply_one(
+        let login = checked.login.as_deref().map(|l| login_key(l, domain));
+        let repeated =
+            !ids.insert(checked.id.clone()) | login.is_some_and(|login| !logins.insert(login));
+        if repeated {
+            again.push(checked);
+        } else {
+            first.push(checked);
+        }
+    }
+    let context = Context {
+        actor,
+        ctx,
+        run,
+        domain,
+        now,
+    };
+    for part in first.chunks(ROWS) {
+        apply(&mut tx, &context, part, &mut counts).await?;
+    }
+    for checked in &again {
+        apply(
             &mut tx,
-            actor,
-            ctx,
-            run,
-            directory,
-            &checked,
-            now,
+            &context,
+            std::slice::from_ref(checked),
             &mut counts,
         )
         .await?;
@@ -293,153 +326,196 @@ pub async fn apply_batch(
     Ok(())
 }
 
-async fn department_id(
-    tx: &mut Transaction<'_, Any>,
-    name: Option<&str>,
-) -> Result<Option<i64>, ServiceError> {
-    let Some(name) = name else { return Ok(None) };
-    let found: Option<(i64,)> = sqlx::query_as(
-        "SELECT id FROM departments WHERE name_key = $1 ORDER BY site_id IS NOT NULL, id LIMIT 1",
-    )
-    .bind(fold(name))
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(found.map(|(id,)| id))
+/// What every write of a batch is done for and by.
+struct Context<'a> {
+    actor: &'a Actor,
+    ctx: &'a AuditContext,
+    run: i64,
+    domain: &'a str,
+    now: i64,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn apply_one(
+/// What the sync does with one entry, decided before anything is written.
+enum Plan<'a> {
+    Create {
+        entry: &'a Checked,
+        department: Option<i64>,
+    },
+    /// Only the marks of the sync are written; the contacts the directory gives too when
+    /// they differ from the ones it gave last time.
+    Unchanged {
+        id: i64,
+        entry: &'a Checked,
+        contacts_moved: bool,
+    },
+    Update(Box<Update<'a>>),
+}
+
+struct Update<'a> {
+    entry: &'a Checked,
+    known: Known,
+    department: Option<i64>,
+    mobile: Option<String>,
+    email: Option<String>,
+    login: Option<String>,
+}
+
+/// The engineers `sql` finds by text keys (`{}`), after the value `first` if any.
+async fn known_by<'a>(
     tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    ctx: &AuditContext,
-    run: i64,
-    directory: &Directory,
-    entry: &Checked,
-    now: i64,
+    sql: &str,
+    first: Option<&str>,
+    keys: impl Iterator<Item = &'a str>,
+) -> Result<Vec<Known>, sqlx::Error> {
+    let keys: Vec<&str> = keys.collect();
+    let offset = usize::from(first.is_some());
+    let mut found = Vec::new();
+    for part in keys.chunks(VALUES_PER_STATEMENT) {
+        let sql = sql.replace("{}", &placeholders(1 + offset, part.len()));
+        let mut query = sqlx::query_as::<_, Known>(&sql);
+        if let Some(first) = first {
+            query = query.bind(first);
+        }
+        for key in part {
+            query = query.bind(*key);
+        }
+        found.extend(query.fetch_all(&mut **tx).await?);
+    }
+    Ok(found)
+}
+
+/// Applies entries with distinct ids and logins: planned from three lookups, then written.
+async fn apply(
+    tx: &mut Transaction<'_, Any>,
+    context: &Context<'_>,
+    entries: &[Checked],
     counts: &mut Counts,
 ) -> Result<(), ServiceError> {
-    let domain = directory.name.as_str();
+    let domain = context.domain;
     // Known by its stable id; else an engineer of this domain with the same login is
     // adopted, so a roster typed in before the directory existed is not doubled.
-    let mut known: Option<Known> = sqlx::query_as(&format!(
-        "SELECT {KNOWN} FROM technicians WHERE directory_source = $1 AND directory_id = $2"
-    ))
-    .bind(domain)
-    .bind(&entry.id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if known.is_none() {
-        if let Some(login) = &entry.login {
-            known = sqlx::query_as(&format!(
-                "SELECT {KNOWN} FROM technicians WHERE login_key = $1"
-            ))
-            .bind(login_key(login, domain))
-            .fetch_optional(&mut **tx)
-            .await?
-            .filter(|k: &Known| k.directory_id.is_none());
+    let mut by_id: HashMap<String, Known> = known_by(
+        tx,
+        &format!("SELECT {KNOWN} FROM technicians WHERE directory_source = $1 AND directory_id IN ({{}})"),
+        Some(domain),
+        entries.iter().map(|e| e.id.as_str()),
+    )
+    .await?
+    .into_iter()
+    .filter_map(|k| Some((k.directory_id.clone()?, k)))
+    .collect();
+    let login_keys: Vec<String> = entries
+        .iter()
+        .filter_map(|e| e.login.as_deref().map(|l| login_key(l, domain)))
+        .collect();
+    let mut by_login: HashMap<String, Known> = known_by(
+        tx,
+        &format!("SELECT {KNOWN} FROM technicians WHERE login_key IN ({{}})"),
+        None,
+        login_keys.iter().map(String::as_str),
+    )
+    .await?
+    .into_iter()
+    .filter_map(|k| Some((login_key(k.login_name.as_deref()?, domain), k)))
+    .collect();
+    // Who holds each login as the plan goes, so an entry meets what the ones before it do.
+    let mut holders: HashMap<String, i64> = by_login
+        .iter()
+        .map(|(login, known)| (login.clone(), known.id))
+        .collect();
+    let departments = departments(tx, entries).await?;
+    let mut plans = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let login = entry.login.as_deref().map(|l| login_key(l, domain));
+        let department = entry
+            .department
+            .as_deref()
+            .and_then(|d| departments.get(&fold(d)).copied());
+        if let (Some(name), None) = (&entry.department, department) {
+            SyncLists::push(
+                &mut counts.lists.notes,
+                format!(
+                    "{}: no department named '{name}'; left without one",
+                    entry.name
+                ),
+            );
+        }
+        let known = by_id.remove(&entry.id).or_else(|| {
+            let login = login.as_deref()?;
+            by_login.remove(login).filter(|k| k.directory_id.is_none())
+        });
+        match known {
+            None => {
+                if let Some(login) = &login {
+                    if holders.contains_key(login) {
+                        counts.login_taken(&entry.name, entry.login.as_deref(), domain);
+                        continue;
+                    }
+                    // Not an engineer yet: no id can equal it.
+                    holders.insert(login.clone(), 0);
+                }
+                plans.push(Plan::Create { entry, department });
+            }
+            Some(known) => {
+                let plan = plan_update(entry, department, known, &mut counts.lists.notes);
+                if let Plan::Update(update) = &plan {
+                    let new = update.login.as_deref().map(|l| login_key(l, domain));
+                    let old = update
+                        .known
+                        .login_name
+                        .as_deref()
+                        .map(|l| login_key(l, domain));
+                    if new != old {
+                        if let Some(new) = new {
+                            if holders.get(&new).is_some_and(|id| *id != update.known.id) {
+                                counts.login_taken(&entry.name, update.login.as_deref(), domain);
+                                continue;
+                            }
+                            holders.insert(new, update.known.id);
+                        }
+                        if let Some(old) = old {
+                            holders.remove(&old);
+                        }
+                    }
+                }
+                plans.push(plan);
+            }
         }
     }
-    let department = department_id(tx, entry.department.as_deref()).await?;
-    if entry.department.is_some() && department.is_none() {
-        SyncLists::push(
-            &mut counts.lists.notes,
-            format!(
-                "{}: no department named '{}'; left without one",
-                entry.name,
-                entry.department.as_deref().unwrap_or("")
-            ),
+    write(tx, context, plans, counts).await
+}
+
+/// The department of each entry that names one, by its folded name.
+async fn departments(
+    tx: &mut Transaction<'_, Any>,
+    entries: &[Checked],
+) -> Result<HashMap<String, i64>, sqlx::Error> {
+    let names: HashSet<String> = entries
+        .iter()
+        .filter_map(|e| e.department.as_deref().map(fold))
+        .collect();
+    let names: Vec<String> = names.into_iter().collect();
+    let mut found = HashMap::new();
+    for part in names.chunks(VALUES_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT name_key, id FROM departments WHERE name_key IN ({}) \
+             ORDER BY site_id IS NOT NULL, id",
+            placeholders(1, part.len())
         );
-    }
-    match known {
-        None => create(tx, actor, ctx, run, domain, entry, department, now, counts).await,
-        Some(known) => {
-            update(
-                tx, actor, ctx, run, domain, entry, department, known, now, counts,
-            )
-            .await
+        let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+        for name in part {
+            query = query.bind(name);
+        }
+        for (name, id) in query.fetch_all(&mut **tx).await? {
+            // The first of a name wins: one without a site, else the oldest.
+            found.entry(name).or_insert(id);
         }
     }
+    Ok(found)
 }
 
 fn search(name: &str, login: Option<&str>, email: Option<&str>, mobile: Option<&str>) -> String {
     super::list::search_text([Some(name), None, login, email, mobile])
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn create(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    ctx: &AuditContext,
-    run: i64,
-    domain: &str,
-    entry: &Checked,
-    department: Option<i64>,
-    now: i64,
-    counts: &mut Counts,
-) -> Result<(), ServiceError> {
-    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
-        "INSERT INTO technicians (name, employee_id, email, phone, mobile, job_title, department_id, \
-         login_name, login_domain, login_enabled, directory_source, directory_id, synced_mobile, \
-         synced_email, sync_run, created_at, updated_at, version, search_text, login_key, name_key, \
-         email_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $5, $3, $12, $13, $13, 1, $14, $15, \
-         $16, $17) RETURNING id",
-    )
-    .bind(&entry.name)
-    .bind(&entry.employee_id)
-    .bind(&entry.email)
-    .bind(&entry.phone)
-    .bind(&entry.mobile)
-    .bind(&entry.title)
-    .bind(department)
-    .bind(&entry.login)
-    .bind(domain)
-    .bind(i64::from(entry.login.is_some()))
-    .bind(&entry.id)
-    .bind(run)
-    .bind(now)
-    .bind(search(&entry.name, entry.login.as_deref(), entry.email.as_deref(), entry.mobile.as_deref()))
-    .bind(entry.login.as_deref().map(|l| login_key(l, domain)))
-    .bind(fold(&entry.name))
-    .bind(entry.email.as_deref().map(fold))
-    .fetch_one(&mut **tx)
-    .await;
-    let id = match inserted {
-        Ok((id,)) => id,
-        Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
-            counts.login_taken(&entry.name, entry.login.as_deref(), domain);
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    contacts_saved(
-        tx,
-        id,
-        &entry.name,
-        Contacts::default(),
-        Contacts {
-            mobile: entry.mobile.as_deref(),
-            email: entry.email.as_deref(),
-        },
-        now,
-    )
-    .await?;
-    let after = details::snapshot(tx, id).await?;
-    audit::record(
-        tx,
-        actor,
-        ctx,
-        AuditEntry {
-            action: "technician.add",
-            technician_id: Some(id),
-            before: None,
-            after,
-        },
-    )
-    .await?;
-    counts.created += 1;
-    SyncLists::push(&mut counts.lists.created, entry.name.clone());
-    Ok(())
 }
 
 /// A contact the directory gives, unless it was edited here since the last sync.
@@ -463,26 +539,19 @@ fn contact(
     directory.clone()
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn update(
-    tx: &mut Transaction<'_, Any>,
-    actor: &Actor,
-    ctx: &AuditContext,
-    run: i64,
-    domain: &str,
-    entry: &Checked,
+fn plan_update<'a>(
+    entry: &'a Checked,
     department: Option<i64>,
     known: Known,
-    now: i64,
-    counts: &mut Counts,
-) -> Result<(), ServiceError> {
+    notes: &mut Vec<String>,
+) -> Plan<'a> {
     let mobile = contact(
         &entry.name,
         "mobile",
         &known.mobile,
         &known.synced_mobile,
         &entry.mobile,
-        &mut counts.lists.notes,
+        notes,
     );
     let email = contact(
         &entry.name,
@@ -490,7 +559,7 @@ async fn update(
         &known.email,
         &known.synced_email,
         &entry.email,
-        &mut counts.lists.notes,
+        notes,
     );
     // A directory without a login keeps the one the engineer has.
     let login = entry.login.clone().or(known.login_name.clone());
@@ -505,24 +574,156 @@ async fn update(
         || known.directory_missing != 0
         || known.directory_id.as_deref() != Some(entry.id.as_str());
     if !changed {
-        sqlx::query(
-            "UPDATE technicians SET sync_run = $1, synced_mobile = $2, synced_email = $3 WHERE id = $4",
-        )
-        .bind(run)
-        .bind(&entry.mobile)
-        .bind(&entry.email)
-        .bind(known.id)
-        .execute(&mut **tx)
-        .await?;
-        counts.unchanged += 1;
-        return Ok(());
+        return Plan::Unchanged {
+            id: known.id,
+            entry,
+            contacts_moved: known.synced_mobile != entry.mobile
+                || known.synced_email != entry.email,
+        };
     }
-    let before = details::snapshot(tx, known.id).await?;
     let department = if entry.department.is_some() {
         department
     } else {
         known.department_id
     };
+    Plan::Update(Box::new(Update {
+        entry,
+        known,
+        department,
+        mobile,
+        email,
+        login,
+    }))
+}
+
+/// Writes the plans of a batch: what changed one by one, the rest for the batch at once.
+async fn write(
+    tx: &mut Transaction<'_, Any>,
+    context: &Context<'_>,
+    plans: Vec<Plan<'_>>,
+    counts: &mut Counts,
+) -> Result<(), ServiceError> {
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    let mut marks = Vec::new();
+    for plan in plans {
+        match plan {
+            Plan::Create { entry, department } => creates.push((entry, department)),
+            Plan::Update(update) => updates.push(*update),
+            Plan::Unchanged {
+                id,
+                entry,
+                contacts_moved,
+            } => marks.push((id, entry, contacts_moved)),
+        }
+    }
+    mark_seen(tx, context.run, &marks).await?;
+    counts.unchanged += i64::try_from(marks.len()).unwrap_or(i64::MAX);
+    let ids: Vec<i64> = updates.iter().map(|u| u.known.id).collect();
+    let mut before = details::snapshots(tx, &ids).await?;
+    // Updates in plan order: a login one gives up is free for the next.
+    let mut updated = Vec::new();
+    for update in &updates {
+        if update_one(tx, context, update).await? {
+            updated.push(update);
+        } else {
+            counts.login_taken(&update.entry.name, update.login.as_deref(), context.domain);
+        }
+    }
+    let created = create_all(tx, context, &creates, counts).await?;
+    let mut saves: Vec<Saved> = updated
+        .iter()
+        .map(|u| Saved {
+            id: u.known.id,
+            name: &u.entry.name,
+            before: Contacts {
+                mobile: u.known.mobile.as_deref(),
+                email: u.known.email.as_deref(),
+            },
+            after: Contacts {
+                mobile: u.mobile.as_deref(),
+                email: u.email.as_deref(),
+            },
+        })
+        .collect();
+    saves.extend(created.iter().map(|(id, entry)| Saved {
+        id: *id,
+        name: &entry.name,
+        before: Contacts::default(),
+        after: Contacts {
+            mobile: entry.mobile.as_deref(),
+            email: entry.email.as_deref(),
+        },
+    }));
+    contacts_saved_many(tx, &saves, context.now).await?;
+    let written: Vec<i64> = saves.iter().map(|s| s.id).collect();
+    let mut after = details::snapshots(tx, &written).await?;
+    let mut audit = Vec::with_capacity(written.len());
+    for update in &updated {
+        let id = update.known.id;
+        audit.push(AuditEntry {
+            action: "technician.update",
+            technician_id: Some(id),
+            before: before.remove(&id),
+            after: after.remove(&id),
+        });
+        counts.updated += 1;
+        SyncLists::push(&mut counts.lists.updated, update.entry.name.clone());
+    }
+    for (id, entry) in &created {
+        audit.push(AuditEntry {
+            action: "technician.add",
+            technician_id: Some(*id),
+            before: None,
+            after: after.remove(id),
+        });
+        counts.created += 1;
+        SyncLists::push(&mut counts.lists.created, entry.name.clone());
+    }
+    audit::record_many(tx, context.actor, context.ctx, audit).await?;
+    Ok(())
+}
+
+/// Marks engineers the directory lists unchanged as seen by this run.
+async fn mark_seen(
+    tx: &mut Transaction<'_, Any>,
+    run: i64,
+    marks: &[(i64, &Checked, bool)],
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<i64> = marks.iter().map(|(id, _, _)| *id).collect();
+    for part in ids.chunks(VALUES_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE technicians SET sync_run = $1 WHERE id IN ({})",
+            placeholders(2, part.len())
+        );
+        let mut query = sqlx::query(&sql).bind(run);
+        for id in part {
+            query = query.bind(*id);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    // What the directory says of the contacts is remembered, to tell a later local edit.
+    for (id, entry, _) in marks.iter().filter(|(_, _, moved)| *moved) {
+        sqlx::query("UPDATE technicians SET synced_mobile = $1, synced_email = $2 WHERE id = $3")
+            .bind(&entry.mobile)
+            .bind(&entry.email)
+            .bind(*id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Updates one engineer as planned; false when its new login was taken meanwhile (by a
+/// writer outside this sync), with nothing of it written.
+async fn update_one(
+    tx: &mut Transaction<'_, Any>,
+    context: &Context<'_>,
+    update: &Update<'_>,
+) -> Result<bool, ServiceError> {
+    let entry = update.entry;
+    let domain = context.domain;
+    let mut savepoint = tx.begin().await?;
     let updated = sqlx::query(
         "UPDATE technicians SET name = $1, email = $2, mobile = $3, phone = $4, job_title = $5, \
          employee_id = $6, department_id = $7, login_name = $8, login_key = $9, \
@@ -531,70 +732,166 @@ async fn update(
          email_key = $18, version = version + 1 WHERE id = $19",
     )
     .bind(&entry.name)
-    .bind(&email)
-    .bind(&mobile)
+    .bind(&update.email)
+    .bind(&update.mobile)
     .bind(&entry.phone)
     .bind(&entry.title)
     .bind(&entry.employee_id)
-    .bind(department)
-    .bind(&login)
-    .bind(login.as_deref().map(|l| login_key(l, domain)))
+    .bind(update.department)
+    .bind(&update.login)
+    .bind(update.login.as_deref().map(|l| login_key(l, domain)))
     .bind(domain)
     .bind(&entry.id)
     .bind(&entry.mobile)
     .bind(&entry.email)
-    .bind(run)
-    .bind(now)
+    .bind(context.run)
+    .bind(context.now)
     .bind(search(
         &entry.name,
-        login.as_deref(),
-        email.as_deref(),
-        mobile.as_deref(),
+        update.login.as_deref(),
+        update.email.as_deref(),
+        update.mobile.as_deref(),
     ))
     .bind(fold(&entry.name))
-    .bind(email.as_deref().map(fold))
-    .bind(known.id)
-    .execute(&mut **tx)
+    .bind(update.email.as_deref().map(fold))
+    .bind(update.known.id)
+    .execute(&mut *savepoint)
     .await;
     match updated {
-        Ok(_) => {}
+        Ok(_) => {
+            savepoint.commit().await?;
+            Ok(true)
+        }
         Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
-            counts.login_taken(&entry.name, login.as_deref(), domain);
-            return Ok(());
+            savepoint.rollback().await?;
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Values per engineer in the insert, after the three the batch shares.
+const CREATE_VALUES: usize = 14;
+
+/// Inserts the new engineers of a batch in one statement: their ids. Should a writer
+/// outside this sync have taken one of their logins meanwhile, they are inserted one by
+/// one instead and that one is skipped.
+async fn create_all<'a>(
+    tx: &mut Transaction<'_, Any>,
+    context: &Context<'_>,
+    creates: &[(&'a Checked, Option<i64>)],
+    counts: &mut Counts,
+) -> Result<Vec<(i64, &'a Checked)>, ServiceError> {
+    if creates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut savepoint = tx.begin().await?;
+    match insert(&mut savepoint, context, creates).await {
+        Ok(created) => {
+            savepoint.commit().await?;
+            return Ok(created);
+        }
+        Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
+            savepoint.rollback().await?;
         }
         Err(e) => return Err(e.into()),
     }
-    contacts_saved(
-        tx,
-        known.id,
-        &entry.name,
-        Contacts {
-            mobile: known.mobile.as_deref(),
-            email: known.email.as_deref(),
-        },
-        Contacts {
-            mobile: mobile.as_deref(),
-            email: email.as_deref(),
-        },
-        now,
-    )
-    .await?;
-    let after = details::snapshot(tx, known.id).await?;
-    audit::record(
-        tx,
-        actor,
-        ctx,
-        AuditEntry {
-            action: "technician.update",
-            technician_id: Some(known.id),
-            before,
-            after,
-        },
-    )
-    .await?;
-    counts.updated += 1;
-    SyncLists::push(&mut counts.lists.updated, entry.name.clone());
-    Ok(())
+    let mut created = Vec::with_capacity(creates.len());
+    for create in creates {
+        let mut savepoint = tx.begin().await?;
+        match insert(&mut savepoint, context, std::slice::from_ref(create)).await {
+            Ok(one) => {
+                savepoint.commit().await?;
+                created.extend(one);
+            }
+            Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
+                savepoint.rollback().await?;
+                counts.login_taken(&create.0.name, create.0.login.as_deref(), context.domain);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(created)
+}
+
+async fn insert<'a>(
+    tx: &mut Transaction<'_, Any>,
+    context: &Context<'_>,
+    creates: &[(&'a Checked, Option<i64>)],
+) -> Result<Vec<(i64, &'a Checked)>, sqlx::Error> {
+    let mut created = Vec::with_capacity(creates.len());
+    for part in creates.chunks(rows_per_statement(CREATE_VALUES)) {
+        created.extend(insert_rows(tx, context, part).await?);
+    }
+    Ok(created)
+}
+
+async fn insert_rows<'a>(
+    tx: &mut Transaction<'_, Any>,
+    context: &Context<'_>,
+    creates: &[(&'a Checked, Option<i64>)],
+) -> Result<Vec<(i64, &'a Checked)>, sqlx::Error> {
+    let rows: Vec<String> = (0..creates.len())
+        .map(|i| {
+            let p: Vec<String> = (0..CREATE_VALUES)
+                .map(|k| format!("${}", 4 + i * CREATE_VALUES + k))
+                .collect();
+            // name, employee_id, email, phone, mobile, job_title, department_id, login_name,
+            // login_domain, login_enabled, directory_source, directory_id, synced_mobile,
+            // synced_email, sync_run, created_at, updated_at, version, search_text,
+            // login_key, name_key, email_key
+            format!(
+                "({}, {}, {}, {}, {}, {}, {}, {}, $1, {}, $1, {}, {}, {}, $2, $3, $3, 1, {}, {}, {}, {})",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[4], p[2], p[10],
+                p[11], p[12], p[13]
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO technicians (name, employee_id, email, phone, mobile, job_title, \
+         department_id, login_name, login_domain, login_enabled, directory_source, directory_id, \
+         synced_mobile, synced_email, sync_run, created_at, updated_at, version, search_text, \
+         login_key, name_key, email_key) VALUES {} RETURNING id, directory_id",
+        rows.join(", ")
+    );
+    let domain = context.domain;
+    let mut query = sqlx::query_as::<_, (i64, String)>(&sql)
+        .bind(domain)
+        .bind(context.run)
+        .bind(context.now);
+    for (entry, department) in creates {
+        query = query
+            .bind(&entry.name)
+            .bind(&entry.employee_id)
+            .bind(&entry.email)
+            .bind(&entry.phone)
+            .bind(&entry.mobile)
+            .bind(&entry.title)
+            .bind(*department)
+            .bind(&entry.login)
+            .bind(i64::from(entry.login.is_some()))
+            .bind(&entry.id)
+            .bind(search(
+                &entry.name,
+                entry.login.as_deref(),
+                entry.email.as_deref(),
+                entry.mobile.as_deref(),
+            ))
+            .bind(entry.login.as_deref().map(|l| login_key(l, domain)))
+            .bind(fold(&entry.name))
+            .bind(entry.email.as_deref().map(fold));
+    }
+    // The order of RETURNING rows is not promised: each is found by its directory id.
+    let ids: HashMap<String, i64> = query
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id, directory_id)| (directory_id, id))
+        .collect();
+    Ok(creates
+        .iter()
+        .filter_map(|(entry, _)| ids.get(&entry.id).map(|id| (*id, *entry)))
+        .collect())
 }
 
 /// Ends a run that went through every entry of `directories`: engineers of those
