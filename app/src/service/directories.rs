@@ -270,54 +270,37 @@ pub struct NewDirectory {
     pub mapping: Mapping,
 }
 
-/// Binds a directory's settings, in the order of the columns `kind` … `mapping_json`.
-fn bind_settings<'q, Q: Bindable<'q>>(
-    query: Q,
-    source: &Source,
-    preset: Preset,
-    mapping: &Mapping,
-) -> Result<Q, ServiceError> {
-    let mapping_json = serde_json::to_string(mapping).map_err(anyhow::Error::new)?;
-    let (kind, file_path, ldap) = match source {
-        Source::File { path } => ("file", Some(path.clone()), None),
-        Source::Ldap(l) => ("ldap", None, Some(l.clone())),
+/// Writes `directory`'s source, preset and mapping to its row: what Add and Change share.
+async fn write_settings(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    directory: &Directory,
+    now: i64,
+) -> Result<bool, ServiceError> {
+    let mapping_json = serde_json::to_string(&directory.mapping).map_err(anyhow::Error::new)?;
+    let (kind, file_path, ldap) = match &directory.source {
+        Source::File { path } => ("file", Some(path.as_str()), None),
+        Source::Ldap(l) => ("ldap", None, Some(l)),
     };
-    let text = |f: fn(&LdapSource) -> &String| ldap.as_ref().map(|l| f(l).clone());
-    Ok(query
-        .bind_value(Some(kind.to_owned()))
-        .bind_value(file_path)
-        .bind_value(text(|l| &l.url))
-        .bind_value(text(|l| &l.bind_dn))
-        .bind_value(text(|l| &l.bind_password_env))
-        .bind_value(text(|l| &l.base_dn))
-        .bind_value(text(|l| &l.filter))
-        .bind_flag(ldap.as_ref().is_some_and(|l| l.starttls))
-        .bind_value(Some(preset.as_str().to_owned()))
-        .bind_value(Some(mapping_json)))
-}
-
-/// A query that takes values: `query` and `query_as` alike.
-trait Bindable<'q> {
-    fn bind_value(self, value: Option<String>) -> Self;
-    fn bind_flag(self, flag: bool) -> Self;
-}
-
-impl<'q> Bindable<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    fn bind_value(self, value: Option<String>) -> Self {
-        self.bind(value)
-    }
-    fn bind_flag(self, flag: bool) -> Self {
-        self.bind(i64::from(flag))
-    }
-}
-
-impl<'q, O> Bindable<'q> for sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-    fn bind_value(self, value: Option<String>) -> Self {
-        self.bind(value)
-    }
-    fn bind_flag(self, flag: bool) -> Self {
-        self.bind(i64::from(flag))
-    }
+    let updated = sqlx::query(
+        "UPDATE directories SET kind = $1, file_path = $2, ldap_url = $3, bind_dn = $4, \
+         bind_password_env = $5, base_dn = $6, filter = $7, starttls = $8, preset = $9, \
+         mapping_json = $10, updated_at = $11 WHERE id = $12",
+    )
+    .bind(kind)
+    .bind(file_path)
+    .bind(ldap.map(|l| l.url.as_str()))
+    .bind(ldap.map(|l| l.bind_dn.as_str()))
+    .bind(ldap.map(|l| l.bind_password_env.as_str()))
+    .bind(ldap.map(|l| l.base_dn.as_str()))
+    .bind(ldap.map(|l| l.filter.as_str()))
+    .bind(i64::from(ldap.is_some_and(|l| l.starttls)))
+    .bind(directory.preset.as_str())
+    .bind(mapping_json)
+    .bind(now)
+    .bind(directory.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }
 
 /// Adds a directory; its name must be new (any case).
@@ -336,19 +319,14 @@ pub async fn add(
         mapping,
     } = new;
     let mut tx = db.writer().begin().await?;
-    let inserted: Result<(i64,), sqlx::Error> = bind_settings(
-        sqlx::query_as(
-            "INSERT INTO directories (name, name_key, kind, file_path, ldap_url, bind_dn, \
-             bind_password_env, base_dn, filter, starttls, preset, mapping_json, created_at, \
-             updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
-        )
-        .bind(name.as_str())
-        .bind(crate::domain::fold(name.as_str())),
-        &source,
-        preset,
-        &mapping,
-    )?
+    // The row with its name first, then the settings as Change writes them.
+    let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO directories (name, name_key, kind, preset, mapping_json, created_at, \
+         updated_at) VALUES ($1, $2, 'file', $3, '{}', $4, $4) RETURNING id",
+    )
+    .bind(name.as_str())
+    .bind(crate::domain::fold(name.as_str()))
+    .bind(preset.as_str())
     .bind(now)
     .fetch_one(&mut *tx)
     .await;
@@ -369,6 +347,7 @@ pub async fn add(
         preset,
         mapping,
     };
+    write_settings(&mut tx, &directory, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -484,21 +463,7 @@ pub async fn change(
         mapping: changed.mapping,
     };
     let mut tx = db.writer().begin().await?;
-    let updated = bind_settings(
-        sqlx::query(
-            "UPDATE directories SET kind = $1, file_path = $2, ldap_url = $3, bind_dn = $4, \
-             bind_password_env = $5, base_dn = $6, filter = $7, starttls = $8, preset = $9, \
-             mapping_json = $10, updated_at = $11 WHERE id = $12",
-        ),
-        &after.source,
-        after.preset,
-        &after.mapping,
-    )?
-    .bind(now)
-    .bind(before.id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
+    if !write_settings(&mut tx, &after, now).await? {
         return Err(ServiceError::NotFound(format!(
             "the directory '{}' was removed meanwhile",
             before.name
