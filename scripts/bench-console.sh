@@ -8,10 +8,7 @@ source scripts/env.sh
 DURATION="${DURATION:-10s}"
 ENGINEERS="${ENGINEERS:-10000}"
 
-if ! command -v wrk >/dev/null; then
-  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
-fi
+source scripts/bench/lib.sh
 cargo build --release -p server --bin crewdesk
 scripts/build-site.sh >/dev/null
 bin="$CARGO_TARGET_DIR/release/crewdesk"
@@ -25,7 +22,7 @@ db="sqlite:$work/bench.db"
 login=bench.admin password=bench-password-1
 "$bin" --database-url "$db" admin create --login "$login" --password "$password" >/dev/null
 for site in Beijing Shanghai Shenzhen Singapore Frankfurt; do "$bin" --database-url "$db" site add "$site" >/dev/null; done
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 CREWDESK_LOG=warn "$bin" --database-url "$db" serve --addr "127.0.0.1:$port" --site-root target/site >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

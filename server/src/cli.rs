@@ -84,7 +84,12 @@ pub enum Command {
     },
     /// Fill an empty database with demo sites, groups and engineers, and (re)set the `admin`
     /// account's password (CREWDESK_ADMIN_PASSWORD, or a new random one that is printed).
-    Demo,
+    Demo {
+        /// Also add this many generated engineers (a large roster to try the console on).
+        /// They cannot sign in and are sent no confirmations. Only into an empty database.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        engineers: Option<u32>,
+    },
 }
 
 /// Where notifications go. A provider left unset captures its messages in the Message log.
@@ -371,9 +376,9 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             let db = open(&url).await?;
             directory(&db, command).await
         }
-        Command::Demo => {
+        Command::Demo { engineers } => {
             let db = open(&url).await?;
-            crate::demo::seed(&db).await
+            crate::demo::seed(&db, engineers).await
         }
     }
 }

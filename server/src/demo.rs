@@ -2,7 +2,10 @@
 //! engineers, and an `admin` account.
 
 use crate::operator::{cli_context, create_admin, service_message};
-use app::domain::{NewTechnician, SiteName, TechnicianForm};
+use app::domain::{
+    Email, LoginName, NewTechnician, PersonName, Phone, ShortText, SiteName, TechnicianForm,
+};
+use app::service::technicians::Generated;
 use app::service::{auth, reference, technicians, Actor, Db};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
@@ -26,7 +29,8 @@ const FAMILY: &[&str] = &[
     "Zhang", "Wang", "Chen", "Liu", "Schmidt", "Tan", "Müller", "Huang",
 ];
 
-pub async fn seed(db: &Db) -> Result<(), String> {
+/// Seeds the demo; `engineers` more, generated, when the database is new.
+pub async fn seed(db: &Db, engineers: Option<u32>) -> Result<(), String> {
     let password = std::env::var("CREWDESK_ADMIN_PASSWORD").unwrap_or_else(|_| {
         rand::thread_rng()
             .sample_iter(&Alphanumeric)
@@ -40,6 +44,14 @@ pub async fn seed(db: &Db) -> Result<(), String> {
     if existing.total == 0 {
         seed_roster(db).await?;
         create_admin(db, "admin", &password, "", Some("Crewdesk Admin")).await?;
+        if let Some(count) = engineers {
+            add_many(db, count).await?;
+        }
+    } else if engineers.is_some() {
+        return Err(
+            "the roster is not empty: --engineers fills only a new database (pick another --database-url)"
+                .into(),
+        );
     } else {
         auth::set_password(
             db,
@@ -151,6 +163,63 @@ async fn seed_roster(db: &Db) -> Result<(), String> {
             .await
             .map_err(service_message)?;
     }
+    Ok(())
+}
+
+/// Adds `count` generated engineers across the demo's sites and departments.
+async fn add_many(db: &Db, count: u32) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let mut places = Vec::new();
+    for (site, _, departments) in SITES {
+        let Some(found) = reference::find_site(db, site)
+            .await
+            .map_err(service_message)?
+        else {
+            continue;
+        };
+        for department in *departments {
+            let department = reference::find_department(db, Some(found.id), department)
+                .await
+                .map_err(service_message)?;
+            places.push((found.id, department));
+        }
+    }
+    let mut engineers = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    for i in 0..count {
+        let n = usize::try_from(i).map_err(|e| e.to_string())?;
+        let given = GIVEN[n % GIVEN.len()];
+        let family = FAMILY[(n / GIVEN.len()) % FAMILY.len()];
+        let login = format!("{}.{}.{i}", given.to_lowercase(), ascii(family));
+        let (site_id, department_id) = places.get(n % places.len().max(1)).copied().unzip();
+        engineers.push(Generated {
+            name: PersonName::parse(&format!("{given} {family} {i}")).map_err(|e| e.to_string())?,
+            login: Some(LoginName::parse(&login).map_err(|e| e.to_string())?),
+            email: Some(
+                Email::parse(&format!("{login}@ops.example.com")).map_err(|e| e.to_string())?,
+            ),
+            mobile: Some(
+                Phone::parse(&format!("+86 139 {:04} {:04}", i / 10_000, i % 10_000))
+                    .map_err(|e| e.to_string())?,
+            ),
+            job_title: Some(
+                ShortText::parse(if i % 10 == 0 {
+                    "Shift lead"
+                } else {
+                    "O&M engineer"
+                })
+                .map_err(|e| e.to_string())?,
+            ),
+            site_id,
+            department_id: department_id.flatten(),
+        });
+    }
+    let added = technicians::add_generated(db, &Actor::operator(), &cli_context(), &engineers)
+        .await
+        .map_err(service_message)?;
+    println!(
+        "Added {added} generated engineers in {:.1} s. They cannot sign in, and no confirmations were sent to their made-up contacts.",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

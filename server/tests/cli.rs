@@ -348,3 +348,41 @@ fn an_ldap_directory_is_added_with_checked_settings_and_no_stored_password() {
         "{list}"
     );
 }
+
+#[tokio::test]
+async fn demo_fills_a_new_database_with_a_large_roster_and_refuses_an_old_one() {
+    let db = fresh_db("demo-many");
+    let (ok, out, err) = crewdesk(&db, &["demo", "--engineers", "1200"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("Added 1200 generated engineers"), "{out}");
+    assert!(out.contains("cannot sign in"), "{out}");
+    let pool = app::service::Db::connect(&db).await.unwrap();
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool.reader()).await.unwrap();
+            n
+        }
+    };
+    // The 36 demo engineers, the admin and the 1,200, each audited; none can sign in.
+    assert_eq!(count("SELECT count(*) FROM technicians").await, 1237);
+    assert_eq!(
+        count("SELECT count(*) FROM audit_log WHERE action = 'technician.add'").await,
+        1237
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM technicians WHERE login_enabled = 1 AND name LIKE '% %' AND name GLOB '*[0-9]'").await,
+        0
+    );
+
+    let (ok, _, err) = crewdesk(&db, &["demo", "--engineers", "5"]);
+    assert!(!ok);
+    assert!(err.contains("the roster is not empty"), "{err}");
+    assert_eq!(count("SELECT count(*) FROM technicians").await, 1237);
+    for bad in ["0", "-3", "lots", "1000001", "1e3"] {
+        let arg = format!("--engineers={bad}");
+        let (ok, _, err) = crewdesk(&fresh_db("demo-bad"), &["demo", &arg]);
+        assert!(!ok, "--engineers {bad} was taken");
+        assert!(err.contains("--engineers"), "{bad}: {err}");
+    }
+}

@@ -34,6 +34,12 @@ mod context {
             })
     }
 
+    /// The signed-in technician as loaded for this request: a page's server functions
+    /// (the layout, the roster, the filters) share one load. Provided per request by the
+    /// server; without it every call loads afresh.
+    #[derive(Clone, Default)]
+    pub struct RequestActor(std::sync::Arc<tokio::sync::Mutex<Option<(i64, Actor)>>>);
+
     /// The signed-in technician, or `Unauthenticated`.
     pub async fn actor() -> Result<(AppState, Actor), AppError> {
         let state = state()?;
@@ -43,10 +49,24 @@ mod context {
             .await
             .map_err(AppError::internal)?;
         let id = id.ok_or(AppError::Unauthenticated)?;
+        let cache = leptos::prelude::use_context::<RequestActor>();
+        // Held while loading, so calls made at once wait for the one load.
+        let mut cached = match &cache {
+            Some(cache) => Some(cache.0.lock().await),
+            None => None,
+        };
+        if let Some(Some((for_id, actor))) = cached.as_deref() {
+            if *for_id == id {
+                return Ok((state, actor.clone()));
+            }
+        }
         let actor = crate::service::auth::load_actor(&state.db, id)
             .await
             .map_err(AppError::internal)?
             .ok_or(AppError::Unauthenticated)?;
+        if let Some(slot) = cached.as_deref_mut() {
+            *slot = Some((id, actor.clone()));
+        }
         Ok((state, actor))
     }
 

@@ -149,7 +149,12 @@ pub struct ListQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page {
     pub rows: Vec<TechnicianRow>,
+    /// How many engineers match; when `total_is_floor`, at least this many (counting stops
+    /// at a cap, so a page view never counts a whole large roster).
     pub total: i64,
+    pub total_is_floor: bool,
+    /// Whether a page follows this one.
+    pub has_next: bool,
     pub page: u32,
     pub per_page: u32,
     pub beta: BetaChannels,

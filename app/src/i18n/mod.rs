@@ -215,6 +215,7 @@ texts! {
     subscribe: "Subscribe", "订阅";
     pager_label: "Pages", "分页";
     pager_summary: "{total} engineers · page {page} of {pages}", "共 {total} 名工程师 · 第 {page}/{pages} 页";
+    pager_summary_more: "More than {total} engineers · page {page}", "超过 {total} 名工程师 · 第 {page} 页";
     previous: "Previous", "上一页";
     next: "Next", "下一页";
 

@@ -287,41 +287,58 @@ pub async fn load_actor(db: &Db, id: i64) -> anyhow::Result<Option<Actor>> {
     Ok(load(db, id).await?.map(|(actor, _)| actor))
 }
 
-/// The actor and its current password hash.
+/// The actor and its current password hash, in one statement: the technician's row (kind
+/// 0), its roles (1) and its associated sites (2), each in its order.
 async fn load(db: &Db, id: i64) -> anyhow::Result<Option<(Actor, Option<String>)>> {
-    let row: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
-        "SELECT name, site_id, password_hash FROM technicians WHERE id = $1 AND login_enabled = 1",
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        kind: i64,
+        text: Option<String>,
+        number: Option<i64>,
+        hash: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT kind, text, number, hash FROM ( \
+         SELECT CAST(0 AS BIGINT) AS kind, CAST(0 AS BIGINT) AS position, name AS text, \
+         site_id AS number, password_hash AS hash FROM technicians \
+         WHERE id = $1 AND login_enabled = 1 \
+         UNION ALL SELECT 1, position, role, NULL, NULL FROM technician_roles \
+         WHERE technician_id = $1 \
+         UNION ALL SELECT 2, position, NULL, site_id, NULL FROM technician_sites \
+         WHERE technician_id = $1) links ORDER BY kind, position",
     )
     .bind(id)
-    .fetch_optional(db.reader())
+    .fetch_all(db.reader())
     .await
     .context("loading the signed-in technician")?;
-    let Some((name, site_id, hash)) = row else {
+    let mut rows = rows.into_iter();
+    let Some(Row {
+        kind: 0,
+        text: Some(name),
+        number: site_id,
+        hash,
+    }) = rows.next()
+    else {
         return Ok(None);
     };
-    let roles: Vec<(String,)> = sqlx::query_as(
-        "SELECT role FROM technician_roles WHERE technician_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(db.reader())
-    .await
-    .context("loading roles")?;
-    let sites: Vec<(i64,)> = sqlx::query_as(
-        "SELECT site_id FROM technician_sites WHERE technician_id = $1 ORDER BY position",
-    )
-    .bind(id)
-    .fetch_all(db.reader())
-    .await
-    .context("loading associated sites")?;
-    let mut site_ids: Vec<i64> = site_id.into_iter().collect();
-    site_ids.extend(sites.into_iter().map(|(s,)| s));
+    let rows: Vec<Row> = rows.collect();
+    let roles = rows
+        .iter()
+        .filter(|row| row.kind == 1)
+        .filter_map(|row| Role::parse(row.text.as_deref()?).ok())
+        .collect();
+    let site_ids = site_id
+        .into_iter()
+        .chain(
+            rows.iter()
+                .filter(|row| row.kind == 2)
+                .filter_map(|row| row.number),
+        )
+        .collect();
     let actor = Actor {
         id: Some(id),
         name,
-        roles: roles
-            .iter()
-            .filter_map(|(r,)| Role::parse(r).ok())
-            .collect(),
+        roles,
         site_ids,
     };
     Ok(Some((actor, hash)))

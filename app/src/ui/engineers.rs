@@ -2,7 +2,7 @@
 //! engineer's channels at a glance, and the Operation column that opens the dialogs.
 
 use super::layout::Layout;
-use super::pager::Pager;
+use super::pager::{OpenEnded, Pager};
 use super::{tr, use_texts};
 use crate::api::technicians::{list_technicians, sites};
 use crate::domain::{
@@ -193,6 +193,10 @@ fn RosterTable(page: Page) -> impl IntoView {
     }
     let beta = page.beta;
     let (total, per_page) = (page.total, page.per_page);
+    let open_ended = page.total_is_floor.then_some(OpenEnded {
+        template: t.pager_summary_more,
+        has_next: page.has_next,
+    });
     view! {
         <div class="table-wrap">
             <table class="roster">
@@ -212,7 +216,7 @@ fn RosterTable(page: Page) -> impl IntoView {
                 <tbody>{page.rows.into_iter().map(|r| view! { <Row row=r beta=beta/> }).collect_view()}</tbody>
             </table>
         </div>
-        <Pager template=t.pager_summary total=total page=current per_page=per_page link=link/>
+        <Pager template=t.pager_summary total=total page=current per_page=per_page link=link open_ended=open_ended/>
     }
     .into_any()
 }

@@ -20,7 +20,10 @@ pub fn console_router(options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_context(app::api::RequestActor::default());
+        }
     };
     let app_shell = {
         let options = options.clone();

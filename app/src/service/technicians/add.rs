@@ -180,9 +180,14 @@ async fn insert(
             e.into()
         }
     })?;
-    placement::write_roles(tx, id, &new.roles).await?;
-    placement::write_sites(tx, id, &placement.site_ids).await?;
-    placement::write_groups(tx, id, &placement.groups).await?;
-    placement::write_udfs(tx, id, &placement.udfs).await?;
+    placement::insert_links(
+        tx,
+        id,
+        &new.roles,
+        &placement.site_ids,
+        &placement.groups,
+        &placement.udfs,
+    )
+    .await?;
     Ok(id)
 }

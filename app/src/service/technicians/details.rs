@@ -160,61 +160,58 @@ async fn read_many(
     if rows.is_empty() {
         return Ok(HashMap::new());
     }
+    // Associated sites, groups, roles, UDF values and the UDFs defined, in one statement:
+    // `kind` says which, `a`/`b`/`number` hold its values.
+    #[derive(sqlx::FromRow)]
+    struct Link {
+        kind: i64,
+        technician_id: i64,
+        a: String,
+        b: Option<String>,
+        number: Option<i64>,
+    }
+    let links: Vec<Link> = by_ids(
+        &mut *conn,
+        "SELECT CAST(0 AS BIGINT) AS kind, ts.technician_id, ts.position AS ord, s.name AS a, \
+         NULL AS b, CAST(NULL AS BIGINT) AS number FROM technician_sites ts \
+         JOIN sites s ON s.id = ts.site_id WHERE ts.technician_id IN ({}) \
+         UNION ALL SELECT 1, tg.technician_id, tg.position, s.name, g.name, NULL \
+         FROM technician_groups tg JOIN tech_groups g ON g.id = tg.group_id \
+         JOIN sites s ON s.id = g.site_id WHERE tg.technician_id IN ({}) \
+         UNION ALL SELECT 2, technician_id, position, role, NULL, NULL \
+         FROM technician_roles WHERE technician_id IN ({}) \
+         UNION ALL SELECT 3, technician_id, 0, value, NULL, udf_id \
+         FROM technician_udfs WHERE technician_id IN ({}) \
+         UNION ALL SELECT 4, 0, 0, column_name, NULL, id FROM udf_definitions \
+         ORDER BY 1, 2, 3, 4",
+        ids,
+    )
+    .await?;
     let mut sites: HashMap<i64, Vec<String>> = HashMap::new();
-    let site_rows: Vec<(i64, String)> = by_ids(
-        &mut *conn,
-        "SELECT ts.technician_id, s.name FROM technician_sites ts JOIN sites s ON s.id = ts.site_id \
-         WHERE ts.technician_id IN ({}) ORDER BY ts.technician_id, ts.position",
-        ids,
-    )
-    .await?;
-    for (id, site) in site_rows {
-        sites.entry(id).or_default().push(site);
-    }
     let mut groups: HashMap<i64, Vec<String>> = HashMap::new();
-    let group_rows: Vec<(i64, String, String)> = by_ids(
-        &mut *conn,
-        "SELECT tg.technician_id, s.name, g.name FROM technician_groups tg \
-         JOIN tech_groups g ON g.id = tg.group_id JOIN sites s ON s.id = g.site_id \
-         WHERE tg.technician_id IN ({}) ORDER BY tg.technician_id, tg.position",
-        ids,
-    )
-    .await?;
-    for (id, site, group) in group_rows {
-        groups
-            .entry(id)
-            .or_default()
-            .push(format!("{site}-{group}"));
-    }
     let mut roles: HashMap<i64, Vec<String>> = HashMap::new();
-    let role_rows: Vec<(i64, String)> = by_ids(
-        &mut *conn,
-        "SELECT technician_id, role FROM technician_roles WHERE technician_id IN ({}) \
-         ORDER BY technician_id, position",
-        ids,
-    )
-    .await?;
-    for (id, role) in role_rows {
-        if let Ok(role) = Role::parse(&role) {
-            roles.entry(id).or_default().push(role.as_str().to_owned());
-        }
-    }
+    let mut udf_values: HashMap<(i64, i64), String> = HashMap::new();
     // Every defined UDF, empty where the technician has no value, so a reader sees the
     // whole form.
-    let defined: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, column_name FROM udf_definitions ORDER BY column_name")
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut udf_values: HashMap<(i64, i64), String> = HashMap::new();
-    if !defined.is_empty() {
-        let value_rows: Vec<(i64, i64, String)> = by_ids(
-            &mut *conn,
-            "SELECT technician_id, udf_id, value FROM technician_udfs WHERE technician_id IN ({})",
-            ids,
-        )
-        .await?;
-        for (id, udf, value) in value_rows {
-            udf_values.insert((id, udf), value);
+    let mut defined: Vec<(i64, String)> = Vec::new();
+    for link in links {
+        let (id, a) = (link.technician_id, link.a);
+        match (link.kind, link.b, link.number) {
+            (0, _, _) => sites.entry(id).or_default().push(a),
+            (1, Some(group), _) => groups.entry(id).or_default().push(format!("{a}-{group}")),
+            (2, _, _) => {
+                if let Ok(role) = Role::parse(&a) {
+                    roles.entry(id).or_default().push(role.as_str().to_owned());
+                }
+            }
+            (3, _, Some(udf)) => {
+                udf_values.insert((id, udf), a);
+            }
+            // Read again with every batch of ids: kept once.
+            (4, _, Some(udf)) if !defined.iter().any(|(known, _)| *known == udf) => {
+                defined.push((udf, a));
+            }
+            _ => {}
         }
     }
     let opt = |v: Option<String>| v.unwrap_or_default();

@@ -1,11 +1,19 @@
 //! The roster as the engineer table shows it: searched, filtered, sorted and paginated, with
 //! each engineer's channels and what the viewer may do to them.
+//!
+//! Built for 100,000 engineers: a page is found on the index of its sort (the rows before it
+//! are skipped in the index, then only the page is read), a search uses the trigram index on
+//! `search_text` (FTS5 on SQLite, `pg_trgm` on PostgreSQL), only the filters asked for reach
+//! the SQL, and the total is counted up to [`COUNT_CAP`]. A page takes four statements.
 
 use crate::domain::{Channels, ListQuery, Page, Role, SortKey, SubState, TechnicianRow};
 use crate::service::actor::Actor;
-use crate::service::db::{like_contains, Db};
+use crate::service::db::{like_contains, Backend, Db};
 use crate::service::error::ServiceError;
 use crate::service::{now_ms, settings};
+
+/// The most rows counted for a total; past it the roster says "more than".
+pub const COUNT_CAP: i64 = 10_000;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -37,33 +45,142 @@ pub(crate) fn search_text(parts: [Option<&str>; 5]) -> String {
         .join("\n")
 }
 
-/// `$1` search, `$2` pattern, `$3` site id (0 any, -1 none), `$4` role ('' any, 'none'),
-/// `$5` state ('' any), `$6` now, `$7` directory ('' any, 'synced', 'missing').
-const FILTER: &str = "($1 = '' OR t.search_text LIKE $2 ESCAPE '\\') \
-    AND ($3 = 0 OR ($3 = -1 AND t.site_id IS NULL) OR t.site_id = $3) \
-    AND ($4 = '' \
-      OR ($4 = 'none' AND NOT EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id)) \
-      OR EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id AND r.role = $4)) \
-    AND ($5 = '' \
-      OR ($5 = 'confirmed' AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id AND s.state = 'confirmed')) \
-      OR ($5 = 'pending' AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id AND s.state = 'pending' AND s.expires_at > $6)) \
-      OR ($5 = 'expired' AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id \
-            AND (s.state = 'expired' OR (s.state = 'pending' AND s.expires_at <= $6)))) \
-      OR ($5 = 'unsubscribed' AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id \
-            AND s.state IN ('pending', 'confirmed', 'expired')))) \
-    AND ($7 = '' OR ($7 = 'missing' AND t.directory_missing = 1) \
-      OR ($7 = 'synced' AND t.directory_source IS NOT NULL AND t.directory_missing = 0))";
-
-fn order_by(sort: SortKey, descending: bool) -> String {
-    let column = match sort {
-        SortKey::Name => "lower(t.name)",
-        SortKey::Login => "lower(coalesce(t.login_name, ''))",
-        SortKey::Site => "lower(coalesce(s.name, ''))",
-        SortKey::Updated => "t.updated_at",
-    };
-    let direction = if descending { "DESC" } else { "ASC" };
-    format!("{column} {direction}, t.id {direction}")
+/// A value bound to a numbered parameter.
+enum Value {
+    Int(i64),
+    Text(String),
 }
+
+/// The WHERE clause of the filters a query asks for, and their values: a filter left empty
+/// adds nothing, so the planner sees only what is asked.
+#[derive(Default)]
+struct Filters {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Filters {
+    /// The placeholder of a new value.
+    fn value(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn bind<'q, O>(
+        &'q self,
+        mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        for value in &self.values {
+            query = match value {
+                Value::Int(v) => query.bind(*v),
+                Value::Text(v) => query.bind(v.as_str()),
+            };
+        }
+        query
+    }
+
+    fn new(query: &ListQuery, backend: Backend, now: i64) -> Self {
+        let mut f = Filters::default();
+        let search = query.search.trim();
+        if !search.is_empty() {
+            let folded = crate::domain::fold(search);
+            // A trigram index finds substrings of three characters or more; the LIKE keeps
+            // the meaning exact (and does the work alone for shorter ones).
+            if backend == Backend::Sqlite && folded.chars().count() >= 3 {
+                let phrase = format!("\"{}\"", folded.replace('"', "\"\""));
+                let p = f.value(Value::Text(phrase));
+                f.clauses.push(format!(
+                    "t.id IN (SELECT rowid FROM technicians_search WHERE technicians_search MATCH {p})"
+                ));
+            }
+            let p = f.value(Value::Text(like_contains(search)));
+            f.clauses
+                .push(format!("t.search_text LIKE {p} ESCAPE '\\'"));
+        }
+        match query.site.as_str() {
+            "" => {}
+            "none" => f.clauses.push("t.site_id IS NULL".into()),
+            other => {
+                // An id that is not a number matches no site rather than every site.
+                let id = other.parse::<i64>().unwrap_or(-1);
+                let p = f.value(Value::Int(id));
+                f.clauses.push(format!("t.site_id = {p}"));
+            }
+        }
+        match query.role.as_str() {
+            "" => {}
+            "none" => f.clauses.push(
+                "NOT EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id)".into(),
+            ),
+            other => {
+                if let Ok(role) = Role::parse(other) {
+                    let p = f.value(Value::Text(role.as_str().to_owned()));
+                    f.clauses.push(format!(
+                        "EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id AND r.role = {p})"
+                    ));
+                }
+            }
+        }
+        let subscription = |condition: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id AND {condition})"
+            )
+        };
+        match SubState::parse(&query.state) {
+            Some(SubState::Confirmed) => f.clauses.push(subscription("s.state = 'confirmed'")),
+            Some(SubState::Pending) => {
+                let p = f.value(Value::Int(now));
+                f.clauses.push(subscription(&format!(
+                    "s.state = 'pending' AND s.expires_at > {p}"
+                )));
+            }
+            Some(SubState::Expired) => {
+                let p = f.value(Value::Int(now));
+                f.clauses.push(subscription(&format!(
+                    "(s.state = 'expired' OR (s.state = 'pending' AND s.expires_at <= {p}))"
+                )));
+            }
+            Some(SubState::Unsubscribed) => f.clauses.push(format!(
+                "NOT {}",
+                subscription("s.state IN ('pending', 'confirmed', 'expired')")
+            )),
+            None => {}
+        }
+        match query.directory.as_str() {
+            "missing" => f.clauses.push("t.directory_missing = 1".into()),
+            "synced" => f
+                .clauses
+                .push("t.directory_source IS NOT NULL AND t.directory_missing = 0".into()),
+            _ => {}
+        }
+        f
+    }
+}
+
+/// The sort's key, as its index has it, and whether it needs the site joined.
+fn sort_key(sort: SortKey) -> (&'static str, bool) {
+    match sort {
+        SortKey::Name => ("t.name_key", false),
+        SortKey::Login => ("lower(coalesce(t.login_name, ''))", false),
+        SortKey::Site => ("lower(coalesce(s.name, ''))", true),
+        SortKey::Updated => ("t.updated_at", false),
+    }
+}
+
+const COLUMNS: &str = "t.id, t.version, t.name, t.alias, t.login_name, s.name AS site_name, \
+    d.name AS department_name, t.mobile, t.email, t.site_id, \
+    CASE WHEN t.wecom_webhook IS NULL THEN 0 ELSE 1 END AS wecom, \
+    CASE WHEN t.dingtalk_webhook IS NULL THEN 0 ELSE 1 END AS dingtalk, \
+    CASE WHEN t.lark_webhook IS NULL THEN 0 ELSE 1 END AS lark, \
+    t.directory_source, t.directory_missing";
 
 /// Every signed-in technician may see the roster.
 pub async fn list_technicians(
@@ -73,103 +190,59 @@ pub async fn list_technicians(
 ) -> Result<Page, ServiceError> {
     let per_page = query.per_page.clamp(1, 200);
     let page = query.page.max(1);
-    let search = query.search.trim();
-    let pattern = like_contains(search);
-    let site: i64 = match query.site.as_str() {
-        "none" => -1,
-        other => other.parse().unwrap_or(0),
-    };
-    let role = match query.role.as_str() {
-        "none" => "none",
-        other => Role::parse(other).map_or("", Role::as_str),
-    };
-    let state = SubState::parse(&query.state).map_or("", SubState::as_str);
-    let directory = match query.directory.as_str() {
-        "synced" => "synced",
-        "missing" => "missing",
-        _ => "",
-    };
     let now = now_ms();
-    // A separate count: a window count over the page query would stop SQLite from walking
-    // the name index and reading only the first rows of page 1.
-    let (total,): (i64,) = sqlx::query_as(&format!(
-        "SELECT count(*) FROM technicians t WHERE {FILTER}"
-    ))
-    .bind(search)
-    .bind(&pattern)
-    .bind(site)
-    .bind(role)
-    .bind(state)
-    .bind(now)
-    .bind(directory)
-    .fetch_one(db.reader())
-    .await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT t.id, t.version, t.name, t.alias, t.login_name, s.name AS site_name, \
-         d.name AS department_name, t.mobile, t.email, t.site_id, \
-         CASE WHEN t.wecom_webhook IS NULL THEN 0 ELSE 1 END AS wecom, \
-         CASE WHEN t.dingtalk_webhook IS NULL THEN 0 ELSE 1 END AS dingtalk, \
-         CASE WHEN t.lark_webhook IS NULL THEN 0 ELSE 1 END AS lark, \
-         t.directory_source, t.directory_missing \
-         FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
-         LEFT JOIN departments d ON d.id = t.department_id \
-         WHERE {FILTER} ORDER BY {} LIMIT $8 OFFSET $9",
-        order_by(query.sort, query.descending)
-    ))
-    .bind(search)
-    .bind(&pattern)
-    .bind(site)
-    .bind(role)
-    .bind(state)
-    .bind(now)
-    .bind(directory)
-    .bind(i64::from(per_page))
-    .bind(i64::from(page - 1) * i64::from(per_page))
-    .fetch_all(db.reader())
-    .await?;
+    let filters = Filters::new(query, db.backend(), now);
+    let where_sql = filters.sql();
+    // Counted up to the cap, never the whole table for every page view.
+    let (counted,): (i64,) = filters
+        .bind(sqlx::query_as(&format!(
+            "SELECT count(*) FROM (SELECT 1 FROM technicians t{where_sql} LIMIT {}) c",
+            COUNT_CAP + 1
+        )))
+        .fetch_one(db.reader())
+        .await?;
+    let (key, join_site) = sort_key(query.sort);
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let order = format!("{key} {direction}, t.id {direction}");
+    let site_join = if join_site {
+        " LEFT JOIN sites s ON s.id = t.site_id"
+    } else {
+        ""
+    };
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    // The ids of the page (and one more, to know whether a next page exists) come from the
+    // sort's index alone; only they are then read whole.
+    let mut rows: Vec<Row> = filters
+        .bind(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
+             LEFT JOIN departments d ON d.id = t.department_id \
+             WHERE t.id IN (SELECT t.id FROM technicians t{site_join}{where_sql} \
+             ORDER BY {order} LIMIT {} OFFSET {offset}) \
+             ORDER BY {order}",
+            per_page + 1
+        )))
+        .fetch_all(db.reader())
+        .await?;
+    let limit = usize::try_from(per_page).unwrap_or(usize::MAX);
+    let has_next = rows.len() > limit;
+    rows.truncate(limit);
+    let (total, total_is_floor) = if counted > COUNT_CAP {
+        let seen = offset + i64::try_from(rows.len()).unwrap_or(i64::MAX);
+        (COUNT_CAP.max(seen), true)
+    } else {
+        (counted, false)
+    };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let roles: Vec<(i64, String)> = related(
-        db,
-        "SELECT technician_id, role FROM technician_roles WHERE technician_id IN ({}) ORDER BY position",
-        &ids,
-    )
-    .await?;
-    let sites: Vec<(i64, i64)> = related(
-        db,
-        "SELECT technician_id, site_id FROM technician_sites WHERE technician_id IN ({})",
-        &ids,
-    )
-    .await?;
-    let group_sites: Vec<(i64, i64)> = related(
-        db,
-        "SELECT tg.technician_id, g.site_id FROM technician_groups tg \
-         JOIN tech_groups g ON g.id = tg.group_id WHERE tg.technician_id IN ({})",
-        &ids,
-    )
-    .await?;
-    let subscriptions: Vec<(i64, String, String, Option<i64>)> = related(
-        db,
-        "SELECT technician_id, method, state, expires_at FROM subscriptions WHERE technician_id IN ({})",
-        &ids,
-    )
-    .await?;
+    let links = Links::read(db, &ids).await?;
     let out = rows
         .into_iter()
         .map(|r| {
-            let row_roles: Vec<String> = roles
-                .iter()
-                .filter(|(t, _)| *t == r.id)
-                .map(|(_, v)| v.clone())
-                .collect();
-            let of_row = |pairs: &[(i64, i64)]| -> Vec<i64> {
-                pairs
-                    .iter()
-                    .filter(|(t, _)| *t == r.id)
-                    .map(|(_, s)| *s)
-                    .collect()
-            };
-            let row_sites =
-                super::stored::sites_of(r.site_id, of_row(&sites), of_row(&group_sites));
+            let row_roles = links.roles(r.id);
+            let row_sites = super::stored::sites_of(
+                r.site_id,
+                links.sites(r.id, Link::Site),
+                links.sites(r.id, Link::GroupSite),
+            );
             let is_admin = row_roles.iter().any(|x| x == Role::SdAdmin.as_str());
             let mut channels = Channels {
                 wecom: r.wecom != 0,
@@ -177,8 +250,8 @@ pub async fn list_technicians(
                 lark: r.lark != 0,
                 ..Channels::default()
             };
-            for (_, method, state, expires) in subscriptions.iter().filter(|s| s.0 == r.id) {
-                channels.record(method, effective_state(state, *expires, now));
+            for (method, state, expires) in links.subscriptions(r.id) {
+                channels.record(method, effective_state(state, expires, now));
             }
             TechnicianRow {
                 manageable: super::stored::reach(actor, &r.name, is_admin, &row_sites, "edit")
@@ -203,6 +276,8 @@ pub async fn list_technicians(
     Ok(Page {
         rows: out,
         total,
+        total_is_floor,
+        has_next,
         page,
         per_page,
         beta: settings::beta_channels(db).await?,
@@ -220,14 +295,85 @@ pub fn effective_state(state: &str, expires_at: Option<i64>, now: i64) -> SubSta
     }
 }
 
-/// Rows of a related table for a page of technicians; `{}` in `sql` becomes the ids.
-async fn related<R>(db: &Db, sql: &str, ids: &[i64]) -> Result<Vec<R>, ServiceError>
-where
-    R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
-{
-    Ok(crate::service::db::by_ids(db.reader(), sql, ids).await?)
+/// What a link row of a page's engineers is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Link {
+    Role,
+    Site,
+    GroupSite,
+    Subscription,
 }
 
+/// One row of the page's links: `kind` says which of the other columns are filled.
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    kind: i64,
+    technician_id: i64,
+    text: Option<String>,
+    number: Option<i64>,
+    extra: Option<String>,
+}
+
+/// The roles, associated sites, group sites and subscriptions of a page's engineers, read
+/// in one statement.
+struct Links(Vec<(Link, LinkRow)>);
+
+impl Links {
+    async fn read(db: &Db, ids: &[i64]) -> Result<Self, ServiceError> {
+        let rows: Vec<LinkRow> = crate::service::db::by_ids(
+            db.reader(),
+            "SELECT CAST(0 AS BIGINT) AS kind, technician_id, role AS text, position AS number, \
+             NULL AS extra FROM technician_roles WHERE technician_id IN ({}) \
+             UNION ALL SELECT 1, technician_id, NULL, site_id, NULL \
+             FROM technician_sites WHERE technician_id IN ({}) \
+             UNION ALL SELECT 2, tg.technician_id, NULL, g.site_id, NULL FROM technician_groups tg \
+             JOIN tech_groups g ON g.id = tg.group_id WHERE tg.technician_id IN ({}) \
+             UNION ALL SELECT 3, technician_id, method, expires_at, state \
+             FROM subscriptions WHERE technician_id IN ({}) \
+             ORDER BY 1, 4",
+            ids,
+        )
+        .await?;
+        Ok(Self(
+            rows.into_iter()
+                .filter_map(|row| {
+                    let link = match row.kind {
+                        0 => Link::Role,
+                        1 => Link::Site,
+                        2 => Link::GroupSite,
+                        3 => Link::Subscription,
+                        _ => return None,
+                    };
+                    Some((link, row))
+                })
+                .collect(),
+        ))
+    }
+
+    fn of(&self, id: i64, link: Link) -> impl Iterator<Item = &LinkRow> {
+        self.0
+            .iter()
+            .filter(move |(l, row)| *l == link && row.technician_id == id)
+            .map(|(_, row)| row)
+    }
+
+    /// Roles in their granted order.
+    fn roles(&self, id: i64) -> Vec<String> {
+        self.of(id, Link::Role)
+            .filter_map(|row| row.text.clone())
+            .collect()
+    }
+
+    fn sites(&self, id: i64, link: Link) -> Vec<i64> {
+        self.of(id, link).filter_map(|row| row.number).collect()
+    }
+
+    /// (method, state, expires at)
+    fn subscriptions(&self, id: i64) -> impl Iterator<Item = (&str, &str, Option<i64>)> {
+        self.of(id, Link::Subscription)
+            .filter_map(|row| Some((row.text.as_deref()?, row.extra.as_deref()?, row.number)))
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -209,3 +209,94 @@ pub async fn write_udfs(
     }
     Ok(())
 }
+
+/// The link rows of a technician just inserted: nothing to replace, one multi-row insert per
+/// table that has rows, none for an empty list.
+pub async fn insert_links(
+    conn: &mut AnyConnection,
+    id: i64,
+    roles: &[Role],
+    site_ids: &[i64],
+    groups: &[(i64, i64)],
+    udfs: &[(i64, String)],
+) -> Result<(), ServiceError> {
+    let positioned = |items: Vec<i64>| -> Vec<(Cell, Cell)> {
+        items
+            .into_iter()
+            .zip(0..)
+            .map(|(item, position)| (Cell::Int(item), Cell::Int(position)))
+            .collect()
+    };
+    let roles = roles
+        .iter()
+        .zip(0..)
+        .map(|(role, position)| (Cell::Text(role.as_str().to_owned()), Cell::Int(position)))
+        .collect();
+    insert_rows(
+        conn,
+        "technician_roles (technician_id, role, position)",
+        id,
+        roles,
+    )
+    .await?;
+    let sites = positioned(site_ids.to_vec());
+    insert_rows(
+        conn,
+        "technician_sites (technician_id, site_id, position)",
+        id,
+        sites,
+    )
+    .await?;
+    let groups = positioned(groups.iter().map(|(group, _)| *group).collect());
+    insert_rows(
+        conn,
+        "technician_groups (technician_id, group_id, position)",
+        id,
+        groups,
+    )
+    .await?;
+    let udfs = udfs
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(udf, value)| (Cell::Int(*udf), Cell::Text(value.clone())))
+        .collect();
+    insert_rows(
+        conn,
+        "technician_udfs (technician_id, udf_id, value)",
+        id,
+        udfs,
+    )
+    .await
+}
+
+/// A value of a link row.
+enum Cell {
+    Int(i64),
+    Text(String),
+}
+
+/// One insert of `(id, a, b)` rows `into` a table and its three columns (a constant of this
+/// module, never input).
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    into: &str,
+    id: i64,
+    rows: Vec<(Cell, Cell)>,
+) -> Result<(), ServiceError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| format!("($1, ${}, ${})", 2 + 2 * i, 3 + 2 * i))
+        .collect();
+    let sql = format!("INSERT INTO {into} VALUES {}", values.join(", "));
+    let mut query = sqlx::query(&sql).bind(id);
+    for cell in rows.into_iter().flat_map(|(a, b)| [a, b]) {
+        query = match cell {
+            Cell::Int(v) => query.bind(v),
+            Cell::Text(v) => query.bind(v),
+        };
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! The roster at scale: a total counted up to a cap and said so, pages read from the sort's
+//! index that match a full sort, a search through the trigram index that follows every write,
+//! and any text in the search box answered.
+
+mod common;
+
+use app::domain::{PersonName, Phone};
+use app::service::audit::{AuditContext, Source};
+use app::service::technicians::{add_generated, Generated, COUNT_CAP};
+use app::service::Actor;
+use common::{TestApp, ADMIN_LOGIN, ADMIN_PASSWORD, OPERATION_SERVLET, TECHNICIAN_SERVLET};
+use serde_json::Value;
+
+/// Adds `names` as generated engineers (no sign-in, no confirmations), in one call.
+async fn add_many(app: &TestApp, names: impl Iterator<Item = String>) {
+    let engineers: Vec<Generated> = names
+        .map(|name| Generated {
+            name: PersonName::parse(&name).unwrap(),
+            login: None,
+            email: None,
+            mobile: None,
+            job_title: None,
+            site_id: None,
+            department_id: None,
+        })
+        .collect();
+    let ctx = AuditContext::new(Source::Cli, None);
+    let added = add_generated(&app.db, &Actor::operator(), &ctx, &engineers)
+        .await
+        .unwrap();
+    assert_eq!(added, engineers.len());
+}
+
+async fn page(app: &TestApp, client: &reqwest::Client, pairs: &[(&str, &str)]) -> Value {
+    let (status, body) = app.server_fn(client, "list_technicians", pairs).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn search(app: &TestApp, client: &reqwest::Client, text: &str) -> Vec<String> {
+    names(
+        &page(
+            app,
+            client,
+            &[("query[search]", text), ("query[page]", "1")],
+        )
+        .await,
+    )
+}
+
+on_both_backends! {
+    async fn a_roster_past_the_count_cap_says_more_than_and_still_pages_to_the_end(app: TestApp) {
+        app.create_admin().await;
+        let extra = 51;
+        let count = usize::try_from(COUNT_CAP).unwrap() + extra - 1;
+        add_many(&app, (0..count).map(|i| format!("Engineer {i:05}"))).await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+
+        let first = page(&app, &client, &[("query[page]", "1")]).await;
+        assert_eq!(first["total"], COUNT_CAP);
+        assert_eq!(first["total_is_floor"], true);
+        assert_eq!(first["has_next"], true);
+        assert_eq!(names(&first)[0], "Engineer 00000");
+        let html = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("More than 10000 engineers · page 1"), "the page says the count is a floor");
+        assert!(html.contains("rel=\"next\""));
+
+        // Every engineer and the admin: the last page holds what is left, and says how many
+        // were seen once the count is known.
+        let everyone = count + 1;
+        let last = everyone.div_ceil(25);
+        let tail = page(&app, &client, &[("query[page]", &last.to_string())]).await;
+        assert_eq!(names(&tail).len(), everyone - (last - 1) * 25);
+        assert_eq!(tail["has_next"], false);
+        assert_eq!(tail["total"], i64::try_from(everyone).unwrap());
+        let html = client.get(app.url(&format!("/?page={last}"))).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("rel=\"next\""), "no next link after the last page");
+        assert!(html.contains("rel=\"prev\""));
+
+        // A deep page is the same slice a full sort gives.
+        let mut all: Vec<String> = (0..count).map(|i| format!("Engineer {i:05}")).collect();
+        all.push("Root Admin".into());
+        all.sort_by_key(|n| n.to_lowercase());
+        let deep = page(&app, &client, &[("query[page]", "300")]).await;
+        assert_eq!(names(&deep), all[299 * 25..300 * 25].to_vec());
+        let backwards = page(&app, &client, &[("query[page]", "2"), ("query[descending]", "true")]).await;
+        let mut reversed = all.clone();
+        reversed.reverse();
+        assert_eq!(names(&backwards), reversed[25..50].to_vec());
+
+        // A filtered count under the cap is exact.
+        let some = page(&app, &client, &[("query[search]", "engineer 0999"), ("query[page]", "1")]).await;
+        assert_eq!(some["total"], 10);
+        assert_eq!(some["total_is_floor"], false);
+        assert_eq!(some["has_next"], false);
+    }
+
+    async fn search_finds_any_part_of_a_name_and_follows_every_write(app: TestApp) {
+        app.create_admin().await;
+        for (name, email) in [("Wei Zhang 42", "wei@ops.example.com"), ("Zhang Li", "li@ops.example.com"), ("Anna Müller", "anna@ops.example.com")] {
+            assert!(app.add_as_admin(&[("name", name), ("email", email), ("loginName", &name.replace(' ', "."))]).await.is_success());
+        }
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        assert_eq!(search(&app, &client, "zhang 42").await, ["Wei Zhang 42"]);
+        assert_eq!(search(&app, &client, "ZHANG").await, ["Wei Zhang 42", "Zhang Li"]);
+        assert_eq!(search(&app, &client, "MÜLL").await, ["Anna Müller"]);
+        assert_eq!(search(&app, &client, "ül").await, ["Anna Müller"], "two letters still search");
+        assert_eq!(search(&app, &client, "li@ops").await, ["Zhang Li"], "email is searched");
+        assert_eq!(search(&app, &client, "g 4").await, ["Wei Zhang 42"]);
+
+        // An update moves the engineer in the index, a delete takes it out.
+        let answer = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("techLoginName", "Zhang.Li"), ("name", "Li Wang")]).await;
+        assert!(answer.is_success(), "{}", answer.raw);
+        assert!(search(&app, &client, "zhang li").await.is_empty(), "the old name is gone from the index");
+        assert_eq!(search(&app, &client, "li wang").await, ["Li Wang"]);
+        let answer = app.admin_call(OPERATION_SERVLET, "DeleteTechnician", &[("loginName", "Wei.Zhang.42")]).await;
+        assert!(answer.is_success(), "{}", answer.raw);
+        assert!(search(&app, &client, "zhang 42").await.is_empty());
+    }
+
+    async fn any_text_in_the_search_box_is_answered_as_text(app: TestApp) {
+        app.create_admin().await;
+        for name in ["Ops \"Night\" Shift", "100% Uptime", "Under_Score", "Back\\Slash", "Star*Gazer", "Near(By)"] {
+            assert!(app.add_as_admin(&[("name", name)]).await.is_success());
+        }
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        for (text, expected) in [
+            ("\"night\"", vec!["Ops \"Night\" Shift"]),
+            ("\"", vec!["Ops \"Night\" Shift"]),
+            ("0%", vec!["100% Uptime"]),
+            ("% u", vec!["100% Uptime"]),
+            ("r_s", vec!["Under_Score"]),
+            ("k\\s", vec!["Back\\Slash"]),
+            ("r*g", vec!["Star*Gazer"]),
+            ("near(", vec!["Near(By)"]),
+            ("AND OR NOT", vec![]),
+            ("*", vec!["Star*Gazer"]),
+            ("'; DROP TABLE technicians; --", vec![]),
+            ("\u{0}\u{7}\u{202e}", vec![]),
+        ] {
+            assert_eq!(search(&app, &client, text).await, expected, "search for {text:?}");
+        }
+        let long = "x".repeat(5_000);
+        assert!(search(&app, &client, &long).await.is_empty());
+        // A site filter that is not a number matches nothing instead of everything.
+        let odd = page(&app, &client, &[("query[site]", "1 OR 1=1"), ("query[page]", "1")]).await;
+        assert_eq!(odd["total"], 0);
+    }
+
+    async fn the_phone_in_generated_engineers_is_stored_as_shown(app: TestApp) {
+        app.create_admin().await;
+        let ctx = AuditContext::new(Source::Cli, None);
+        let engineers = vec![Generated {
+            name: PersonName::parse("Generated One").unwrap(),
+            login: None,
+            email: None,
+            mobile: Some(Phone::parse("+86 139 0000 0001").unwrap()),
+            job_title: None,
+            site_id: None,
+            department_id: None,
+        }];
+        add_generated(&app.db, &Actor::operator(), &ctx, &engineers).await.unwrap();
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let found = page(&app, &client, &[("query[search]", "0000 0001"), ("query[page]", "1")]).await;
+        assert_eq!(names(&found), ["Generated One"]);
+        assert_eq!(app.count("SELECT count(*) FROM audit_log a JOIN technicians t ON t.id = a.technician_id \
+            WHERE a.action = 'technician.add' AND a.source = 'cli' AND t.name = 'Generated One' AND a.after_json LIKE '%139 0000 0001%'").await, 1);
+        assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0, "no confirmations for generated engineers");
+    }
+}
