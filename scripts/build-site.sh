@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# Builds the browser half into target/site: the WASM (size profile, wasm-opt -Oz), its JS
-# glue, the CSS and the favicon, each pre-compressed with gzip and brotli.
+# Builds the browser half into target/site: the WASM split at its lazy routes (what
+# `cargo leptos build --split` does), its JS glue, the CSS and the favicon, each
+# pre-compressed with gzip and brotli, and prints every chunk's size.
+#   1. the frontend for wasm32, linked with --emit-relocs (scripts/env.sh sets the flag for
+#      that target only), size profile;
+#   2. tools/wasm-split moves each lazy route's code into a chunk in pkg/ and writes
+#      pkg/__wasm_split_manifest.json, which the server reads to preload a page's chunks;
+#   3. wasm-bindgen finishes the main module (keeping the exports the chunks link against);
+#   4. wasm-opt -Oz on every module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -8,15 +15,46 @@ source scripts/env.sh
 profile=wasm-release
 out=target/site
 pkg="$out/pkg"
-mkdir -p "$pkg"
+split="$CARGO_TARGET_DIR/wasm-split"
+# Chunks are named by split point, not content: an old build's must not linger.
+rm -rf "$pkg" "$split"
+mkdir -p "$pkg" "$split"
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$profile"
-wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name crewdesk \
-  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/frontend.wasm"
-wasm-opt -Oz "$pkg/crewdesk_bg.wasm" -o "$pkg/crewdesk_bg.wasm"
+cargo build --release -p wasm-split
+"$CARGO_TARGET_DIR/release/wasm-split" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/frontend.wasm" \
+  "$pkg" "$split/crewdesk.wasm" crewdesk
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$pkg" \
+  --out-name crewdesk "$split/crewdesk.wasm"
+for f in "$pkg"/*.wasm; do
+  wasm-opt -Oz "$f" -o "$f"
+done
 cp style/main.css "$pkg/crewdesk.css"
 cp public/favicon.ico "$out/favicon.ico"
-for f in "$pkg"/crewdesk_bg.wasm "$pkg"/crewdesk.js "$pkg"/crewdesk.css; do
+for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/crewdesk.css; do
   gzip -9 -k -f "$f"
   brotli -q 11 -f "$f"
 done
-echo "site: $(stat -c %s "$pkg/crewdesk_bg.wasm") bytes WASM, $(stat -c %s "$pkg/crewdesk_bg.wasm.gz") gzip, $(stat -c %s "$pkg/crewdesk_bg.wasm.br") brotli"
+# Every module's size into target/site/wasm-sizes.txt; on the screen, what the first load of
+# each page fetches (the main module and the chunks the manifest lists for its route).
+python3 - "$pkg" "$out/wasm-sizes.txt" <<'PY_END'
+import json, os, sys
+pkg, report = sys.argv[1], sys.argv[2]
+def sizes(name):
+    path = os.path.join(pkg, name)
+    return [os.path.getsize(path + ext) for ext in ("", ".gz", ".br")]
+modules = sorted(f for f in os.listdir(pkg) if f.endswith(".wasm"))
+with open(report, "w") as out:
+    out.write("module  raw  gzip  brotli\n")
+    for name in modules:
+        out.write("%s  %d  %d  %d\n" % (name, *sizes(name)))
+main = sizes("crewdesk_bg.wasm")
+every = [sum(sizes(m)[i] for m in modules) for i in range(3)]
+print("site: main module crewdesk_bg.wasm: %d bytes, %d gzip, %d brotli" % tuple(main))
+with open(os.path.join(pkg, "__wasm_split_manifest.json")) as f:
+    manifest = json.load(f)
+for split, chunks in sorted(manifest.items()):
+    route = split.strip("_").split("_route_view")[0]
+    load = [main[i] + sum(sizes(c + ".wasm")[i] for c in chunks) for i in range(3)]
+    print("site: first load of %-15s %8d bytes, %7d gzip, %7d brotli (main + %d chunks)" % (route, *load, len(chunks)))
+print("site: all %d modules: %d bytes, %d gzip, %d brotli; each listed in %s" % (len(modules), *every, report))
+PY_END

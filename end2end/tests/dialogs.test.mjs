@@ -2,7 +2,7 @@
 // SDSiteAdmin and a plain engineer see them, in English and in Chinese.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signIn, withServerAndBrowser, addTechnician, xml, crewdesk } from './harness.mjs';
+import { signIn, withServerAndBrowser, addTechnician, xml, crewdesk, waitForHydration } from './harness.mjs';
 
 const env = withServerAndBrowser({ before, after });
 
@@ -25,6 +25,8 @@ test('an SDAdmin edits an engineer: errors as you type, focus kept inside, saved
   await page.fill('input[name=q]', 'Mary');
   await page.press('input[name=q]', 'Enter');
   await row(page, 'Mary Jackson').waitFor();
+  // The search is a plain GET form: a new page, live once hydrated.
+  await waitForHydration(page);
   await page.click(`#op-edit-${id}`);
   const dialog = page.getByRole('dialog', { name: 'Edit Mary Jackson' });
   await dialog.waitFor();
@@ -85,6 +87,7 @@ test('deleting the last SDAdmin is refused with the reason; Escape closes and fo
   await page.press('input[name=q]', 'Enter');
   const adminRow = row(page, 'E2E Admin');
   await adminRow.waitFor();
+  await waitForHydration(page);
   const opener = adminRow.locator('a[id^=op-delete-]');
   const openerId = await opener.getAttribute('id');
   await opener.click();

@@ -43,13 +43,45 @@ export async function startServer() {
   throw new Error('crewdesk did not answer /healthz within 10 s');
 }
 
+/// Headless Chromium. In a context with JavaScript, every `page.goto` also waits until the
+/// page is hydrated (`<html data-hydrated>`: the main WASM and the page's lazy chunks are
+/// live), as a user's clicks would meet a live page after it; before that, forms and links
+/// work as plain HTML, which the JavaScript-off tests cover.
 export async function launchBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options = {}) => {
+    const context = await newContext(options);
+    if (options.javaScriptEnabled === false) return context;
+    context.runsScripts = true;
+    const newPage = context.newPage.bind(context);
+    context.newPage = async () => {
+      const page = await newPage();
+      const goto = page.goto.bind(page);
+      page.goto = async (url, gotoOptions) => {
+        const response = await goto(url, gotoOptions);
+        await waitForHydration(page);
+        return response;
+      };
+      return page;
+    };
+    return context;
+  };
+  return browser;
+}
+
+/// Waits until the console page on screen is hydrated (bounded by the default 30 s timeout);
+/// pages that are not the console's (the sample forms, a confirmation link's page) and pages
+/// in a context without JavaScript are left as they are.
+export async function waitForHydration(page) {
+  if (!page.context().runsScripts) return;
+  if (await page.locator('link[href$="/pkg/crewdesk.js"]').count() === 0) return;
+  await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
 }
 
 export async function signIn(page, base, login = ADMIN.login, password = ADMIN.password) {
@@ -58,6 +90,7 @@ export async function signIn(page, base, login = ADMIN.login, password = ADMIN.p
   await page.fill('#password', password);
   await page.click('button[type=submit]');
   await page.waitForURL(`${base}/`);
+  await waitForHydration(page);
 }
 
 /// One XML API operation as the admin; answers the envelope's text.

@@ -3,6 +3,20 @@
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use leptos::prelude::document;
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // What `leptos::mount::hydrate_lazy` does (lazy routes: a page's code is fetched when the
+    // page is first shown), then `<html data-hydrated>` once the page, chunks and all, is
+    // live: until then its forms and links work as plain HTML.
+    _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = document().body() else {
+            return;
+        };
+        let owner = leptos::mount::hydrate_from_async(body, app::App).await;
+        owner.forget();
+        if let Some(html) = document().document_element() {
+            _ = html.set_attribute("data-hydrated", "");
+        }
+    });
 }

@@ -20,7 +20,7 @@ use crate::i18n::{Lang, Texts, LANG_COOKIE};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
 
 /// The language of this request: the cookie, else `Accept-Language` (server); what the
 /// server wrote into `<html lang>` (browser), so hydration renders the same text.
@@ -132,20 +132,53 @@ pub fn App() -> impl IntoView {
         <Title text="Crewdesk"/>
         <Router>
             <Routes fallback=|| view! { <layout::NotFound/> }>
-                <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/reference") view=reference::ReferencePage ssr=SsrMode::Async/>
-                <Route path=path!("/audit") view=audit::AuditPage ssr=SsrMode::Async/>
-                <Route path=path!("/messages") view=messages::MessagesPage ssr=SsrMode::Async/>
-                <Route path=path!("/deliveries") view=deliveries::DeliveriesPage ssr=SsrMode::Async/>
-                <Route path=path!("/settings") view=settings::SettingsPage ssr=SsrMode::Async/>
-                <Route path=path!("/engineers/new") view=add_technician::AddTechnicianPage ssr=SsrMode::Async/>
-                <ParentRoute path=path!("") view=engineers::EngineersPage ssr=SsrMode::Async>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/reference") view={Lazy::<ReferenceRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/deliveries") view={Lazy::<DeliveriesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/engineers/new") view={Lazy::<AddTechnicianRoute>::new()} ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view={Lazy::<EngineersRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view=|| ()/>
-                    <Route path=path!("engineers/:id/edit") view=manage::EditDialog/>
-                    <Route path=path!("engineers/:id/delete") view=manage::DeleteDialog/>
-                    <Route path=path!("engineers/:id/subscribe") view=manage::SubscribeDialog/>
+                    <Route path=path!("engineers/:id/edit") view={Lazy::<EditRoute>::new()}/>
+                    <Route path=path!("engineers/:id/delete") view={Lazy::<DeleteRoute>::new()}/>
+                    <Route path=path!("engineers/:id/subscribe") view={Lazy::<SubscribeRoute>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
+}
+
+/// A page whose code the browser loads when it is first shown: its route is a split point of
+/// the WASM (see `scripts/build-site.sh`), so the first load carries only what that page needs.
+macro_rules! lazy_page {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    LoginRoute => login::LoginPage,
+    ReferenceRoute => reference::ReferencePage,
+    AuditRoute => audit::AuditPage,
+    MessagesRoute => messages::MessagesPage,
+    DeliveriesRoute => deliveries::DeliveriesPage,
+    SettingsRoute => settings::SettingsPage,
+    AddTechnicianRoute => add_technician::AddTechnicianPage,
+    EngineersRoute => engineers::EngineersPage,
+    EditRoute => manage::EditDialog,
+    DeleteRoute => manage::DeleteDialog,
+    SubscribeRoute => manage::SubscribeDialog,
 }

@@ -1,5 +1,7 @@
-//! The WASM, JS and CSS under `/pkg`, served pre-compressed (brotli, gzip) when the build
-//! left `.br`/`.gz` files beside them.
+//! The WASM (the main module and the chunks of the lazy routes), JS and CSS under `/pkg`,
+//! served pre-compressed (brotli, gzip) when the build left `.br`/`.gz` files beside them.
+//! Chunk names do not change with their content, so a browser revalidates each file (a
+//! `304` when unchanged) rather than mixing a cached chunk with a new main module.
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -18,6 +20,6 @@ pub fn router(options: &LeptosOptions) -> Router {
         .route_service("/favicon.ico", ServeFile::new(root.join("favicon.ico")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=300"),
+            HeaderValue::from_static("no-cache"),
         ))
 }
