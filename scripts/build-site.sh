@@ -25,8 +25,10 @@ cargo build --release -p wasm-split
   "$pkg" "$split/crewdesk.wasm" crewdesk
 wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$pkg" \
   --out-name crewdesk "$split/crewdesk.wasm"
+# wasm-opt warns about each module's name subsection 3 (harmless): its output is shown only
+# when it fails.
 for f in "$pkg"/*.wasm; do
-  wasm-opt -Oz "$f" -o "$f"
+  wasm-opt -Oz "$f" -o "$f" 2>"$split/wasm-opt.log" || { cat "$split/wasm-opt.log" >&2; exit 1; }
 done
 cp style/main.css "$pkg/crewdesk.css"
 cp public/favicon.ico "$out/favicon.ico"

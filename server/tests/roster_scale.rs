@@ -83,8 +83,17 @@ on_both_backends! {
         assert_eq!(names(&tail).len(), everyone - (last - 1) * 25);
         assert_eq!(tail["has_next"], false);
         assert_eq!(tail["total"], i64::try_from(everyone).unwrap());
+        assert_eq!(tail["total_is_floor"], false, "the last page knows the whole count");
         let html = client.get(app.url(&format!("/?page={last}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(&format!("{everyone} engineers · page {last} of {last}")), "the last page says the exact count");
         assert!(!html.contains("rel=\"next\""), "no next link after the last page");
+        // Past the end: nothing, no error, and no way further.
+        for far in ["4294967295", "99999"] {
+            let beyond = page(&app, &client, &[("query[page]", far)]).await;
+            assert!(names(&beyond).is_empty());
+            assert_eq!(beyond["has_next"], false);
+            assert_eq!(beyond["total"], COUNT_CAP, "still more than the cap, as far as it knows");
+        }
         assert!(html.contains("rel=\"prev\""));
 
         // A deep page is the same slice a full sort gives.

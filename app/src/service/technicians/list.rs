@@ -226,11 +226,19 @@ pub async fn list_technicians(
     let limit = usize::try_from(per_page).unwrap_or(usize::MAX);
     let has_next = rows.len() > limit;
     rows.truncate(limit);
-    let (total, total_is_floor) = if counted > COUNT_CAP {
-        let seen = offset + i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        (COUNT_CAP.max(seen), true)
+    // How many come up to the end of this page; a page past the end says nothing of that.
+    let seen = if rows.is_empty() {
+        0
     } else {
+        offset + i64::try_from(rows.len()).unwrap_or(i64::MAX)
+    };
+    let (total, total_is_floor) = if counted <= COUNT_CAP {
         (counted, false)
+    } else if !has_next && !rows.is_empty() {
+        // The last page: everyone before it and on it is the whole count.
+        (seen, false)
+    } else {
+        (COUNT_CAP.max(seen), true)
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links = Links::read(db, &ids).await?;
