@@ -5,6 +5,45 @@ mod common;
 use common::{ADMIN_LOGIN, ADMIN_PASSWORD};
 
 on_both_backends! {
+    async fn adds_at_once_are_each_answered_alone_and_each_durable(app: TestApp) {
+        app.create_admin().await;
+        // 48 adds at once, the first 8 logins wanted twice: on SQLite they are committed in
+        // batches, and a taken login must fail its own add only.
+        let adds = (0..48).map(|i| {
+            let app = &app;
+            async move {
+                let login = format!("crowd{}", i % 40);
+                let name = format!("Crowd {i}");
+                let email = format!("crowd{i}@example.com");
+                let answer = app.add_as_admin(&[("name", &name), ("email", &email), ("loginName", &login)]).await;
+                (i, login, answer)
+            }
+        });
+        let answers = futures::future::join_all(adds).await;
+        let mut won = std::collections::HashMap::new();
+        for (i, login, answer) in &answers {
+            if answer.is_success() {
+                assert!(won.insert(login.clone(), *i).is_none(), "{login} was given twice");
+                let id = answer.userid.expect("userid");
+                let (name,): (String,) = sqlx::query_as("SELECT name FROM technicians WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(app.db.reader())
+                    .await
+                    .unwrap();
+                assert_eq!(name, format!("Crowd {i}"), "the answer's id is this add's engineer");
+            } else {
+                assert!(answer.message.contains("already taken"), "{}", answer.raw);
+            }
+        }
+        assert_eq!(won.len(), 40, "every login went to exactly one add");
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE name LIKE 'Crowd %'").await, 40);
+        assert_eq!(
+            app.count("SELECT count(*) FROM audit_log a JOIN technicians t ON t.id = a.technician_id WHERE a.action = 'technician.add' AND t.name LIKE 'Crowd %'").await,
+            40
+        );
+        assert_eq!(app.count("SELECT count(*) FROM subscriptions WHERE method = 'email' AND contact LIKE 'crowd%'").await, 40);
+    }
+
     async fn adding_a_technician_answers_success_with_its_userid(app: TestApp) {
         app.create_admin().await;
         let answer = app.add_as_admin(&[("name", "Ada Lovelace"), ("email", "ada@example.com")]).await;

@@ -22,6 +22,9 @@ pub struct Db {
     writer: AnyPool,
     backend: Backend,
     url: String,
+    /// The queue of the task that commits waiting adds together (SQLite), kept here by the
+    /// technician service, which alone knows its type.
+    adds: std::sync::Arc<std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -88,6 +91,7 @@ impl Db {
             writer,
             backend,
             url: url.to_owned(),
+            adds: Default::default(),
         })
     }
 
@@ -110,6 +114,10 @@ impl Db {
     /// For every transaction that writes.
     pub fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    pub(crate) fn add_queue(&self) -> &std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>> {
+        &self.adds
     }
 
     pub fn backend(&self) -> Backend {

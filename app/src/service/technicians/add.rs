@@ -7,10 +7,11 @@ use crate::domain::{fold, login_key};
 use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry};
 use crate::service::auth::hash_password;
-use crate::service::db::{is_unique_violation, Db};
+use crate::service::confirmations::{contacts_saved_many, Contacts, Saved};
+use crate::service::db::{is_unique_violation, Backend, Db};
 use crate::service::error::ServiceError;
 use crate::service::now_ms;
-use sqlx::{Any, Transaction};
+use sqlx::{Acquire, Any, Transaction};
 
 /// A technician that was added, and what the caller should be told about names that were
 /// not found (the API adds the technician anyway, without them).
@@ -62,40 +63,73 @@ pub async fn add_technician(
         Some(login) => Some(hash_password(login.password.expose()).await?),
         None => None,
     };
-    let mut tx = db.writer().begin().await?;
-    let id = insert(&mut tx, &new, &placement, password_hash).await?;
-    let email = new.email.as_ref().map(|e| e.to_string());
-    crate::service::confirmations::contacts_saved(
-        &mut tx,
-        id,
-        new.name.as_ref(),
-        Default::default(),
-        crate::service::confirmations::Contacts {
-            mobile: new.mobile.as_ref().map(|m| m.display()),
-            email: email.as_deref(),
-        },
-        now_ms(),
-    )
-    .await?;
-    let after = super::details::snapshot(&mut tx, id).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        ctx,
-        Entry {
-            action: "technician.add",
-            technician_id: Some(id),
-            before: None,
-            after,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let notes = placement.notes.clone();
+    let id = match db.backend() {
+        // One writer connection: adds waiting for it are committed together.
+        Backend::Sqlite => group::add(db, actor, ctx, new, placement, password_hash).await?,
+        Backend::Postgres => {
+            let pending = Pending {
+                new,
+                placement,
+                password_hash,
+            };
+            let mut tx = db.writer().begin().await?;
+            let id = insert(&mut tx, &pending).await?;
+            write_after_inserts(&mut tx, actor, ctx, &[(id, &pending)]).await?;
+            tx.commit().await?;
+            id
+        }
+    };
     tracing::info!(technician = id, "technician added");
-    Ok(Added {
-        id,
-        notes: placement.notes,
-    })
+    Ok(Added { id, notes })
+}
+
+/// An add that passed its checks: what is written.
+struct Pending {
+    new: NewTechnician,
+    placement: Placement,
+    password_hash: Option<String>,
+}
+
+/// What every add writes after its own rows, for the adds of one transaction at once: the
+/// confirmations of the contacts, the audit snapshots and the audit rows.
+async fn write_after_inserts(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    ctx: &AuditContext,
+    added: &[(i64, &Pending)],
+) -> Result<(), ServiceError> {
+    let emails: Vec<Option<String>> = added
+        .iter()
+        .map(|(_, p)| p.new.email.as_ref().map(|e| e.to_string()))
+        .collect();
+    let saves: Vec<Saved> = added
+        .iter()
+        .zip(&emails)
+        .map(|((id, p), email)| Saved {
+            id: *id,
+            name: p.new.name.as_ref(),
+            before: Contacts::default(),
+            after: Contacts {
+                mobile: p.new.mobile.as_ref().map(|m| m.display()),
+                email: email.as_deref(),
+            },
+        })
+        .collect();
+    contacts_saved_many(tx, &saves, now_ms()).await?;
+    let ids: Vec<i64> = added.iter().map(|(id, _)| *id).collect();
+    let mut after = super::details::snapshots(tx, &ids).await?;
+    let entries = ids
+        .iter()
+        .map(|id| Entry {
+            action: "technician.add",
+            technician_id: Some(*id),
+            before: None,
+            after: after.remove(id),
+        })
+        .collect();
+    audit::record_many(tx, actor, ctx, entries).await?;
+    Ok(())
 }
 
 async fn place(db: &Db, new: &NewTechnician) -> Result<Placement, ServiceError> {
@@ -122,12 +156,47 @@ async fn place(db: &Db, new: &NewTechnician) -> Result<Placement, ServiceError> 
     })
 }
 
-async fn insert(
-    tx: &mut Transaction<'_, Any>,
-    new: &NewTechnician,
-    placement: &Placement,
-    password_hash: Option<String>,
-) -> Result<i64, ServiceError> {
+/// Inserts one technician and its links. On SQLite a failed insert (a login taken) takes
+/// back only itself; an add with links takes a savepoint, so links that fail take their
+/// technician back with them.
+async fn insert(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<i64, ServiceError> {
+    let (new, placement) = (&pending.new, &pending.placement);
+    let has_links = !(new.roles.is_empty()
+        && placement.site_ids.is_empty()
+        && placement.groups.is_empty()
+        && placement.udfs.is_empty());
+    if !has_links {
+        return insert_row(tx, pending).await;
+    }
+    let mut savepoint = tx.begin().await?;
+    let written = async {
+        let id = insert_row(&mut savepoint, pending).await?;
+        placement::insert_links(
+            &mut savepoint,
+            id,
+            &new.roles,
+            &placement.site_ids,
+            &placement.groups,
+            &placement.udfs,
+        )
+        .await?;
+        Ok::<_, ServiceError>(id)
+    }
+    .await;
+    match written {
+        Ok(id) => {
+            savepoint.commit().await?;
+            Ok(id)
+        }
+        Err(e) => {
+            savepoint.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+async fn insert_row(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<i64, ServiceError> {
+    let (new, placement) = (&pending.new, &pending.placement);
     let now = now_ms();
     let text = |v: &Option<crate::domain::ShortText>| v.as_ref().map(|t| t.to_string());
     let (id,): (i64,) = sqlx::query_as(
@@ -154,7 +223,7 @@ async fn insert(
     .bind(new.login.as_ref().map(|l| l.name.to_string()))
     .bind(new.login.as_ref().map_or(String::new(), |l| l.domain.clone()))
     .bind(i64::from(new.login.as_ref().is_some_and(|l| l.enabled)))
-    .bind(password_hash)
+    .bind(&pending.password_hash)
     .bind(now)
     .bind(super::list::search_text([
         Some(new.name.as_ref()),
@@ -180,14 +249,119 @@ async fn insert(
             e.into()
         }
     })?;
-    placement::insert_links(
-        tx,
-        id,
-        &new.roles,
-        &placement.site_ids,
-        &placement.groups,
-        &placement.udfs,
-    )
-    .await?;
     Ok(id)
+}
+
+/// Group commit on SQLite: one task takes the adds waiting for the writer and commits them in
+/// one transaction. Each add's own rows are one insert (a savepoint when it has links), so a
+/// bad add fails alone; the confirmations, snapshots and audit rows of the batch are written
+/// together; every answer is sent after the commit, so a success is durable.
+mod group {
+    use super::*;
+    use tokio::sync::{mpsc, oneshot};
+
+    /// Adds in one transaction at most.
+    const BATCH: usize = 64;
+
+    struct Job {
+        pending: Pending,
+        actor: Actor,
+        ctx: AuditContext,
+        reply: oneshot::Sender<Result<i64, ServiceError>>,
+    }
+
+    pub(super) async fn add(
+        db: &Db,
+        actor: &Actor,
+        ctx: &AuditContext,
+        new: NewTechnician,
+        placement: Placement,
+        password_hash: Option<String>,
+    ) -> Result<i64, ServiceError> {
+        // The database's writer task, started with its first add.
+        let queue = db
+            .add_queue()
+            .get_or_init(|| {
+                let (sender, receiver) = mpsc::channel::<Job>(BATCH * 4);
+                tokio::spawn(run(db.writer().clone(), receiver));
+                Box::new(sender)
+            })
+            .downcast_ref::<mpsc::Sender<Job>>()
+            .ok_or_else(|| {
+                ServiceError::Internal(anyhow::anyhow!("the add queue has another type"))
+            })?;
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            pending: Pending {
+                new,
+                placement,
+                password_hash,
+            },
+            actor: actor.clone(),
+            ctx: ctx.clone(),
+            reply,
+        };
+        let stopped = || ServiceError::Internal(anyhow::anyhow!("the writer task has stopped"));
+        queue.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    async fn run(writer: sqlx::AnyPool, mut receiver: mpsc::Receiver<Job>) {
+        while let Some(first) = receiver.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < BATCH {
+                match receiver.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            let outcomes = match write(&writer, &jobs).await {
+                Ok(outcomes) => outcomes,
+                Err(e) => {
+                    tracing::error!(error = %e, adds = jobs.len(), "a batch of adds failed");
+                    jobs.iter()
+                        .map(|_| Err(ServiceError::Internal(anyhow::anyhow!("{e}"))))
+                        .collect()
+                }
+            };
+            for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                // The caller may have gone (its client hung up): the add stands.
+                _ = job.reply.send(outcome);
+            }
+        }
+    }
+
+    async fn write(
+        writer: &sqlx::AnyPool,
+        jobs: &[Job],
+    ) -> Result<Vec<Result<i64, ServiceError>>, ServiceError> {
+        let mut tx = writer.begin().await?;
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            // A failed statement takes back only itself on SQLite: the batch goes on.
+            outcomes.push(insert(&mut tx, &job.pending).await);
+        }
+        // The rest of the batch, for each caller (actor and address) at once.
+        let mut done: Vec<usize> = Vec::new();
+        for (i, job) in jobs.iter().enumerate() {
+            if done.contains(&i) {
+                continue;
+            }
+            let same: Vec<usize> = (i..jobs.len())
+                .filter(|k| {
+                    jobs[*k].actor == job.actor
+                        && jobs[*k].ctx.source == job.ctx.source
+                        && jobs[*k].ctx.remote_addr == job.ctx.remote_addr
+                })
+                .collect();
+            let added: Vec<(i64, &Pending)> = same
+                .iter()
+                .filter_map(|k| Some((*outcomes[*k].as_ref().ok()?, &jobs[*k].pending)))
+                .collect();
+            write_after_inserts(&mut tx, &job.actor, &job.ctx, &added).await?;
+            done.extend(same);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
 }
