@@ -168,6 +168,32 @@ on_both_backends! {
         assert_eq!(odd["total"], 0);
     }
 
+    async fn a_dialog_opened_by_its_address_renders_every_time_under_parallel_load(app: TestApp) {
+        app.create_admin().await;
+        let answer = app.add_as_admin(&[("name", "Evelyn Boyd"), ("email", "evelyn@example.com")]).await;
+        let id = answer.userid.expect("userid");
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        // The table and the dialog are separate lazy routes rendered together on the server.
+        let pages = (0..60).map(|i| {
+            let path = match i % 3 {
+                0 => format!("/engineers/{id}/subscribe?q=Evelyn"),
+                1 => format!("/engineers/{id}/edit?q=Evelyn&sort=login"),
+                _ => format!("/engineers/{id}/delete"),
+            };
+            let (client, url) = (client.clone(), app.url(&path));
+            async move {
+                let response = client.get(url).send().await.unwrap();
+                (path, response.status().as_u16(), response.text().await.unwrap())
+            }
+        });
+        for (path, status, html) in futures::future::join_all(pages).await {
+            assert_eq!(status, 200, "{path}");
+            assert!(html.contains("role=\"dialog\""), "{path}: no dialog");
+            assert!(html.contains("table class=\"roster\""), "{path}: no table behind it: {}", &html[html.len().saturating_sub(1500)..]);
+        }
+    }
+
     async fn the_phone_in_generated_engineers_is_stored_as_shown(app: TestApp) {
         app.create_admin().await;
         let ctx = AuditContext::new(Source::Cli, None);

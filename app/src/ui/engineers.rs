@@ -25,6 +25,22 @@ const NOTICES: [&str; 4] = ["added", "updated", "deleted", "subscribed"];
 pub struct ListUrl(pub Memo<String>);
 
 impl ListUrl {
+    /// The table's query as the address has it now. Each reader (the table, a dialog) makes
+    /// its own: a dialog is a route of its own, loaded and rendered apart from the page, so it
+    /// must not hold a value the page owns.
+    pub fn current() -> Self {
+        let query = use_query_map();
+        Self(Memo::new(move |_| {
+            let q = query.read();
+            LIST_PARAMS
+                .iter()
+                .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
+                .map(|(k, v)| format!("{k}={}", encode_component(&v)))
+                .collect::<Vec<_>>()
+                .join("&")
+        }))
+    }
+
     /// `path` carrying the table's query, e.g. a dialog's address.
     pub fn with_path(&self, path: &str) -> String {
         let query = self.0.get();
@@ -52,16 +68,6 @@ pub fn EngineersPage() -> impl IntoView {
         page: param("page").parse().unwrap_or(1),
         per_page: 25,
     };
-    let list_url = ListUrl(Memo::new(move |_| {
-        let q = query.read();
-        LIST_PARAMS
-            .iter()
-            .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
-            .map(|(k, v)| format!("{k}={}", encode_component(&v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    }));
-    provide_context(list_url);
     // A finished dialog leaves its notice in the URL; that change reloads the table too.
     let notices = move || {
         let q = query.read();
@@ -173,7 +179,7 @@ fn FilterSelect(
 #[component]
 fn RosterTable(page: Page) -> impl IntoView {
     let t = use_texts();
-    let list_url = expect_context::<ListUrl>();
+    let list_url = ListUrl::current();
     let current = page.page;
     let link = move |n: u32| {
         let base = list_url.0.get();
@@ -282,7 +288,7 @@ fn channel_chips(
 #[component]
 fn Row(row: TechnicianRow, beta: BetaChannels) -> impl IntoView {
     let t = use_texts();
-    let list_url = expect_context::<ListUrl>();
+    let list_url = ListUrl::current();
     let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     let id = row.id;
     let can_edit = row.manageable || row.is_self;

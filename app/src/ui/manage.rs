@@ -91,7 +91,7 @@ where
 {
     let t = use_texts();
     let id = target_id();
-    let list_url = expect_context::<ListUrl>();
+    let list_url = ListUrl::current();
     let data = Resource::new(move || id.get(), fetch);
     let heading = move || {
         data.get()
@@ -118,7 +118,7 @@ pub fn EditDialog() -> impl IntoView {
 fn EditForm(view: EditView) -> impl IntoView {
     let t = use_texts();
     focus_dialog();
-    let list_url = expect_context::<ListUrl>();
+    let list_url = ListUrl::current();
     let action = ServerAction::<UpdateEngineer>::new();
     let error = form_error(action);
     let fields: Vec<_> = technician_fields(t)
@@ -254,7 +254,7 @@ pub fn DeleteDialog() -> impl IntoView {
 fn DeleteForm(id: i64, version: i64) -> impl IntoView {
     let t = use_texts();
     focus_dialog();
-    let list_url = expect_context::<ListUrl>();
+    let list_url = ListUrl::current();
     let action = ServerAction::<DeleteEngineer>::new();
     let error = form_error(action);
     view! {
@@ -305,7 +305,7 @@ fn reason(t: &Texts, why: Unavailable) -> &'static str {
 fn SubscribeForm(view: SubscribeView) -> impl IntoView {
     let t = use_texts();
     focus_dialog();
-    let list_url = expect_context::<ListUrl>();
+    let list_url = ListUrl::current();
     let action = ServerAction::<Subscribe>::new();
     let error = form_error(action);
     let open = view.anything_to_subscribe();
@@ -353,7 +353,7 @@ fn TestForm(id: i64) -> impl IntoView {
     let sent = move || {
         matches!(action.value().get(), Some(Ok(()))) || query.read().get("tested").is_some()
     };
-    let back = expect_context::<ListUrl>().with_path(&format!("/engineers/{id}/subscribe"));
+    let back = ListUrl::current().with_path(&format!("/engineers/{id}/subscribe"));
     view! {
         <ActionForm action=action attr:class="dialog-form test-form">
             <input type="hidden" name="id" value=id/>

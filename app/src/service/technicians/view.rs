@@ -9,6 +9,9 @@ use crate::service::error::ServiceError;
 use crate::service::settings;
 
 pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, ServiceError> {
+    // Read before the connection below is taken: holding one while waiting for a second
+    // starves the pool when many dialogs open at once.
+    let beta = settings::beta_channels(db).await?;
     let mut conn = db.reader().acquire().await?;
     let current = stored::load(&mut conn, id)
         .await?
@@ -38,7 +41,7 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
             lark_webhook: url(&current.lark_webhook),
             lark_secret: secret(&current.lark_secret),
         },
-        beta: settings::beta_channels(db).await?,
+        beta,
         webhook_hosts: Default::default(),
     })
 }
