@@ -198,6 +198,13 @@ pub fn sqlite_url(url: &str) -> anyhow::Result<String> {
 /// hundred keep that negligible while a batch stays a handful of statements.
 pub const VALUES_PER_STATEMENT: usize = 256;
 
+/// A value bound to a numbered parameter of a statement built at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Int(i64),
+    Text(String),
+}
+
 /// Rows per multi-row statement for rows of `values` bound values each.
 pub const fn rows_per_statement(values: usize) -> usize {
     let rows = VALUES_PER_STATEMENT / if values == 0 { 1 } else { values };

@@ -118,7 +118,18 @@ async fn write_after_inserts(
         .collect();
     contacts_saved_many(tx, &saves, now_ms()).await?;
     let ids: Vec<i64> = added.iter().map(|(id, _)| *id).collect();
-    let mut after = super::details::snapshots(tx, &ids).await?;
+    audit_added(tx, actor, ctx, &ids).await
+}
+
+/// The `technician.add` audit rows of technicians just inserted, each with its snapshot, in a
+/// few statements for them all.
+pub(super) async fn audit_added(
+    tx: &mut Transaction<'_, Any>,
+    actor: &Actor,
+    ctx: &AuditContext,
+    ids: &[i64],
+) -> Result<(), ServiceError> {
+    let mut after = super::details::snapshots(tx, ids).await?;
     let entries = ids
         .iter()
         .map(|id| Entry {

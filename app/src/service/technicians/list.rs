@@ -8,7 +8,7 @@
 
 use crate::domain::{Channels, ListQuery, Page, Role, SortKey, SubState, TechnicianRow};
 use crate::service::actor::Actor;
-use crate::service::db::{like_contains, Backend, Db};
+use crate::service::db::{like_contains, Backend, Db, Value};
 use crate::service::error::ServiceError;
 use crate::service::{now_ms, settings};
 
@@ -43,12 +43,6 @@ pub(crate) fn search_text(parts: [Option<&str>; 5]) -> String {
         .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// A value bound to a numbered parameter.
-enum Value {
-    Int(i64),
-    Text(String),
 }
 
 /// The WHERE clause of the filters a query asks for, and their values: a filter left empty

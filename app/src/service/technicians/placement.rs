@@ -3,7 +3,7 @@
 //! these, so both follow the same rules for unknown names.
 
 use crate::domain::{FieldErrors, Role, ShortText, SiteChoice, SiteName};
-use crate::service::db::Db;
+use crate::service::db::{Db, Value};
 use crate::service::error::ServiceError;
 use crate::service::reference;
 use sqlx::AnyConnection;
@@ -220,17 +220,17 @@ pub async fn insert_links(
     groups: &[(i64, i64)],
     udfs: &[(i64, String)],
 ) -> Result<(), ServiceError> {
-    let positioned = |items: Vec<i64>| -> Vec<(Cell, Cell)> {
+    let positioned = |items: Vec<i64>| -> Vec<(Value, Value)> {
         items
             .into_iter()
             .zip(0..)
-            .map(|(item, position)| (Cell::Int(item), Cell::Int(position)))
+            .map(|(item, position)| (Value::Int(item), Value::Int(position)))
             .collect()
     };
     let roles = roles
         .iter()
         .zip(0..)
-        .map(|(role, position)| (Cell::Text(role.as_str().to_owned()), Cell::Int(position)))
+        .map(|(role, position)| (Value::Text(role.as_str().to_owned()), Value::Int(position)))
         .collect();
     insert_rows(
         conn,
@@ -258,7 +258,7 @@ pub async fn insert_links(
     let udfs = udfs
         .iter()
         .filter(|(_, value)| !value.is_empty())
-        .map(|(udf, value)| (Cell::Int(*udf), Cell::Text(value.clone())))
+        .map(|(udf, value)| (Value::Int(*udf), Value::Text(value.clone())))
         .collect();
     insert_rows(
         conn,
@@ -269,19 +269,13 @@ pub async fn insert_links(
     .await
 }
 
-/// A value of a link row.
-enum Cell {
-    Int(i64),
-    Text(String),
-}
-
 /// One insert of `(id, a, b)` rows `into` a table and its three columns (a constant of this
 /// module, never input).
 async fn insert_rows(
     conn: &mut AnyConnection,
     into: &str,
     id: i64,
-    rows: Vec<(Cell, Cell)>,
+    rows: Vec<(Value, Value)>,
 ) -> Result<(), ServiceError> {
     if rows.is_empty() {
         return Ok(());
@@ -293,8 +287,8 @@ async fn insert_rows(
     let mut query = sqlx::query(&sql).bind(id);
     for cell in rows.into_iter().flat_map(|(a, b)| [a, b]) {
         query = match cell {
-            Cell::Int(v) => query.bind(v),
-            Cell::Text(v) => query.bind(v),
+            Value::Int(v) => query.bind(v),
+            Value::Text(v) => query.bind(v),
         };
     }
     query.execute(&mut *conn).await?;

@@ -3,10 +3,9 @@
 //! each audited. They cannot sign in (no password is set) and no confirmation is sent to their
 //! made-up contacts: their channels start unsubscribed.
 
-use super::details;
 use crate::domain::{fold, login_key, Email, LoginName, PersonName, Phone, ShortText};
 use crate::service::actor::Actor;
-use crate::service::audit::{self, AuditContext, Entry};
+use crate::service::audit::AuditContext;
 use crate::service::db::{placeholders, rows_per_statement, Db};
 use crate::service::error::ServiceError;
 use crate::service::now_ms;
@@ -48,17 +47,7 @@ pub async fn add_generated(
         for part in batch.chunks(rows_per_statement(VALUES)) {
             ids.extend(insert(&mut tx, part, now).await?);
         }
-        let mut after = details::snapshots(&mut tx, &ids).await?;
-        let entries = ids
-            .iter()
-            .map(|id| Entry {
-                action: "technician.add",
-                technician_id: Some(*id),
-                before: None,
-                after: after.remove(id),
-            })
-            .collect();
-        audit::record_many(&mut tx, actor, ctx, entries).await?;
+        super::add::audit_added(&mut tx, actor, ctx, &ids).await?;
         tx.commit().await?;
         added += ids.len();
     }
