@@ -2,8 +2,9 @@
 # The engineer page at 100,000 engineers, on SQLite and on PostgreSQL, in one run:
 #   seeding: `crewdesk demo --engineers N` (timed)
 #   anchor:  the sign-in page of the same binary (no database work)
-#   roster:  page 1, a deep page, a search, a site filter sorted by last update, the login
-#            sort on a deep page, each the whole server-rendered page as a signed-in SDAdmin
+#   roster:  page 1, a deep page (its number typed in, and reached by Next), a search, a
+#            site filter sorted by last update, the login sort on a deep page, each the whole
+#            server-rendered page as a signed-in SDAdmin
 #   memory:  the server's RSS idle (after start and one sign-in) and its peak over the run
 # wrk -t2 -c4, DURATION (10s) per line after a 2 s warm-up; p50/p99 as wrk reports them.
 # DATABASES="sqlite postgres" by default; PostgreSQL at POSTGRES_URL (a database named
@@ -39,6 +40,11 @@ measure() { # $1 = label, $2 = path, $3 = what the page must contain, $4 = the c
     "$(awk '$1 == "99%" {print $2}' <<<"$out")"
 }
 
+next_of() { # $1 = a page's path: the address its Next link leads to
+  curl -fs -H "Cookie: $cookie" "http://127.0.0.1:$port$1" \
+    | grep -o 'href="[^"]*" rel="next"' | sed -e 's/^href="//' -e 's/" rel="next"$//' -e 's/&amp;/\&/g'
+}
+
 bench() { # $1 = sqlite | postgres
   local db
   case "$1" in
@@ -70,10 +76,12 @@ bench() { # $1 = sqlite | postgres
   printf '|%s|%s|%s|%s|\n' "------------------------------------------" "-----------" "----------" "----------"
   measure "anchor: /login (sign-in page, signed out)" "/login" 'name="password"' ""
   measure "/ (page 1)" "/" 'table class="roster"'
-  measure "/?page=2000 (deep)" "/?page=2000" 'table class="roster"'
+  measure "/?page=2000 (deep, typed in)" "/?page=2000" 'table class="roster"'
+  measure "page 2000 by Next (from page 1999)" "$(next_of "/?page=1999")" 'table class="roster"'
   measure "/?q=zhang%2042 (search)" "/?q=zhang%2042" 'table class="roster"'
   measure "/?site=ID&sort=updated&desc=1" "/?site=$site_id&sort=updated&desc=1" 'table class="roster"'
-  measure "/?sort=login&page=1000" "/?sort=login&page=1000" 'table class="roster"'
+  measure "/?sort=login&page=1000 (typed in)" "/?sort=login&page=1000" 'table class="roster"'
+  measure "login page 1000 by Next" "$(next_of "/?sort=login&page=999")" 'table class="roster"'
   measure "/?sort=site&page=2 (no index: joined name)" "/?sort=site&page=2" 'table class="roster"'
   echo "server RSS: idle $idle, peak over the run $(rss "$server_pid" VmHWM)"
   stop_server || true

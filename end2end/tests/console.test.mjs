@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signIn, withServerAndBrowser } from './harness.mjs';
+import { signIn, withServerAndBrowser, addTechnician } from './harness.mjs';
 
 const env = withServerAndBrowser({ before, after });
 
@@ -60,5 +60,34 @@ test('the console is usable with JavaScript disabled', async () => {
   await page.fill('input[name=q]', 'nobody-by-this-name');
   await page.press('input[name=q]', 'Enter');
   await page.getByText('No engineers match.').waitFor();
+  await context.close();
+});
+
+test('Next and Previous page through a search in the browser, each page starting where the last ended', async () => {
+  await Promise.all(Array.from({ length: 30 }, (_, i) =>
+    addTechnician(env.server.base, { name: `Pager Person ${String(i).padStart(2, '0')}` })));
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await signIn(page, env.server.base);
+  await page.goto(`${env.server.base}/?q=Pager%20Person`);
+  const rows = page.locator('table.roster tbody tr');
+  await page.getByText('30 engineers · page 1 of 2').waitFor();
+  assert.equal(await rows.count(), 25);
+  assert.match(await rows.last().innerText(), /Pager Person 24/);
+
+  await page.getByRole('link', { name: 'Next' }).click();
+  await page.getByText('30 engineers · page 2 of 2').waitFor();
+  assert.equal(await rows.count(), 5);
+  assert.match(await rows.first().innerText(), /Pager Person 25/);
+  assert.match(page.url(), /page=2&after=/);
+  assert.equal(await page.getByRole('link', { name: 'Next' }).count(), 0);
+
+  await page.getByRole('link', { name: 'Previous' }).click();
+  await page.getByText('30 engineers · page 1 of 2').waitFor();
+  assert.match(await rows.first().innerText(), /Pager Person 00/);
+  assert.equal(await page.getByRole('link', { name: 'Previous' }).count(), 0);
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -215,4 +215,133 @@ on_both_backends! {
             WHERE a.action = 'technician.add' AND a.source = 'cli' AND t.name = 'Generated One' AND a.after_json LIKE '%139 0000 0001%'").await, 1);
         assert_eq!(app.count("SELECT count(*) FROM subscriptions").await, 0, "no confirmations for generated engineers");
     }
+
+    async fn next_and_previous_walk_every_sort_from_row_to_row_and_skip_nobody(app: TestApp) {
+        use app::domain::LoginName;
+        app.create_admin().await;
+        app.seed_reference_data().await;
+        let sites: Vec<(i64,)> = sqlx::query_as("SELECT id FROM sites ORDER BY id")
+            .fetch_all(app.db.reader()).await.unwrap();
+        // Names and logins repeat, some have no login or site, and every one was added in the
+        // same instant: each sort has ties that only the id can break.
+        let engineers: Vec<Generated> = (0..130)
+            .map(|i| Generated {
+                name: PersonName::parse(&format!("Engineer {:02}", i % 40)).unwrap(),
+                login: (i % 3 != 0).then(|| LoginName::parse(&format!("login{:02}.{i}", i % 7)).unwrap()),
+                email: None,
+                mobile: None,
+                job_title: None,
+                site_id: (i % 5 != 0).then(|| sites[i % sites.len()].0),
+                department_id: None,
+            })
+            .collect();
+        let ctx = AuditContext::new(Source::Cli, None);
+        add_generated(&app.db, &Actor::operator(), &ctx, &engineers).await.unwrap();
+        let everyone = engineers.len() + 1;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let ids = |page: &Value| -> Vec<i64> {
+            page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect()
+        };
+
+        for sort in ["Name", "Login", "Site", "Updated"] {
+            for descending in ["false", "true"] {
+                let at = |page: u32, cursor: Option<(&'static str, String)>| {
+                    let mut pairs = vec![
+                        ("query[sort]", sort.to_owned()),
+                        ("query[descending]", descending.to_owned()),
+                        ("query[page]", page.to_string()),
+                    ];
+                    if let Some((name, value)) = cursor {
+                        pairs.push((name, value));
+                    }
+                    pairs
+                };
+                let fetch = |pairs: Vec<(&'static str, String)>| {
+                    let (app, client) = (&app, &client);
+                    async move {
+                        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                        page(app, client, &pairs).await
+                    }
+                };
+                // Page by page by number: the reference order.
+                let mut by_number = Vec::new();
+                for n in 1..=everyone.div_ceil(25) {
+                    by_number.push(ids(&fetch(at(u32::try_from(n).unwrap(), None)).await));
+                }
+                // Forwards by Next's cursor.
+                let mut pages = vec![fetch(at(1, None)).await];
+                while let Some(cursor) = pages.last().unwrap()["next_cursor"].as_str().map(str::to_owned) {
+                    let n = u32::try_from(pages.len()).unwrap() + 1;
+                    assert!(n <= 10, "{sort} {descending}: Next never ends");
+                    pages.push(fetch(at(n, Some(("query[after]", cursor)))).await);
+                }
+                let forwards: Vec<Vec<i64>> = pages.iter().map(ids).collect();
+                assert_eq!(forwards, by_number, "{sort} descending={descending}: Next walks the sort");
+                assert_eq!(pages.last().unwrap()["has_next"], false);
+                assert_eq!(pages.last().unwrap()["total"], i64::try_from(everyone).unwrap());
+                // Backwards by Previous's cursor, from the last page to the first.
+                let mut page_now = pages.pop().unwrap();
+                let mut n = u32::try_from(pages.len()).unwrap() + 1;
+                let mut backwards = vec![ids(&page_now)];
+                while let Some(cursor) = page_now["prev_cursor"].as_str().map(str::to_owned) {
+                    n -= 1;
+                    page_now = fetch(at(n, Some(("query[before]", cursor)))).await;
+                    assert_eq!(page_now["page"], n, "{sort}: the page number follows");
+                    assert_eq!(page_now["has_next"], true);
+                    backwards.push(ids(&page_now));
+                }
+                backwards.reverse();
+                assert_eq!(backwards, by_number, "{sort} descending={descending}: Previous walks back");
+                assert_eq!(page_now["page"], 1);
+                assert!(page_now["prev_cursor"].is_null());
+            }
+        }
+
+        // The Next link of the rendered page carries the cursor, and following it shows the
+        // rows after the last one shown, even when one shown before it is deleted meanwhile.
+        let html = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        let next = html.split("rel=\"next\"").next().unwrap();
+        let href = next.rsplit("href=\"").next().unwrap().split('"').next().unwrap().replace("&amp;", "&");
+        assert!(href.starts_with("/?page=2&after="), "{href}");
+        let first = page(&app, &client, &[("query[page]", "1")]).await;
+        let second = page(&app, &client, &[("query[page]", "2")]).await;
+        let gone = ids(&first)[3];
+        app::service::technicians::delete_technician(&app.db, &Actor::operator(), &ctx, &app::domain::TechnicianRef::by_id(gone), None)
+            .await
+            .unwrap();
+        let followed = client.get(app.url(&href)).send().await.unwrap().text().await.unwrap();
+        let name_of = |row: &Value| row["name"].as_str().unwrap().to_owned();
+        let first_of_second = name_of(&second["rows"][0]);
+        assert!(followed.contains(&first_of_second), "page 2 still starts where page 1 ended");
+        assert!(followed.contains("· page 2 of"), "and still calls itself page 2");
+
+        // A cursor that does not fit is no cursor: the page number alone decides.
+        let by_number = ids(&page(&app, &client, &[("query[page]", "2")]).await);
+        for (sort, name, cursor) in [
+            ("name", "query[after]", "nonsense"),
+            ("name", "query[after]", ":"),
+            ("name", "query[before]", "99999999999999999999999:x"),
+            ("Updated", "query[after]", "5:not a time"),
+            ("Updated", "query[before]", "-1:"),
+        ] {
+            let sort_value = if sort == "Updated" { "Updated" } else { "Name" };
+            let answer = page(&app, &client, &[("query[page]", "2"), ("query[sort]", sort_value), (name, cursor)]).await;
+            if sort == "name" {
+                assert_eq!(ids(&answer), by_number, "{cursor:?}");
+            } else {
+                assert_eq!(answer["rows"].as_array().unwrap().len(), 25, "{cursor:?}");
+            }
+        }
+        // Any text in a cursor is a value, never SQL; a cursor past the end shows nothing.
+        for cursor in ["1:'; DROP TABLE technicians; --", "0:\u{0}\u{202e}", "1:\"", "1:%_\\"] {
+            let answer = page(&app, &client, &[("query[page]", "2"), ("query[after]", cursor)]).await;
+            assert!(ids(&answer).len() <= 25, "{cursor:?}");
+        }
+        let past_the_end = format!("1:{}", "z".repeat(5_000));
+        let answer = page(&app, &client, &[("query[page]", "2"), ("query[after]", &past_the_end)]).await;
+        assert!(ids(&answer).is_empty());
+        assert_eq!(answer["has_next"], false);
+        assert_eq!(app.count("SELECT count(*) FROM technicians").await, i64::try_from(everyone).unwrap() - 1);
+    }
 }

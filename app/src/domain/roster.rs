@@ -141,9 +141,14 @@ pub struct ListQuery {
     pub directory: String,
     pub sort: SortKey,
     pub descending: bool,
-    /// 1-based.
+    /// 1-based. With a cursor it only names the page; the cursor says where it starts.
     pub page: u32,
     pub per_page: u32,
+    /// The page starts after this row of the sort (`Page::next_cursor` of the page before):
+    /// the page is then read from the sort's index at that point, however deep it is.
+    pub after: String,
+    /// The page ends before this row of the sort (`Page::prev_cursor` of the page after).
+    pub before: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +160,10 @@ pub struct Page {
     pub total_is_floor: bool,
     /// Whether a page follows this one.
     pub has_next: bool,
+    /// Where the next page starts (`ListQuery::after`), when one follows.
+    pub next_cursor: Option<String>,
+    /// Where the page before ends (`ListQuery::before`), when this is not the first.
+    pub prev_cursor: Option<String>,
     pub page: u32,
     pub per_page: u32,
     pub beta: BetaChannels,

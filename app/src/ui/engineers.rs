@@ -16,7 +16,9 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::use_query_map;
 
 /// The table's own query parameters; dialogs return to the table with exactly these.
-const LIST_PARAMS: [&str; 8] = ["q", "site", "role", "state", "dir", "sort", "desc", "page"];
+const LIST_PARAMS: [&str; 10] = [
+    "q", "site", "role", "state", "dir", "sort", "desc", "page", "after", "before",
+];
 /// One-shot notices a finished dialog leaves in the URL.
 const NOTICES: [&str; 4] = ["added", "updated", "deleted", "subscribed"];
 
@@ -67,6 +69,8 @@ pub fn EngineersPage() -> impl IntoView {
         descending: param("desc") == "1",
         page: param("page").parse().unwrap_or(1),
         per_page: 25,
+        after: param("after"),
+        before: param("before"),
     };
     // A finished dialog leaves its notice in the URL; that change reloads the table too.
     let notices = move || {
@@ -181,13 +185,29 @@ fn RosterTable(page: Page) -> impl IntoView {
     let t = use_texts();
     let list_url = ListUrl::current();
     let current = page.page;
+    // The pages next to this one are found from its first and last rows (read from the
+    // sort's index at that row, however deep); another page number alone is skipped to.
+    let (next_cursor, prev_cursor) = (page.next_cursor.clone(), page.prev_cursor.clone());
     let link = move |n: u32| {
         let base = list_url.0.get();
         let rest: Vec<&str> = base
             .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("page="))
+            .filter(|p| {
+                !p.is_empty()
+                    && !["page=", "after=", "before="]
+                        .iter()
+                        .any(|k| p.starts_with(k))
+            })
             .collect();
         let mut href = format!("/?page={n}");
+        let cursor = match n {
+            n if n == current + 1 => next_cursor.as_deref().map(|c| ("after", c)),
+            n if n + 1 == current => prev_cursor.as_deref().map(|c| ("before", c)),
+            _ => None,
+        };
+        if let Some((name, value)) = cursor {
+            href.push_str(&format!("&{name}={}", encode_component(value)));
+        }
         for p in rest {
             href.push('&');
             href.push_str(p);

@@ -32,6 +32,49 @@ struct Row {
     lark: i64,
     directory_source: Option<String>,
     directory_missing: i64,
+    sort_text: Option<String>,
+    sort_number: Option<i64>,
+}
+
+/// A row's place in a sort (its key, then its id), as a page link carries it: `id:key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Cursor {
+    id: i64,
+    key: Value,
+}
+
+impl Cursor {
+    /// A cursor that does not parse for this sort is no cursor: the page number alone says
+    /// where the page is.
+    fn parse(raw: &str, sort: SortKey) -> Option<Self> {
+        let (id, key) = raw.split_once(':')?;
+        let id = id.parse().ok()?;
+        // No stored key holds a NUL, and PostgreSQL refuses one in a text value.
+        if key.contains('\0') {
+            return None;
+        }
+        let key = match sort {
+            SortKey::Updated => Value::Int(key.parse().ok()?),
+            _ => Value::Text(key.to_owned()),
+        };
+        Some(Self { id, key })
+    }
+
+    fn of(row: &Row) -> Option<String> {
+        let key = match (&row.sort_text, row.sort_number) {
+            (Some(text), _) => text.clone(),
+            (None, Some(number)) => number.to_string(),
+            (None, None) => return None,
+        };
+        Some(format!("{}:{key}", row.id))
+    }
+}
+
+/// Where a page starts: so many rows into the sort, or next to a row of it.
+enum Start {
+    Offset(i64),
+    After(Cursor),
+    Before(Cursor),
 }
 
 /// What a search looks in: name, alias, login, email and mobile, lower-cased, kept in the
@@ -47,7 +90,7 @@ pub(crate) fn search_text(parts: [Option<&str>; 5]) -> String {
 
 /// The WHERE clause of the filters a query asks for, and their values: a filter left empty
 /// adds nothing, so the planner sees only what is asked.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Filters {
     clauses: Vec<String>,
     values: Vec<Value>,
@@ -169,6 +212,16 @@ fn sort_key(sort: SortKey) -> (&'static str, bool) {
     }
 }
 
+/// The sort key as a page's row reports it, for the cursors of the links next to it.
+fn sort_key_columns(sort: SortKey) -> String {
+    let (key, _) = sort_key(sort);
+    if sort == SortKey::Updated {
+        format!("CAST(NULL AS TEXT) AS sort_text, {key} AS sort_number")
+    } else {
+        format!("{key} AS sort_text, CAST(NULL AS BIGINT) AS sort_number")
+    }
+}
+
 const COLUMNS: &str = "t.id, t.version, t.name, t.alias, t.login_name, s.name AS site_name, \
     d.name AS department_name, t.mobile, t.email, t.site_id, \
     CASE WHEN t.wecom_webhook IS NULL THEN 0 ELSE 1 END AS wecom, \
@@ -195,31 +248,38 @@ pub async fn list_technicians(
         )))
         .fetch_one(db.reader())
         .await?;
-    let (key, join_site) = sort_key(query.sort);
-    let direction = if query.descending { "DESC" } else { "ASC" };
-    let order = format!("{key} {direction}, t.id {direction}");
-    let site_join = if join_site {
-        " LEFT JOIN sites s ON s.id = t.site_id"
+    let per = i64::from(per_page);
+    let start = if let Some(cursor) = Cursor::parse(&query.after, query.sort) {
+        Start::After(cursor)
+    } else if let Some(cursor) = Cursor::parse(&query.before, query.sort) {
+        Start::Before(cursor)
     } else {
-        ""
+        Start::Offset(i64::from(page - 1) * per)
     };
-    let offset = i64::from(page - 1) * i64::from(per_page);
-    // The ids of the page (and one more, to know whether a next page exists) come from the
-    // sort's index alone; only they are then read whole.
-    let mut rows: Vec<Row> = filters
-        .bind(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
-             LEFT JOIN departments d ON d.id = t.department_id \
-             WHERE t.id IN (SELECT t.id FROM technicians t{site_join}{where_sql} \
-             ORDER BY {order} LIMIT {} OFFSET {offset}) \
-             ORDER BY {order}",
-            per_page + 1
-        )))
-        .fetch_all(db.reader())
-        .await?;
-    let limit = usize::try_from(per_page).unwrap_or(usize::MAX);
-    let has_next = rows.len() > limit;
-    rows.truncate(limit);
+    let mut rows = read_rows(db, query, &filters, per, &start).await?;
+    let mut page = page;
+    match start {
+        // Stepping back reached the first row: that is page 1, whatever the link said.
+        Start::Before(_) if rows.len() <= limit(per) => {
+            rows = read_rows(db, query, &filters, per, &Start::Offset(0)).await?;
+            page = 1;
+        }
+        Start::Offset(_) => {}
+        // A cursor is a row of the sort, so a page read from one is never the first.
+        Start::After(_) | Start::Before(_) => page = page.max(2),
+    }
+    let has_next = if matches!(start, Start::Before(_)) && page > 1 {
+        // Read backwards from the cursor: the extra row is the one before the page, and
+        // the cursor's own row follows it.
+        rows.truncate(limit(per));
+        rows.reverse();
+        true
+    } else {
+        let more = rows.len() > limit(per);
+        rows.truncate(limit(per));
+        more
+    };
+    let offset = i64::from(page - 1) * per;
     // How many come up to the end of this page; a page past the end says nothing of that.
     let seen = if rows.is_empty() {
         0
@@ -233,6 +293,16 @@ pub async fn list_technicians(
         (seen, false)
     } else {
         (COUNT_CAP.max(seen), true)
+    };
+    let next_cursor = if has_next {
+        rows.last().and_then(Cursor::of)
+    } else {
+        None
+    };
+    let prev_cursor = if page > 1 {
+        rows.first().and_then(Cursor::of)
+    } else {
+        None
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let links = Links::read(db, &ids).await?;
@@ -280,10 +350,72 @@ pub async fn list_technicians(
         total,
         total_is_floor,
         has_next,
+        next_cursor,
+        prev_cursor,
         page,
         per_page,
         beta: settings::beta_channels(db).await?,
     })
+}
+
+/// The row count of a page, as a length.
+fn limit(per_page: i64) -> usize {
+    usize::try_from(per_page).unwrap_or(usize::MAX)
+}
+
+/// Up to `per_page + 1` rows from `start` (the extra one says whether the sort goes on past
+/// the page). The page's ids come from the sort's index alone, skipped to or looked up at
+/// the start; only they are then read whole. Read from a `Before` cursor, the rows come
+/// backwards.
+async fn read_rows(
+    db: &Db,
+    query: &ListQuery,
+    filters: &Filters,
+    per_page: i64,
+    start: &Start,
+) -> Result<Vec<Row>, ServiceError> {
+    let (key, join_site) = sort_key(query.sort);
+    let forwards = !matches!(start, Start::Before(_));
+    let direction = if query.descending == forwards {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    let order = format!("{key} {direction}, t.id {direction}");
+    let site_join = if join_site {
+        " LEFT JOIN sites s ON s.id = t.site_id"
+    } else {
+        ""
+    };
+    let mut filters = filters.clone();
+    let offset = match start {
+        Start::Offset(offset) => *offset,
+        Start::After(cursor) | Start::Before(cursor) => {
+            let key_value = filters.value(cursor.key.clone());
+            let id_value = filters.value(Value::Int(cursor.id));
+            let beyond = if direction == "ASC" { ">" } else { "<" };
+            // Spelled out rather than as a row value `(key, id) > (…)`: SQLite finds the
+            // start of a range in an index on an expression only from a plain comparison.
+            filters.clauses.push(format!(
+                "{key} {beyond}= {key_value} AND ({key} {beyond} {key_value} OR t.id {beyond} {id_value})"
+            ));
+            0
+        }
+    };
+    let where_sql = filters.sql();
+    let sort_columns = sort_key_columns(query.sort);
+    Ok(filters
+        .bind(sqlx::query_as(&format!(
+            "SELECT {COLUMNS}, {sort_columns} FROM technicians t \
+             LEFT JOIN sites s ON s.id = t.site_id \
+             LEFT JOIN departments d ON d.id = t.department_id \
+             WHERE t.id IN (SELECT t.id FROM technicians t{site_join}{where_sql} \
+             ORDER BY {order} LIMIT {} OFFSET {offset}) \
+             ORDER BY {order}",
+            per_page + 1
+        )))
+        .fetch_all(db.reader())
+        .await?)
 }
 
 /// A pending confirmation past its deadline is expired, whether or not a sweep marked it.
