@@ -44,6 +44,58 @@ on_both_backends! {
         assert_eq!(app.count("SELECT count(*) FROM subscriptions WHERE method = 'email' AND contact LIKE 'crowd%'").await, 40);
     }
 
+    async fn an_add_the_database_refuses_fails_alone_among_adds_at_once(app: TestApp) {
+        app.create_admin().await;
+        // A trigger stands in for a failure no check foresees (say, a site deleted between
+        // the lookup and the insert). On PostgreSQL such a failure spoils the transaction of
+        // the adds committed with it; they must be written again, each on its own.
+        let statements: &[&str] = match app.db.backend() {
+            app::service::db::Backend::Sqlite => &["CREATE TRIGGER refuse BEFORE INSERT ON technicians \
+                WHEN NEW.name LIKE 'Refused %' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"],
+            app::service::db::Backend::Postgres => &[
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.name LIKE 'Refused %' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER refuse BEFORE INSERT ON technicians FOR EACH ROW EXECUTE FUNCTION refuse()",
+            ],
+        };
+        for statement in statements {
+            sqlx::query(statement).execute(app.db.writer()).await.unwrap();
+        }
+        let adds = (0..40).map(|i| {
+            let app = &app;
+            async move {
+                let name = if i % 7 == 3 { format!("Refused {i}") } else { format!("Accepted {i}") };
+                let email = format!("batch{i}@example.com");
+                (name.clone(), app.add_as_admin(&[("name", &name), ("email", &email)]).await)
+            }
+        });
+        let answers = futures::future::join_all(adds).await;
+        for (name, answer) in &answers {
+            if name.starts_with("Refused") {
+                assert!(!answer.is_success(), "{name}: {}", answer.raw);
+                assert!(answer.userid.is_none());
+            } else {
+                assert!(answer.is_success(), "{name}: {}", answer.raw);
+                let id = answer.userid.expect("userid");
+                let (stored,): (String,) = sqlx::query_as("SELECT name FROM technicians WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(app.db.reader())
+                    .await
+                    .unwrap();
+                assert_eq!(&stored, name);
+            }
+        }
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE name LIKE 'Accepted %'").await, 34);
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE name LIKE 'Refused %'").await, 0);
+        assert_eq!(
+            app.count("SELECT count(*) FROM audit_log WHERE action = 'technician.add' AND source = 'xml'").await,
+            34,
+            "one audit row per engineer added, none for a refused one"
+        );
+        assert_eq!(app.count("SELECT count(*) FROM subscriptions WHERE contact LIKE 'batch%'").await, 34);
+    }
+
     async fn adding_a_technician_answers_success_with_its_userid(app: TestApp) {
         app.create_admin().await;
         let answer = app.add_as_admin(&[("name", "Ada Lovelace"), ("email", "ada@example.com")]).await;

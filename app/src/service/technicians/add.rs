@@ -8,7 +8,7 @@ use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry};
 use crate::service::auth::hash_password;
 use crate::service::confirmations::{contacts_saved_many, Contacts, Saved};
-use crate::service::db::{is_unique_violation, Backend, Db};
+use crate::service::db::{Backend, Db};
 use crate::service::error::ServiceError;
 use crate::service::now_ms;
 use sqlx::{Acquire, Any, Transaction};
@@ -64,22 +64,8 @@ pub async fn add_technician(
         None => None,
     };
     let notes = placement.notes.clone();
-    let id = match db.backend() {
-        // One writer connection: adds waiting for it are committed together.
-        Backend::Sqlite => group::add(db, actor, ctx, new, placement, password_hash).await?,
-        Backend::Postgres => {
-            let pending = Pending {
-                new,
-                placement,
-                password_hash,
-            };
-            let mut tx = db.writer().begin().await?;
-            let id = insert(&mut tx, &pending).await?;
-            write_after_inserts(&mut tx, actor, ctx, &[(id, &pending)]).await?;
-            tx.commit().await?;
-            id
-        }
-    };
+    // Adds waiting for the writer are committed together.
+    let id = group::add(db, actor, ctx, new, placement, password_hash).await?;
     tracing::info!(technician = id, "technician added");
     Ok(Added { id, notes })
 }
@@ -167,19 +153,41 @@ async fn place(db: &Db, new: &NewTechnician) -> Result<Placement, ServiceError> 
     })
 }
 
-/// Inserts one technician and its links. On SQLite a failed insert (a login taken) takes
-/// back only itself; an add with links takes a savepoint, so links that fail take their
-/// technician back with them.
-async fn insert(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<i64, ServiceError> {
+/// How one add went inside a batch's transaction.
+enum Inserted {
+    /// The add's own outcome: the transaction goes on either way.
+    Done(Result<i64, ServiceError>),
+    /// A statement failed outside a savepoint on PostgreSQL, which spoils the transaction:
+    /// the batch must be taken back and its adds written one by one.
+    Spoiled(ServiceError),
+}
+
+/// Inserts one technician and its links, so that a failure takes back only this add. A
+/// login already taken is no failed statement (the insert does nothing). An add with links
+/// takes a savepoint, so links that fail take their technician back with them. An add
+/// without links takes none: on SQLite a failed statement takes back only itself, and on
+/// PostgreSQL such a failure (rare: a site deleted meanwhile) spoils the batch instead.
+async fn insert(tx: &mut Transaction<'_, Any>, backend: Backend, pending: &Pending) -> Inserted {
     let (new, placement) = (&pending.new, &pending.placement);
     let has_links = !(new.roles.is_empty()
         && placement.site_ids.is_empty()
         && placement.groups.is_empty()
         && placement.udfs.is_empty());
     if !has_links {
-        return insert_row(tx, pending).await;
+        return match insert_row(tx, pending).await {
+            Err(e)
+                if backend == Backend::Postgres
+                    && !matches!(e, ServiceError::LoginNameExists(_)) =>
+            {
+                Inserted::Spoiled(e)
+            }
+            outcome => Inserted::Done(outcome),
+        };
     }
-    let mut savepoint = tx.begin().await?;
+    let mut savepoint = match tx.begin().await {
+        Ok(savepoint) => savepoint,
+        Err(e) => return Inserted::Spoiled(e.into()),
+    };
     let written = async {
         let id = insert_row(&mut savepoint, pending).await?;
         placement::insert_links(
@@ -194,15 +202,13 @@ async fn insert(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<i64,
         Ok::<_, ServiceError>(id)
     }
     .await;
-    match written {
-        Ok(id) => {
-            savepoint.commit().await?;
-            Ok(id)
-        }
-        Err(e) => {
-            savepoint.rollback().await?;
-            Err(e)
-        }
+    let ended = match &written {
+        Ok(_) => savepoint.commit().await,
+        Err(_) => savepoint.rollback().await,
+    };
+    match ended {
+        Ok(()) => Inserted::Done(written),
+        Err(e) => Inserted::Spoiled(e.into()),
     }
 }
 
@@ -210,13 +216,14 @@ async fn insert_row(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<
     let (new, placement) = (&pending.new, &pending.placement);
     let now = now_ms();
     let text = |v: &Option<crate::domain::ShortText>| v.as_ref().map(|t| t.to_string());
-    let (id,): (i64,) = sqlx::query_as(
+    let id: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO technicians (name, alias, employee_id, email, phone, mobile, sms_mail_id, \
          cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, login_name, \
          login_domain, login_enabled, password_hash, created_at, updated_at, version, search_text, \
          login_key, name_key, email_key) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1, $18, \
          $19, $20, $21) \
+         ON CONFLICT (login_key) DO NOTHING \
          RETURNING id",
     )
     .bind(new.name.as_ref())
@@ -250,22 +257,18 @@ async fn insert_row(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<
     )
     .bind(fold(new.name.as_ref()))
     .bind(new.email.as_ref().map(|e| fold(e.as_ref())))
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e, "technicians_login_unique") {
-            let login = new.login.as_ref().map(|l| l.name.to_string()).unwrap_or_default();
-            ServiceError::LoginNameExists(login)
-        } else {
-            e.into()
-        }
-    })?;
-    Ok(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    // The login is taken: nothing was inserted, and no statement failed.
+    id.map(|(id,)| id).ok_or_else(|| {
+        let login = new.login.as_ref().map(|l| l.name.to_string());
+        ServiceError::LoginNameExists(login.unwrap_or_default())
+    })
 }
 
-/// Group commit on SQLite: one task takes the adds waiting for the writer and commits them in
-/// one transaction. Each add's own rows are one insert (a savepoint when it has links), so a
-/// bad add fails alone; the confirmations, snapshots and audit rows of the batch are written
+/// Group commit: one task takes the adds waiting for the writer and commits them in one
+/// transaction. Each add's own rows are one insert (under a savepoint where needed), so a bad
+/// add fails alone; the confirmations, snapshots and audit rows of the batch are written
 /// together; every answer is sent after the commit, so a success is durable.
 mod group {
     use super::*;
@@ -294,7 +297,7 @@ mod group {
             .add_queue()
             .get_or_init(|| {
                 let (sender, receiver) = mpsc::channel::<Job>(BATCH * 4);
-                tokio::spawn(run(db.writer().clone(), receiver));
+                tokio::spawn(run(db.writer().clone(), db.backend(), receiver));
                 Box::new(sender)
             })
             .downcast_ref::<mpsc::Sender<Job>>()
@@ -317,7 +320,7 @@ mod group {
         answer.await.map_err(|_| stopped())?
     }
 
-    async fn run(writer: sqlx::AnyPool, mut receiver: mpsc::Receiver<Job>) {
+    async fn run(writer: sqlx::AnyPool, backend: Backend, mut receiver: mpsc::Receiver<Job>) {
         while let Some(first) = receiver.recv().await {
             let mut jobs = vec![first];
             while jobs.len() < BATCH {
@@ -326,9 +329,23 @@ mod group {
                     Err(_) => break,
                 }
             }
-            let outcomes = match write(&writer, &jobs).await {
+            let outcomes = match write(&writer, backend, &jobs).await {
                 Ok(outcomes) => outcomes,
-                Err(e) => {
+                Err(Failed::Spoiled(_)) if jobs.len() > 1 => {
+                    // One add spoiled the batch: each is written alone, so it fails alone.
+                    let mut outcomes = Vec::with_capacity(jobs.len());
+                    for job in &jobs {
+                        outcomes.push(
+                            match write(&writer, backend, std::slice::from_ref(job)).await {
+                                Ok(mut one) => one.pop().unwrap_or_else(|| Err(lost())),
+                                Err(Failed::Spoiled(e) | Failed::Batch(e)) => Err(e),
+                            },
+                        );
+                    }
+                    outcomes
+                }
+                Err(Failed::Spoiled(e)) => vec![Err(e)],
+                Err(Failed::Batch(e)) => {
                     tracing::error!(error = %e, adds = jobs.len(), "a batch of adds failed");
                     jobs.iter()
                         .map(|_| Err(ServiceError::Internal(anyhow::anyhow!("{e}"))))
@@ -342,15 +359,44 @@ mod group {
         }
     }
 
+    /// Why a batch was not written: nothing of it stands either way.
+    enum Failed {
+        /// An add spoiled the transaction (see [`Inserted::Spoiled`]).
+        Spoiled(ServiceError),
+        /// The batch's own statements failed.
+        Batch(ServiceError),
+    }
+
+    impl From<sqlx::Error> for Failed {
+        fn from(e: sqlx::Error) -> Self {
+            Self::Batch(e.into())
+        }
+    }
+
+    impl From<ServiceError> for Failed {
+        fn from(e: ServiceError) -> Self {
+            Self::Batch(e)
+        }
+    }
+
+    fn lost() -> ServiceError {
+        ServiceError::Internal(anyhow::anyhow!("an add of a batch got no outcome"))
+    }
+
     async fn write(
         writer: &sqlx::AnyPool,
+        backend: Backend,
         jobs: &[Job],
-    ) -> Result<Vec<Result<i64, ServiceError>>, ServiceError> {
+    ) -> Result<Vec<Result<i64, ServiceError>>, Failed> {
         let mut tx = writer.begin().await?;
         let mut outcomes = Vec::with_capacity(jobs.len());
         for job in jobs {
-            // A failed statement takes back only itself on SQLite: the batch goes on.
-            outcomes.push(insert(&mut tx, &job.pending).await);
+            match insert(&mut tx, backend, &job.pending).await {
+                // A failed add takes back only itself: the batch goes on.
+                Inserted::Done(outcome) => outcomes.push(outcome),
+                // Dropped, the transaction is rolled back.
+                Inserted::Spoiled(e) => return Err(Failed::Spoiled(e)),
+            }
         }
         // The rest of the batch, for each caller (actor and address) at once.
         let mut done: Vec<usize> = Vec::new();
