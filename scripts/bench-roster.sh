@@ -82,7 +82,8 @@ bench() { # $1 = sqlite | postgres
   measure "/?site=ID&sort=updated&desc=1" "/?site=$site_id&sort=updated&desc=1" 'table class="roster"'
   measure "/?sort=login&page=1000 (typed in)" "/?sort=login&page=1000" 'table class="roster"'
   measure "login page 1000 by Next" "$(next_of "/?sort=login&page=999")" 'table class="roster"'
-  measure "/?sort=site&page=2 (no index: joined name)" "/?sort=site&page=2" 'table class="roster"'
+  measure "/?sort=site&page=2" "/?sort=site&page=2" 'table class="roster"'
+  measure "/?sort=site&page=2000 (typed in)" "/?sort=site&page=2000" 'table class="roster"'
   echo "server RSS: idle $idle, peak over the run $(rss "$server_pid" VmHWM)"
   stop_server || true
 }

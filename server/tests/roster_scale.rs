@@ -344,4 +344,34 @@ on_both_backends! {
         assert_eq!(answer["has_next"], false);
         assert_eq!(app.count("SELECT count(*) FROM technicians").await, i64::try_from(everyone).unwrap() - 1);
     }
+
+    async fn the_site_sort_follows_moves_renames_and_deleted_sites(app: TestApp) {
+        app.create_admin().await;
+        app.seed_reference_data().await;
+        for (name, login, site) in [("Sorted A", "sorted.a", "Paris"), ("Sorted B", "sorted.b", "London"), ("Sorted C", "sorted.c", ""), ("Sorted D", "sorted.d", "Asia")] {
+            let answer = app.add_as_admin(&[("name", name), ("loginName", login), ("techSiteName", site)]).await;
+            assert!(answer.is_success(), "{}", answer.raw);
+        }
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let by_site = || async {
+            names(&page(&app, &client, &[("query[search]", "Sorted"), ("query[sort]", "Site"), ("query[page]", "1")]).await)
+        };
+        assert_eq!(by_site().await, ["Sorted C", "Sorted D", "Sorted B", "Sorted A"], "no site first, then Asia, London, Paris");
+
+        let answer = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("techLoginName", "sorted.a"), ("techSiteName", "Asia")]).await;
+        assert!(answer.is_success(), "{}", answer.raw);
+        assert_eq!(by_site().await, ["Sorted C", "Sorted A", "Sorted D", "Sorted B"], "a moved engineer sorts under its new site");
+
+        // No screen renames or deletes a site; the sort holds if the database does it.
+        sqlx::query("UPDATE sites SET name = 'Zagreb' WHERE name = 'London'").execute(app.db.writer()).await.unwrap();
+        assert_eq!(by_site().await, ["Sorted C", "Sorted A", "Sorted D", "Sorted B"]);
+        sqlx::query("UPDATE sites SET name = 'Aachen' WHERE name = 'Zagreb'").execute(app.db.writer()).await.unwrap();
+        assert_eq!(by_site().await, ["Sorted C", "Sorted B", "Sorted A", "Sorted D"], "a renamed site moves its engineers");
+        sqlx::query("DELETE FROM sites WHERE name = 'Asia'").execute(app.db.writer()).await.unwrap();
+        assert_eq!(by_site().await, ["Sorted A", "Sorted C", "Sorted D", "Sorted B"], "engineers of a deleted site have none");
+        let (site,): (Option<String>,) = sqlx::query_as("SELECT s.name FROM technicians t LEFT JOIN sites s ON s.id = t.site_id WHERE t.name = 'Sorted B'")
+            .fetch_one(app.db.reader()).await.unwrap();
+        assert_eq!(site.as_deref(), Some("Aachen"));
+    }
 }
