@@ -6,6 +6,7 @@
 #   AddTechnician (SQLite write)        with the credential memory on, on each database
 #   GetTechnician (read)                with the credential memory on
 #   Add / Get with the memory off       argon2id on every call (SQLite)
+# BASELINE_BIN=path/to/an/earlier/crewdesk adds its AddTechnician line beside this build's.
 # 16 concurrent connections each (wrk -t2 -c16), DURATION (10 s) per figure after a 2 s
 # warm-up; the server's RSS idle and its peak. DATABASES="sqlite postgres" by default;
 # PostgreSQL at POSTGRES_URL (databases crewdesk_bench_300 and anchor_bench are recreated there).
@@ -23,6 +24,7 @@ anchor="$CARGO_TARGET_DIR/release/examples/anchor_insert"
 
 work=$(mktemp -d)
 server_pid=""
+starts=0
 stop() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi; server_pid=""; }
 cleanup() { stop; rm -rf "$work"; }
 trap cleanup EXIT
@@ -45,9 +47,13 @@ wait_for() { # $1 = a URL that answers once the server is up
   echo "the server did not start" >&2; cat "$work/server.log" >&2; exit 1
 }
 
-start() { # $1 = database kind, $2 = credential memory seconds
+start() { # $1 = database kind, $2 = credential memory seconds, $3 = the binary ($bin)
   stop
+  local bin=${3:-$bin}
+  # A new database each time (PostgreSQL's is recreated, SQLite's gets a new file).
+  starts=$((starts + 1))
   local db; db=$(database_url "$1" "crewdesk_bench_$2")
+  [ "$1" = sqlite ] && db=$(database_url sqlite "crewdesk_bench_$2_$starts")
   "$bin" --database-url "$db" admin create --login "$BENCH_LOGIN" --password "$BENCH_PASSWORD" >/dev/null
   port=$(free_port)
   CREWDESK_LOG=warn "$bin" --database-url "$db" serve --addr "127.0.0.1:$port" \
@@ -95,6 +101,13 @@ for database in $DATABASES; do
   idle=$(rss "$server_pid" VmRSS)
   [ "$database" = sqlite ] && measure "GET /healthz" "http://127.0.0.1:$port/healthz"
   OPERATION=add measure "AddTechnician, credential memory on ($database)" -s scripts/bench/servlet.lua "$(servlet)"
+  if [ -n "${BASELINE_BIN:-}" ]; then
+    # The same line for an earlier build, in the same run (e.g. a copy of the binary
+    # built from the commit before a change).
+    start "$database" 300 "$BASELINE_BIN"
+    OPERATION=add measure "AddTechnician, baseline build ($database)" -s scripts/bench/servlet.lua "$(servlet)"
+    start "$database" 300
+  fi
   OPERATION=get measure "GetTechnician, credential memory on ($database)" -s scripts/bench/servlet.lua "$(servlet)"
   memory="$memory
 server RSS ($database): idle $idle, peak over its benchmarks $(rss "$server_pid" VmHWM)"
