@@ -96,6 +96,46 @@ on_both_backends! {
         assert_eq!(app.count("SELECT count(*) FROM captured_messages").await, 0);
     }
 
+    async fn confirmations_sent_together_are_each_recorded_as_their_own(app: TestApp) {
+        app.create_admin().await;
+        // Thirty adds at once: the outbox takes their confirmations in batches and records
+        // each batch in a few statements; every message must still be recorded as itself.
+        let adds = (0..30).map(|i| {
+            let app = &app;
+            async move {
+                let (name, email) = (format!("Batch Mail {i:02}"), format!("batch.mail{i:02}@example.com"));
+                let answer = app.add_as_admin(&[("name", &name), ("email", &email)]).await;
+                assert!(answer.is_success(), "{}", answer.raw);
+            }
+        });
+        futures::future::join_all(adds).await;
+        let sent = "SELECT count(*) FROM captured_messages WHERE recipient LIKE 'batch.mail%'";
+        assert_eq!(app.wait_for_count(sent, 30).await, 30);
+        assert_eq!(app.count("SELECT count(*) FROM deliveries WHERE recipient LIKE 'batch.mail%' AND status = 'delivered'").await, 30);
+        assert_eq!(
+            app.count("SELECT count(*) FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id \
+                WHERE d.recipient LIKE 'batch.mail%' AND a.outcome = 'captured' AND a.attempt = 1").await,
+            30,
+            "one attempt logged per message"
+        );
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT d.recipient, c.text, n.text FROM deliveries d \
+             JOIN captured_messages c ON c.delivery_id = d.id \
+             JOIN notifications n ON n.id = d.notification_id WHERE d.recipient LIKE 'batch.mail%'",
+        )
+        .fetch_all(app.db.reader())
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 30);
+        for (recipient, captured, kept) in rows {
+            let link = link_in(&captured);
+            assert!(!kept.contains(&link), "{recipient}: the outbox kept a usable link");
+            // The outbox keeps the text as written (the address filled in when sent).
+            let written = captured.replace(&app.url(""), "{public_url}");
+            assert_eq!(kept, app::service::outbox::withhold_links(&written), "{recipient}: its own text, link withheld");
+        }
+    }
+
     async fn a_link_expires_after_48_hours_and_the_engineer_may_subscribe_again(app: TestApp) {
         app.create_admin().await;
         let id = app.add_as_admin(&[("name", "Bo"), ("email", "bo@example.com")]).await.userid.unwrap();

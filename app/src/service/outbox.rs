@@ -4,7 +4,7 @@
 //! Every state change of a delivery that a worker makes names the worker: a worker whose
 //! lease ran out (it was killed, or stalled) finds its row taken over and records nothing.
 
-use super::db::{Backend, Db};
+use super::db::{placeholders, rows_per_statement, Backend, Db, Value, VALUES_PER_STATEMENT};
 use super::error::ServiceError;
 use crate::domain::Channel;
 use sqlx::{Any, Transaction};
@@ -378,8 +378,8 @@ fn short(answer: &str) -> String {
     format!("{}…", &answer[..end])
 }
 
-/// Records how each attempt ended, in one transaction. A row whose lease this worker no
-/// longer holds is left alone.
+/// Records how each attempt ended, in one transaction of a few statements for the whole
+/// batch. A row whose lease this worker no longer holds is left alone.
 pub async fn finish(
     db: &Db,
     worker: &str,
@@ -387,7 +387,9 @@ pub async fn finish(
     results: &[(Claimed, Outcome)],
     now: i64,
 ) -> Result<(), ServiceError> {
-    let mut tx = db.writer().begin().await?;
+    // What each row becomes: (status, answer, next attempt, attempts given back, logged as).
+    type Ending = (&'static str, String, i64, i64, &'static str);
+    let mut endings: Vec<(&Claimed, &Outcome, Ending)> = Vec::with_capacity(results.len());
     for (claimed, outcome) in results {
         let (status, answer, next, attempts_back, logged) = match outcome {
             Outcome::Delivered(answer) => ("delivered", short(answer), now, 0, "delivered"),
@@ -418,61 +420,142 @@ pub async fn finish(
             Outcome::Deferred { until } => ("queued", String::new(), *until, 1, ""),
             Outcome::Cancelled(reason) => ("cancelled", short(reason), now, 0, "cancelled"),
         };
-        let done = sqlx::query(
-            "UPDATE deliveries SET status = $1, \
-             last_answer = CASE WHEN $2 = '' THEN last_answer ELSE $2 END, \
-             next_attempt_at = $3, attempts = attempts - $4, lease_owner = NULL, \
-             lease_until = NULL, updated_at = $5 \
-             WHERE id = $6 AND lease_owner = $7 AND status = 'sending'",
-        )
-        .bind(status)
-        .bind(&answer)
-        .bind(next)
-        .bind(attempts_back)
-        .bind(now)
-        .bind(claimed.id)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 || logged.is_empty() {
+        endings.push((
+            claimed,
+            outcome,
+            (status, answer, next, attempts_back, logged),
+        ));
+    }
+    let mut tx = db.writer().begin().await?;
+    // Rows that end alike are updated together (a batch of captured messages: one statement).
+    let mut alike: Vec<(&Ending, Vec<i64>)> = Vec::new();
+    for (claimed, _, ending) in &endings {
+        match alike.iter_mut().find(|(e, _)| *e == ending) {
+            Some((_, ids)) => ids.push(claimed.id),
+            None => alike.push((ending, vec![claimed.id])),
+        }
+    }
+    let mut ours: Vec<i64> = Vec::with_capacity(endings.len());
+    for ((status, answer, next, attempts_back, _), ids) in alike {
+        for part in ids.chunks(VALUES_PER_STATEMENT - 6) {
+            let sql = format!(
+                "UPDATE deliveries SET status = $1, \
+                 last_answer = CASE WHEN $2 = '' THEN last_answer ELSE $2 END, \
+                 next_attempt_at = $3, attempts = attempts - $4, lease_owner = NULL, \
+                 lease_until = NULL, updated_at = $5 \
+                 WHERE lease_owner = $6 AND status = 'sending' AND id IN ({}) RETURNING id",
+                placeholders(7, part.len())
+            );
+            let mut query = sqlx::query_as::<_, (i64,)>(&sql)
+                .bind(*status)
+                .bind(answer.as_str())
+                .bind(*next)
+                .bind(*attempts_back)
+                .bind(now)
+                .bind(worker);
+            for id in part {
+                query = query.bind(*id);
+            }
+            ours.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
+        }
+    }
+    let mut attempts = Vec::new();
+    let mut texts = Vec::new();
+    let mut captured = Vec::new();
+    for (claimed, outcome, (_, answer, _, _, logged)) in &endings {
+        if logged.is_empty() || !ours.contains(&claimed.id) {
             continue;
         }
-        sqlx::query(
-            "INSERT INTO delivery_attempts (delivery_id, attempt, worker, at, outcome, answer) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(claimed.id)
-        .bind(claimed.attempt)
-        .bind(worker)
-        .bind(now)
-        .bind(logged)
-        .bind(&answer)
-        .execute(&mut *tx)
-        .await?;
+        attempts.push(vec![
+            Value::Int(claimed.id),
+            Value::Int(claimed.attempt),
+            Value::Text(worker.to_owned()),
+            Value::Int(now),
+            Value::Text((*logged).to_owned()),
+            Value::Text(answer.clone()),
+        ]);
         if claimed.kind == "confirmation"
             && matches!(outcome, Outcome::Delivered(_) | Outcome::Captured(_))
         {
-            sqlx::query("UPDATE notifications SET text = $1 WHERE id = $2")
-                .bind(withhold_links(&claimed.text))
-                .bind(claimed.notification_id)
-                .execute(&mut *tx)
-                .await?;
+            texts.push(vec![
+                Value::Int(claimed.notification_id),
+                Value::Text(withhold_links(&claimed.text)),
+            ]);
         }
         if let Outcome::Captured(text) = outcome {
-            sqlx::query(
-                "INSERT INTO captured_messages (delivery_id, channel, recipient, text, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id) DO NOTHING",
-            )
-            .bind(claimed.id)
-            .bind(claimed.channel.as_str())
-            .bind(&claimed.recipient)
-            .bind(text)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            captured.push(vec![
+                Value::Int(claimed.id),
+                Value::Text(claimed.channel.as_str().to_owned()),
+                Value::Text(claimed.recipient.clone()),
+                Value::Text(text.clone()),
+                Value::Int(now),
+            ]);
         }
     }
+    insert_rows(
+        &mut tx,
+        "INSERT INTO delivery_attempts (delivery_id, attempt, worker, at, outcome, answer)",
+        "",
+        &attempts,
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO captured_messages (delivery_id, channel, recipient, text, created_at)",
+        "ON CONFLICT (delivery_id) DO NOTHING",
+        &captured,
+    )
+    .await?;
+    // The texts of confirmations sent: `CASE id WHEN $1 THEN $2 …` for a few at a time.
+    for part in texts.chunks(rows_per_statement(2)) {
+        let whens: Vec<String> = (0..part.len())
+            .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let ids: Vec<String> = (0..part.len()).map(|i| format!("${}", 2 * i + 1)).collect();
+        let sql = format!(
+            "UPDATE notifications SET text = CASE id {} END WHERE id IN ({})",
+            whens.join(" "),
+            ids.join(", ")
+        );
+        query_with(&sql, part.iter().flatten())
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
+    Ok(())
+}
+
+/// `sql` with `values` bound to its numbered parameters in order.
+fn query_with<'q>(
+    sql: &'q str,
+    values: impl Iterator<Item = &'q Value>,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    values.fold(sqlx::query(sql), |query, value| match value {
+        Value::Int(v) => query.bind(*v),
+        Value::Text(v) => query.bind(v.as_str()),
+    })
+}
+
+/// `head VALUES (…), (…) tail` for `rows` (each as wide as the first), in as few statements
+/// as the parameter limit allows. No rows, no statement.
+async fn insert_rows(
+    tx: &mut Transaction<'_, Any>,
+    head: &str,
+    tail: &str,
+    rows: &[Vec<Value>],
+) -> Result<(), sqlx::Error> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    for part in rows.chunks(rows_per_statement(width)) {
+        let values: Vec<String> = (0..part.len())
+            .map(|i| format!("({})", placeholders(i * width + 1, width)))
+            .collect();
+        let sql = format!("{head} VALUES {} {tail}", values.join(", "));
+        query_with(&sql, part.iter().flatten())
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
