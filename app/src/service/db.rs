@@ -22,7 +22,7 @@ pub struct Db {
     writer: AnyPool,
     backend: Backend,
     url: String,
-    /// The queue of the task that commits waiting adds together (SQLite), kept here by the
+    /// The queue of the task that commits waiting adds together, kept here by the
     /// technician service, which alone knows its type.
     adds: std::sync::Arc<std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>>,
 }
@@ -203,6 +203,52 @@ pub const VALUES_PER_STATEMENT: usize = 256;
 pub enum Value {
     Int(i64),
     Text(String),
+}
+
+/// `query` with `values` bound to its numbered parameters, in order.
+pub fn bind_values<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: impl IntoIterator<Item = &'q Value>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    values.into_iter().fold(query, |query, value| match value {
+        Value::Int(v) => query.bind(*v),
+        Value::Text(v) => query.bind(v.as_str()),
+    })
+}
+
+/// [`bind_values`] for a query that reads rows.
+pub fn bind_values_as<'q, O>(
+    query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    values: impl IntoIterator<Item = &'q Value>,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+    values.into_iter().fold(query, |query, value| match value {
+        Value::Int(v) => query.bind(*v),
+        Value::Text(v) => query.bind(v.as_str()),
+    })
+}
+
+/// `INSERT INTO {into} VALUES (…), (…) {tail}` for `rows` (each as wide as the first), in as
+/// few statements as [`VALUES_PER_STATEMENT`] allows. `into` and `tail` are constants of the
+/// caller, never input. No rows, no statement.
+pub async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    into: &str,
+    tail: &str,
+    rows: &[Vec<Value>],
+) -> Result<(), sqlx::Error> {
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
+    for part in rows.chunks(rows_per_statement(width)) {
+        let values: Vec<String> = (0..part.len())
+            .map(|i| format!("({})", placeholders(i * width + 1, width)))
+            .collect();
+        let sql = format!("INSERT INTO {into} VALUES {} {tail}", values.join(", "));
+        bind_values(sqlx::query(&sql), part.iter().flatten())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Rows per multi-row statement for rows of `values` bound values each.

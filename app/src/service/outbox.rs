@@ -4,7 +4,10 @@
 //! Every state change of a delivery that a worker makes names the worker: a worker whose
 //! lease ran out (it was killed, or stalled) finds its row taken over and records nothing.
 
-use super::db::{placeholders, rows_per_statement, Backend, Db, Value, VALUES_PER_STATEMENT};
+use super::db::{
+    bind_values, insert_rows, placeholders, rows_per_statement, Backend, Db, Value,
+    VALUES_PER_STATEMENT,
+};
 use super::error::ServiceError;
 use crate::domain::Channel;
 use sqlx::{Any, Transaction};
@@ -494,14 +497,14 @@ pub async fn finish(
     }
     insert_rows(
         &mut tx,
-        "INSERT INTO delivery_attempts (delivery_id, attempt, worker, at, outcome, answer)",
+        "delivery_attempts (delivery_id, attempt, worker, at, outcome, answer)",
         "",
         &attempts,
     )
     .await?;
     insert_rows(
         &mut tx,
-        "INSERT INTO captured_messages (delivery_id, channel, recipient, text, created_at)",
+        "captured_messages (delivery_id, channel, recipient, text, created_at)",
         "ON CONFLICT (delivery_id) DO NOTHING",
         &captured,
     )
@@ -517,45 +520,11 @@ pub async fn finish(
             whens.join(" "),
             ids.join(", ")
         );
-        query_with(&sql, part.iter().flatten())
+        bind_values(sqlx::query(&sql), part.iter().flatten())
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    Ok(())
-}
-
-/// `sql` with `values` bound to its numbered parameters in order.
-fn query_with<'q>(
-    sql: &'q str,
-    values: impl Iterator<Item = &'q Value>,
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
-    values.fold(sqlx::query(sql), |query, value| match value {
-        Value::Int(v) => query.bind(*v),
-        Value::Text(v) => query.bind(v.as_str()),
-    })
-}
-
-/// `head VALUES (…), (…) tail` for `rows` (each as wide as the first), in as few statements
-/// as the parameter limit allows. No rows, no statement.
-async fn insert_rows(
-    tx: &mut Transaction<'_, Any>,
-    head: &str,
-    tail: &str,
-    rows: &[Vec<Value>],
-) -> Result<(), sqlx::Error> {
-    let Some(width) = rows.first().map(Vec::len) else {
-        return Ok(());
-    };
-    for part in rows.chunks(rows_per_statement(width)) {
-        let values: Vec<String> = (0..part.len())
-            .map(|i| format!("({})", placeholders(i * width + 1, width)))
-            .collect();
-        let sql = format!("{head} VALUES {} {tail}", values.join(", "));
-        query_with(&sql, part.iter().flatten())
-            .execute(&mut **tx)
-            .await?;
-    }
     Ok(())
 }
 

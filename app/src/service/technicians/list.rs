@@ -1,14 +1,16 @@
 //! The roster as the engineer table shows it: searched, filtered, sorted and paginated, with
 //! each engineer's channels and what the viewer may do to them.
 //!
-//! Built for 100,000 engineers: a page is found on the index of its sort (the rows before it
-//! are skipped in the index, then only the page is read), a search uses the trigram index on
-//! `search_text` (FTS5 on SQLite, `pg_trgm` on PostgreSQL), only the filters asked for reach
-//! the SQL, and the total is counted up to [`COUNT_CAP`]. A page takes four statements.
+//! Built for 100,000 engineers: a page is found on the index of its sort (at the row a Next
+//! or Previous link carries, or by skipping rows in the index for a page number alone, then
+//! only the page is read), a search uses the trigram index on `search_text` (FTS5 on SQLite,
+//! `pg_trgm` on PostgreSQL), only the filters asked for reach the SQL, and the total is
+//! counted up to [`COUNT_CAP`]. A page takes four statements (five when Previous reaches the
+//! first page).
 
 use crate::domain::{Channels, ListQuery, Page, Role, SortKey, SubState, TechnicianRow};
 use crate::service::actor::Actor;
-use crate::service::db::{like_contains, Backend, Db, Value};
+use crate::service::db::{bind_values_as, like_contains, Backend, Db, Value};
 use crate::service::error::ServiceError;
 use crate::service::{now_ms, settings};
 
@@ -113,15 +115,9 @@ impl Filters {
 
     fn bind<'q, O>(
         &'q self,
-        mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+        query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-        for value in &self.values {
-            query = match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.as_str()),
-            };
-        }
-        query
+        bind_values_as(query, &self.values)
     }
 
     fn new(query: &ListQuery, backend: Backend, now: i64) -> Self {

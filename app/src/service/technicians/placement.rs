@@ -269,28 +269,17 @@ pub async fn insert_links(
     .await
 }
 
-/// One insert of `(id, a, b)` rows `into` a table and its three columns (a constant of this
-/// module, never input).
+/// The `(id, a, b)` rows of one link table `into` (a constant of this module, never input).
 async fn insert_rows(
     conn: &mut AnyConnection,
     into: &str,
     id: i64,
     rows: Vec<(Value, Value)>,
 ) -> Result<(), ServiceError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let values: Vec<String> = (0..rows.len())
-        .map(|i| format!("($1, ${}, ${})", 2 + 2 * i, 3 + 2 * i))
+    let rows: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|(a, b)| vec![Value::Int(id), a, b])
         .collect();
-    let sql = format!("INSERT INTO {into} VALUES {}", values.join(", "));
-    let mut query = sqlx::query(&sql).bind(id);
-    for cell in rows.into_iter().flat_map(|(a, b)| [a, b]) {
-        query = match cell {
-            Value::Int(v) => query.bind(v),
-            Value::Text(v) => query.bind(v),
-        };
-    }
-    query.execute(&mut *conn).await?;
+    crate::service::db::insert_rows(conn, into, "", &rows).await?;
     Ok(())
 }
