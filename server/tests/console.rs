@@ -152,3 +152,45 @@ async fn health_answers_once_the_server_accepts_requests() {
     let response = reqwest::get(app.url("/healthz")).await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
 }
+
+/// Every server finds the console's routes as it is built, by rendering the app with all
+/// data loading held back, and that hold is process-wide. A page of another server in the
+/// same process whose data started loading during that moment once waited forever, and the
+/// request deadline answered it empty after 30 s. Here pages are read while the console is
+/// built again and again beside them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_in_full_while_another_console_is_built_in_the_same_process() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await.unwrap();
+    app.create_admin().await;
+    let client = common::signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let state = app.state.clone();
+    let building = tokio::task::spawn_blocking(move || {
+        let options = leptos::prelude::LeptosOptions::builder()
+            .output_name("crewdesk")
+            .build();
+        for _ in 0..150 {
+            drop(server::web::console_router(options.clone(), state.clone()));
+        }
+    });
+    let mut readers = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let (client, url) = (client.clone(), app.url("/"));
+        let built = building.abort_handle();
+        readers.spawn(async move {
+            let mut read = 0;
+            // Bounded: at least 20 pages, then until the building stops, at most 400.
+            while read < 20 || (!built.is_finished() && read < 400) {
+                let page = client.get(&url).send().await.unwrap();
+                let status = page.status().as_u16();
+                let html = page.text().await.unwrap();
+                assert!(
+                    status == 200 && html.contains("Root Admin"),
+                    "page {read}: {status} {html}"
+                );
+                read += 1;
+            }
+        });
+    }
+    readers.join_all().await;
+    building.await.unwrap();
+}

@@ -14,10 +14,21 @@ use app::service::AppState;
 use app::{shell, App};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::OnceLock;
+
+/// The console's routes, found once per process. Finding them renders the app with every
+/// resource held back, and that hold is process-wide: a page whose resource first ran
+/// while another server in the same process was finding its routes waited forever, until
+/// the request deadline answered it empty (leptos-rs/leptos#4773). Every server after the
+/// first reuses this list, so no page is ever rendered while routes are being found.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
 
 pub fn console_router(options: LeptosOptions, state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context = {
         let state = state.clone();
         move || {

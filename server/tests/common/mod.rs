@@ -27,6 +27,7 @@ pub struct TestApp {
     pub database_url: String,
     /// The application's clock: tests move it forward instead of waiting.
     pub clock: app::service::Clock,
+    pub state: app::service::AppState,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -105,6 +106,7 @@ impl TestApp {
         let addr = app.addr();
         let db = app.state().db.clone();
         let clock = app.state().clock.clone();
+        let state = app.state().clone();
         tokio::spawn(app.run_until(std::future::pending()));
         let client = reqwest::Client::builder()
             .cookie_store(true)
@@ -117,6 +119,7 @@ impl TestApp {
             client,
             database_url,
             clock,
+            state,
         }
     }
 
