@@ -36,6 +36,41 @@ async fn update(
     app.server_fn(client, "update_engineer", &pairs).await
 }
 
+/// Posts `form` to the server function `name` as a browser without JavaScript does from the
+/// page `from`, expects to be sent back with the error, and reads the page it is sent to.
+async fn post_without_script(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    from: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let posted = client
+        .post(app.url(&format!("/api/{name}")))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", app.url(from))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        posted.status().is_redirection(),
+        "{name}: {}",
+        posted.status()
+    );
+    let location = posted.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("__err="),
+        "{name} was not refused: {location}"
+    );
+    let back = if location.starts_with('/') {
+        app.url(&location)
+    } else {
+        location
+    };
+    client.get(back).send().await.unwrap().text().await.unwrap()
+}
+
 fn error(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or(Value::Null)
 }
@@ -72,6 +107,32 @@ on_both_backends! {
         assert_eq!(status, 409, "{body}");
         assert!(error(&body)["Conflict"].as_str().unwrap_or("").contains("changed by someone else"), "{body}");
         assert_eq!(detail(&app, id, "jobTitle").await, "First");
+    }
+
+    async fn a_form_refused_without_javascript_shows_its_error_once(app: TestApp) {
+        app.create_admin().await;
+        let id = app.add_user("Ada", "ada", "ada-password", &[]).await;
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        // The roster under the Edit dialog also has the Synchronize form; Settings has the
+        // beta channels and the directories' forms. Only the form posted shows the error.
+        let dialog = format!("/engineers/{id}/edit");
+        let html = post_without_script(&app, &admin, "update_engineer", &dialog, &[
+            ("id", &id.to_string()), ("version", "0"), ("back", "/"), ("form[technician][jobTitle]", "Lead"),
+        ]).await;
+        assert_eq!(html.matches("role=\"alert\"").count(), 1, "{html}");
+        assert_eq!(html.matches("was changed by someone else").count(), 1, "{html}");
+        // The Subscribe dialog has two forms: subscribe, and send a test notification.
+        let html = post_without_script(&app, &admin, "subscribe", &format!("/engineers/{id}/subscribe"), &[
+            ("id", &id.to_string()), ("back", "/"), ("email", "true"),
+        ]).await;
+        assert_eq!(html.matches("role=\"alert\"").count(), 1, "{html}");
+        // The dialog has no fields to mark, so it says what was refused.
+        assert_eq!(html.matches("email cannot be subscribed: it needs an email address").count(), 1, "{html}");
+        let html = post_without_script(&app, &admin, "add_directory", "/settings", &[
+            ("form[name]", ""), ("form[kind]", "file"), ("form[file]", ""),
+        ]).await;
+        assert_eq!(html.matches("role=\"alert\"").count(), 1, "{html}");
+        assert_eq!(detail(&app, id, "jobTitle").await, "");
     }
 
     async fn an_engineer_edits_only_their_own_contact_methods(app: TestApp) {

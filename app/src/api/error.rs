@@ -78,12 +78,17 @@ impl From<crate::service::ServiceError> for AppError {
     }
 }
 
-/// The error a server function left in the URL after a form was posted without JavaScript
-/// (`?__err=`): the page shows it just as it would have after a script-driven post.
-pub fn from_url_query(encoded: &str) -> Option<AppError> {
+/// The error a form posted without JavaScript left in the address (`?__path=…&__err=…`),
+/// if the server function it was posted to is one of `paths`: each form shows its own error
+/// only, not another form's on the same page.
+pub fn url_error(query: &leptos_router::params::ParamsMap, paths: &[&str]) -> Option<AppError> {
     use base64::Engine;
+    let path = query.get_str("__path")?;
+    if !paths.contains(&path) {
+        return None;
+    }
     let bytes = base64::engine::general_purpose::URL_SAFE
-        .decode(encoded)
+        .decode(query.get_str("__err")?)
         .ok()?;
     Some(AppError::de(bytes.into()))
 }

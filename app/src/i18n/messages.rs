@@ -91,6 +91,8 @@ const ZH: &[(&str, &str)] = &[
     ("the field {} is already defined", "字段 {0} 已定义"),
     ("pick at least one method", "请至少选择一种方式"),
     ("{} cannot be subscribed: {}", "{0} 无法订阅:{1}"),
+    ("SMS and voice need a valid mobile number", "短信和语音需要有效的手机号码"),
+    ("email needs an email address", "邮件需要邮箱地址"),
     ("it needs a mobile number", "需要手机号码"),
     ("it needs an email address", "需要邮箱地址"),
     ("it is a beta channel that is switched off", "该测试版通道未开启"),
@@ -153,9 +155,12 @@ fn captures(pattern: &str, message: &str) -> Option<Vec<String>> {
     (pieces.len() > 1 || rest.is_empty()).then_some(values)
 }
 
+/// A value placed in a message: one of our words, or a whole phrase of ours (the reason in
+/// "sms cannot be subscribed: it needs a mobile number"), in Chinese; anything else as it is.
 fn word(value: &str) -> String {
     WORDS
         .iter()
+        .chain(ZH.iter().filter(|(en, _)| !en.contains("{}")))
         .find(|(en, _)| *en == value)
         .map_or_else(|| value.to_owned(), |(_, zh)| (*zh).to_owned())
 }
@@ -216,6 +221,29 @@ mod tests {
             "“London”中已有工作组“Net”"
         );
         assert_eq!(to_chinese("no such message"), "no such message");
+    }
+
+    /// The Subscribe dialog shows its refusals in words (it has no fields to mark).
+    #[test]
+    fn every_subscribe_refusal_is_translated() {
+        for english in [
+            "pick at least one method",
+            "SMS and voice need a valid mobile number",
+            "email needs an email address",
+        ] {
+            assert_ne!(to_chinese(english), english);
+        }
+        for reason in [
+            Unavailable::NeedsMobile,
+            Unavailable::NeedsEmail,
+            Unavailable::BetaOff,
+            Unavailable::AlreadyConfirmed,
+        ] {
+            let english = format!("sms cannot be subscribed: {}", reason.describe());
+            let chinese = to_chinese(&english);
+            assert!(chinese.contains("无法订阅"), "{chinese}");
+            assert!(!chinese.contains(reason.describe()), "{chinese}");
+        }
     }
 
     /// Every message a parser can produce has a translation.

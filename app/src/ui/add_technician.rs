@@ -3,10 +3,11 @@
 use super::fields::{login_fields, technician_fields};
 use super::layout::Layout;
 use super::{tr, use_texts};
-use crate::api::error::from_url_query;
+use crate::api::error::url_error;
 use crate::api::technicians::AddTechnician;
 use crate::api::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -20,7 +21,7 @@ pub fn AddTechnicianPage() -> impl IntoView {
         match action.value().get() {
             Some(Err(e)) => Some(e),
             Some(Ok(_)) => None,
-            None => query.read().get("__err").and_then(|e| from_url_query(&e)),
+            None => url_error(&query.read(), &[AddTechnician::PATH]),
         }
     };
     let notes = move || match action.value().get() {

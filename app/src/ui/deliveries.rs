@@ -5,11 +5,12 @@
 use super::layout::Layout;
 use super::pager::Pager;
 use super::{channel_label, tr, use_texts};
-use crate::api::error::from_url_query;
+use crate::api::error::url_error;
 use crate::api::messages::{load_deliveries, RetryDelivery};
 use crate::domain::{Channel, DeliveryFilter, DeliveryPage, DeliveryRow};
 use crate::i18n::{fill, Texts};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -39,7 +40,7 @@ pub fn DeliveriesPage() -> impl IntoView {
     let retried = move || query.read().get("retried");
     let error = move || match retry.value().get() {
         Some(Err(e)) => Some(e),
-        _ => query.read().get("__err").and_then(|e| from_url_query(&e)),
+        _ => url_error(&query.read(), &[RetryDelivery::PATH]),
     };
     view! {
         <Layout>

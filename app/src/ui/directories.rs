@@ -5,10 +5,11 @@
 
 use super::{tr, use_texts};
 use crate::api::directory::{load_directories, AddDirectory, ChangeDirectory, RemoveDirectory};
-use crate::api::error::from_url_query;
+use crate::api::error::url_error;
 use crate::api::AppError;
 use crate::domain::directory::{DirectoryForm, DirectoryListing};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -36,7 +37,14 @@ pub fn DirectoriesSection() -> impl IntoView {
             remove.value().get(),
         ) {
             (Some(Err(e)), _, _) | (_, Some(Err(e)), _) | (_, _, Some(Err(e))) => Some(e),
-            _ => query.read().get("__err").and_then(|e| from_url_query(&e)),
+            _ => url_error(
+                &query.read(),
+                &[
+                    AddDirectory::PATH,
+                    ChangeDirectory::PATH,
+                    RemoveDirectory::PATH,
+                ],
+            ),
         }
     };
     // `?edit=NAME` (the Edit link): the form changes that directory instead of adding one.

@@ -3,8 +3,9 @@
 use super::layout::LanguageSwitch;
 use super::{tr, use_texts};
 use crate::api::auth::Login;
-use crate::api::error::from_url_query;
+use crate::api::error::url_error;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -14,11 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let error = move || match action.value().get() {
         Some(Err(e)) => Some(tr(&e.to_string())),
-        _ => query
-            .read()
-            .get("__err")
-            .and_then(|e| from_url_query(&e))
-            .map(|e| tr(&e.to_string())),
+        _ => url_error(&query.read(), &[Login::PATH]).map(|e| tr(&e.to_string())),
     };
     view! {
         <main class="auth">

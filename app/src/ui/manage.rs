@@ -5,8 +5,8 @@
 use super::dialog::{focus_dialog, Dialog};
 use super::engineers::ListUrl;
 use super::fields::{technician_fields, validate, validate_credential};
-use super::{channel_label, tr, use_texts};
-use crate::api::error::from_url_query;
+use super::{channel_label, error_in_words, tr, use_texts};
+use crate::api::error::url_error;
 use crate::api::technicians::{
     load_edit_view, load_subscribe_view, DeleteEngineer, Subscribe, UpdateEngineer,
 };
@@ -39,7 +39,7 @@ where
     move || match action.value().get() {
         Some(Err(e)) => Some(e),
         Some(Ok(())) => None,
-        None => query.read().get("__err").and_then(|e| from_url_query(&e)),
+        None => url_error(&query.read(), &[T::PATH]),
     }
 }
 
@@ -330,7 +330,7 @@ fn SubscribeForm(view: SubscribeView) -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             {(!open).then(|| view! { <p class="notice">{t.all_confirmed}</p> })}
-            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{error_in_words(&e)}</p> })}
             <div class="form-actions">
                 <a class="button" href=list_url.with_path("/")>{t.cancel}</a>
                 <button type="submit" class="primary" disabled=!open aria-busy=move || action.pending().get().to_string()>{t.subscribe_confirm}</button>
@@ -364,7 +364,7 @@ fn TestForm(id: i64) -> impl IntoView {
                 </select>
             </label>
             <button type="submit" aria-busy=move || action.pending().get().to_string()>{t.test_send}</button>
-            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{error_in_words(&e)}</p> })}
             <div role="status" aria-live="polite">
                 {move || sent().then(|| view! { <p class="notice success">{t.test_sent}</p> })}
             </div>

@@ -60,6 +60,21 @@ pub fn tr(message: &str) -> String {
     use_context::<Lang>().unwrap_or_default().message(message)
 }
 
+/// An error in words, for a form with no fields of its own to mark (a dialog of checkboxes
+/// or a single choice): a refused value's own message rather than "correct the highlighted
+/// fields".
+pub fn error_in_words(error: &crate::api::AppError) -> String {
+    match error {
+        crate::api::AppError::Invalid(errors) if !errors.is_empty() => errors
+            .0
+            .iter()
+            .map(|e| tr(&e.message))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => tr(&other.to_string()),
+    }
+}
+
 /// A channel's name as the console shows it.
 pub fn channel_label(t: &Texts, channel: crate::domain::Channel) -> &'static str {
     use crate::domain::Channel;

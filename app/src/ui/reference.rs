@@ -3,12 +3,13 @@
 
 use super::layout::Layout;
 use super::{tr, use_texts};
-use crate::api::error::from_url_query;
+use crate::api::error::url_error;
 use crate::api::reference::{load_reference_data, AddDepartment, AddGroup, AddSite, AddUdf};
 use crate::api::AppError;
 use crate::domain::{RefItem, ReferenceData};
 use crate::i18n::Texts;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -31,7 +32,17 @@ pub fn ReferencePage() -> impl IntoView {
         },
         |_| load_reference_data(),
     );
-    let url_error = move || query.read().get("__err").and_then(|e| from_url_query(&e));
+    let posted_error = move || {
+        url_error(
+            &query.read(),
+            &[
+                AddSite::PATH,
+                AddDepartment::PATH,
+                AddGroup::PATH,
+                AddUdf::PATH,
+            ],
+        )
+    };
     let added = move || query.read().get("added").is_some();
     view! {
         <Layout>
@@ -39,7 +50,7 @@ pub fn ReferencePage() -> impl IntoView {
             <div class="toasts" role="status" aria-live="polite">
                 {move || added().then(|| view! { <p class="notice success">{t.reference_added}</p> })}
             </div>
-            {move || url_error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+            {move || posted_error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
             <Suspense fallback=|| ()>
                 {move || data.get().map(|r| match r {
                     Ok(data) => view! { <Sections data=data site=site department=department group=group udf=udf/> }.into_any(),

@@ -2,11 +2,12 @@
 
 use super::layout::Layout;
 use super::{tr, use_texts};
-use crate::api::error::from_url_query;
+use crate::api::error::url_error;
 use crate::api::settings::{load_beta_channels, SaveBetaChannels};
 use crate::api::AppError;
 use crate::domain::BetaChannels;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -19,7 +20,7 @@ pub fn SettingsPage() -> impl IntoView {
         match action.value().get() {
             Some(Err(e)) => Some(e),
             Some(Ok(())) => None,
-            None => query.read().get("__err").and_then(|e| from_url_query(&e)),
+            None => url_error(&query.read(), &[SaveBetaChannels::PATH]),
         }
     };
     let saved =

@@ -4,10 +4,11 @@
 
 use super::{tr, use_texts};
 use crate::api::directory::{sync_status, StartSync};
-use crate::api::error::from_url_query;
+use crate::api::error::url_error;
 use crate::domain::directory::SyncSummary;
 use crate::i18n::fill;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
 
 /// How often a running sync is asked how far it got.
@@ -62,7 +63,7 @@ pub fn SyncPanel(start: ServerAction<StartSync>) -> impl IntoView {
     });
     let start_error = move || match start.value().get() {
         Some(Err(e)) => Some(e),
-        _ => query.read().get("__err").and_then(|e| from_url_query(&e)),
+        _ => url_error(&query.read(), &[StartSync::PATH]),
     };
     view! {
         {move || start_error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
