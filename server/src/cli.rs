@@ -2,6 +2,7 @@
 
 use crate::config::{
     default_site_root, Settings, DEFAULT_CREDENTIAL_CACHE_SECONDS, DEFAULT_DATABASE_URL,
+    DEFAULT_MAX_CONNECTIONS,
 };
 use crate::operator::{cli_context, create_admin, one_line, service_message};
 use crate::startup::Application;
@@ -42,6 +43,11 @@ pub enum Command {
         /// Seconds a verified XML API credential is recognised without re-hashing (0: never).
         #[arg(long, env = "CREWDESK_CREDENTIAL_CACHE_SECONDS", default_value_t = DEFAULT_CREDENTIAL_CACHE_SECONDS)]
         credential_cache_seconds: u64,
+        /// Connections served at once; more wait until one ends. Keep it under the process's
+        /// open-file limit (`ulimit -n`).
+        #[arg(long, env = "CREWDESK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: u32,
         #[command(flatten)]
         notify: NotifyArgs,
     },
@@ -286,6 +292,7 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             site_root,
             secure_cookies,
             credential_cache_seconds,
+            max_connections,
             notify,
         } => {
             let settings = Settings {
@@ -293,6 +300,7 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
                 site_root: site_root.unwrap_or_else(default_site_root),
                 secure_cookies,
                 credential_cache_ttl: Duration::from_secs(credential_cache_seconds),
+                max_connections,
                 notify: notify.into_settings()?,
                 ..Settings::new(url)
             };

@@ -24,6 +24,11 @@ pub struct Settings {
     pub request_deadline: Duration,
     /// A client that stops sending its body for this long is cut off with an answer.
     pub body_idle: Duration,
+    /// A connection that has not sent a whole request head by then is closed; this also
+    /// ends a keep-alive connection left idle that long.
+    pub header_deadline: Duration,
+    /// Connections open at once; more wait in the listen backlog.
+    pub max_connections: u32,
     /// Providers, confirmation links and the delivery workers.
     pub notify: crate::notify::NotifySettings,
 }
@@ -42,6 +47,8 @@ impl std::fmt::Debug for Settings {
             .field("sign_in_limits", &self.sign_in_limits)
             .field("request_deadline", &self.request_deadline)
             .field("body_idle", &self.body_idle)
+            .field("header_deadline", &self.header_deadline)
+            .field("max_connections", &self.max_connections)
             .field("notify", &self.notify)
             .finish()
     }
@@ -50,6 +57,10 @@ impl std::fmt::Debug for Settings {
 /// Five minutes: short enough that a revoked credential is forgotten soon even if the
 /// database check somehow missed it, long enough that a busy tool pays argon2id rarely.
 pub const DEFAULT_CREDENTIAL_CACHE_SECONDS: u64 = 300;
+
+/// Well under the usual limit of 1,024 open files, leaving room for database connections,
+/// outgoing deliveries and the log.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 800;
 
 impl Settings {
     pub fn new(database_url: impl Into<String>) -> Self {
@@ -62,6 +73,8 @@ impl Settings {
             sign_in_limits: Default::default(),
             request_deadline: Duration::from_secs(30),
             body_idle: Duration::from_secs(10),
+            header_deadline: Duration::from_secs(30),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             notify: Default::default(),
         }
     }

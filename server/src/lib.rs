@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod directory;
+pub mod listener;
 pub mod maintenance;
 pub mod notify;
 pub mod operator;

@@ -5,7 +5,6 @@ use crate::{servlet, web};
 use anyhow::Context;
 use app::service::sign_in_limits::SignInLimits;
 use app::service::{AppState, CredentialCache, Db};
-use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::*;
 use std::net::SocketAddr;
@@ -16,6 +15,7 @@ pub struct Application {
     listener: tokio::net::TcpListener,
     router: Router,
     state: AppState,
+    limits: crate::listener::Limits,
 }
 
 impl Application {
@@ -48,11 +48,18 @@ impl Application {
         crate::notify::spawn(state.clone(), &settings.notify, public_url)?;
         crate::maintenance::spawn(state.db.clone());
         let router = router(&settings, state.clone()).await?;
+        let limits = crate::listener::Limits {
+            header_deadline: settings.header_deadline,
+            max_connections: settings.max_connections,
+            // Every answer has its deadline; a little more lets the last ones be written.
+            drain: settings.request_deadline + std::time::Duration::from_secs(5),
+        };
         Ok(Self {
             addr,
             listener,
             router,
             state,
+            limits,
         })
     }
 
@@ -73,19 +80,8 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        // Leptos streams a page in several writes: without TCP_NODELAY, Nagle's algorithm
-        // and delayed ACKs hold each page back by about 40 ms on keep-alive connections.
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(stop)
-        .await
-        .context("serving HTTP")
+        crate::listener::serve(self.listener, self.router, self.limits, stop).await;
+        Ok(())
     }
 }
 

@@ -516,3 +516,112 @@ async fn behind_https_answers_ask_for_https_from_then_on() {
         .unwrap();
     assert!(hsts.contains("max-age=31536000"), "{hsts}");
 }
+
+/// Reads `stream` until the server closes it (a 20 s bound turns a connection left open
+/// into a failure, not a hang): what it sent, and whether it closed.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream) -> (String, bool) {
+    use tokio::io::AsyncReadExt;
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .is_ok();
+    (String::from_utf8_lossy(&answer).into_owned(), closed)
+}
+
+/// A connection that sends nothing, one that sends its request head a byte at a time, and
+/// a keep-alive connection left idle after an answer are each closed at the header deadline
+/// instead of holding a connection of the server for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_slow_and_idle_connections_are_closed_at_the_header_deadline() {
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |s| {
+        s.header_deadline = Duration::from_millis(500);
+    })
+    .await
+    .unwrap();
+    let mut silent = TcpStream::connect(app.addr).await.unwrap();
+    let mut slow = TcpStream::connect(app.addr).await.unwrap();
+    let mut idle = TcpStream::connect(app.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: crewdesk\r\n\r\n")
+        .await
+        .unwrap();
+    // Bounded: at most 100 bytes, one every 50 ms; it stops once the server has closed.
+    let (mut slow_read, mut slow_write) = slow.split();
+    let trickle = async {
+        let head = b"GET /healthz HTTP/1.1\r\nHost: crewdesk\r\nX-Padding: ".iter();
+        for byte in head.chain(std::iter::repeat(&b'a')).take(100) {
+            if slow_write.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    let slow_closed = async {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 64];
+        let read = tokio::time::timeout(Duration::from_secs(20), slow_read.read(&mut buf)).await;
+        matches!(read, Ok(Ok(0) | Err(_)))
+    };
+    let ((), slow_closed, (silent_sent, silent_closed), (idle_sent, idle_closed)) = tokio::join!(
+        trickle,
+        slow_closed,
+        read_until_closed(&mut silent),
+        read_until_closed(&mut idle),
+    );
+    assert!(
+        silent_closed && silent_sent.is_empty(),
+        "silent: {silent_sent}"
+    );
+    assert!(
+        slow_closed,
+        "a request head sent a byte at a time kept its connection"
+    );
+    assert!(idle_sent.starts_with("HTTP/1.1 200"), "{idle_sent}");
+    assert!(idle_closed, "an idle keep-alive connection stayed open");
+}
+
+/// With every connection the server may hold kept open by clients (answered once, then
+/// idle), the next client waits, and is answered as soon as one of them leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_past_the_connection_cap_waits_and_is_answered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |s| s.max_connections = 2)
+        .await
+        .unwrap();
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: crewdesk\r\n\r\n")
+            .await
+            .unwrap();
+        // An answer means the server took the connection: it now holds one of the two.
+        let mut buf = [0u8; 1024];
+        let n = stream.read(&mut buf).await.unwrap();
+        let answer = String::from_utf8_lossy(&buf[..n]);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        held.push(stream);
+    }
+    let (client, url) = (app.new_client(), app.url("/healthz"));
+    let third =
+        tokio::spawn(async move { client.get(url).send().await.map(|r| r.status().as_u16()) });
+    // Half a second is plenty for /healthz; a slow machine can only make this pass wrongly,
+    // never fail wrongly.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !third.is_finished(),
+        "a third connection was served while the two the cap allows were open"
+    );
+    drop(held.pop());
+    let answered = tokio::time::timeout(Duration::from_secs(20), third).await;
+    assert!(matches!(answered, Ok(Ok(Ok(200)))), "{answered:?}");
+}
