@@ -6,7 +6,8 @@
 #   AddTechnician (SQLite write)        with the credential memory on, on each database
 #   GetTechnician (read)                with the credential memory on
 #   Add / Get with the memory off       argon2id on every call (SQLite)
-# BASELINE_BIN=path/to/an/earlier/crewdesk adds its AddTechnician line beside this build's.
+# BASELINE_BIN=path/to/an/earlier/crewdesk adds its AddTechnician line (and on SQLite its
+# GET /healthz line) beside this build's.
 # 16 concurrent connections each (wrk -t2 -c16), DURATION (10 s) per figure after a 2 s
 # warm-up; the server's RSS idle and its peak. DATABASES="sqlite postgres" by default;
 # PostgreSQL at POSTGRES_URL (databases crewdesk_bench_300 and anchor_bench are recreated there).
@@ -105,6 +106,7 @@ for database in $DATABASES; do
     # The same line for an earlier build, in the same run (e.g. a copy of the binary
     # built from the commit before a change).
     start "$database" 300 "$BASELINE_BIN"
+    [ "$database" = sqlite ] && measure "GET /healthz, baseline build" "http://127.0.0.1:$port/healthz"
     OPERATION=add measure "AddTechnician, baseline build ($database)" -s scripts/bench/servlet.lua "$(servlet)"
     start "$database" 300
   fi

@@ -48,6 +48,11 @@ pub enum Command {
         #[arg(long, env = "CREWDESK_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS,
               value_parser = clap::value_parser!(u32).range(1..))]
         max_connections: u32,
+        /// Reverse proxies (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8) whose
+        /// X-Forwarded-For names the client for sign-in limits and the audit log.
+        #[arg(long = "trusted-proxy", env = "CREWDESK_TRUSTED_PROXIES", value_delimiter = ',',
+              value_parser = parse_network)]
+        trusted_proxies: Vec<ipnet::IpNet>,
         #[command(flatten)]
         notify: NotifyArgs,
     },
@@ -283,6 +288,14 @@ fn init_tracing() {
         .try_init();
 }
 
+/// An address (one host) or a network in CIDR form.
+fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| "not an address or a network such as 10.0.0.0/8".to_owned())
+}
+
 /// Runs one command; the error is the one line the operator sees.
 pub async fn execute(cli: Cli) -> Result<(), String> {
     let url = cli.database_url;
@@ -293,6 +306,7 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             secure_cookies,
             credential_cache_seconds,
             max_connections,
+            trusted_proxies,
             notify,
         } => {
             let settings = Settings {
@@ -301,6 +315,7 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
                 secure_cookies,
                 credential_cache_ttl: Duration::from_secs(credential_cache_seconds),
                 max_connections,
+                trusted_proxies,
                 notify: notify.into_settings()?,
                 ..Settings::new(url)
             };

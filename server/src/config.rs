@@ -29,6 +29,8 @@ pub struct Settings {
     pub header_deadline: Duration,
     /// Connections open at once; more wait in the listen backlog.
     pub max_connections: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in limits, audit).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Providers, confirmation links and the delivery workers.
     pub notify: crate::notify::NotifySettings,
 }
@@ -49,6 +51,7 @@ impl std::fmt::Debug for Settings {
             .field("body_idle", &self.body_idle)
             .field("header_deadline", &self.header_deadline)
             .field("max_connections", &self.max_connections)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("notify", &self.notify)
             .finish()
     }
@@ -75,6 +78,7 @@ impl Settings {
             body_idle: Duration::from_secs(10),
             header_deadline: Duration::from_secs(30),
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            trusted_proxies: Vec::new(),
             notify: Default::default(),
         }
     }

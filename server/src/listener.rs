@@ -6,15 +6,20 @@
 //!   ready for it; that also closes a keep-alive connection left idle that long;
 //! - at most `max_connections` are open at once; more wait in the listen backlog until one
 //!   ends.
+//!
+//! Each request carries its client's address (`ConnectInfo`), which the sign-in limits and
+//! the audit log use: the peer's, or behind a trusted proxy the one it forwarded.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::Request;
+use axum::http::{HeaderMap, Request};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use ipnet::IpNet;
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,12 +36,54 @@ pub struct Limits {
     pub drain: Duration,
 }
 
+/// The proxies whose `X-Forwarded-For` is believed; nobody else's is.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(Arc<[IpNet]>);
+
+impl TrustedProxies {
+    pub fn new(networks: Vec<IpNet>) -> Self {
+        Self(networks.into())
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&ip.to_canonical()))
+    }
+
+    /// The client behind `peer`. From a trusted proxy, `X-Forwarded-For` is read from the
+    /// right (the hop nearest to us) past every trusted proxy to the first address that is
+    /// not one: that is the client. Anything unreadable there ends the walk at the last
+    /// trusted hop, so a forged or broken header never yields an address of its choosing.
+    pub fn client(&self, peer: SocketAddr, headers: &HeaderMap) -> SocketAddr {
+        let at = |ip: IpAddr| SocketAddr::new(ip, peer.port());
+        if !self.trusts(peer.ip()) {
+            return peer;
+        }
+        let mut last = peer.ip();
+        for value in headers.get_all("x-forwarded-for").iter().rev() {
+            let Ok(value) = value.to_str() else {
+                return at(last);
+            };
+            for hop in value.rsplit(',') {
+                let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+                    return at(last);
+                };
+                last = ip.to_canonical();
+                if !self.trusts(last) {
+                    return at(last);
+                }
+            }
+        }
+        at(last)
+    }
+}
+
 /// Serves `router` on `listener` until `stop`, then lets open connections finish (bounded by
 /// `limits.drain`).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    proxies: TrustedProxies,
     stop: impl Future<Output = ()>,
 ) {
     let max = limits.max_connections.max(1);
@@ -66,11 +113,13 @@ pub async fn serve(
         // Leptos streams a page in several writes: without TCP_NODELAY, Nagle's algorithm
         // and delayed ACKs hold each page back by about 40 ms on keep-alive connections.
         let _ = stream.set_nodelay(true);
+        let proxies = proxies.clone();
         let service = router
             .clone()
             .map_request(move |request: Request<Incoming>| {
                 let mut request = request.map(Body::new);
-                request.extensions_mut().insert(ConnectInfo(peer));
+                let client = proxies.client(peer, request.headers());
+                request.extensions_mut().insert(ConnectInfo(client));
                 request
             });
         let connection =
@@ -112,4 +161,57 @@ async fn pause_after_accept_error(error: &std::io::Error) {
     }
     tracing::error!(%error, "accepting a connection failed; trying again in a second");
     tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn client(peer: &str, forwarded: &[&'static str]) -> IpAddr {
+        let proxies = TrustedProxies::new(vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "::1/128".parse().unwrap(),
+        ]);
+        let mut headers = HeaderMap::new();
+        for value in forwarded {
+            headers.append("x-forwarded-for", HeaderValue::from_static(value));
+        }
+        proxies.client(peer.parse().unwrap(), &headers).ip()
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_first_untrusted_hop_from_the_right() {
+        // An IPv4 proxy seen through an IPv6 socket, forwarding an IPv6 client.
+        assert_eq!(
+            client("[::ffff:10.0.0.5]:1", &["2001:db8::7"]),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            client("[::1]:1", &["198.51.100.1, 10.0.0.9"]),
+            ip("198.51.100.1")
+        );
+        // Several header lines read as one list, the last line nearest.
+        assert_eq!(
+            client("10.0.0.1:1", &["203.0.113.1", "10.0.0.9"]),
+            ip("203.0.113.1")
+        );
+        // Only proxies of ours: the farthest of them.
+        assert_eq!(
+            client("10.0.0.1:1", &["10.0.0.2, 10.0.0.3"]),
+            ip("10.0.0.2")
+        );
+        // No header, or a peer we do not trust: the peer.
+        assert_eq!(client("10.0.0.1:1", &[]), ip("10.0.0.1"));
+        assert_eq!(client("192.0.2.1:1", &["198.51.100.1"]), ip("192.0.2.1"));
+        // An unreadable hop ends the walk at the last trusted one.
+        assert_eq!(
+            client("10.0.0.1:1", &["198.51.100.1, x, 10.0.0.4"]),
+            ip("10.0.0.4")
+        );
+    }
 }

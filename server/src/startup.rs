@@ -16,6 +16,7 @@ pub struct Application {
     router: Router,
     state: AppState,
     limits: crate::listener::Limits,
+    proxies: crate::listener::TrustedProxies,
 }
 
 impl Application {
@@ -60,6 +61,7 @@ impl Application {
             router,
             state,
             limits,
+            proxies: crate::listener::TrustedProxies::new(settings.trusted_proxies.clone()),
         })
     }
 
@@ -80,7 +82,7 @@ impl Application {
         self,
         stop: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        crate::listener::serve(self.listener, self.router, self.limits, stop).await;
+        crate::listener::serve(self.listener, self.router, self.limits, self.proxies, stop).await;
         Ok(())
     }
 }

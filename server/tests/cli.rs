@@ -145,6 +145,14 @@ fn serve_refuses_notification_settings_that_cannot_work() {
         &["serve", "--addr", "127.0.0.1:0", "--delivery-lease", "0"],
     );
     assert!(!ok && err.contains("--delivery-lease"), "{err}");
+    for bad in ["not-an-address", "10.0.0.0/33", "300.1.1.1"] {
+        let option = format!("--trusted-proxy={bad}");
+        let (ok, _, err) = crewdesk(&db, &["serve", "--addr", "127.0.0.1:0", &option]);
+        assert!(
+            !ok && err.contains("not an address or a network"),
+            "{bad}: {err}"
+        );
+    }
     for bad in ["0", "-1", "many"] {
         let option = format!("--max-connections={bad}");
         let (ok, _, err) = crewdesk(&db, &["serve", "--addr", "127.0.0.1:0", &option]);

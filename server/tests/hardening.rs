@@ -368,6 +368,9 @@ async fn guesses_wait_for_a_turn_and_an_address_that_keeps_failing_is_refused() 
         .await;
     assert_eq!(refused.code(), "RATE_LIMITED", "{}", refused.raw);
     assert!(refused.message.contains("your address"), "{}", refused.raw);
+    // Without a trusted proxy, X-Forwarded-For is the client's own claim and is ignored.
+    let claimed = get_via_proxy(&app, forwarded("198.51.100.9"), ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    assert_eq!(claimed.code(), "RATE_LIMITED", "{}", claimed.raw);
     let client = app.new_client();
     let console = app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
     assert_eq!(console.status().as_u16(), 429);
@@ -624,4 +627,95 @@ async fn a_client_past_the_connection_cap_waits_and_is_answered() {
     drop(held.pop());
     let answered = tokio::time::timeout(Duration::from_secs(20), third).await;
     assert!(matches!(answered, Ok(Ok(Ok(200)))), "{answered:?}");
+}
+
+/// GetTechnician as `login`, sent through a proxy that says the client is `forwarded`.
+async fn get_via_proxy(
+    app: &TestApp,
+    forwarded: reqwest::header::HeaderValue,
+    login: &str,
+    password: &str,
+) -> common::xml::Answer {
+    let response = app
+        .new_client()
+        .post(app.url(TECHNICIAN_SERVLET))
+        .header("x-forwarded-for", forwarded)
+        .form(&[
+            ("operation", GET),
+            ("username", login),
+            ("password", password),
+            ("userid", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    common::xml::Answer::read(response).await
+}
+
+fn forwarded(text: &'static str) -> reqwest::header::HeaderValue {
+    reqwest::header::HeaderValue::from_static(text)
+}
+
+/// Behind a trusted proxy every client is counted on its own address: one that keeps
+/// failing is refused while another, through the same proxy, is served and audited under
+/// its own address. An address a client wrote into the header itself, or a header that
+/// cannot be read, never picks the address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_forwarded_client_is_counted_and_audited_alone() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |s| {
+        patient(s);
+        s.sign_in_limits.failures_per_address = 3;
+        s.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
+    })
+    .await
+    .unwrap();
+    app.create_admin().await;
+    for _ in 0..3 {
+        let answer = get_via_proxy(&app, forwarded("203.0.113.7"), "nobody", "x-password").await;
+        assert_eq!(answer.code(), "AUTH_FAILED", "{}", answer.raw);
+    }
+    // That client is refused, also when it names another address before the proxy's
+    // entry; another client, through two proxies of ours, is served.
+    for (chain, refused) in [
+        ("203.0.113.7", true),
+        ("198.51.100.1, 203.0.113.7", true),
+        ("198.51.100.9, 127.0.0.2", false),
+    ] {
+        let answer = get_via_proxy(&app, forwarded(chain), ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let outcome = (answer.code() == "RATE_LIMITED", answer.is_success());
+        assert_eq!(outcome, (refused, !refused), "{chain}: {}", answer.raw);
+    }
+    let response = app
+        .new_client()
+        .post(app.url(TECHNICIAN_SERVLET))
+        .header("x-forwarded-for", forwarded("198.51.100.9"))
+        .form(&[
+            ("operation", "AddTechnician"),
+            ("username", ADMIN_LOGIN),
+            ("password", ADMIN_PASSWORD),
+            ("name", "Hedy Lamarr"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let added = common::xml::Answer::read(response).await;
+    assert!(added.is_success(), "{}", added.raw);
+    let audited: Option<String> =
+        sqlx::query_scalar("SELECT remote_addr FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(audited.as_deref(), Some("198.51.100.9"));
+    // Unreadable headers stop at the proxy itself, which has no failures: each is served.
+    let long = "10.0.0.1, ".repeat(5_000) + "not an address";
+    for bad in [
+        reqwest::header::HeaderValue::from_static("garbage"),
+        reqwest::header::HeaderValue::from_static(""),
+        reqwest::header::HeaderValue::from_static("203.0.113.7, ???"),
+        reqwest::header::HeaderValue::from_bytes(b"203.0.113.7\xff").unwrap(),
+        reqwest::header::HeaderValue::from_str(&long).unwrap(),
+    ] {
+        let answer = get_via_proxy(&app, bad.clone(), ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        assert!(answer.is_success(), "{bad:?}: {}", answer.raw);
+    }
 }
