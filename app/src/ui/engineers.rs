@@ -239,7 +239,7 @@ fn RosterTable(page: Page) -> impl IntoView {
                         <th scope="col">{t.col_operation}</th>
                     </tr>
                 </thead>
-                <tbody>{page.rows.into_iter().map(|r| view! { <Row row=r beta=beta/> }).collect_view()}</tbody>
+                <tbody>{page.rows.into_iter().map(|r| view! { <Row row=r beta=beta list_url=list_url/> }).collect_view()}</tbody>
             </table>
         </div>
         <Pager template=t.pager_summary total=total page=current per_page=per_page link=link open_ended=open_ended/>
@@ -305,10 +305,10 @@ fn channel_chips(
     }
 }
 
+/// `list_url`: the table's, shared by its rows rather than one router lookup and memo each.
 #[component]
-fn Row(row: TechnicianRow, beta: BetaChannels) -> impl IntoView {
+fn Row(row: TechnicianRow, beta: BetaChannels, list_url: ListUrl) -> impl IntoView {
     let t = use_texts();
-    let list_url = ListUrl::current();
     let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     let id = row.id;
     let can_edit = row.manageable || row.is_self;
