@@ -11,26 +11,6 @@ use app::service::Actor;
 use common::{TestApp, ADMIN_LOGIN, ADMIN_PASSWORD, OPERATION_SERVLET, TECHNICIAN_SERVLET};
 use serde_json::Value;
 
-/// Adds `names` as generated engineers (no sign-in, no confirmations), in one call.
-async fn add_many(app: &TestApp, names: impl Iterator<Item = String>) {
-    let engineers: Vec<Generated> = names
-        .map(|name| Generated {
-            name: PersonName::parse(&name).unwrap(),
-            login: None,
-            email: None,
-            mobile: None,
-            job_title: None,
-            site_id: None,
-            department_id: None,
-        })
-        .collect();
-    let ctx = AuditContext::new(Source::Cli, None);
-    let added = add_generated(&app.db, &Actor::operator(), &ctx, &engineers)
-        .await
-        .unwrap();
-    assert_eq!(added, engineers.len());
-}
-
 async fn page(app: &TestApp, client: &reqwest::Client, pairs: &[(&str, &str)]) -> Value {
     let (status, body) = app.server_fn(client, "list_technicians", pairs).await;
     assert_eq!(status, 200, "{body}");
@@ -62,7 +42,7 @@ on_both_backends! {
         app.create_admin().await;
         let extra = 51;
         let count = usize::try_from(COUNT_CAP).unwrap() + extra - 1;
-        add_many(&app, (0..count).map(|i| format!("Engineer {i:05}"))).await;
+        app.add_many((0..count).map(|i| format!("Engineer {i:05}"))).await;
         let client = app.new_client();
         app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
 

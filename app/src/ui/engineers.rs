@@ -43,9 +43,16 @@ impl ListUrl {
         }))
     }
 
+    /// The query string. Empty once the page's render was abandoned (its client left while
+    /// the server was still rendering, and the request's reactive values were disposed):
+    /// that output is never sent, so it need not be right, only not a panic.
+    pub fn query(&self) -> String {
+        self.0.try_get().unwrap_or_default()
+    }
+
     /// `path` carrying the table's query, e.g. a dialog's address.
     pub fn with_path(&self, path: &str) -> String {
-        let query = self.0.get();
+        let query = self.query();
         if query.is_empty() {
             path.to_owned()
         } else {
@@ -58,6 +65,9 @@ impl ListUrl {
 pub fn EngineersPage() -> impl IntoView {
     let t = use_texts();
     let query = use_query_map();
+    // Made here, while the page is set up, rather than in the table: the table is rendered
+    // again when its data arrives, by which time an abandoned request has no router left.
+    let list_url = ListUrl::current();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let list_query = move || ListQuery {
         search: param("q"),
@@ -149,7 +159,7 @@ pub fn EngineersPage() -> impl IntoView {
             <Transition fallback=move || view! { <p class="muted">{t.loading_engineers}</p> }>
                 {move || {
                     roster.get().map(|result| match result {
-                        Ok(page) => view! { <RosterTable page=page/> }.into_any(),
+                        Ok(page) => view! { <RosterTable page=page list_url=list_url/> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
                     })
                 }}
@@ -181,15 +191,14 @@ fn FilterSelect(
 }
 
 #[component]
-fn RosterTable(page: Page) -> impl IntoView {
+fn RosterTable(page: Page, list_url: ListUrl) -> impl IntoView {
     let t = use_texts();
-    let list_url = ListUrl::current();
     let current = page.page;
     // The pages next to this one are found from its first and last rows (read from the
     // sort's index at that row, however deep); another page number alone is skipped to.
     let (next_cursor, prev_cursor) = (page.next_cursor.clone(), page.prev_cursor.clone());
     let link = move |n: u32| {
-        let base = list_url.0.get();
+        let base = list_url.query();
         let rest: Vec<&str> = base
             .split('&')
             .filter(|p| {

@@ -123,6 +123,28 @@ impl TestApp {
         }
     }
 
+    /// Adds `names` as generated engineers (no sign-in, no confirmations), in one call.
+    pub async fn add_many(&self, names: impl Iterator<Item = String>) {
+        use app::service::audit::{AuditContext, Source};
+        use app::service::technicians::{add_generated, Generated};
+        let engineers: Vec<Generated> = names
+            .map(|name| Generated {
+                name: app::domain::PersonName::parse(&name).expect("a valid name"),
+                login: None,
+                email: None,
+                mobile: None,
+                job_title: None,
+                site_id: None,
+                department_id: None,
+            })
+            .collect();
+        let ctx = AuditContext::new(Source::Cli, None);
+        let added = add_generated(&self.db, &app::service::Actor::operator(), &ctx, &engineers)
+            .await
+            .expect("generated engineers are added");
+        assert_eq!(added, engineers.len());
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
