@@ -71,6 +71,12 @@ async fn post_without_script(
     client.get(back).send().await.unwrap().text().await.unwrap()
 }
 
+/// `text` as the URL-safe base64 the no-JavaScript error redirect uses.
+fn base64_url(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE.encode(text)
+}
+
 fn error(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or(Value::Null)
 }
@@ -133,6 +139,27 @@ on_both_backends! {
         ]).await;
         assert_eq!(html.matches("role=\"alert\"").count(), 1, "{html}");
         assert_eq!(detail(&app, id, "jobTitle").await, "");
+        // An address with a broken, foreign or huge error in it is still a page: at most one
+        // alert, in the form it names, and markup in it shown as text.
+        let script = base64_url(r#"{"Conflict":"<script>alert(1)</script>"}"#);
+        let huge = "A".repeat(5_000);
+        for query in [
+            "__path=/api/start_sync&__err=%%%not-base64",
+            "__path=/api/start_sync&__err=bm90IGpzb24",
+            &format!("__path=/api/start_sync&__err={script}"),
+            &format!("__path=/api/start_sync&__err={huge}"),
+            &format!("__path={huge}&__err={script}"),
+            "__err=&__path=",
+        ] {
+            let page = admin.get(app.url(&format!("/?{query}"))).send().await.unwrap();
+            assert_eq!(page.status().as_u16(), 200, "{query}");
+            let html = page.text().await.unwrap();
+            assert!(html.matches("role=\"alert\"").count() <= 1, "{query}: {html}");
+            assert!(!html.contains("<script>alert(1)"), "{query}: {html}");
+        }
+        // The one the Synchronize form names is shown, as text.
+        let page = admin.get(app.url(&format!("/?__path=/api/start_sync&__err={script}"))).send().await.unwrap();
+        assert!(page.text().await.unwrap().contains("&lt;script&gt;alert(1)"));
     }
 
     async fn an_engineer_edits_only_their_own_contact_methods(app: TestApp) {

@@ -429,7 +429,7 @@ async fn the_lockout_holds_across_instances() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_sending_its_body_gets_an_envelope() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let app = TestApp::spawn_with(common::Backend::Sqlite, |s| {
         s.body_idle = Duration::from_millis(500);
     })
@@ -444,24 +444,8 @@ async fn a_client_that_stops_sending_its_body_gets_an_envelope() {
         )
         .await
         .unwrap();
-    let mut answer = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(20), async {
-        let mut buf = [0u8; 4096];
-        loop {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    answer.extend_from_slice(&buf[..n]);
-                    if answer.windows(12).any(|w| w == b"</operation>") {
-                        break;
-                    }
-                }
-            }
-        }
-    })
-    .await;
-    assert!(read.is_ok(), "no answer while the body stalled");
-    let text = String::from_utf8_lossy(&answer);
+    let (text, answered) = read_until(&mut stream, Some(b"</operation>")).await;
+    assert!(answered, "no answer while the body stalled");
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(text.contains("INVALID_INPUT"), "{text}");
     assert!(text.contains("stopped arriving"), "{text}");
@@ -523,20 +507,29 @@ async fn behind_https_answers_ask_for_https_from_then_on() {
 /// Reads `stream` until the server closes it (a 20 s bound turns a connection left open
 /// into a failure, not a hang): what it sent, and whether it closed.
 async fn read_until_closed(stream: &mut tokio::net::TcpStream) -> (String, bool) {
+    read_until(stream, None).await
+}
+
+/// Reads `stream` until the server closes it or `end` has arrived, for at most 20 s: what
+/// it sent, and whether either happened in time.
+async fn read_until(stream: &mut tokio::net::TcpStream, end: Option<&[u8]>) -> (String, bool) {
     use tokio::io::AsyncReadExt;
     let mut answer = Vec::new();
-    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
         let mut buf = [0u8; 4096];
         loop {
             match stream.read(&mut buf).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => answer.extend_from_slice(&buf[..n]),
             }
+            if end.is_some_and(|end| answer.windows(end.len()).any(|w| w == end)) {
+                break;
+            }
         }
     })
     .await
     .is_ok();
-    (String::from_utf8_lossy(&answer).into_owned(), closed)
+    (String::from_utf8_lossy(&answer).into_owned(), ended)
 }
 
 /// A connection that sends nothing, one that sends its request head a byte at a time, and
