@@ -128,8 +128,11 @@ async fn recall(
     let Some(hit) = cache.get(digest) else {
         return Ok(None);
     };
-    let failures = lockout::check(db, key, now_ms()).await?;
-    match load(db, hit.technician_id).await? {
+    // The account and its lockout in one read: this runs on every call of an edge that
+    // sends its password each time.
+    let (account, lockout) = load_with_lockout(db, hit.technician_id, key).await?;
+    let failures = lockout::held(lockout, now_ms())?;
+    match account {
         Some((actor, Some(hash))) if hash == hit.password_hash => {
             // The right password clears earlier failures, as a checked one would.
             if failures > 0 {
@@ -287,41 +290,87 @@ pub async fn load_actor(db: &Db, id: i64) -> anyhow::Result<Option<Actor>> {
     Ok(load(db, id).await?.map(|(actor, _)| actor))
 }
 
-/// The actor and its current password hash, in one statement: the technician's row (kind
-/// 0), its roles (1) and its associated sites (2), each in its order.
+/// One row of an actor's read: the technician's row (kind 0), its roles (1), its associated
+/// sites (2) and, when asked for, its sign-in lockout (3: `position` is `locked_until`,
+/// `number` the failures).
+#[derive(sqlx::FromRow)]
+struct ActorRow {
+    kind: i64,
+    position: i64,
+    text: Option<String>,
+    number: Option<i64>,
+    hash: Option<String>,
+}
+
+/// The read of an actor's rows, each kind in its order; `lockout` is spliced in by
+/// `load_with_lockout`.
+macro_rules! actor_rows {
+    ($lockout:literal) => {
+        concat!(
+            "SELECT kind, position, text, number, hash FROM ( \
+             SELECT CAST(0 AS BIGINT) AS kind, CAST(0 AS BIGINT) AS position, name AS text, \
+             site_id AS number, password_hash AS hash FROM technicians \
+             WHERE id = $1 AND login_enabled = 1 \
+             UNION ALL SELECT 1, position, role, NULL, NULL FROM technician_roles \
+             WHERE technician_id = $1 \
+             UNION ALL SELECT 2, position, NULL, site_id, NULL FROM technician_sites \
+             WHERE technician_id = $1",
+            $lockout,
+            ") links ORDER BY kind, position"
+        )
+    };
+}
+
+/// The actor and its current password hash, in one statement.
 async fn load(db: &Db, id: i64) -> anyhow::Result<Option<(Actor, Option<String>)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        kind: i64,
-        text: Option<String>,
-        number: Option<i64>,
-        hash: Option<String>,
-    }
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT kind, text, number, hash FROM ( \
-         SELECT CAST(0 AS BIGINT) AS kind, CAST(0 AS BIGINT) AS position, name AS text, \
-         site_id AS number, password_hash AS hash FROM technicians \
-         WHERE id = $1 AND login_enabled = 1 \
-         UNION ALL SELECT 1, position, role, NULL, NULL FROM technician_roles \
-         WHERE technician_id = $1 \
-         UNION ALL SELECT 2, position, NULL, site_id, NULL FROM technician_sites \
-         WHERE technician_id = $1) links ORDER BY kind, position",
-    )
+    let rows: Vec<ActorRow> = sqlx::query_as(actor_rows!(""))
+        .bind(id)
+        .fetch_all(db.reader())
+        .await
+        .context("loading the signed-in technician")?;
+    Ok(actor_of(id, rows))
+}
+
+/// The actor and its password hash, and the lockout of the account `key` (failures and
+/// `locked_until`, if any are counted), in one statement.
+async fn load_with_lockout(
+    db: &Db,
+    id: i64,
+    key: &str,
+) -> anyhow::Result<(Option<(Actor, Option<String>)>, Option<(i64, i64)>)> {
+    let mut rows: Vec<ActorRow> = sqlx::query_as(actor_rows!(
+        " UNION ALL SELECT 3, locked_until, NULL, failures, NULL FROM auth_failures \
+         WHERE account_key = $2"
+    ))
     .bind(id)
+    .bind(key)
     .fetch_all(db.reader())
     .await
     .context("loading the signed-in technician")?;
+    let lockout = match rows.last() {
+        Some(row) if row.kind == 3 => rows
+            .pop()
+            .map(|row| (row.number.unwrap_or(0), row.position)),
+        _ => None,
+    };
+    Ok((actor_of(id, rows), lockout))
+}
+
+/// The actor an actor's rows describe, with its password hash; `None` without its
+/// technician's row (deleted, or no longer allowed to sign in).
+fn actor_of(id: i64, rows: Vec<ActorRow>) -> Option<(Actor, Option<String>)> {
     let mut rows = rows.into_iter();
-    let Some(Row {
+    let Some(ActorRow {
         kind: 0,
         text: Some(name),
         number: site_id,
         hash,
+        ..
     }) = rows.next()
     else {
-        return Ok(None);
+        return None;
     };
-    let rows: Vec<Row> = rows.collect();
+    let rows: Vec<ActorRow> = rows.collect();
     let roles = rows
         .iter()
         .filter(|row| row.kind == 1)
@@ -341,7 +390,7 @@ async fn load(db: &Db, id: i64) -> anyhow::Result<Option<(Actor, Option<String>)
         roles,
         site_ids,
     };
-    Ok(Some((actor, hash)))
+    Some((actor, hash))
 }
 
 /// Sets the password of the account `login` in `domain` (an SDAdmin's act).

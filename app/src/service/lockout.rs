@@ -43,15 +43,10 @@ fn held_back(until: i64, now: i64) -> AuthError {
     }
 }
 
-/// `RateLimited` while the account is held back, else the failures counted so far; reads
-/// only (for credentials already known to be right, which are not guesses).
-pub async fn check(db: &Db, key: &str, now: i64) -> Result<i64, AuthError> {
-    let row: Option<(i64, i64)> =
-        sqlx::query_as("SELECT failures, locked_until FROM auth_failures WHERE account_key = $1")
-            .bind(key)
-            .fetch_optional(db.reader())
-            .await
-            .context("reading the sign-in lockout")?;
+/// `RateLimited` while the account is held back, else the failures counted so far, from
+/// its row (`failures`, `locked_until`) as read with the account (for credentials already
+/// known to be right, which are not guesses).
+pub fn held(row: Option<(i64, i64)>, now: i64) -> Result<i64, AuthError> {
     match row {
         Some((_, until)) if until > now => Err(held_back(until, now)),
         Some((failures, _)) => Ok(failures),
