@@ -1,7 +1,7 @@
 // Reference data, settings and the audit log pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signIn, withServerAndBrowser, addTechnician } from './harness.mjs';
+import { ADMIN, signIn, withServerAndBrowser, addTechnician, waitForHydration } from './harness.mjs';
 
 const env = withServerAndBrowser({ before, after });
 
@@ -65,7 +65,7 @@ test('a page loads only its own code; another page fetches its code when first o
   await signIn(page, env.server.base);
   await page.locator('table.roster').waitFor();
   assert.ok(fetched.includes('crewdesk_bg.wasm'), fetched.join(' '));
-  assert.ok(fetched.some((name) => name.startsWith('split___login_route')), 'the sign-in page brought its own code');
+  assert.ok(!fetched.some((name) => name.startsWith('split___login_route')), 'the sign-in page loads no code');
   assert.ok(fetched.some((name) => name.startsWith('split___engineers_route')), 'the roster brought its own code');
   assert.deepEqual(settingsCode(), [], 'no settings code before the settings page is opened');
 
@@ -74,5 +74,42 @@ test('a page loads only its own code; another page fetches its code when first o
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Settings saved.').waitFor();
   assert.equal(settingsCode().length, 1, 'the settings code arrived once, when the page opened');
+  assert.deepEqual(errors, []);
+});
+
+test('the sign-in page works as a plain form without WASM, and signing out leads back to a working one', async () => {
+  const page = await (await env.browser.newContext()).newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  const fetched = [];
+  page.on('request', (request) => {
+    const name = new URL(request.url()).pathname;
+    if (name.endsWith('.wasm') || name.endsWith('.js')) fetched.push(name);
+  });
+  await page.goto(`${env.server.base}/login`);
+  await page.fill('#login', ADMIN.login);
+  await page.fill('#password', 'not-the-password');
+  await page.click('button[type=submit]');
+  await page.getByRole('alert').filter({ hasText: 'not correct' }).waitFor();
+  assert.deepEqual(fetched, [], 'the sign-in page fetched no script or WASM');
+  // Back with the login name as typed: only the password is typed again.
+  assert.equal(await page.inputValue('#login'), ADMIN.login);
+  assert.equal(await page.inputValue('#password'), '');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+  await page.fill('#password', ADMIN.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${env.server.base}/`);
+  await waitForHydration(page);
+  assert.ok(fetched.includes('/pkg/crewdesk_bg.wasm'), fetched.join(' '));
+
+  // Signed out from the running console, the sign-in page is rendered by the code already
+  // there, and signs in again without a page load.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/login/);
+  await page.fill('#login', ADMIN.login);
+  await page.fill('#password', ADMIN.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${env.server.base}/`);
+  await page.locator('table.roster').waitFor();
   assert.deepEqual(errors, []);
 });

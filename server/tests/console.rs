@@ -61,6 +61,64 @@ on_both_backends! {
         assert_eq!(page.status().as_u16(), 303);
     }
 
+    async fn the_sign_in_page_is_a_plain_form_that_keeps_what_was_typed_when_refused(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("name=\"password\""), "{page}");
+        assert!(!page.contains(".wasm") && !page.contains("crewdesk.js"), "the sign-in page loads no code: {page}");
+        // Posted as a browser posts a form: refused, back to the page with the error, the
+        // login name and domain as typed, the password empty and focused.
+        let refused = |login: String, domain: &'static str| {
+            let client = client.clone();
+            let url = app.url("/api/login");
+            let referer = app.url("/login");
+            async move {
+                let posted = client
+                    .post(url)
+                    .header("accept", "text/html,application/xhtml+xml")
+                    .header("referer", referer)
+                    .form(&[("login", login.as_str()), ("password", "not-the-password"), ("domain", domain)])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(posted.status().as_u16(), 302, "{login:?}");
+                posted.headers()["location"].to_str().unwrap().to_owned()
+            }
+        };
+        let location = refused(ADMIN_LOGIN.to_owned(), "").await;
+        assert!(location.starts_with("/login?login="), "{location}");
+        let html = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+        assert_eq!(html.matches("role=\"alert\"").count(), 1, "{html}");
+        assert!(html.contains("user name or password is not correct"), "{html}");
+        assert!(html.contains(&format!("value=\"{ADMIN_LOGIN}\"")), "{html}");
+        assert!(html.contains("current-password\" required autofocus"), "{html}");
+        // Whatever was typed comes back as text, never as markup or another parameter.
+        let location = refused("<b>x</b>&__err=e30=\"".to_owned(), "corp&login=admin").await;
+        let html = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+        assert_eq!(html.matches("role=\"alert\"").count(), 1, "{html}");
+        assert!(html.contains("value=\"&lt;b&gt;x&lt;/b&gt;&amp;__err=e30=&quot;\""), "{html}");
+        assert!(html.contains("value=\"corp&amp;login=admin\""), "{html}");
+        // A login too long for an address is not carried; the error still is.
+        let location = refused("x".repeat(5_000), "").await;
+        assert!(location.len() < 1_000, "{location}");
+        let html = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("user name or password is not correct"), "{html}");
+        // The right password signs in and lands on the roster.
+        let posted = client
+            .post(app.url("/api/login"))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", app.url(&location))
+            .form(&[("login", ADMIN_LOGIN), ("password", ADMIN_PASSWORD), ("domain", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.headers()["location"], "/");
+        let roster = client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(roster.status().as_u16(), 200);
+        assert!(roster.text().await.unwrap().contains("crewdesk_bg.wasm"));
+    }
+
     async fn a_cross_site_server_function_call_is_refused(app: TestApp) {
         app.create_admin().await;
         let client = app.new_client();

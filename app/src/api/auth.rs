@@ -44,15 +44,17 @@ pub async fn login(
         false,
     )
     .await;
-    let actor = checked.map_err(|e| match e {
-        AuthError::Internal(e) => AppError::internal(e),
-        AuthError::Failed | AuthError::DirectoryUnavailable | AuthError::DirectoryDown(_) => {
-            AppError::SignInFailed(e.to_string())
-        }
-        AuthError::RateLimited { .. } | AuthError::AddressThrottled { .. } | AuthError::Busy => {
-            AppError::TooManyAttempts(e.to_string())
-        }
-    })?;
+    let actor = checked
+        .map_err(|e| match e {
+            AuthError::Internal(e) => AppError::internal(e),
+            AuthError::Failed | AuthError::DirectoryUnavailable | AuthError::DirectoryDown(_) => {
+                AppError::SignInFailed(e.to_string())
+            }
+            AuthError::RateLimited { .. }
+            | AuthError::AddressThrottled { .. }
+            | AuthError::Busy => AppError::TooManyAttempts(e.to_string()),
+        })
+        .inspect_err(|e| back_with_login(&login, &domain, e))?;
     let session = super::session().await?;
     // A new session id at sign-in: an id planted before sign-in is worth nothing after it.
     session.cycle_id().await.map_err(AppError::internal)?;
@@ -63,6 +65,40 @@ pub async fn login(
     tracing::info!(technician = actor.id, "signed in");
     leptos_axum::redirect("/");
     Ok(())
+}
+
+/// A refused sign-in posted as a plain form (the sign-in page loads no WASM) comes back to
+/// the sign-in page with its error and with the login name and domain as typed, so that
+/// only the password is typed again. Names too long for an address are left out.
+#[cfg(feature = "ssr")]
+fn back_with_login(login: &str, domain: &str, error: &AppError) {
+    use crate::url::encode_component;
+    use leptos::server_fn::error::ServerFnUrlError;
+    use leptos::server_fn::ServerFn as _;
+    const LONGEST: usize = 512;
+    let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if !plain_form {
+        return;
+    }
+    let mut typed = Vec::new();
+    for (key, value) in [("login", login), ("domain", domain)] {
+        let value = encode_component(value);
+        if !value.is_empty() && value.len() <= LONGEST {
+            typed.push(format!("{key}={value}"));
+        }
+    }
+    // A base only to parse against: the address sent is the path and query alone.
+    let base = format!("http://crewdesk/login?{}", typed.join("&"));
+    if let Ok(url) = ServerFnUrlError::new(Login::PATH, error.clone()).to_url(&base) {
+        let query = url.query().unwrap_or_default();
+        leptos_axum::redirect(&format!("{}?{query}", url.path()));
+    }
 }
 
 #[server(prefix = "/api", endpoint = "logout")]

@@ -17,17 +17,21 @@ pub fn LoginPage() -> impl IntoView {
         Some(Err(e)) => Some(tr(&e.to_string())),
         _ => url_error(&query.read(), &[Login::PATH]).map(|e| tr(&e.to_string())),
     };
+    // A refused plain-form sign-in comes back with what was typed (all but the password).
+    let typed = move |key: &str| query.read_untracked().get(key).unwrap_or_default();
     view! {
         <main class="auth">
             <LanguageSwitch/>
             <h1>{t.sign_in_title}</h1>
             <ActionForm action=action>
                 <label for="login">{t.login_name}</label>
-                <input id="login" name="login" autocomplete="username" required/>
+                <input id="login" name="login" autocomplete="username" required
+                    value=typed("login") autofocus=typed("login").is_empty()/>
                 <label for="password">{t.password}</label>
-                <input id="password" type="password" name="password" autocomplete="current-password" required/>
+                <input id="password" type="password" name="password" autocomplete="current-password" required
+                    autofocus=!typed("login").is_empty()/>
                 <label for="domain">{t.domain} " " <span class="muted">{format!("({})", t.domain_hint)}</span></label>
-                <input id="domain" name="domain"/>
+                <input id="domain" name="domain" value=typed("domain")/>
                 {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <button type="submit" class="primary">{t.sign_in}</button>
             </ActionForm>

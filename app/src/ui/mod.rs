@@ -100,13 +100,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.ico"/>
-                <HydrationScripts options/>
+                {ships_wasm().then(|| view! { <HydrationScripts options/> })}
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Whether this page loads the WASM. The sign-in page does not: it is a plain form that
+/// works as HTML (its errors come back in the address), so its first load is the page alone,
+/// and the console's code arrives with the page the form leads to. Reached from inside the
+/// console (after signing out), it is rendered by the code already running.
+fn ships_wasm() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().is_none_or(|parts| parts.uri.path() != "/login")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
     }
 }
 
