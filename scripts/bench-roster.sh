@@ -57,13 +57,8 @@ bench() { # $1 = sqlite | postgres
   ended=$(date +%s%N)
   # PostgreSQL plans from statistics; autovacuum gathers them in time, this does it now.
   [ "$1" = postgres ] && psql "$POSTGRES_URL/crewdesk_bench" -qc "VACUUM ANALYZE" >/dev/null
-  port=$(free_port)
-  CREWDESK_LOG=warn "$bin" --database-url "$db" serve --addr "127.0.0.1:$port" --site-root target/site >"$work/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-  cookie=$(curl -s -o /dev/null -D - -H 'Accept: application/json' \
-    --data-urlencode "login=admin" --data-urlencode "password=$CREWDESK_ADMIN_PASSWORD" --data-urlencode "domain=" \
-    "http://127.0.0.1:$port/api/login" | awk 'tolower($1) == "set-cookie:" {print $2}' | tr -d ';\r' | head -1)
+  serve_console "$bin" "$db" "$work/server.log"
+  cookie=$(admin_cookie)
   [ -n "$cookie" ] || { echo "sign-in failed" >&2; cat "$work/server.log" >&2; exit 1; }
   sleep 1
   local idle; idle=$(rss "$server_pid" VmRSS)
