@@ -1,5 +1,6 @@
-//! Guards in front of the console: cross-site requests to server functions are refused, and
-//! pages need a signed-in technician.
+//! Guards in front of the console: cross-site requests to server functions are refused,
+//! pages need a signed-in technician, and a form's error in a page's address is shown only
+//! to the browser it was sent to.
 
 use app::api::SESSION_TECH_ID;
 use axum::body::Body;
@@ -59,6 +60,97 @@ pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
         (true, true) => Redirect::to("/").into_response(),
         _ => next.run(req).await,
     }
+}
+
+/// The cookie naming the form error this browser was last sent back with (its digest).
+const FORM_ERROR_COOKIE: &str = "crewdesk_form_error";
+/// The address parameters a form's error travels in (server functions' no-JS redirect).
+const ERROR_PARAMS: [&str; 2] = ["__path", "__err"];
+
+/// A form posted without JavaScript comes back to its page with its error in the address
+/// (`__path`, `__err`), and the page shows that error. Anyone could link to such an address
+/// with a text of their choosing, shown under this site's name. So the redirect that
+/// carries an error also sets a cookie with the error's digest, and a page whose address
+/// carries an error this browser was not sent is answered with a redirect to the same
+/// address without it.
+pub async fn form_errors_for_their_browser_only(req: Request<Body>, next: Next) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        let mut response = next.run(req).await;
+        let digest = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|location| location.split_once('?'))
+            .and_then(|(_, query)| error_digest(query));
+        if let Some(digest) = digest {
+            let cookie = format!(
+                "{FORM_ERROR_COOKIE}={digest}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600"
+            );
+            if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
+        return response;
+    }
+    let Some(query) = req.uri().query() else {
+        return next.run(req).await;
+    };
+    let carries_error = form_urlencoded::parse(query.as_bytes())
+        .any(|(key, _)| ERROR_PARAMS.contains(&key.as_ref()));
+    if !carries_error {
+        return next.run(req).await;
+    }
+    let sent = error_digest(query);
+    if sent.is_some() && sent.as_deref() == cookie(&req, FORM_ERROR_COOKIE) {
+        return next.run(req).await;
+    }
+    let rest: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(key, _)| !ERROR_PARAMS.contains(&key.as_ref()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let path = req.uri().path();
+    let clean = if rest.is_empty() {
+        path.to_owned()
+    } else {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(rest)
+            .finish();
+        format!("{path}?{query}")
+    };
+    Redirect::to(&clean).into_response()
+}
+
+/// The digest of the one error a query carries (`__path` and `__err`, each once), if it
+/// carries exactly that.
+fn error_digest(query: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let mut found: [Vec<String>; 2] = Default::default();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        if let Some(i) = ERROR_PARAMS.iter().position(|p| *p == key) {
+            found[i].push(value.into_owned());
+        }
+    }
+    let [paths, errors] = &found;
+    let ([path], [error]) = (paths.as_slice(), errors.as_slice()) else {
+        return None;
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(path.as_bytes());
+    hasher.update([0]);
+    hasher.update(error.as_bytes());
+    Some(hex::encode(hasher.finalize()))
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+fn cookie<'a>(req: &'a Request<Body>, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
 }
 
 #[cfg(test)]

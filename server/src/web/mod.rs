@@ -48,6 +48,9 @@ pub fn console_router(options: LeptosOptions, state: AppState) -> Router {
             edge::SERVER_FN_BODY_LIMIT,
         ))
         .layer(axum::middleware::from_fn(guard::require_sign_in))
+        .layer(axum::middleware::from_fn(
+            guard::form_errors_for_their_browser_only,
+        ))
         .layer(axum::middleware::from_fn(guard::same_origin_server_fns))
         .merge(assets::router(&options))
 }
