@@ -95,7 +95,8 @@ test('the sign-in page works as a plain form without WASM, and signing out leads
   // Back with the login name as typed: only the password is typed again.
   assert.equal(await page.inputValue('#login'), ADMIN.login);
   assert.equal(await page.inputValue('#password'), '');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+  // The browser focuses an autofocus field once it has rendered the page, not at once.
+  await page.waitForFunction(() => document.activeElement?.id === 'password');
   await page.fill('#password', ADMIN.password);
   await page.click('button[type=submit]');
   await page.waitForURL(`${env.server.base}/`);
