@@ -227,7 +227,11 @@ async fn pages_answer_in_full_while_another_console_is_built_in_the_same_process
             .output_name("crewdesk")
             .build();
         for _ in 0..150 {
-            drop(server::web::console_router(options.clone(), state.clone()));
+            drop(server::web::console_router(
+                options.clone(),
+                state.clone(),
+                false,
+            ));
         }
     });
     let mut readers = tokio::task::JoinSet::new();

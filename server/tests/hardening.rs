@@ -502,6 +502,22 @@ async fn behind_https_answers_ask_for_https_from_then_on() {
         .to_str()
         .unwrap();
     assert!(hsts.contains("max-age=31536000"), "{hsts}");
+    // A refused form's error travels with a cookie only this host can set.
+    let refused = app
+        .new_client()
+        .post(app.url("/api/login"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/login"))
+        .form(&[("login", "nobody"), ("password", "wrong"), ("domain", "")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = refused.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("__Host-crewdesk_form_error="),
+        "{cookie}"
+    );
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
 }
 
 /// Reads `stream` until the server closes it (a 20 s bound turns a connection left open

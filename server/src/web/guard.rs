@@ -4,6 +4,7 @@
 
 use app::api::SESSION_TECH_ID;
 use axum::body::Body;
+use axum::extract::State;
 use axum::http::{header, Request, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -62,8 +63,15 @@ pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
     }
 }
 
-/// The cookie naming the form error this browser was last sent back with (its digest).
-const FORM_ERROR_COOKIE: &str = "crewdesk_form_error";
+/// The cookie naming the form error this browser was last sent back with (its digest):
+/// over HTTPS the `__Host-` prefix keeps a neighbouring host from setting it.
+fn form_error_cookie(secure: bool) -> &'static str {
+    if secure {
+        "__Host-crewdesk_form_error"
+    } else {
+        "crewdesk_form_error"
+    }
+}
 /// The address parameters a form's error travels in (server functions' no-JS redirect).
 const ERROR_PARAMS: [&str; 2] = ["__path", "__err"];
 
@@ -73,7 +81,12 @@ const ERROR_PARAMS: [&str; 2] = ["__path", "__err"];
 /// carries an error also sets a cookie with the error's digest, and a page whose address
 /// carries an error this browser was not sent is answered with a redirect to the same
 /// address without it.
-pub async fn form_errors_for_their_browser_only(req: Request<Body>, next: Next) -> Response {
+pub async fn form_errors_for_their_browser_only(
+    State(secure): State<bool>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let name = form_error_cookie(secure);
     if req.uri().path().starts_with("/api/") {
         let mut response = next.run(req).await;
         let digest = response
@@ -83,9 +96,9 @@ pub async fn form_errors_for_their_browser_only(req: Request<Body>, next: Next) 
             .and_then(|location| location.split_once('?'))
             .and_then(|(_, query)| error_digest(query));
         if let Some(digest) = digest {
-            let cookie = format!(
-                "{FORM_ERROR_COOKIE}={digest}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600"
-            );
+            let secure = if secure { "; Secure" } else { "" };
+            let cookie =
+                format!("{name}={digest}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600{secure}");
             if let Ok(value) = header::HeaderValue::from_str(&cookie) {
                 response.headers_mut().append(header::SET_COOKIE, value);
             }
@@ -101,7 +114,7 @@ pub async fn form_errors_for_their_browser_only(req: Request<Body>, next: Next) 
         return next.run(req).await;
     }
     let sent = error_digest(query);
-    if sent.is_some() && sent.as_deref() == cookie(&req, FORM_ERROR_COOKIE) {
+    if sent.is_some() && sent.as_deref() == cookie(&req, name) {
         return next.run(req).await;
     }
     let rest: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())

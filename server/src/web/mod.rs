@@ -27,7 +27,8 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-pub fn console_router(options: LeptosOptions, state: AppState) -> Router {
+/// `secure`: the console is served over HTTPS (its cookies are `Secure` and `__Host-`).
+pub fn console_router(options: LeptosOptions, state: AppState, secure: bool) -> Router {
     let routes = routes();
     let context = {
         let state = state.clone();
@@ -48,7 +49,8 @@ pub fn console_router(options: LeptosOptions, state: AppState) -> Router {
             edge::SERVER_FN_BODY_LIMIT,
         ))
         .layer(axum::middleware::from_fn(guard::require_sign_in))
-        .layer(axum::middleware::from_fn(
+        .layer(axum::middleware::from_fn_with_state(
+            secure,
             guard::form_errors_for_their_browser_only,
         ))
         .layer(axum::middleware::from_fn(guard::same_origin_server_fns))
