@@ -114,3 +114,34 @@ test('the sign-in page works as a plain form without WASM, and signing out leads
   await page.locator('table.roster').waitFor();
   assert.deepEqual(errors, []);
 });
+
+test('the audit log and the message log work as plain pages without WASM; the roster brings the code', async () => {
+  const page = await (await env.browser.newContext()).newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await signIn(page, env.server.base);
+  const fetched = [];
+  page.on('request', (request) => {
+    const name = new URL(request.url()).pathname;
+    if (name.endsWith('.wasm') || name.endsWith('.js')) fetched.push(name);
+  });
+  await page.goto(`${env.server.base}/audit`);
+  await page.selectOption('select[name=source]', 'cli');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForURL(/source=cli/);
+  await page.locator('table.audit').waitFor();
+  await page.getByRole('link', { name: 'Message log' }).click();
+  await page.getByRole('heading', { name: 'Message log' }).waitFor();
+  assert.deepEqual(fetched, [], 'the audit and message logs fetched no script or WASM');
+
+  await page.getByRole('link', { name: 'Engineers' }).click();
+  await page.locator('table.roster').waitFor();
+  await waitForHydration(page);
+  assert.ok(fetched.includes('/pkg/crewdesk_bg.wasm'), fetched.join(' '));
+  // From the running console, the audit log is rendered by the code already there.
+  const before = fetched.length;
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.locator('table.audit').waitFor();
+  assert.ok(fetched.slice(before).every((name) => name.endsWith('.wasm')), fetched.slice(before).join(' '));
+  assert.deepEqual(errors, []);
+});

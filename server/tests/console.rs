@@ -119,6 +119,27 @@ on_both_backends! {
         assert!(roster.text().await.unwrap().contains("crewdesk_bg.wasm"));
     }
 
+    async fn pages_that_only_show_load_no_code_and_the_others_do(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        for (path, heading, loads_code) in [
+            ("/audit?source=cli", "Audit log", false),
+            ("/messages?page=2", "Message log", false),
+            ("/", "O&amp;M Engineer Management", true),
+            ("/settings", "Settings", true),
+            ("/reference", "Reference data", true),
+            ("/deliveries", "Delivery log", true),
+            ("/engineers/new", "Add technician", true),
+        ] {
+            let page = client.get(app.url(path)).send().await.unwrap();
+            assert_eq!(page.status().as_u16(), 200, "{path}");
+            let html = page.text().await.unwrap();
+            assert!(html.contains(heading), "{path}: {html}");
+            assert_eq!(html.contains("crewdesk_bg.wasm"), loads_code, "{path}");
+        }
+    }
+
     async fn a_cross_site_server_function_call_is_refused(app: TestApp) {
         app.create_admin().await;
         let client = app.new_client();

@@ -110,14 +110,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Whether this page loads the WASM. The sign-in page does not: it is a plain form that
-/// works as HTML (its errors come back in the address), so its first load is the page alone,
-/// and the console's code arrives with the page the form leads to. Reached from inside the
-/// console (after signing out), it is rendered by the code already running.
+/// Pages that do everything they do as plain HTML, and so load no WASM when opened by their
+/// address: the sign-in page (a form whose errors come back in the address), the audit log
+/// and the message log (a filter that is a GET form, pages that are links). Their first load
+/// is the page alone; the console's code arrives with the first page that needs it. Reached
+/// from inside the running console, they are rendered by the code already there.
+#[cfg(feature = "ssr")]
+const WITHOUT_WASM: [&str; 3] = ["/login", "/audit", "/messages"];
+
+/// Whether this page loads the WASM (see `WITHOUT_WASM`).
 fn ships_wasm() -> bool {
     #[cfg(feature = "ssr")]
     {
-        use_context::<http::request::Parts>().is_none_or(|parts| parts.uri.path() != "/login")
+        use_context::<http::request::Parts>()
+            .is_none_or(|parts| !WITHOUT_WASM.contains(&parts.uri.path()))
     }
     #[cfg(not(feature = "ssr"))]
     {
