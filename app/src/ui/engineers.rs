@@ -33,13 +33,17 @@ impl ListUrl {
     pub fn current() -> Self {
         let query = use_query_map();
         Self(Memo::new(move |_| {
-            let q = query.read();
-            LIST_PARAMS
-                .iter()
-                .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
-                .map(|(k, v)| format!("{k}={}", encode_component(&v)))
-                .collect::<Vec<_>>()
-                .join("&")
+            // `try_`: an abandoned render may recompute this after the address is disposed.
+            query
+                .try_with(|q| {
+                    LIST_PARAMS
+                        .iter()
+                        .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k, v)))
+                        .map(|(k, v)| format!("{k}={}", encode_component(&v)))
+                        .collect::<Vec<_>>()
+                        .join("&")
+                })
+                .unwrap_or_default()
         }))
     }
 

@@ -16,6 +16,7 @@ use crate::domain::{EditView, Method, SubscribeView, Unavailable, WebhookHosts};
 use crate::i18n::{fill, Texts};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::params::ParamsMap;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -30,16 +31,52 @@ fn target_id() -> Memo<i64> {
     })
 }
 
+/// What a dialog's forms read of the address, looked up once when the dialog is set up:
+/// the forms are made when the dialog's data arrives, by which time a request whose client
+/// left has no router left to look up, and its values are read with `try_` for the same
+/// reason.
+#[derive(Clone, Copy)]
+struct DialogAddress {
+    list_url: ListUrl,
+    query: Memo<ParamsMap>,
+}
+
+impl DialogAddress {
+    fn current() -> Self {
+        Self {
+            list_url: ListUrl::current(),
+            query: use_query_map(),
+        }
+    }
+
+    /// False once the request was abandoned (its client left) and its values disposed:
+    /// nothing is rendered for it then, as nothing would be sent.
+    fn alive(&self) -> bool {
+        self.query.try_with(|_| ()).is_some()
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.query
+            .try_with(|q| q.get_str(key).is_some())
+            .unwrap_or(false)
+    }
+}
+
 /// The error of the last submit: from the action, or from the URL after a no-JS post.
-fn form_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<AppError> + Copy
+fn form_error<T>(
+    action: ServerAction<T>,
+    address: DialogAddress,
+) -> impl Fn() -> Option<AppError> + Copy
 where
     T: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
-    let query = use_query_map();
     move || match action.value().get() {
         Some(Err(e)) => Some(e),
         Some(Ok(())) => None,
-        None => url_error(&query.read(), &[T::PATH]),
+        None => address
+            .query
+            .try_with(|q| url_error(q, &[T::PATH]))
+            .flatten(),
     }
 }
 
@@ -83,7 +120,7 @@ fn engineer_dialog<T, Fut>(
     title: &'static str,
     fallback_title: &'static str,
     fetch: impl Fn(i64) -> Fut + Send + Sync + 'static,
-    body: impl Fn(T) -> AnyView + Send + Sync + 'static,
+    body: impl Fn(T, DialogAddress) -> AnyView + Send + Sync + 'static,
 ) -> impl IntoView
 where
     T: Named + Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
@@ -91,7 +128,8 @@ where
 {
     let t = use_texts();
     let id = target_id();
-    let list_url = ListUrl::current();
+    let address = DialogAddress::current();
+    let list_url = address.list_url;
     let data = Resource::new(move || id.get(), fetch);
     let heading = move || {
         data.get()
@@ -101,7 +139,9 @@ where
     };
     view! {
         <Dialog title=Signal::derive(heading) close_href=list_url.with_path("/") opener=format!("op-{kind}-{}", id.get_untracked())>
-            {loading_or(t, data, body)}
+            {loading_or(t, data, move |v| {
+                if address.alive() { body(v, address) } else { ().into_any() }
+            })}
         </Dialog>
     }
 }
@@ -109,18 +149,22 @@ where
 #[component]
 pub fn EditDialog() -> impl IntoView {
     let t = use_texts();
-    engineer_dialog("edit", t.edit_title, t.edit, load_edit_view, |v| {
-        view! { <EditForm view=v/> }.into_any()
-    })
+    engineer_dialog(
+        "edit",
+        t.edit_title,
+        t.edit,
+        load_edit_view,
+        |v, address| view! { <EditForm view=v address=address/> }.into_any(),
+    )
 }
 
 #[component]
-fn EditForm(view: EditView) -> impl IntoView {
+fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
     let t = use_texts();
     focus_dialog();
-    let list_url = ListUrl::current();
+    let list_url = address.list_url;
     let action = ServerAction::<UpdateEngineer>::new();
-    let error = form_error(action);
+    let error = form_error(action, address);
     let fields: Vec<_> = technician_fields(t)
         .into_iter()
         .filter(|(attr, ..)| view.full || CONTACT_ATTRIBUTES.contains(attr))
@@ -245,18 +289,22 @@ fn SecretField(
 #[component]
 pub fn DeleteDialog() -> impl IntoView {
     let t = use_texts();
-    engineer_dialog("delete", t.delete_title, t.delete, load_edit_view, |v| {
-        view! { <DeleteForm id=v.id version=v.version/> }.into_any()
-    })
+    engineer_dialog(
+        "delete",
+        t.delete_title,
+        t.delete,
+        load_edit_view,
+        |v, address| view! { <DeleteForm id=v.id version=v.version address=address/> }.into_any(),
+    )
 }
 
 #[component]
-fn DeleteForm(id: i64, version: i64) -> impl IntoView {
+fn DeleteForm(id: i64, version: i64, address: DialogAddress) -> impl IntoView {
     let t = use_texts();
     focus_dialog();
-    let list_url = ListUrl::current();
+    let list_url = address.list_url;
     let action = ServerAction::<DeleteEngineer>::new();
-    let error = form_error(action);
+    let error = form_error(action, address);
     view! {
         <ActionForm action=action attr:class="dialog-form">
             <p>{t.delete_explain}</p>
@@ -280,7 +328,7 @@ pub fn SubscribeDialog() -> impl IntoView {
         t.subscribe_title,
         t.subscribe,
         load_subscribe_view,
-        |v| view! { <SubscribeForm view=v/> }.into_any(),
+        |v, address| view! { <SubscribeForm view=v address=address/> }.into_any(),
     )
 }
 
@@ -302,12 +350,12 @@ fn reason(t: &Texts, why: Unavailable) -> &'static str {
 }
 
 #[component]
-fn SubscribeForm(view: SubscribeView) -> impl IntoView {
+fn SubscribeForm(view: SubscribeView, address: DialogAddress) -> impl IntoView {
     let t = use_texts();
     focus_dialog();
-    let list_url = ListUrl::current();
+    let list_url = address.list_url;
     let action = ServerAction::<Subscribe>::new();
-    let error = form_error(action);
+    let error = form_error(action, address);
     let open = view.anything_to_subscribe();
     view! {
         <ActionForm action=action attr:class="dialog-form">
@@ -336,24 +384,23 @@ fn SubscribeForm(view: SubscribeView) -> impl IntoView {
                 <button type="submit" class="primary" disabled=!open aria-busy=move || action.pending().get().to_string()>{t.subscribe_confirm}</button>
             </div>
         </ActionForm>
-        <TestForm id=view.id/>
+        <TestForm id=view.id address=address/>
     }
 }
 
 /// "Send test notification": one message over one channel, to check it arrives.
 #[component]
-fn TestForm(id: i64) -> impl IntoView {
+fn TestForm(id: i64, address: DialogAddress) -> impl IntoView {
     use crate::api::messages::SendTestNotification;
     use crate::domain::Channel;
     let t = use_texts();
     let action = ServerAction::<SendTestNotification>::new();
-    let error = form_error(action);
-    let query = use_query_map();
+    let error = form_error(action, address);
     // After a post without JavaScript the server comes back here with `tested=`.
-    let sent = move || {
-        matches!(action.value().get(), Some(Ok(()))) || query.read().get("tested").is_some()
-    };
-    let back = ListUrl::current().with_path(&format!("/engineers/{id}/subscribe"));
+    let sent = move || matches!(action.value().get(), Some(Ok(()))) || address.has("tested");
+    let back = address
+        .list_url
+        .with_path(&format!("/engineers/{id}/subscribe"));
     view! {
         <ActionForm action=action attr:class="dialog-form test-form">
             <input type="hidden" name="id" value=id/>
