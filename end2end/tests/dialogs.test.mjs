@@ -171,12 +171,12 @@ test('an SDSiteAdmin manages only its sites; a plain engineer edits only their o
   await xml(base, 'AddTechnician', { name: 'Placeholder' });
   const site = 'Hampton';
   crewdesk(env.server.db, 'site', 'add', site);
-  await addTechnician(base, { name: 'Site Admin', loginName: 'site.admin', pwd: 'site-password-1', enableLogin: 'true', associateRols: 'SDSiteAdmin', techSiteName: site });
+  await addTechnician(base, { name: 'Site Admin', loginName: 'site.admin', pwd: 'site-lantern-quartz-1', enableLogin: 'true', associateRols: 'SDSiteAdmin', techSiteName: site });
   const local = await addTechnician(base, { name: 'Local Engineer', techSiteName: site });
-  const plain = await addTechnician(base, { name: 'Plain Engineer', loginName: 'plain', pwd: 'plain-password-1', enableLogin: 'true' });
+  const plain = await addTechnician(base, { name: 'Plain Engineer', loginName: 'plain', pwd: 'plain-lantern-quartz-1', enableLogin: 'true' });
 
   const sitePage = await (await env.browser.newContext()).newPage();
-  await signIn(sitePage, base, 'site.admin', 'site-password-1');
+  await signIn(sitePage, base, 'site.admin', 'site-lantern-quartz-1');
   await sitePage.goto(`${base}/?q=Engineer`);
   await row(sitePage, 'Local Engineer').waitFor();
   assert.equal(await sitePage.locator(`#op-edit-${local}`).evaluate((el) => el.tagName), 'A');
@@ -186,7 +186,7 @@ test('an SDSiteAdmin manages only its sites; a plain engineer edits only their o
   await sitePage.getByRole('alert').filter({ hasText: 'outside yours' }).waitFor();
 
   const plainPage = await (await env.browser.newContext()).newPage();
-  await signIn(plainPage, base, 'plain', 'plain-password-1');
+  await signIn(plainPage, base, 'plain', 'plain-lantern-quartz-1');
   await plainPage.goto(`${base}/engineers/${plain}/edit`);
   const dialog = plainPage.getByRole('dialog');
   await dialog.getByText('Contact methods').waitFor();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
 
-export const ADMIN = { login: 'e2e.admin', password: 'e2e-password-1' };
+export const ADMIN = { login: 'e2e.admin', password: 'e2e-lantern-quartz-1' };
 
 const bin = process.env.CREWDESK_BIN;
 const siteRoot = process.env.CREWDESK_SITE_ROOT;
@@ -35,7 +35,8 @@ export async function startServer() {
   for (let i = 0; i < 200; i++) {
     try {
       const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { base, db: `${dir}/crewdesk.db`, stop: () => child.kill('SIGTERM') };
+      // The console names directory files inside this folder (the default, beside the database).
+      if (res.ok) return { base, db: `${dir}/crewdesk.db`, directoryRoot: `${dir}/directories`, stop: () => child.kill('SIGTERM') };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }

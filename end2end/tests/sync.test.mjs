@@ -2,8 +2,7 @@
 // reload, and the summary with its lists.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { signIn, withServerAndBrowser } from './harness.mjs';
 
@@ -16,8 +15,10 @@ test('the button starts a sync whose progress and result show on the roster page
     rows.push(`user${i},Directory Engineer ${i},user${i}@corp.example,+86 139 ${String(1000 + (i % 9000)).padStart(4, '0')} ${String(i).padStart(4, '0')},id-${i}`);
   }
   rows.push('bad,Bad Mobile,,12,id-bad');
-  const file = join(mkdtempSync(join(tmpdir(), 'crewdesk-sync-')), 'corp.csv');
-  writeFileSync(file, rows.join('\n'));
+  // The console may name only a file in the server's directory folder.
+  mkdirSync(env.server.directoryRoot, { recursive: true });
+  const file = 'corp.csv';
+  writeFileSync(join(env.server.directoryRoot, file), rows.join('\n'));
   const page = await (await env.browser.newContext()).newPage();
   await signIn(page, base);
   // The directory is added in the settings; a bad name is named beside its field first.

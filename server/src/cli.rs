@@ -24,6 +24,24 @@ pub struct Cli {
     /// sqlite:PATH or postgres://USER@HOST/DB
     #[arg(long, global = true, env = "CREWDESK_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+    /// The server key sealing stored secrets: 32 bytes as base64 or hex. When unset, the
+    /// key file is used (and created on first start).
+    #[arg(
+        long,
+        global = true,
+        env = "CREWDESK_SECRET_KEY",
+        hide_env_values = true,
+        hide = true
+    )]
+    pub secret_key: Option<String>,
+    /// Where the server key is kept when CREWDESK_SECRET_KEY is unset (default: crewdesk.key
+    /// beside the SQLite database, or data/crewdesk.key).
+    #[arg(long, global = true, env = "CREWDESK_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<PathBuf>,
+    /// The only folder whose files the console may name as directory files (default:
+    /// directories/ beside the SQLite database, or data/directories).
+    #[arg(long, global = true, env = "CREWDESK_DIRECTORY_ROOT")]
+    pub directory_root: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -134,6 +152,15 @@ pub struct NotifyArgs {
     #[arg(long, env = "CREWDESK_DELIVERY_LEASE", value_name = "SECONDS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(2..=3600))]
     delivery_lease: u64,
+    /// Confirmations and test messages the whole server sends by SMS in an hour; more wait
+    /// (held, never lost) until the hour allows them.
+    #[arg(long, env = "CREWDESK_SMS_BUDGET_PER_HOUR", default_value_t = app::service::send_limits::DEFAULT_SMS_BUDGET,
+          value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+    sms_budget_per_hour: i64,
+    /// The same for voice calls.
+    #[arg(long, env = "CREWDESK_VOICE_BUDGET_PER_HOUR", default_value_t = app::service::send_limits::DEFAULT_VOICE_BUDGET,
+          value_parser = clap::value_parser!(i64).range(1..=1_000_000))]
+    voice_budget_per_hour: i64,
 }
 
 impl NotifyArgs {
@@ -163,6 +190,8 @@ impl NotifyArgs {
             webhook_allow: self.webhook_allow,
             http_timeout: std::time::Duration::from_secs(self.provider_timeout),
             lease: std::time::Duration::from_secs(self.delivery_lease),
+            sms_budget_per_hour: self.sms_budget_per_hour,
+            voice_budget_per_hour: self.voice_budget_per_hour,
             ..Default::default()
         })
     }
@@ -211,6 +240,9 @@ pub enum DirectoryCommand {
         bind_password_env: Option<String>,
         #[arg(long, requires = "ldap_url")]
         base_dn: Option<String>,
+        /// Allow binds over ldap:// without StartTLS, which carry passwords in clear.
+        #[arg(long, requires = "ldap_url")]
+        allow_plain_ldap: bool,
         /// An LDAP filter (default: the preset's people).
         #[arg(long, requires = "ldap_url")]
         filter: Option<String>,
@@ -222,6 +254,22 @@ pub enum DirectoryCommand {
         /// Map a field to another attribute, e.g. --map mobile=pager (repeatable).
         #[arg(long = "map", value_name = "FIELD=ATTRIBUTE")]
         map: Vec<String>,
+    },
+    /// Change what only the operator may set for directory NAME.
+    Change {
+        name: String,
+        /// Read the bind password from this environment variable of the server.
+        #[arg(long)]
+        bind_password_env: Option<String>,
+        /// Allow binds over ldap:// without StartTLS (passwords in clear).
+        #[arg(long, conflicts_with = "deny_plain_ldap")]
+        allow_plain_ldap: bool,
+        /// Take that allowance back.
+        #[arg(long)]
+        deny_plain_ldap: bool,
+        /// Read this file (any path on the server).
+        #[arg(long)]
+        file: Option<String>,
     },
     /// Every directory and where it reads from.
     List,
@@ -299,6 +347,23 @@ fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
 /// Runs one command; the error is the one line the operator sees.
 pub async fn execute(cli: Cli) -> Result<(), String> {
     let url = cli.database_url;
+    let defaults = Settings::new(url.clone());
+    let secret_key = cli.secret_key.map(secrecy::SecretString::from);
+    let secret_key_file = cli.secret_key_file.unwrap_or(defaults.secret_key_file);
+    let directory_root = cli.directory_root.unwrap_or(defaults.directory_root);
+    let access = || -> Result<crate::directory::Access, String> {
+        let key = app::service::secret_box::SecretKey::load(
+            secret_key
+                .as_ref()
+                .map(secrecy::ExposeSecret::expose_secret),
+            &secret_key_file,
+        )
+        .map_err(one_line)?;
+        Ok(crate::directory::Access {
+            key: std::sync::Arc::new(key),
+            root: directory_root.clone(),
+        })
+    };
     match cli.command {
         Command::Serve {
             addr,
@@ -317,6 +382,9 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
                 max_connections,
                 trusted_proxies,
                 notify: notify.into_settings()?,
+                secret_key: secret_key.clone(),
+                secret_key_file: secret_key_file.clone(),
+                directory_root: directory_root.clone(),
                 ..Settings::new(url)
             };
             let app = Application::build(settings).await.map_err(one_line)?;
@@ -397,11 +465,11 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
         }
         Command::Directory { command } => {
             let db = open(&url).await?;
-            directory(&db, command).await
+            directory(&db, &access()?, command).await
         }
         Command::Demo { engineers } => {
             let db = open(&url).await?;
-            crate::demo::seed(&db, engineers).await
+            crate::demo::seed(&db, &access()?, engineers).await
         }
     }
 }
@@ -447,9 +515,13 @@ async fn apikey(db: &Db, command: ApikeyCommand) -> Result<(), String> {
     Ok(())
 }
 
-async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
+async fn directory(
+    db: &Db,
+    access: &crate::directory::Access,
+    command: DirectoryCommand,
+) -> Result<(), String> {
     use app::domain::directory::{DirectoryName, Preset};
-    use app::service::directories::{self, Source};
+    use app::service::directories::{self, BindPassword, Source};
     let operator = Actor::operator();
     let now = app::service::now_ms();
     match command {
@@ -464,6 +536,7 @@ async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
             filter,
             preset,
             map,
+            allow_plain_ldap,
         } => {
             let name = DirectoryName::parse(&name).map_err(|e| format!("NAME {e}"))?;
             let preset = Preset::parse(&preset).map_err(|e| format!("--preset: {e}"))?;
@@ -480,20 +553,22 @@ async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
                 .with_overrides(&overrides)
                 .map_err(|e| format!("--map: {e}"))?;
             let source = match (file, ldap_url) {
-                (Some(path), _) => {
-                    if path.trim().is_empty() || path.chars().any(char::is_control) {
-                        return Err("--file must be a path".into());
-                    }
-                    Source::File { path }
+                (Some(path), _) => operator_file(&path)?,
+                (None, Some(url)) => {
+                    let mut ldap = ldap_source(
+                        url,
+                        starttls,
+                        bind_dn.unwrap_or_default(),
+                        base_dn.unwrap_or_default(),
+                        filter.unwrap_or_default(),
+                    )?;
+                    ldap.password = BindPassword::Env(
+                        directories::password_variable(&bind_password_env.unwrap_or_default())
+                            .map_err(|e| format!("--bind-password-env {e}"))?,
+                    );
+                    ldap.allow_plain = allow_plain_ldap;
+                    Source::Ldap(ldap)
                 }
-                (None, Some(url)) => Source::Ldap(ldap_source(
-                    url,
-                    starttls,
-                    bind_dn.unwrap_or_default(),
-                    bind_password_env.unwrap_or_default(),
-                    base_dn.unwrap_or_default(),
-                    filter.unwrap_or_default(),
-                )?),
                 (None, None) => return Err("give --file PATH or --ldap-url URL".into()),
             };
             let new = directories::NewDirectory {
@@ -501,11 +576,66 @@ async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
                 source,
                 preset,
                 mapping,
+                typed_password: None,
             };
-            let added = directories::add(db, &operator, &cli_context(), new, now)
+            let added = directories::add(db, &operator, &cli_context(), new, &access.key, now)
                 .await
                 .map_err(service_message)?;
             println!("Added directory '{}' ({}).", added.name, added.describe());
+        }
+        DirectoryCommand::Change {
+            name,
+            bind_password_env,
+            allow_plain_ldap,
+            deny_plain_ldap,
+            file,
+        } => {
+            let Some(before) = directories::find(db, &name)
+                .await
+                .map_err(service_message)?
+            else {
+                return Err(format!(
+                    "there is no directory named '{}'",
+                    name.chars().take(64).collect::<String>()
+                ));
+            };
+            let mut source = match file {
+                Some(path) => operator_file(&path)?,
+                None => before.source.clone(),
+            };
+            let wants_ldap = bind_password_env.is_some() || allow_plain_ldap || deny_plain_ldap;
+            match &mut source {
+                Source::Ldap(ldap) => {
+                    if let Some(variable) = bind_password_env {
+                        ldap.password = BindPassword::Env(
+                            directories::password_variable(&variable)
+                                .map_err(|e| format!("--bind-password-env {e}"))?,
+                        );
+                    }
+                    if allow_plain_ldap || deny_plain_ldap {
+                        ldap.allow_plain = allow_plain_ldap;
+                    }
+                }
+                Source::File { .. } if wants_ldap => {
+                    return Err(format!(
+                        "the directory '{}' reads a file, not LDAP",
+                        before.name
+                    ));
+                }
+                Source::File { .. } => {}
+            }
+            let changed = directories::NewDirectory {
+                name: DirectoryName::parse(&before.name).map_err(|e| format!("NAME {e}"))?,
+                source,
+                preset: before.preset,
+                mapping: before.mapping.clone(),
+                typed_password: None,
+            };
+            let after =
+                directories::change(db, &operator, &cli_context(), changed, &access.key, now)
+                    .await
+                    .map_err(service_message)?;
+            println!("Changed directory '{}' ({}).", after.name, after.describe());
         }
         DirectoryCommand::List => {
             let all = directories::list(db).await.map_err(service_message)?;
@@ -529,7 +659,7 @@ async fn directory(db: &Db, command: DirectoryCommand) -> Result<(), String> {
                 crate::directory::begin(db, &clock, &operator, &ctx, name.as_deref())
                     .await
                     .map_err(sync_message)?;
-            let summary = crate::directory::run(db, &clock, &operator, &ctx, run, &chosen)
+            let summary = crate::directory::run(db, &clock, access, &operator, &ctx, run, &chosen)
                 .await
                 .map_err(sync_message)?;
             println!("{}", summary.line());
@@ -544,24 +674,30 @@ fn ldap_source(
     url: String,
     starttls: bool,
     bind_dn: String,
-    bind_password_env: String,
     base_dn: String,
     filter: String,
 ) -> Result<app::service::directories::LdapSource, String> {
-    app::service::directories::ldap_source(
-        &url,
-        starttls,
-        &bind_dn,
-        &bind_password_env,
-        &base_dn,
-        &filter,
+    app::service::directories::ldap_source(&url, starttls, &bind_dn, &base_dn, &filter).map_err(
+        |errors| {
+            errors
+                .0
+                .first()
+                .map(|e| format!("--{} {}", e.field.replace('_', "-"), e.message))
+                .unwrap_or_default()
+        },
     )
-    .map_err(|errors| {
-        errors
-            .0
-            .first()
-            .map(|e| format!("--{} {}", e.field.replace('_', "-"), e.message))
-            .unwrap_or_default()
+}
+
+/// A directory file the operator names: any file, kept as an absolute path (a relative path
+/// stored would be read inside the console's directory folder instead).
+fn operator_file(path: &str) -> Result<app::service::directories::Source, String> {
+    if path.trim().is_empty() || path.chars().any(char::is_control) {
+        return Err("--file must be a path".into());
+    }
+    let absolute =
+        std::path::absolute(path.trim()).map_err(|e| format!("--file {}: {e}", path.trim()))?;
+    Ok(app::service::directories::Source::File {
+        path: absolute.display().to_string(),
     })
 }
 

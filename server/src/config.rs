@@ -1,7 +1,7 @@
 //! Settings: defaults, then `CREWDESK_*` environment variables, then command-line flags.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:data/crewdesk.db";
@@ -33,6 +33,12 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Providers, confirmation links and the delivery workers.
     pub notify: crate::notify::NotifySettings,
+    /// The server key (`CREWDESK_SECRET_KEY`); when unset, the key in `secret_key_file`.
+    pub secret_key: Option<secrecy::SecretString>,
+    /// Where the server key is kept when no key is given: created (0600) on first start.
+    pub secret_key_file: PathBuf,
+    /// The only folder the console may name directory files in.
+    pub directory_root: PathBuf,
 }
 
 impl std::fmt::Debug for Settings {
@@ -53,6 +59,9 @@ impl std::fmt::Debug for Settings {
             .field("max_connections", &self.max_connections)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("notify", &self.notify)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "(set)"))
+            .field("secret_key_file", &self.secret_key_file)
+            .field("directory_root", &self.directory_root)
             .finish()
     }
 }
@@ -67,8 +76,12 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 800;
 
 impl Settings {
     pub fn new(database_url: impl Into<String>) -> Self {
+        let database_url = database_url.into();
         Self {
-            database_url: database_url.into(),
+            secret_key: None,
+            secret_key_file: beside_database(&database_url, "crewdesk.key"),
+            directory_root: beside_database(&database_url, "directories"),
+            database_url,
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             site_root: default_site_root(),
             secure_cookies: false,
@@ -89,4 +102,37 @@ pub fn default_site_root() -> PathBuf {
     std::env::var_os("CREWDESK_SITE_ROOT")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+/// `name` in the folder of the SQLite database file, or under `data/` for PostgreSQL.
+pub fn beside_database(database_url: &str, name: &str) -> PathBuf {
+    if let Some(rest) = database_url.strip_prefix("sqlite:") {
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or(rest);
+        if let Some(parent) = Path::new(path).parent() {
+            return parent.join(name);
+        }
+    }
+    PathBuf::from("data").join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_and_the_directory_folder_sit_beside_the_database() {
+        assert_eq!(
+            beside_database("sqlite:data/crewdesk.db", "crewdesk.key"),
+            PathBuf::from("data/crewdesk.key")
+        );
+        assert_eq!(
+            beside_database("sqlite:///srv/cd/db.sqlite?mode=rwc", "directories"),
+            PathBuf::from("/srv/cd/directories")
+        );
+        assert_eq!(
+            beside_database("postgres://u:p@h/db", "crewdesk.key"),
+            PathBuf::from("data/crewdesk.key")
+        );
+    }
 }

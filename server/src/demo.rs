@@ -30,7 +30,11 @@ const FAMILY: &[&str] = &[
 ];
 
 /// Seeds the demo; `engineers` more, generated, when the database is new.
-pub async fn seed(db: &Db, engineers: Option<u32>) -> Result<(), String> {
+pub async fn seed(
+    db: &Db,
+    access: &crate::directory::Access,
+    engineers: Option<u32>,
+) -> Result<(), String> {
     let password = std::env::var("CREWDESK_ADMIN_PASSWORD").unwrap_or_else(|_| {
         rand::thread_rng()
             .sample_iter(&Alphanumeric)
@@ -64,7 +68,7 @@ pub async fn seed(db: &Db, engineers: Option<u32>) -> Result<(), String> {
         .await
         .map_err(service_message)?;
     }
-    add_demo_directory(db).await?;
+    add_demo_directory(db, access).await?;
     println!("Demo ready. Sign in as: admin / {password}");
     Ok(())
 }
@@ -74,7 +78,7 @@ pub const DEMO_DIRECTORY: &str = "demo/corp-directory.csv";
 
 /// Configures the directory `CORP` on the demo file, unless a directory exists or the file
 /// is not there (a binary run outside the source tree).
-async fn add_demo_directory(db: &Db) -> Result<(), String> {
+async fn add_demo_directory(db: &Db, access: &crate::directory::Access) -> Result<(), String> {
     use app::domain::directory::{DirectoryName, Preset};
     use app::service::directories::{self, NewDirectory, Source};
     let Ok(path) = std::fs::canonicalize(DEMO_DIRECTORY) else {
@@ -94,12 +98,14 @@ async fn add_demo_directory(db: &Db) -> Result<(), String> {
         },
         preset: Preset::OpenLdap,
         mapping: Preset::OpenLdap.mapping(),
+        typed_password: None,
     };
     directories::add(
         db,
         &Actor::operator(),
         &cli_context(),
         new,
+        &access.key,
         app::service::now_ms(),
     )
     .await
@@ -154,7 +160,15 @@ async fn seed_roster(db: &Db) -> Result<(), String> {
             associate_groups: Some(format!("{site}-{}", groups[i % groups.len()])),
             associate_rols: (i % 9 == 0).then(|| "SDSiteAdmin".to_owned()),
             login_name: Some(login.clone()),
-            pwd: Some(format!("{login}-demo")),
+            // Nobody signs in as the demo's engineers: a random password (a guessable one
+            // would be refused as too weak).
+            pwd: Some(
+                rand::thread_rng()
+                    .sample_iter(&Alphanumeric)
+                    .take(20)
+                    .map(char::from)
+                    .collect(),
+            ),
             enable_login: Some("true".to_owned()),
             ..TechnicianForm::default()
         };

@@ -29,6 +29,9 @@ async fn run_once(db: &Db) {
         Ok(_) => {}
         Err(e) => tracing::warn!(error = ?e, "purging failed sign-ins failed"),
     }
+    if let Err(e) = app::service::send_limits::purge(db, now).await {
+        tracing::warn!(error = ?e, "purging send slots failed");
+    }
     if let Err(e) = outbox::purge_robot_sends(db, now).await {
         tracing::warn!(error = ?e, "purging robot send times failed");
     }

@@ -47,7 +47,13 @@ pub async fn create_admin(
     technicians::add_technician(db, &Actor::operator(), &cli_context(), new)
         .await
         .map(|added| added.id)
-        .map_err(service_message)
+        .map_err(|e| match e {
+            app::service::ServiceError::Invalid(errors) => match errors.for_field("pwd") {
+                Some(problem) => format!("--password {problem}"),
+                None => errors.to_string(),
+            },
+            other => service_message(other),
+        })
 }
 
 pub fn service_message(err: ServiceError) -> String {

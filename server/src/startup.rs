@@ -24,12 +24,31 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = Db::connect(&settings.database_url).await?;
         app::service::migrate(&db).await?;
+        app::service::send_limits::set_budgets(
+            &db,
+            settings.notify.sms_budget_per_hour,
+            settings.notify.voice_budget_per_hour,
+        )
+        .await
+        .context("writing the delivery budgets")?;
         let webhook_hosts = app::domain::WebhookHosts::parse(&settings.notify.webhook_allow)
             .map_err(|e| anyhow::anyhow!(e))?;
         let clock = app::service::Clock::default();
+        let secret_key = Arc::new(app::service::secret_box::SecretKey::load(
+            settings
+                .secret_key
+                .as_ref()
+                .map(secrecy::ExposeSecret::expose_secret),
+            &settings.secret_key_file,
+        )?);
+        let access = crate::directory::Access {
+            key: secret_key.clone(),
+            root: settings.directory_root.clone(),
+        };
         let state = AppState {
-            sync_starter: crate::directory::starter(db.clone(), clock.clone()),
-            directory_auth: crate::directory::directory_auth(),
+            sync_starter: crate::directory::starter(db.clone(), clock.clone(), access.clone()),
+            directory_auth: crate::directory::directory_auth(access),
+            secret_key,
             db,
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),
             sign_in: Arc::new(SignInLimits::new(settings.sign_in_limits)),

@@ -88,7 +88,7 @@ async fn detail(app: &TestApp, id: i64, key: &str) -> String {
 on_both_backends! {
     async fn an_admin_edits_every_field_and_a_bad_email_is_a_field_error(app: TestApp) {
         app.create_admin().await;
-        let id = app.add_user("Ada", "ada", "ada-password", &[("email", "ada@example.com")]).await;
+        let id = app.add_user("Ada", "ada", "ada-lantern-quartz-9", &[("email", "ada@example.com")]).await;
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let version = version_of(&app, id).await;
         let (status, body) = update(&app, &admin, id, &version, &[("form[technician][email]", "bad@"), ("form[technician][jobTitle]", "Lead")]).await;
@@ -104,7 +104,7 @@ on_both_backends! {
 
     async fn a_stale_edit_is_refused_and_changes_nothing(app: TestApp) {
         app.create_admin().await;
-        let id = app.add_user("Ada", "ada", "ada-password", &[]).await;
+        let id = app.add_user("Ada", "ada", "ada-lantern-quartz-9", &[]).await;
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let opened_with = version_of(&app, id).await;
         let (status, _) = update(&app, &admin, id, &opened_with, &[("form[technician][jobTitle]", "First")]).await;
@@ -117,7 +117,7 @@ on_both_backends! {
 
     async fn a_form_refused_without_javascript_shows_its_error_once(app: TestApp) {
         app.create_admin().await;
-        let id = app.add_user("Ada", "ada", "ada-password", &[]).await;
+        let id = app.add_user("Ada", "ada", "ada-lantern-quartz-9", &[]).await;
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         // The roster under the Edit dialog also has the Synchronize form; Settings has the
         // beta channels and the directories' forms. Only the form posted shows the error.
@@ -184,9 +184,9 @@ on_both_backends! {
 
     async fn an_engineer_edits_only_their_own_contact_methods(app: TestApp) {
         app.create_admin().await;
-        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
-        let other = app.add_user("Eve", "eve", "eve-password", &[]).await;
-        let client = signed_in(&app, "bob", "bob-password").await;
+        let bob = app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
+        let other = app.add_user("Eve", "eve", "eve-lantern-quartz-9", &[]).await;
+        let client = signed_in(&app, "bob", "bob-lantern-quartz-9").await;
         let (status, body) = update(&app, &client, bob, &version_of(&app, bob).await, &[("form[technician][mobile]", "+86 138 0013 8000"), ("form[technician][alias]", "Bobby")]).await;
         assert!(status < 400, "{body}");
         assert_eq!(detail(&app, bob, "mobile").await, "+86 138 0013 8000");
@@ -200,9 +200,9 @@ on_both_backends! {
     async fn a_site_admin_edits_and_deletes_only_within_its_sites(app: TestApp) {
         app.create_admin().await;
         app.seed_reference_data().await;
-        app.add_user("Sia", "sia", "sia-password", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
+        app.add_user("Sia", "sia", "sia-lantern-quartz-9", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
         let theirs = app.add_as_admin(&[("name", "Theirs"), ("techSiteName", "Paris")]).await.userid.unwrap();
-        let client = signed_in(&app, "sia", "sia-password").await;
+        let client = signed_in(&app, "sia", "sia-lantern-quartz-9").await;
         let (_, body) = update(&app, &client, theirs, &version_of(&app, theirs).await, &[("form[technician][jobTitle]", "x")]).await;
         assert!(error(&body)["Forbidden"].is_string(), "{body}");
         let version = version_of(&app, theirs).await;
@@ -217,7 +217,7 @@ on_both_backends! {
         let version = version_of(&app, admin_id).await;
         let (_, body) = app.server_fn(&admin, "delete_engineer", &[("id", &admin_id.to_string()), ("version", &version), ("back", "/")]).await;
         assert!(error(&body)["Forbidden"].as_str().unwrap_or("").contains("last SDAdmin"), "{body}");
-        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let bob = app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let version = version_of(&app, bob).await;
         let (status, body) = app.server_fn(&admin, "delete_engineer", &[("id", &bob.to_string()), ("version", &version), ("back", "/?q=b")]).await;
         assert!(status < 400, "{body}");
@@ -226,7 +226,7 @@ on_both_backends! {
 
     async fn credentials_are_stored_masked_in_views_and_gated_by_beta(app: TestApp) {
         app.create_admin().await;
-        let id = app.add_user("Ada", "ada", "ada-password", &[]).await;
+        let id = app.add_user("Ada", "ada", "ada-lantern-quartz-9", &[]).await;
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let hook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=topsecret9876";
         let (_, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[wecom_webhook]", hook)]).await;
@@ -251,8 +251,8 @@ on_both_backends! {
 
     async fn subscribing_marks_methods_pending_and_refuses_what_is_unavailable(app: TestApp) {
         app.create_admin().await;
-        let id = app.add_user("Ada", "ada", "ada-password", &[("mobile", "+86 138 0013 8000")]).await;
-        let client = signed_in(&app, "ada", "ada-password").await;
+        let id = app.add_user("Ada", "ada", "ada-lantern-quartz-9", &[("mobile", "+86 138 0013 8000")]).await;
+        let client = signed_in(&app, "ada", "ada-lantern-quartz-9").await;
         let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("email", "true")]).await;
         assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("email address"), "{body}");
         let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("voice", "true")]).await;
@@ -281,8 +281,8 @@ on_both_backends! {
 
     async fn only_an_sdadmin_switches_beta_channels(app: TestApp) {
         app.create_admin().await;
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
-        let bob = signed_in(&app, "bob", "bob-password").await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
+        let bob = signed_in(&app, "bob", "bob-lantern-quartz-9").await;
         let (_, body) = app.server_fn(&bob, "save_beta_channels", &[("voice", "true")]).await;
         assert!(error(&body)["Forbidden"].is_string(), "{body}");
         enable_beta(&app).await;
@@ -332,7 +332,7 @@ on_both_backends! {
 
     async fn search_looks_in_name_alias_login_email_and_mobile_and_follows_edits(app: TestApp) {
         app.create_admin().await;
-        let id = app.add_user("Ada Lovelace", "countess", "ada-password", &[("alias", "Enchantress"), ("email", "ada@Analytical.example"), ("mobile", "+44 20 7946 0123")]).await;
+        let id = app.add_user("Ada Lovelace", "countess", "ada-lantern-quartz-9", &[("alias", "Enchantress"), ("email", "ada@Analytical.example"), ("mobile", "+44 20 7946 0123")]).await;
         app.add_as_admin(&[("name", "Charles Babbage")]).await;
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let found = |body: String| -> Vec<String> {
@@ -359,9 +359,9 @@ on_both_backends! {
 
     async fn a_plain_engineer_is_refused_every_function_that_acts_on_others(app: TestApp) {
         app.create_admin().await;
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
-        let eve = app.add_user("Eve", "eve", "eve-password", &[("mobile", "+86 138 0013 8000")]).await.to_string();
-        let bob = signed_in(&app, "bob", "bob-password").await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
+        let eve = app.add_user("Eve", "eve", "eve-lantern-quartz-9", &[("mobile", "+86 138 0013 8000")]).await.to_string();
+        let bob = signed_in(&app, "bob", "bob-lantern-quartz-9").await;
         let version = version_of(&app, eve.parse().unwrap()).await;
         let cases: Vec<(&str, Vec<(&str, &str)>)> = vec![
             ("add_technician", vec![("form[name]", "Mallory")]),

@@ -31,8 +31,8 @@ on_both_backends! {
             let (status, body) = app.server_fn(&admin, function, &form).await;
             assert!(status < 400, "{function}: {body}");
         }
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
-        let bob = signed_in(&app, "bob", "bob-password").await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
+        let bob = signed_in(&app, "bob", "bob-lantern-quartz-9").await;
         let (_, body) = app.server_fn(&bob, "reference_data", &[]).await;
         let data: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(data["sites"][0]["name"], "Asia-Pacific");
@@ -90,8 +90,8 @@ on_both_backends! {
 
     async fn only_an_sdadmin_reads_the_audit_log(app: TestApp) {
         app.create_admin().await;
-        app.add_user("Sia", "sia", "sia-password", &[("associateRols", "SDSiteAdmin")]).await;
-        let sia = signed_in(&app, "sia", "sia-password").await;
+        app.add_user("Sia", "sia", "sia-lantern-quartz-9", &[("associateRols", "SDSiteAdmin")]).await;
+        let sia = signed_in(&app, "sia", "sia-lantern-quartz-9").await;
         let (_, body) = app.server_fn(&sia, "audit_log", &[("query[page]", "1")]).await;
         assert!(body.contains("Forbidden"), "{body}");
     }

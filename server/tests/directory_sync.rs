@@ -28,6 +28,7 @@ async fn add_directory(db: &Db, name: &str, path: &str) {
         &Actor::operator(),
         &AuditContext::new(app::service::Source::Cli, None),
         new_directory(name, path),
+        &common::test_access().key,
         app::service::now_ms(),
     )
     .await
@@ -42,13 +43,12 @@ fn new_directory(name: &str, path: &str) -> directories::NewDirectory {
         },
         preset: Preset::OpenLdap,
         mapping: Preset::OpenLdap.mapping(),
+        typed_password: None,
     }
 }
 
 async fn run_sync(db: &Db, clock: &Clock) -> Result<SyncSummary, SyncError> {
-    let ctx = AuditContext::new(app::service::Source::Sync, None);
-    let (run, chosen) = sync::begin(db, clock, &Actor::operator(), &ctx, None).await?;
-    sync::run(db, clock, &Actor::operator(), &ctx, run, &chosen).await
+    common::run_sync_on(db, clock, &common::test_access()).await
 }
 
 async fn engineer(
@@ -198,7 +198,7 @@ on_both_backends! {
         let reader = {
             let path = path.clone();
             tokio::spawn(async move {
-                sync::while_alive(&db, &clock, run, std::time::Duration::from_millis(20), sync::file::read(&path, &mapping)).await
+                sync::while_alive(&db, &clock, run, std::time::Duration::from_millis(20), sync::file::read(&path, std::path::Path::new("/"), &mapping)).await
             })
         };
         // Longer than a dead run is given passes while the directory says nothing.
@@ -248,7 +248,7 @@ on_both_backends! {
         assert_eq!(summary.flagged, 3, "{summary:?}");
         // Directory names are login domains; two of one name are refused.
         let again = directories::add(&app.db, &Actor::operator(), &AuditContext::new(app::service::Source::Cli, None),
-            new_directory("corp", &path), 0).await;
+            new_directory("corp", &path), &common::test_access().key, 0).await;
         assert!(again.unwrap_err().to_string().contains("already exists"));
     }
 }
@@ -275,7 +275,7 @@ mod console {
             let (_, body) = app.server_fn(&admin, "sync_status", &[]).await;
             let shown: Value = serde_json::from_str(&body).unwrap();
             assert_eq!((shown["id"].as_i64(), shown["state"].as_str()), (Some(running), Some("running")), "a reload finds it");
-            sync::run(&app.db, &app.clock, &Actor::operator(), &ctx, running, &chosen).await.unwrap();
+            sync::run(&app.db, &app.clock, &common::test_access(), &Actor::operator(), &ctx, running, &chosen).await.unwrap();
             // Now the button starts a new one, which runs on its own.
             let (status, body) = app.server_fn(&admin, "start_sync", &[]).await;
             assert!(status < 400, "{body}");
@@ -308,8 +308,8 @@ mod console {
             assert_eq!(app.count("SELECT count(*) FROM sync_runs WHERE state <> 'done'").await, 0);
             assert_eq!(app.count("SELECT count(*) FROM technicians WHERE login_domain = 'CORP'").await, 3, "nothing doubled");
             // A plain engineer is refused and shown nothing.
-            app.add_user("Bob", "bob", "bob-password", &[]).await;
-            let bob = signed_in(&app, "bob", "bob-password").await;
+            app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
+            let bob = signed_in(&app, "bob", "bob-lantern-quartz-9").await;
             let (status, body) = app.server_fn(&bob, "start_sync", &[]).await;
             assert!(status >= 400 && body.contains("Forbidden"), "{status} {body}");
             let (_, body) = app.server_fn(&bob, "sync_status", &[("id", &id.to_string())]).await;
@@ -324,10 +324,80 @@ mod settings {
     use serde_json::Value;
 
     on_both_backends! {
+        async fn the_console_names_directory_files_only_inside_the_directory_folder(app: TestApp) {
+            app.create_admin().await;
+            let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+            let save = |file: String| {
+                let admin = admin.clone();
+                let app = &app;
+                async move {
+                    app.server_fn(&admin, "add_directory", &[
+                        ("form[name]", "CORP"), ("form[kind]", "file"), ("form[file]", &file), ("form[preset]", "openldap"),
+                    ]).await
+                }
+            };
+            // Anything that is not a plain name inside the folder is refused as it is typed.
+            for outside in ["/etc/passwd", "/dev/zero", "/proc/self/environ", "../corp.csv", "a/../../etc/passwd",
+                            "./corp.csv", "C:\\corp.csv", "\\\\server\\share\\x.csv", "x//y.csv"] {
+                let (status, body) = save(outside.to_owned()).await;
+                assert_eq!(status, 422, "{outside}: {body}");
+                assert!(body.contains("directory folder"), "{outside}: {body}");
+            }
+            assert_eq!(app.count("SELECT count(*) FROM directories").await, 0);
+            // A link inside the folder that leads out of it, a missing file, a folder: saved
+            // (they are names inside the folder), and the sync says only that the file cannot
+            // be read there: a missing file and a forbidden one read alike.
+            std::os::unix::fs::symlink("/etc/passwd", app.directory_root.join("passwd.csv")).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", app.directory_root.join("zero.csv")).unwrap();
+            std::fs::create_dir(app.directory_root.join("folder.csv")).unwrap();
+            let mut said = Vec::new();
+            for name in ["passwd.csv", "zero.csv", "missing.csv", "folder.csv"] {
+                let (status, body) = save(name.to_owned()).await;
+                assert!(status < 400, "{name}: {body}");
+                let failed = common::run_sync_with(&app).await.unwrap_err().to_string();
+                assert!(!failed.contains("root:") && !failed.contains("No such file") && !failed.contains("denied"), "{failed}");
+                said.push(failed.replace(name, "NAME"));
+                app.server_fn(&admin, "remove_directory", &[("name", "CORP")]).await;
+            }
+            assert_eq!(said[0], said[1], "{said:?}");
+            assert_eq!(said[0], said[2], "{said:?}");
+            assert!(said[3].contains("not a regular file"), "{said:?}");
+            assert_eq!(app.count("SELECT count(*) FROM technicians WHERE login_domain = 'CORP'").await, 0);
+            // A file in the folder is read.
+            std::fs::write(app.directory_root.join("corp.csv"), FIRST).unwrap();
+            let (status, body) = save("corp.csv".to_owned()).await;
+            assert!(status < 400, "{body}");
+            assert_eq!(common::run_sync_with(&app).await.unwrap().created, 3);
+            // The operator's absolute path stays as it is when the console changes the
+            // mapping; the console cannot move it elsewhere.
+            let elsewhere = temp_file("operator", FIRST);
+            let mut operator = super::new_directory("OPS", &elsewhere);
+            operator.mapping = Preset::OpenLdap.mapping();
+            directories::add(&app.db, &Actor::operator(), &AuditContext::new(app::service::Source::Cli, None),
+                operator, &app.state.secret_key, 0).await.unwrap();
+            let change = |file: String, map: &'static str| {
+                let admin = admin.clone();
+                let app = &app;
+                async move {
+                    app.server_fn(&admin, "change_directory", &[
+                        ("form[name]", "OPS"), ("form[kind]", "file"), ("form[file]", &file), ("form[preset]", "openldap"), ("form[map]", map),
+                    ]).await
+                }
+            };
+            let (status, body) = change(elsewhere.clone(), "title=mail").await;
+            assert!(status < 400, "{body}");
+            let (status, body) = change("/etc/passwd".to_owned(), "").await;
+            assert_eq!(status, 422, "{body}");
+            let (path,): (String,) = sqlx::query_as("SELECT file_path FROM directories WHERE name = 'OPS'")
+                .fetch_one(app.db.reader()).await.unwrap();
+            assert_eq!(path, elsewhere);
+        }
+
         async fn an_admin_adds_and_removes_directories_in_the_settings(app: TestApp) {
             app.create_admin().await;
             let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
-            let path = temp_file("settings", FIRST);
+            std::fs::write(app.directory_root.join("corp.csv"), FIRST).unwrap();
+            let path = "corp.csv".to_owned();
             let fields = |e: &str| -> Vec<String> {
                 let v: Value = serde_json::from_str(e).unwrap_or(Value::Null);
                 v["Invalid"].as_array().map(|a| a.iter().map(|f| f["field"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
@@ -335,11 +405,11 @@ mod settings {
             // Every bad field is named; nothing is saved.
             let (status, body) = app.server_fn(&admin, "add_directory", &[
                 ("form[name]", "a b"), ("form[kind]", "ldap"), ("form[ldap_url]", "http://x"),
-                ("form[bind_dn]", "admin"), ("form[bind_password_env]", "secret!"), ("form[base_dn]", "dc=corp"),
+                ("form[bind_dn]", "admin"), ("form[base_dn]", "dc=corp"),
                 ("form[filter]", "uid=*"), ("form[preset]", "novell"), ("form[map]", "fax=x"),
             ]).await;
             assert_eq!(status, 422, "{body}");
-            assert_eq!(fields(&body), ["name", "preset", "ldap_url", "bind_password_env", "bind_dn", "filter"], "{body}");
+            assert_eq!(fields(&body), ["name", "preset", "ldap_url", "bind_dn", "filter"], "{body}");
             let (status, body) = app.server_fn(&admin, "add_directory", &[("form[name]", "CORP"), ("form[kind]", "file"), ("form[file]", "")]).await;
             assert_eq!(status, 422, "{body}");
             assert_eq!(fields(&body), ["file"]);
@@ -386,7 +456,7 @@ mod settings {
             ]).await;
             assert_eq!(status, 404, "{body}");
             // Changed in place: a new mapping, the same directory, the same engineers.
-            run_sync(&app.db, &app.clock).await.unwrap();
+            common::run_sync_with(&app).await.unwrap();
             let (status, body) = app.server_fn(&admin, "change_directory", &[
                 ("form[name]", "corp"), ("form[kind]", "file"), ("form[file]", &path), ("form[preset]", "openldap"),
                 ("form[map]", "title=mail"),
@@ -397,7 +467,7 @@ mod settings {
             assert_eq!(list[0]["name"], "CORP", "the name stays");
             assert!(list[0]["mapping"].to_string().contains(r#"["title","mail"]"#), "{list}");
             assert!(list[0]["mapping"].to_string().contains(r#"["mobile","mobile"]"#), "{list}");
-            let again = run_sync(&app.db, &app.clock).await.unwrap();
+            let again = common::run_sync_with(&app).await.unwrap();
             assert_eq!(again.line(), "created 0, updated 2, unchanged 1, flagged 0", "{again:?}");
             let title: (Option<String>,) = sqlx::query_as("SELECT job_title FROM technicians WHERE login_name = 'ada'")
                 .fetch_one(app.db.reader()).await.unwrap();

@@ -47,9 +47,9 @@ on_both_backends! {
 
     async fn a_plain_engineer_cannot_update_even_their_own_record_over_xml(app: TestApp) {
         app.create_admin().await;
-        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let bob = app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let answer = app
-            .call_as("bob", "bob-password", TECHNICIAN_SERVLET, "UpdateTechnician", &[
+            .call_as("bob", "bob-lantern-quartz-9", TECHNICIAN_SERVLET, "UpdateTechnician", &[
                 ("userid", &bob.to_string()),
                 ("mobile", "+86 138 0013 8000"),
             ])
@@ -79,7 +79,7 @@ on_both_backends! {
     async fn an_sd_site_admin_may_not_delete_whom_a_group_places_outside_its_sites(app: TestApp) {
         app.create_admin().await;
         app.seed_reference_data().await;
-        app.add_user("Sam", "sam", "sam-password", &[
+        app.add_user("Sam", "sam", "sam-lantern-quartz-9", &[
             ("techSiteName", "London"),
             ("associateRols", "SDSiteAdmin"),
         ])
@@ -95,7 +95,7 @@ on_both_backends! {
             .expect("added");
         // The table offers no Edit, and neither edit nor delete goes through.
         let client = app.new_client();
-        app.sign_in(&client, "sam", "sam-password").await;
+        app.sign_in(&client, "sam", "sam-lantern-quartz-9").await;
         let (status, body) = app.server_fn(&client, "list_technicians", &[("query[search]", "Pat"), ("query[page]", "1")]).await;
         assert_eq!(status, 200, "{body}");
         let page: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -103,14 +103,14 @@ on_both_backends! {
         assert_eq!(row["name"], "Pat");
         assert_eq!(row["manageable"], false, "{row}");
         let update = app
-            .call_as("sam", "sam-password", TECHNICIAN_SERVLET, "UpdateTechnician", &[
+            .call_as("sam", "sam-lantern-quartz-9", TECHNICIAN_SERVLET, "UpdateTechnician", &[
                 ("userid", &pat.to_string()),
                 ("jobTitle", "Lead"),
             ])
             .await;
         assert_eq!(update.code(), "SITE_RESTRICTED", "{}", update.raw);
         let delete = app
-            .call_as("sam", "sam-password", OPERATION_SERVLET, "DeleteTechnician", &[
+            .call_as("sam", "sam-lantern-quartz-9", OPERATION_SERVLET, "DeleteTechnician", &[
                 ("userid", &pat.to_string()),
             ])
             .await;
@@ -120,7 +120,7 @@ on_both_backends! {
 
     async fn login_names_collide_whatever_the_case_of_any_letter(app: TestApp) {
         app.create_admin().await;
-        app.add_user("Éva", "ÉVA", "eva-password", &[]).await;
+        app.add_user("Éva", "ÉVA", "eva-lantern-quartz-9", &[]).await;
         let again = app
             .add_as_admin(&[("name", "Eva 2"), ("loginName", "éva"), ("enableLogin", "true")])
             .await;
@@ -132,7 +132,7 @@ on_both_backends! {
         let by_name = app.admin_call(TECHNICIAN_SERVLET, GET, &[("techUserName", "ÉVA")]).await;
         assert!(by_name.is_success(), "{}", by_name.raw);
         let client = app.new_client();
-        assert_eq!(app.sign_in(&client, "éva", "eva-password").await.status().as_u16(), 200);
+        assert_eq!(app.sign_in(&client, "éva", "eva-lantern-quartz-9").await.status().as_u16(), 200);
     }
 
     async fn site_names_collide_whatever_the_case_of_any_letter(app: TestApp) {
@@ -149,9 +149,9 @@ on_both_backends! {
 
     async fn a_password_change_ends_the_engineers_console_sessions(app: TestApp) {
         app.create_admin().await;
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let client = app.new_client();
-        assert_eq!(app.sign_in(&client, "bob", "bob-password").await.status().as_u16(), 200);
+        assert_eq!(app.sign_in(&client, "bob", "bob-lantern-quartz-9").await.status().as_u16(), 200);
         let (status, _) = app.server_fn(&client, "current_user", &[]).await;
         assert_eq!(status, 200);
         auth::set_password(&app.db, &Actor::operator(), &server::operator::cli_context(), "bob", "", "bob-new-password")
@@ -164,9 +164,9 @@ on_both_backends! {
 
     async fn deleting_an_engineer_ends_their_console_sessions(app: TestApp) {
         app.create_admin().await;
-        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let bob = app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let client = app.new_client();
-        app.sign_in(&client, "bob", "bob-password").await;
+        app.sign_in(&client, "bob", "bob-lantern-quartz-9").await;
         assert_eq!(
             app.count(&format!("SELECT count(*) FROM console_sessions WHERE technician_id = {bob}")).await,
             1
@@ -267,9 +267,9 @@ on_both_backends! {
 
     async fn a_disabled_login_is_refused_by_the_console_at_once(app: TestApp) {
         app.create_admin().await;
-        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
+        let bob = app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let client = app.new_client();
-        app.sign_in(&client, "bob", "bob-password").await;
+        app.sign_in(&client, "bob", "bob-lantern-quartz-9").await;
         let list = [("query[search]", ""), ("query[page]", "1")];
         assert_eq!(app.server_fn(&client, "list_technicians", &list).await.0, 200);
         sqlx::query("UPDATE technicians SET login_enabled = 0 WHERE id = $1")
@@ -391,7 +391,8 @@ async fn patient_apps() -> Vec<TestApp> {
 async fn parallel_guesses_never_get_more_than_ten_tries() {
     for app in patient_apps().await {
         app.create_admin().await;
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[])
+            .await;
         let guesses = (0..40).map(|i| {
             let app = &app;
             async move { guess(app, "bob", &format!("wrong-{i}")).await }
@@ -405,7 +406,10 @@ async fn parallel_guesses_never_get_more_than_ten_tries() {
                 .all(|c| c == "AUTH_FAILED" || c == "RATE_LIMITED"),
             "{codes:?}"
         );
-        assert_eq!(guess(&app, "bob", "bob-password").await, "RATE_LIMITED");
+        assert_eq!(
+            guess(&app, "bob", "bob-lantern-quartz-9").await,
+            "RATE_LIMITED"
+        );
     }
 }
 
@@ -413,7 +417,8 @@ async fn parallel_guesses_never_get_more_than_ten_tries() {
 async fn the_lockout_holds_across_instances() {
     for app in patient_apps().await {
         app.create_admin().await;
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[])
+            .await;
         let other = TestApp::spawn_on(app.database_url.clone(), patient).await;
         let guesses = (0..30).map(|i| {
             let target = if i % 2 == 0 { &app } else { &other };
@@ -422,8 +427,14 @@ async fn the_lockout_holds_across_instances() {
         let codes = join_all(guesses).await;
         let checked = codes.iter().filter(|c| *c == "AUTH_FAILED").count();
         assert_eq!(checked, 10, "{codes:?}");
-        assert_eq!(guess(&other, "bob", "bob-password").await, "RATE_LIMITED");
-        assert_eq!(guess(&app, "bob", "bob-password").await, "RATE_LIMITED");
+        assert_eq!(
+            guess(&other, "bob", "bob-lantern-quartz-9").await,
+            "RATE_LIMITED"
+        );
+        assert_eq!(
+            guess(&app, "bob", "bob-lantern-quartz-9").await,
+            "RATE_LIMITED"
+        );
     }
 }
 

@@ -6,11 +6,11 @@
 mod common;
 
 use app::domain::directory::{DirectoryName, Preset, SyncSummary};
-use app::service::directories::{self, LdapSource, NewDirectory, Source};
+use app::service::directories::{self, BindPassword, LdapSource, NewDirectory, Source};
 use app::service::{Actor, AuditContext, Clock, Db};
 use common::slapd::{person, Slapd, BASE, ROOT_DN, ROOT_PASSWORD};
 use common::{TestApp, TECHNICIAN_SERVLET};
-use server::directory::{self as sync, SyncError};
+use server::directory::SyncError;
 
 const PASSWORD_VARIABLE: &str = "CREWDESK_TEST_LDAP_BIND_PASSWORD";
 
@@ -20,7 +20,8 @@ fn source(url: &str, variable: &str) -> LdapSource {
         url: url.to_owned(),
         starttls: false,
         bind_dn: ROOT_DN.to_owned(),
-        bind_password_env: variable.to_owned(),
+        password: BindPassword::Env(variable.to_owned()),
+        allow_plain: true,
         base_dn: format!("ou=people,{BASE}"),
         filter: String::new(),
     }
@@ -32,12 +33,14 @@ async fn add_directory(db: &Db, ldap: LdapSource) {
         source: Source::Ldap(ldap),
         preset: Preset::OpenLdap,
         mapping: Preset::OpenLdap.mapping(),
+        typed_password: None,
     };
     directories::add(
         db,
         &Actor::operator(),
         &AuditContext::new(app::service::Source::Cli, None),
         new,
+        &common::test_access().key,
         0,
     )
     .await
@@ -45,9 +48,7 @@ async fn add_directory(db: &Db, ldap: LdapSource) {
 }
 
 async fn run_sync(db: &Db, clock: &Clock) -> Result<SyncSummary, SyncError> {
-    let ctx = AuditContext::new(app::service::Source::Sync, None);
-    let (run, chosen) = sync::begin(db, clock, &Actor::operator(), &ctx, None).await?;
-    sync::run(db, clock, &Actor::operator(), &ctx, run, &chosen).await
+    common::run_sync_on(db, clock, &common::test_access()).await
 }
 
 on_both_backends! {
@@ -253,18 +254,7 @@ mod ad_auth {
 
     /// GetTechnician over the XML API with AD_AUTH against the directory CORP.
     async fn ad(app: &TestApp, login: &str, password: &str, domain: &str) -> Answer {
-        app.servlet(
-            TECHNICIAN_SERVLET,
-            &[
-                ("operation", "GetTechnician"),
-                ("userid", "1"),
-                ("username", login),
-                ("password", password),
-                ("logonDomainName", "AD_AUTH"),
-                ("DOMAIN_NAME", domain),
-            ],
-        )
-        .await
+        common::ad_sign_in(app, login, password, domain).await
     }
 
     async fn synced(app: &TestApp) -> Slapd {

@@ -246,11 +246,10 @@ async fn deleting_an_engineer_cancels_what_was_not_sent() {
 /// An application whose SMS gateway is `gateway`, with quick retries.
 async fn with_gateway(gateway: &Loopback) -> TestApp {
     let url = gateway.url("/send");
-    let allow = gateway.allow_entry();
+    // No --webhook-allow: the gateway is trusted on its own option.
     TestApp::spawn_with(common::Backend::Sqlite, move |s| {
         s.notify.sms_gateway_url = Some(url);
         s.notify.sms_gateway_token = Some("gw-token-1".to_owned().into());
-        s.notify.webhook_allow = vec![allow];
         s.notify.retries.base_ms = 50;
         s.notify.http_timeout = Duration::from_secs(1);
     })
@@ -376,10 +375,9 @@ async fn a_dead_letter_is_logged_and_retried_once(backend: common::Backend) {
     let gateway = Loopback::start(Answer::new(202, r#"{"id":"ok"}"#)).await;
     gateway.then(Answer::new(400, r#"{"error":"number <b>barred</b>"}"#));
     gateway.then(Answer::new(400, r#"{"error":"number barred"}"#));
-    let (url, allow) = (gateway.url("/send"), gateway.allow_entry());
+    let url = gateway.url("/send");
     let Some(app) = TestApp::spawn_with(backend, move |s| {
         s.notify.sms_gateway_url = Some(url);
-        s.notify.webhook_allow = vec![allow];
         s.notify.retries.base_ms = 50;
     })
     .await
@@ -774,6 +772,59 @@ async fn the_webhook_allowlist_decides_what_may_be_saved() {
         .await;
     let view: Value = serde_json::from_str(&view).unwrap();
     assert_eq!(view["webhook_hosts"][0]["host"], "127.0.0.1", "{view}");
+}
+
+/// The SMS gateway is trusted on its own option (an http:// gateway on loopback works with
+/// no --webhook-allow) and lends the robots nothing: an engineer cannot save a webhook at the
+/// gateway's address, and one written there behind the console's back is never posted to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sms_gateway_is_trusted_on_its_own_option_and_lends_robots_nothing() {
+    let gateway = Loopback::start(Answer::new(202, r#"{"id":"m-1"}"#)).await;
+    let app = with_gateway(&gateway).await;
+    app.create_admin().await;
+    enable_beta(&app).await;
+    let id = app
+        .add_as_admin(&[("name", "Gi"), ("mobile", "+86 138 0013 8000")])
+        .await
+        .userid
+        .unwrap();
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+        1,
+    )
+    .await;
+    let at_gateway = gateway.url("/cgi-bin/webhook/send?key=wk");
+    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", &at_gateway)]).await;
+    assert_eq!(status, 422, "{body}");
+    sqlx::query("UPDATE technicians SET wecom_webhook = $1 WHERE id = $2")
+        .bind(&at_gateway)
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let key = api_key(&app, "monitoring").await;
+    let (status, answer) = api_post(
+        &app,
+        Some(&key),
+        &format!(
+            r#"{{"to":{{"engineers":[{id}]}},"channels":["wecom"],"text":"to the gateway?","idempotency_key":"gw-1"}}"#
+        ),
+    )
+    .await;
+    assert_eq!(status, 202, "{answer}");
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE channel = 'wecom' AND status = 'dead'",
+        1,
+    )
+    .await;
+    let (answer,): (String,) = sqlx::query_as(
+        "SELECT a.answer FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.channel = 'wecom'",
+    )
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert!(answer.contains("allowlist"), "{answer}");
+    assert_eq!(gateway.requests().len(), 1, "the gateway got the SMS only");
 }
 
 fn hmac_base64(key: &[u8], message: &[u8]) -> String {

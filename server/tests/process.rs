@@ -96,7 +96,12 @@ async fn no_password_reaches_the_log() {
         .await
         .expect("answered");
     assert_eq!(sign_in.status().as_u16(), 401);
+    // A confirmation link's token confirms for whoever holds it: the log names the path only.
+    let link = format!("{}/confirm/tok-secret-4715", server.base);
+    assert!(client.get(&link).send().await.is_ok());
+    assert!(client.post(&link).send().await.is_ok());
     let log = std::fs::read_to_string(&server.log).expect("the log");
+    assert!(log.contains("/confirm/…"), "{log}");
     assert!(
         log.contains("/servlets/TechnicianServlet"),
         "the log is empty: {log}"
@@ -106,6 +111,7 @@ async fn no_password_reaches_the_log() {
         "body-secret-4712",
         "new-secret-4713",
         "console-secret-4714",
+        "tok-secret-4715",
         "admin-password-1",
     ] {
         assert!(!log.contains(secret), "{secret} is in the log");

@@ -145,10 +145,10 @@ on_both_backends! {
 
     async fn a_plain_engineer_may_not_add_technicians(app: TestApp) {
         app.create_admin().await;
-        let added = app.add_as_admin(&[("name", "Bob"), ("loginName", "bob"), ("pwd", "bob-password"), ("enableLogin", "true")]).await;
+        let added = app.add_as_admin(&[("name", "Bob"), ("loginName", "bob"), ("pwd", "bob-lantern-quartz-9"), ("enableLogin", "true")]).await;
         assert!(added.is_success(), "{}", added.raw);
         let answer = app
-            .servlet("/servlets/TechnicianServlet", &[("operation", "AddTechnician"), ("username", "bob"), ("password", "bob-password"), ("name", "Eve")])
+            .servlet("/servlets/TechnicianServlet", &[("operation", "AddTechnician"), ("username", "bob"), ("password", "bob-lantern-quartz-9"), ("name", "Eve")])
             .await;
         assert_eq!(answer.code(), "NOT_AUTHORIZED", "{}", answer.raw);
     }

@@ -70,9 +70,9 @@ on_both_backends! {
     async fn an_sdadmin_is_deleted_only_by_an_sdadmin(app: TestApp) {
         app.create_admin().await;
         app.seed_reference_data().await;
-        app.add_user("Sia", "sia", "sia-password", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
+        app.add_user("Sia", "sia", "sia-lantern-quartz-9", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
         let boss = add(&app, &[("name", "Boss"), ("associateRols", "SDAdmin"), ("techSiteName", "London")]).await;
-        let refused = app.call_as("sia", "sia-password", OPERATION_SERVLET, DELETE, &[("userid", &boss.to_string())]).await;
+        let refused = app.call_as("sia", "sia-lantern-quartz-9", OPERATION_SERVLET, DELETE, &[("userid", &boss.to_string())]).await;
         assert_eq!(refused.code(), "PROTECTED_ADMIN", "{}", refused.raw);
         assert!(exists(&app, boss).await);
         let allowed = delete(&app, &[("userid", &boss.to_string())]).await;
@@ -112,25 +112,25 @@ on_both_backends! {
     async fn a_site_admin_deletes_only_within_its_sites(app: TestApp) {
         app.create_admin().await;
         app.seed_reference_data().await;
-        app.add_user("Sia", "sia", "sia-password", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
+        app.add_user("Sia", "sia", "sia-lantern-quartz-9", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
         let mine = add(&app, &[("name", "Mine"), ("techSiteName", "London")]).await;
         let straddling = add(&app, &[("name", "Both"), ("techSiteName", "London"), ("associateSites", "Paris")]).await;
         let nowhere = add(&app, &[("name", "Nowhere")]).await;
         for target in [straddling, nowhere] {
-            let answer = app.call_as("sia", "sia-password", OPERATION_SERVLET, DELETE, &[("userid", &target.to_string())]).await;
+            let answer = app.call_as("sia", "sia-lantern-quartz-9", OPERATION_SERVLET, DELETE, &[("userid", &target.to_string())]).await;
             assert_eq!(answer.code(), "SITE_RESTRICTED", "{}", answer.raw);
             assert!(exists(&app, target).await);
         }
-        let answer = app.call_as("sia", "sia-password", OPERATION_SERVLET, DELETE, &[("userid", &mine.to_string())]).await;
+        let answer = app.call_as("sia", "sia-lantern-quartz-9", OPERATION_SERVLET, DELETE, &[("userid", &mine.to_string())]).await;
         assert!(answer.is_success(), "{}", answer.raw);
         assert!(!exists(&app, mine).await);
     }
 
     async fn a_plain_engineer_may_not_delete(app: TestApp) {
         app.create_admin().await;
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let target = add(&app, &[("name", "Ada")]).await;
-        let answer = app.call_as("bob", "bob-password", OPERATION_SERVLET, DELETE, &[("userid", &target.to_string())]).await;
+        let answer = app.call_as("bob", "bob-lantern-quartz-9", OPERATION_SERVLET, DELETE, &[("userid", &target.to_string())]).await;
         assert_eq!(answer.code(), "NOT_AUTHORIZED", "{}", answer.raw);
         assert!(exists(&app, target).await);
     }
@@ -154,11 +154,11 @@ on_both_backends! {
 
     async fn a_deleted_technician_can_no_longer_authenticate(app: TestApp) {
         app.create_admin().await;
-        let bob = app.add_user("Bob", "bob", "bob-password", &[]).await;
-        let read = app.call_as("bob", "bob-password", TECHNICIAN_SERVLET, "GetTechnician", &[("userid", &bob.to_string())]).await;
+        let bob = app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
+        let read = app.call_as("bob", "bob-lantern-quartz-9", TECHNICIAN_SERVLET, "GetTechnician", &[("userid", &bob.to_string())]).await;
         assert!(read.is_success(), "{}", read.raw);
         assert!(delete(&app, &[("loginName", "bob")]).await.is_success());
-        let after = app.call_as("bob", "bob-password", TECHNICIAN_SERVLET, "GetTechnician", &[("userid", "1")]).await;
+        let after = app.call_as("bob", "bob-lantern-quartz-9", TECHNICIAN_SERVLET, "GetTechnician", &[("userid", "1")]).await;
         assert_eq!(after.code(), "AUTH_FAILED", "{}", after.raw);
     }
 }

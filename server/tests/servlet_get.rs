@@ -64,8 +64,8 @@ on_both_backends! {
 
     async fn a_plain_engineer_may_read_any_technician(app: TestApp) {
         app.create_admin().await;
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
-        let answer = app.call_as("bob", "bob-password", TECHNICIAN_SERVLET, GET, &[("techLoginName", "root.admin")]).await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
+        let answer = app.call_as("bob", "bob-lantern-quartz-9", TECHNICIAN_SERVLET, GET, &[("techLoginName", "root.admin")]).await;
         assert!(answer.is_success(), "{}", answer.raw);
         assert_eq!(common::pairs_map(&answer)["associateRols"], "SDAdmin");
     }

@@ -175,16 +175,16 @@ on_both_backends! {
 
     async fn a_plain_engineer_may_not_update(app: TestApp) {
         app.create_admin().await;
-        app.add_user("Bob", "bob", "bob-password", &[]).await;
+        app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let target = add(&app, &[("name", "Ada")]).await;
-        let answer = app.call_as("bob", "bob-password", TECHNICIAN_SERVLET, UPDATE, &[("userid", &target.to_string()), ("jobTitle", "x")]).await;
+        let answer = app.call_as("bob", "bob-lantern-quartz-9", TECHNICIAN_SERVLET, UPDATE, &[("userid", &target.to_string()), ("jobTitle", "x")]).await;
         assert_eq!(answer.code(), "NOT_AUTHORIZED", "{}", answer.raw);
     }
 
     async fn a_site_admin_updates_only_within_its_sites(app: TestApp) {
         app.create_admin().await;
         app.seed_reference_data().await;
-        app.add_user("Sia", "sia", "sia-password", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
+        app.add_user("Sia", "sia", "sia-lantern-quartz-9", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
         let mine = add(&app, &[("name", "Mine"), ("techSiteName", "London")]).await;
         let theirs = add(&app, &[("name", "Theirs"), ("techSiteName", "Paris")]).await;
         let nowhere = add(&app, &[("name", "Nowhere")]).await;
@@ -192,7 +192,7 @@ on_both_backends! {
             let app = &app;
             async move {
                 let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                app.call_as("sia", "sia-password", TECHNICIAN_SERVLET, UPDATE, &pairs).await
+                app.call_as("sia", "sia-lantern-quartz-9", TECHNICIAN_SERVLET, UPDATE, &pairs).await
             }
         };
         let ok = call(vec![("userid", mine.to_string()), ("jobTitle", "Mine".into())]).await;
@@ -215,9 +215,9 @@ on_both_backends! {
     async fn a_site_admin_may_not_update_an_sdadmin(app: TestApp) {
         app.create_admin().await;
         app.seed_reference_data().await;
-        app.add_user("Sia", "sia", "sia-password", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
+        app.add_user("Sia", "sia", "sia-lantern-quartz-9", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
         let boss = add(&app, &[("name", "Boss"), ("associateRols", "SDAdmin"), ("techSiteName", "London")]).await;
-        let answer = app.call_as("sia", "sia-password", TECHNICIAN_SERVLET, UPDATE, &[("userid", &boss.to_string()), ("email", "boss@evil.example")]).await;
+        let answer = app.call_as("sia", "sia-lantern-quartz-9", TECHNICIAN_SERVLET, UPDATE, &[("userid", &boss.to_string()), ("email", "boss@evil.example")]).await;
         assert_eq!(answer.code(), "PROTECTED_ADMIN", "{}", answer.raw);
     }
 

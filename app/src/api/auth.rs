@@ -9,6 +9,18 @@ pub struct SignedInUser {
     pub id: i64,
     pub name: String,
     pub roles: Vec<String>,
+    /// For SDAdmins: messages held by a channel's hourly budget right now.
+    #[serde(default)]
+    pub held: Vec<HeldMessages>,
+}
+
+/// Confirmations and tests waiting for `channel`'s hourly budget; the last goes out at
+/// `until` (UTC, HH:MM).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldMessages {
+    pub channel: String,
+    pub count: i64,
+    pub until: String,
 }
 
 impl SignedInUser {
@@ -47,9 +59,10 @@ pub async fn login(
     let actor = checked
         .map_err(|e| match e {
             AuthError::Internal(e) => AppError::internal(e),
-            AuthError::Failed | AuthError::DirectoryUnavailable | AuthError::DirectoryDown(_) => {
-                AppError::SignInFailed(e.to_string())
-            }
+            AuthError::Failed
+            | AuthError::DirectoryUnavailable
+            | AuthError::DirectoryDown(_)
+            | AuthError::PlainLdap(_) => AppError::SignInFailed(e.to_string()),
             AuthError::RateLimited { .. }
             | AuthError::AddressThrottled { .. }
             | AuthError::Busy => AppError::TooManyAttempts(e.to_string()),
@@ -63,7 +76,15 @@ pub async fn login(
         .await
         .map_err(AppError::internal)?;
     tracing::info!(technician = actor.id, "signed in");
-    leptos_axum::redirect("/");
+    if actor.must_change_password {
+        session
+            .insert(super::SESSION_MUST_CHANGE, true)
+            .await
+            .map_err(AppError::internal)?;
+        leptos_axum::redirect("/change-password");
+    } else {
+        leptos_axum::redirect("/");
+    }
     Ok(())
 }
 
@@ -112,11 +133,28 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     match super::actor().await {
-        Ok((_, actor)) => Ok(actor.id.map(|id| SignedInUser {
-            id,
-            name: actor.name.clone(),
-            roles: actor.roles.iter().map(|r| r.to_string()).collect(),
-        })),
+        Ok((state, actor)) => {
+            let held = if actor.is_admin() {
+                crate::service::send_limits::held(&state.db, state.clock.now())
+                    .await
+                    .map_err(AppError::internal)?
+                    .into_iter()
+                    .map(|(channel, count, until)| HeldMessages {
+                        channel,
+                        count,
+                        until: crate::service::send_limits::clock_time(until),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok(actor.id.map(|id| SignedInUser {
+                id,
+                name: actor.name.clone(),
+                roles: actor.roles.iter().map(|r| r.to_string()).collect(),
+                held,
+            }))
+        }
         Err(AppError::Unauthenticated) => Ok(None),
         Err(other) => Err(other),
     }

@@ -49,7 +49,15 @@ pub async fn add_directory(form: crate::domain::directory::DirectoryForm) -> Res
     let (state, actor) = super::actor().await?;
     let new = NewDirectory::parse(&form).map_err(AppError::Invalid)?;
     let ctx = super::audit_context().await;
-    directories::add(&state.db, &actor, &ctx, new, state.clock.now()).await?;
+    directories::add(
+        &state.db,
+        &actor,
+        &ctx,
+        new,
+        &state.secret_key,
+        state.clock.now(),
+    )
+    .await?;
     leptos_axum::redirect("/settings?directory=added");
     Ok(())
 }
@@ -63,7 +71,15 @@ pub async fn change_directory(
     let (state, actor) = super::actor().await?;
     let changed = NewDirectory::parse(&form).map_err(AppError::Invalid)?;
     let ctx = super::audit_context().await;
-    directories::change(&state.db, &actor, &ctx, changed, state.clock.now()).await?;
+    directories::change(
+        &state.db,
+        &actor,
+        &ctx,
+        changed,
+        &state.secret_key,
+        state.clock.now(),
+    )
+    .await?;
     leptos_axum::redirect("/settings?directory=changed");
     Ok(())
 }

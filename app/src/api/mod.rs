@@ -17,6 +17,8 @@ mod context {
     use std::net::SocketAddr;
 
     pub use crate::service::sessions::SESSION_TECH_ID;
+    /// Set at sign-in for an account whose password is still its login name.
+    pub const SESSION_MUST_CHANGE: &str = "must_change_password";
 
     pub fn state() -> Result<AppState, AppError> {
         leptos::prelude::use_context::<AppState>().ok_or_else(|| {
@@ -64,6 +66,29 @@ mod context {
             .await
             .map_err(AppError::internal)?
             .ok_or(AppError::Unauthenticated)?;
+        // The page guard reads the mark from the session: kept in step with the account
+        // (marked by an XML sign-in since, or cleared by an SDAdmin's reset).
+        let marked = session
+            .get::<bool>(SESSION_MUST_CHANGE)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(false);
+        if marked != actor.must_change_password {
+            let _ = if actor.must_change_password {
+                session.insert(SESSION_MUST_CHANGE, true).await
+            } else {
+                session
+                    .remove::<bool>(SESSION_MUST_CHANGE)
+                    .await
+                    .map(|_| ())
+            };
+        }
+        if actor.must_change_password {
+            return Err(AppError::Forbidden(
+                "choose a new password first: yours is still your login name".into(),
+            ));
+        }
         if let Some(slot) = cached.as_deref_mut() {
             *slot = Some((id, actor.clone()));
         }

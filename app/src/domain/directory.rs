@@ -187,7 +187,7 @@ pub struct Entry {
 }
 
 /// The console's Add directory (or Change directory) form, as posted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DirectoryForm {
     pub name: String,
@@ -198,12 +198,35 @@ pub struct DirectoryForm {
     /// `true` when ticked.
     pub starttls: Option<String>,
     pub bind_dn: String,
-    pub bind_password_env: String,
+    /// Typed to set (or replace) the bind password; never filled in by the server.
+    pub bind_password: String,
+    /// Shown, never read back: a password is stored for this directory.
+    pub bind_password_stored: bool,
+    /// Shown, never read back: the operator allowed plain `ldap://` for it.
+    pub allow_plain_ldap: bool,
     pub base_dn: String,
     pub filter: String,
     pub preset: String,
     /// `field=attribute` pairs, separated by commas or new lines.
     pub map: String,
+}
+
+impl std::fmt::Debug for DirectoryForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryForm")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("file", &self.file)
+            .field("ldap_url", &self.ldap_url)
+            .field("starttls", &self.starttls)
+            .field("bind_dn", &self.bind_dn)
+            .field("bind_password", &"***")
+            .field("base_dn", &self.base_dn)
+            .field("filter", &self.filter)
+            .field("preset", &self.preset)
+            .field("map", &self.map)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A directory as the settings page lists it.

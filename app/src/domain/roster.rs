@@ -125,6 +125,20 @@ impl SortKey {
     }
 }
 
+/// The longest search that is looked for; the rest of a longer one is dropped.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// What a typed search looks for: trimmed, without control characters (a NUL is refused
+/// by PostgreSQL's text), and at most [`MAX_SEARCH_CHARS`] characters.
+pub fn search_terms(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_SEARCH_CHARS)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {

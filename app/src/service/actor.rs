@@ -11,6 +11,9 @@ pub struct Actor {
     pub roles: Vec<Role>,
     /// The technician's own site and its associated sites.
     pub site_ids: Vec<i64>,
+    /// Its password is still its login name (the legacy API's default): until it is
+    /// changed, the XML API refuses it and the console shows only the change-password page.
+    pub must_change_password: bool,
 }
 
 impl Actor {
@@ -21,7 +24,13 @@ impl Actor {
             name: "operator (CLI)".to_owned(),
             roles: vec![Role::SdAdmin],
             site_ids: Vec::new(),
+            must_change_password: false,
         }
+    }
+
+    /// The operator at the command line, who owns the server's environment and files.
+    pub fn is_operator(&self) -> bool {
+        self.id.is_none() && self.is_admin()
     }
 
     pub fn is_admin(&self) -> bool {
@@ -65,6 +74,7 @@ mod tests {
             name: "s".into(),
             roles: vec![Role::SdSiteAdmin],
             site_ids: sites.to_vec(),
+            must_change_password: false,
         }
     }
 

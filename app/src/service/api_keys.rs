@@ -39,7 +39,7 @@ pub async fn create(
     let name = checked_name(name)?;
     let secret: [u8; 32] = rand::random();
     let key = format!("{PREFIX}{}", hex::encode(secret));
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO api_keys (name, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4)",
     )
@@ -111,7 +111,7 @@ pub async fn revoke(
     now: i64,
 ) -> Result<(), ServiceError> {
     let name = checked_name(name)?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let done =
         sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
             .bind(now)

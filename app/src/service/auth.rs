@@ -102,13 +102,14 @@ pub async fn authenticate_remembered(
 ) -> Result<Actor, AuthError> {
     let key = lockout::account_key(credentials.login, credentials.domain);
     let digest = cache.digest(credentials.login, credentials.domain, credentials.password);
-    if let Some(actor) = recall(db, cache, &key, &digest).await? {
+    let from = credentials.from;
+    if let Some(actor) = recall(db, cache, &key, from, &digest).await? {
         return Ok(actor);
     }
     // One check per credential at a time: a tool that opens many connections at once pays
     // argon2id once, and the others find its result in the memory.
     let _flight = cache.one_at_a_time(&digest).await;
-    if let Some(actor) = recall(db, cache, &key, &digest).await? {
+    if let Some(actor) = recall(db, cache, &key, from, &digest).await? {
         return Ok(actor);
     }
     let (actor, hash) = verify(db, limits, credentials).await?;
@@ -122,22 +123,33 @@ pub async fn authenticate_remembered(
 async fn recall(
     db: &Db,
     cache: &CredentialCache,
-    key: &str,
+    account_key: &str,
+    from: Option<std::net::IpAddr>,
     digest: &[u8; 32],
 ) -> Result<Option<Actor>, AuthError> {
     let Some(hit) = cache.get(digest) else {
         return Ok(None);
     };
-    // The account and its lockout in one read: this runs on every call of an edge that
-    // sends its password each time.
-    let (account, lockout) = load_with_lockout(db, hit.technician_id, key).await?;
-    let failures = lockout::held(lockout, now_ms())?;
+    // The account, its lockouts and this address's familiarity in one read: this runs on
+    // every call of an edge that sends its password each time.
+    let now = now_ms();
+    let (account, read) = load_with_lockout(db, hit.technician_id, account_key, from).await?;
+    let familiar = read
+        .familiar_since
+        .filter(|t| *t > now - lockout::FAMILIAR_FOR_MS);
+    let counted = if familiar.is_some() {
+        read.familiar
+    } else {
+        read.unfamiliar
+    };
+    let failures = lockout::held(counted, now)?;
     match account {
         Some((actor, Some(hash))) if hash == hit.password_hash => {
             // The right password clears earlier failures, as a checked one would.
             if failures > 0 {
-                lockout::clear(db, key).await?;
+                lockout::clear(db, &lockout::bucket(account_key, familiar.is_some())).await?;
             }
+            lockout::remember_address(db, account_key, from, familiar, now).await?;
             Ok(Some(actor))
         }
         // Deleted, no longer allowed to sign in, or the password changed since.
@@ -164,7 +176,9 @@ async fn verify(
     limits.check_address(from)?;
     // A turn first, so a busy answer costs the account none of its guesses.
     let turn = limits.turn().await?;
-    let key = lockout::account_key(login, domain);
+    let account_key = lockout::account_key(login, domain);
+    let familiar = lockout::familiar_since(db, &account_key, from, now_ms()).await?;
+    let key = lockout::bucket(&account_key, familiar.is_some());
     lockout::reserve(db, &key, now_ms()).await?;
     let account: Option<(i64, Option<String>)> = sqlx::query_as(
         "SELECT id, password_hash FROM technicians \
@@ -183,6 +197,11 @@ async fn verify(
     if right {
         if let (Some(id), Some(hash)) = (id, hash) {
             lockout::clear(db, &key).await?;
+            lockout::remember_address(db, &account_key, from, familiar, now_ms()).await?;
+            if super::password_strength::is_login_name(password, login) {
+                // An account made before the mark existed, still on the legacy default.
+                mark_must_change(db, id).await?;
+            }
             if let Some((actor, _)) = load(db, id).await? {
                 return Ok((actor, hash));
             }
@@ -191,6 +210,18 @@ async fn verify(
     lockout::failed(db, &key, now_ms()).await?;
     limits.record_failure(from);
     Err(AuthError::Failed)
+}
+
+/// Marks an account whose password is still its login name.
+async fn mark_must_change(db: &Db, id: i64) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE technicians SET must_change_password = 1 WHERE id = $1 AND must_change_password = 0",
+    )
+    .bind(id)
+    .execute(db.writer())
+    .await
+    .context("marking a password to change")?;
+    Ok(())
 }
 
 /// Whether `domain` is an LDAP directory: its sign-ins are checked there, never locally.
@@ -245,9 +276,16 @@ pub async fn authenticate_directory(
     let Some(directory) = directory_of(db, domain).await? else {
         return Err(AuthError::DirectoryUnavailable);
     };
+    if let super::directories::Source::Ldap(ldap) = &directory.source {
+        if ldap.check_plain(&directory.name).is_err() {
+            return Err(AuthError::PlainLdap(directory.name));
+        }
+    }
     limits.check_address(from)?;
     let turn = limits.turn().await?;
-    let key = lockout::account_key(login, domain);
+    let account_key = lockout::account_key(login, domain);
+    let familiar = lockout::familiar_since(db, &account_key, from, now_ms()).await?;
+    let key = lockout::bucket(&account_key, familiar.is_some());
     lockout::reserve(db, &key, now_ms()).await?;
     let name = directory.name.clone();
     // An empty password would be an anonymous bind, which LDAP servers accept: refused here.
@@ -269,6 +307,7 @@ pub async fn authenticate_directory(
             if let Some((id,)) = account {
                 if let Some((actor, _)) = load(db, id).await? {
                     lockout::clear(db, &key).await?;
+                    lockout::remember_address(db, &account_key, from, familiar, now_ms()).await?;
                     return Ok(actor);
                 }
             }
@@ -308,7 +347,8 @@ macro_rules! actor_rows {
     ($lockout:literal) => {
         concat!(
             "SELECT kind, position, text, number, hash FROM ( \
-             SELECT CAST(0 AS BIGINT) AS kind, CAST(0 AS BIGINT) AS position, name AS text, \
+             SELECT CAST(0 AS BIGINT) AS kind, CAST(must_change_password AS BIGINT) AS position, \
+             name AS text, \
              site_id AS number, password_hash AS hash FROM technicians \
              WHERE id = $1 AND login_enabled = 1 \
              UNION ALL SELECT 1, position, role, NULL, NULL FROM technician_roles \
@@ -331,29 +371,54 @@ async fn load(db: &Db, id: i64) -> anyhow::Result<Option<(Actor, Option<String>)
     Ok(actor_of(id, rows))
 }
 
-/// The actor and its password hash, and the lockout of the account `key` (failures and
-/// `locked_until`, if any are counted), in one statement.
+/// What [`load_with_lockout`] read beside the actor: the account's two counts of failed
+/// sign-ins (`failures`, `locked_until`) and when this address last signed in to it.
+#[derive(Debug, Default)]
+struct LockoutRead {
+    unfamiliar: Option<(i64, i64)>,
+    familiar: Option<(i64, i64)>,
+    familiar_since: Option<i64>,
+}
+
+/// The actor and its password hash, the account's lockouts and the address's familiarity,
+/// in one statement.
 async fn load_with_lockout(
     db: &Db,
     id: i64,
-    key: &str,
-) -> anyhow::Result<(Option<(Actor, Option<String>)>, Option<(i64, i64)>)> {
-    let mut rows: Vec<ActorRow> = sqlx::query_as(actor_rows!(
-        " UNION ALL SELECT 3, locked_until, NULL, failures, NULL FROM auth_failures \
-         WHERE account_key = $2"
+    account_key: &str,
+    from: Option<std::net::IpAddr>,
+) -> anyhow::Result<(Option<(Actor, Option<String>)>, LockoutRead)> {
+    let familiar_key = lockout::bucket(account_key, true);
+    let rows: Vec<ActorRow> = sqlx::query_as(actor_rows!(
+        " UNION ALL SELECT 3, locked_until, account_key, failures, NULL FROM auth_failures \
+         WHERE account_key IN ($2, $3) \
+         UNION ALL SELECT 4, last_seen, NULL, NULL, NULL FROM familiar_addresses \
+         WHERE account_key = $2 AND address = $4"
     ))
     .bind(id)
-    .bind(key)
+    .bind(account_key)
+    .bind(&familiar_key)
+    .bind(from.map(lockout::address_key).unwrap_or_default())
     .fetch_all(db.reader())
     .await
     .context("loading the signed-in technician")?;
-    let lockout = match rows.last() {
-        Some(row) if row.kind == 3 => rows
-            .pop()
-            .map(|row| (row.number.unwrap_or(0), row.position)),
-        _ => None,
-    };
-    Ok((actor_of(id, rows), lockout))
+    let mut read = LockoutRead::default();
+    let mut actor = Vec::with_capacity(rows.len());
+    for row in rows {
+        match row.kind {
+            3 => {
+                let counted = Some((row.number.unwrap_or(0), row.position));
+                if row.text.as_deref() == Some(familiar_key.as_str()) {
+                    read.familiar = counted;
+                } else {
+                    read.unfamiliar = counted;
+                }
+            }
+            4 => read.familiar_since = Some(row.position),
+            _ => actor.push(row),
+        }
+    }
+    Ok((actor_of(id, actor), read))
 }
 
 /// The actor an actor's rows describe, with its password hash; `None` without its
@@ -362,10 +427,10 @@ fn actor_of(id: i64, rows: Vec<ActorRow>) -> Option<(Actor, Option<String>)> {
     let mut rows = rows.into_iter();
     let Some(ActorRow {
         kind: 0,
+        position: must_change,
         text: Some(name),
         number: site_id,
         hash,
-        ..
     }) = rows.next()
     else {
         return None;
@@ -389,6 +454,7 @@ fn actor_of(id: i64, rows: Vec<ActorRow>) -> Option<(Actor, Option<String>)> {
         name,
         roles,
         site_ids,
+        must_change_password: must_change != 0,
     };
     Some((actor, hash))
 }
@@ -410,11 +476,13 @@ pub async fn set_password(
     }
     let password =
         crate::domain::Password::parse(password).map_err(|e| ServiceError::invalid("pwd", e))?;
+    super::password_strength::check(password.expose(), &[login])
+        .map_err(|e| ServiceError::invalid("pwd", e))?;
     let hash = hash_password(password.expose()).await?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let row: Option<(i64,)> = sqlx::query_as(
-        "UPDATE technicians SET password_hash = $1, updated_at = $2, version = version + 1 \
-         WHERE login_key = $3 RETURNING id",
+        "UPDATE technicians SET password_hash = $1, updated_at = $2, version = version + 1, \
+         must_change_password = 0 WHERE login_key = $3 RETURNING id",
     )
     .bind(hash)
     .bind(now_ms())
@@ -423,7 +491,18 @@ pub async fn set_password(
     .await?;
     let (id,) =
         row.ok_or_else(|| ServiceError::NotFound(format!("there is no account '{login}'")))?;
-    // Whoever knew the old password is signed out everywhere.
+    password_changed(tx, actor, ctx, id).await?;
+    Ok(id)
+}
+
+/// After a new password is written: whoever knew the old one is signed out everywhere, the
+/// change is audited, and the transaction commits.
+async fn password_changed(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    ctx: &super::AuditContext,
+    id: i64,
+) -> Result<(), super::ServiceError> {
     super::sessions::end_for(&mut tx, id).await?;
     super::audit::record(
         &mut tx,
@@ -438,5 +517,71 @@ pub async fn set_password(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(())
+}
+
+/// A signed-in engineer changes their own password: the current one is checked as a
+/// sign-in is (counted toward the lockout), the new one must be strong and not the login
+/// name. Clears the must-change mark and ends the engineer's other sessions.
+pub async fn change_own_password(
+    db: &Db,
+    limits: &SignInLimits,
+    ctx: &super::AuditContext,
+    id: i64,
+    current: &str,
+    new: &str,
+    from: Option<std::net::IpAddr>,
+) -> Result<(), super::ServiceError> {
+    use super::ServiceError;
+    let account: Option<(Option<String>, String, String)> = sqlx::query_as(
+        "SELECT login_name, login_domain, name FROM technicians WHERE id = $1 AND login_enabled = 1",
+    )
+    .bind(id)
+    .fetch_optional(db.reader())
+    .await?;
+    let Some((Some(login), domain, name)) = account else {
+        return Err(ServiceError::NotFound(
+            "this account can no longer sign in".into(),
+        ));
+    };
+    let credentials = Credentials {
+        login: &login,
+        domain: &domain,
+        password: current,
+        from,
+    };
+    let actor = match authenticate(db, limits, credentials).await {
+        Ok(actor) if actor.id == Some(id) => actor,
+        Ok(_) | Err(AuthError::Failed) => {
+            return Err(ServiceError::invalid(
+                "current",
+                "is not your current password",
+            ))
+        }
+        Err(AuthError::Internal(e)) => return Err(ServiceError::Internal(e)),
+        Err(other) => return Err(ServiceError::TooSoon(other.to_string())),
+    };
+    let password =
+        crate::domain::Password::parse(new).map_err(|e| ServiceError::invalid("new", e))?;
+    if super::password_strength::is_login_name(new, &login) || new == current {
+        return Err(ServiceError::invalid(
+            "new",
+            "must differ from your login name and your current password",
+        ));
+    }
+    super::password_strength::check(password.expose(), &[&login, &name])
+        .map_err(|e| ServiceError::invalid("new", e))?;
+    let hash = hash_password(password.expose()).await?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE technicians SET password_hash = $1, must_change_password = 0, updated_at = $2, \
+         version = version + 1 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    // This browser gets a new session from the caller.
+    password_changed(tx, &actor, ctx, id).await
 }

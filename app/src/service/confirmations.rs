@@ -116,7 +116,7 @@ async fn start_many(
         let text = format!(
             "Crewdesk: confirm {what} notifications for {}: {PUBLIC_URL}/confirm/{token} \
              (valid for 48 hours; ignore this message if you did not expect it)",
-            start.name
+            super::send_limits::message_name(start.name)
         );
         let id = start.id;
         messages.push((
@@ -358,10 +358,16 @@ pub async fn confirm(
     ctx: &AuditContext,
     now: i64,
 ) -> Result<Link, ServiceError> {
+    // Looked up on a reader first: an unknown, used or expired token (a guess, a flood of
+    // them) is answered without queueing for the one writer.
+    let seen = inspect(db, token, now).await?;
+    if !matches!(seen, Link::Pending { .. }) {
+        return Ok(seen);
+    }
     let Some(hash) = token_hash_of(token) else {
         return Ok(Link::Unknown);
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let link = link_of(link_rows(&mut tx, &hash).await?, now);
     if let Link::Pending { name, methods, .. } = &link {
         let id: (i64,) = sqlx::query_as(
@@ -378,6 +384,7 @@ pub async fn confirm(
             name: name.clone(),
             roles: Vec::new(),
             site_ids: Vec::new(),
+            must_change_password: false,
         };
         audit::record(
             &mut tx,

@@ -111,9 +111,19 @@ impl Db {
         &self.reader
     }
 
-    /// For every transaction that writes.
+    /// For every statement that writes outside a transaction; transactions that write
+    /// begin with [`begin_write`](Self::begin_write).
     pub fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    /// A transaction that writes. On SQLite it takes the write lock up front (`BEGIN
+    /// IMMEDIATE`): the database is shared with the CLI, another process, and a deferred
+    /// transaction that read first could not wait for the lock when it came to write (it
+    /// failed at once with code 517, "database is locked"); this one waits its turn within
+    /// the busy timeout.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        begin_write_on(&self.writer, self.backend).await
     }
 
     pub(crate) fn add_queue(&self) -> &std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>> {
@@ -135,6 +145,17 @@ impl Db {
     }
 }
 
+/// [`Db::begin_write`] on `pool` (the writer pool of a [`Db`] of `backend`).
+pub async fn begin_write_on(
+    pool: &AnyPool,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => pool.begin().await,
+    }
+}
+
 fn backend_of(url: &str) -> anyhow::Result<Backend> {
     if url.starts_with("sqlite:") {
         Ok(Backend::Sqlite)
@@ -148,8 +169,43 @@ fn backend_of(url: &str) -> anyhow::Result<Backend> {
     }
 }
 
-/// `url` with any password replaced by `***`, for messages and logs.
+/// `url` with any password replaced by `***`, for messages and logs: the one in the user
+/// information (`user:PASS@`) and any query parameter that names one (`?password=…`,
+/// `sslpassword`, a token or secret), however its name is percent-encoded.
 pub fn redact_url(url: &str) -> String {
+    let (url, fragment) = match url.find('#') {
+        Some(at) => (&url[..at], &url[at..]),
+        None => (url, ""),
+    };
+    let (head, query) = match url.find('?') {
+        Some(at) => (&url[..at], Some(&url[at + 1..])),
+        None => (url, None),
+    };
+    let mut out = redact_userinfo(head);
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| {
+                let name = pair.split('=').next().unwrap_or("");
+                let folded = percent_decoded(name).to_ascii_lowercase();
+                let secret = ["pass", "pwd", "secret", "token", "key"]
+                    .iter()
+                    .any(|word| folded.contains(word));
+                if secret && pair.contains('=') {
+                    format!("{name}=***")
+                } else {
+                    pair.to_owned()
+                }
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out.push_str(fragment);
+    out
+}
+
+fn redact_userinfo(url: &str) -> String {
     let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
         return url.to_owned();
     };
@@ -167,6 +223,30 @@ pub fn redact_url(url: &str) -> String {
         ),
         None => url.to_owned(),
     }
+}
+
+/// `%XX` sequences decoded (bytes that are not UTF-8 become U+FFFD).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (other, _) => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Creates the file's folder and asks SQLite to create the file when it is missing.
@@ -388,6 +468,18 @@ mod tests {
         );
         assert_eq!(redact_url("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(redact_url("sqlite:data/x.db"), "sqlite:data/x.db");
+        assert_eq!(
+            redact_url("postgres://app@db/x?sslmode=require&password=hunter2#top"),
+            "postgres://app@db/x?sslmode=require&password=***#top"
+        );
+        assert_eq!(
+            redact_url("postgresql:///x?host=/run&PassWord=a&pass%77ord=b&sslpassword=c&user=u"),
+            "postgresql:///x?host=/run&PassWord=***&pass%77ord=***&sslpassword=***&user=u"
+        );
+        assert_eq!(
+            redact_url("postgres://app:pw@db/x?password=q"),
+            "postgres://app:***@db/x?password=***"
+        );
         let err = backend_of("mysql://root:hunter2@h/db")
             .unwrap_err()
             .to_string();

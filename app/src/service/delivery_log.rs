@@ -139,7 +139,7 @@ pub async fn retry(
     now: i64,
 ) -> Result<(), ServiceError> {
     actor.require_admin("retry a delivery")?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let found: Option<(String, Option<i64>, String, i64)> = sqlx::query_as(
         "SELECT status, technician_id, channel, attempts FROM deliveries WHERE id = $1",
     )

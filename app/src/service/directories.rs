@@ -1,23 +1,44 @@
-//! The directories that feed the roster: added, listed and removed by an SDAdmin (console
-//! settings) or the operator (`crewdesk directory`). A bind password is never stored, only
-//! the name of the environment variable that holds it.
+//! The directories that feed the roster: added, changed, listed and removed by an SDAdmin
+//! (console settings) or the operator (`crewdesk directory`).
+//!
+//! What only the operator may do: name an environment variable of the server as a bind
+//! password, name a file anywhere on the server, and allow plain `ldap://` (passwords in
+//! clear). A password typed in the console is sealed under the server key
+//! ([`super::secret_box`]) and never shown again; changing a directory's connection (URL,
+//! StartTLS, bind DN) in the console drops its password and the plain-LDAP allowance unless a
+//! password is typed in the same change, so a console setting can never send a stored
+//! secret to a server of someone's choosing.
 
 use super::audit::{self, AuditContext, Entry};
 use super::db::{is_unique_violation, Db};
 use super::error::ServiceError;
+use super::secret_box::SecretKey;
 use super::Actor;
 use crate::domain::directory::{DirectoryForm, DirectoryListing, DirectoryName, Mapping, Preset};
 use crate::domain::FieldErrors;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 /// Where a directory's entries come from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Source {
-    /// A CSV (with a header row) or JSON file on the server.
+    /// A CSV (with a header row) or JSON file on the server: an absolute path is the
+    /// operator's; a relative one (all the console may name) lies in the directory root.
     File {
         path: String,
     },
     Ldap(LdapSource),
+}
+
+/// Where a directory's bind password comes from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum BindPassword {
+    /// None: none was typed, or the connection changed in the console since.
+    Missing,
+    /// The operator named this environment variable of the server (CLI only).
+    Env(String),
+    /// Typed in the console, sealed under the server key.
+    Sealed(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -26,10 +47,45 @@ pub struct LdapSource {
     pub url: String,
     pub starttls: bool,
     pub bind_dn: String,
-    /// The environment variable the bind password is read from.
-    pub bind_password_env: String,
+    pub password: BindPassword,
     pub base_dn: String,
     pub filter: String,
+    /// The operator allowed binds over plain `ldap://` without StartTLS (CLI only).
+    pub allow_plain: bool,
+}
+
+impl LdapSource {
+    /// Whether binds would carry passwords in clear: `ldap://` without StartTLS.
+    pub fn is_plain(&self) -> bool {
+        self.url.trim().to_ascii_lowercase().starts_with("ldap://") && !self.starttls
+    }
+
+    /// Where a password would be sent, and as whom: what the console may not change
+    /// without typing the password again.
+    fn same_connection(&self, other: &Self) -> bool {
+        self.url.trim().eq_ignore_ascii_case(other.url.trim())
+            && self.starttls == other.starttls
+            && self.bind_dn.trim() == other.bind_dn.trim()
+    }
+
+    /// Refuses a bind that would carry a password in clear, unless the operator allowed it
+    /// for this directory.
+    pub fn check_plain(&self, directory: &str) -> Result<(), String> {
+        if self.is_plain() && !self.allow_plain {
+            Err(format!(
+                "the directory {directory} is reached over plain ldap:// without StartTLS, which \
+                 would send passwords in clear; use ldaps:// or StartTLS, or let the operator \
+                 allow it with `crewdesk directory change {directory} --allow-plain-ldap`"
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// What a sealed bind password is bound to: its directory (whose name never changes).
+pub fn password_purpose(directory: &str) -> String {
+    format!("directory-bind:{}", crate::domain::fold(directory))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -42,28 +98,38 @@ pub struct Directory {
 }
 
 impl Directory {
-    /// Where it reads from, for lists: the file, or the server and base DN.
+    /// Where it reads from, for lists: the file, or the server and base DN, and where its
+    /// password comes from (never the password).
     pub fn describe(&self) -> String {
         match &self.source {
             Source::File { path } => format!("file {path}"),
             Source::Ldap(l) => format!(
-                "{}{} {} (password from ${})",
+                "{}{} {} ({}{})",
                 l.url,
                 if l.starttls { " +StartTLS" } else { "" },
                 l.base_dn,
-                l.bind_password_env
+                match &l.password {
+                    BindPassword::Missing => "no bind password stored".to_owned(),
+                    BindPassword::Env(variable) => format!("password from ${variable}"),
+                    BindPassword::Sealed(_) => "bind password stored".to_owned(),
+                },
+                if l.allow_plain && l.is_plain() {
+                    "; plain LDAP allowed by the operator"
+                } else {
+                    ""
+                }
             ),
         }
     }
 }
 
 /// The LDAP settings of a directory, each checked; the messages name the CLI's options,
-/// which are also the form's field names.
+/// which are also the form's field names. Its password is [`BindPassword::Missing`] and
+/// plain LDAP is not allowed: only the operator sets those.
 pub fn ldap_source(
     url: &str,
     starttls: bool,
     bind_dn: &str,
-    bind_password_env: &str,
     base_dn: &str,
     filter: &str,
 ) -> Result<LdapSource, FieldErrors> {
@@ -88,20 +154,6 @@ pub fn ldap_source(
     if starttls && lower.starts_with("ldaps://") {
         errors.push("starttls", "is for ldap://; ldaps:// is TLS already");
     }
-    let variable = bind_password_env.trim();
-    let variable_ok = variable
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
-        && variable
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    if !variable_ok {
-        errors.push(
-            "bind_password_env",
-            format!("'{variable}' must be a variable name like CORP_LDAP_PASSWORD"),
-        );
-    }
     for (field, value) in [("bind_dn", bind_dn), ("base_dn", base_dn)] {
         if !value.contains('=') || value.chars().any(char::is_control) {
             errors.push(
@@ -125,11 +177,57 @@ pub fn ldap_source(
         url: url.to_owned(),
         starttls,
         bind_dn: bind_dn.trim().to_owned(),
-        bind_password_env: variable.to_owned(),
+        password: BindPassword::Missing,
         base_dn: base_dn.trim().to_owned(),
         filter: filter.to_owned(),
+        allow_plain: false,
     })
 }
+
+/// An environment variable's name as the operator gives it for a bind password.
+pub fn password_variable(raw: &str) -> Result<String, String> {
+    let variable = raw.trim();
+    let fits = variable
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && variable
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if fits {
+        Ok(variable.to_owned())
+    } else {
+        Err(format!(
+            "'{variable}' must be a variable name like CORP_LDAP_PASSWORD"
+        ))
+    }
+}
+
+/// A directory file the console names: a relative path inside the directory root, without
+/// `..`, so it can only name what the operator put there.
+pub fn console_file_path(raw: &str) -> Result<String, String> {
+    let path = raw.trim();
+    let inside = !path.is_empty()
+        && path.len() <= 255
+        && !path.chars().any(char::is_control)
+        && !path.starts_with(['/', '\\'])
+        && !path.contains(':')
+        && path
+            .split(['/', '\\'])
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    if inside {
+        Ok(path.to_owned())
+    } else {
+        Err(
+            "must be the name of a CSV or JSON file in the server's directory folder (no /, .. \
+             or drive at its start)"
+                .to_owned(),
+        )
+    }
+}
+
+/// The most a typed bind password may be.
+const MAX_PASSWORD_BYTES: usize = 1024;
 
 impl NewDirectory {
     /// The console's form, every field checked.
@@ -161,7 +259,6 @@ impl NewDirectory {
                 &form.ldap_url,
                 form.starttls.as_deref() == Some("true"),
                 &form.bind_dn,
-                &form.bind_password_env,
                 &form.base_dn,
                 &form.filter,
             )
@@ -187,6 +284,15 @@ impl NewDirectory {
                 None
             }
         };
+        let typed = form.bind_password.as_str();
+        if typed.len() > MAX_PASSWORD_BYTES {
+            errors.push(
+                "bind_password",
+                format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
+            );
+        }
+        let typed_password =
+            (form.kind == "ldap" && !typed.is_empty()).then(|| SecretString::from(typed));
         match (name, preset, mapping, source) {
             (Some(name), Some(preset), Some(mapping), Some(source)) if errors.is_empty() => {
                 Ok(Self {
@@ -194,6 +300,7 @@ impl NewDirectory {
                     source,
                     preset,
                     mapping,
+                    typed_password,
                 })
             }
             _ => Err(errors),
@@ -236,7 +343,9 @@ impl Directory {
                 form.ldap_url = l.url.clone();
                 form.starttls = l.starttls.then(|| "true".to_owned());
                 form.bind_dn = l.bind_dn.clone();
-                form.bind_password_env = l.bind_password_env.clone();
+                // Never shown again: the form leaves it empty, which keeps it.
+                form.bind_password_stored = !matches!(l.password, BindPassword::Missing);
+                form.allow_plain_ldap = l.allow_plain;
                 form.base_dn = l.base_dn.clone();
                 form.filter = l.filter.clone();
             }
@@ -261,13 +370,69 @@ impl Directory {
     }
 }
 
-/// A directory to add.
-#[derive(Debug, Clone)]
+/// A directory to add, or the new settings of one to change.
+#[derive(Debug)]
 pub struct NewDirectory {
     pub name: DirectoryName,
     pub source: Source,
     pub preset: Preset,
     pub mapping: Mapping,
+    /// A bind password typed in the console, sealed before it is stored.
+    pub typed_password: Option<SecretString>,
+}
+
+/// `new`'s source as it may be stored for `actor`, given the directory as it was
+/// (`before`): the console's rules of the module docs applied, a typed password sealed.
+fn settle(
+    actor: &Actor,
+    before: Option<&Directory>,
+    new: &NewDirectory,
+    key: &SecretKey,
+) -> Result<Source, ServiceError> {
+    let before_ldap = before.and_then(|b| match &b.source {
+        Source::Ldap(l) => Some(l),
+        Source::File { .. } => None,
+    });
+    match &new.source {
+        Source::File { path } => {
+            let unchanged =
+                matches!(before.map(|b| &b.source), Some(Source::File { path: p }) if p == path);
+            if !actor.is_operator() && !unchanged {
+                console_file_path(path).map_err(|e| ServiceError::invalid("file", e))?;
+            }
+            Ok(new.source.clone())
+        }
+        Source::Ldap(asked) => {
+            let mut ldap = asked.clone();
+            if !actor.is_operator() {
+                if matches!(asked.password, BindPassword::Env(_)) || asked.allow_plain {
+                    return Err(ServiceError::NotAuthorized(
+                        "only the operator may name a server variable or allow plain LDAP".into(),
+                    ));
+                }
+                let same = before_ldap.filter(|b| b.same_connection(asked));
+                ldap.allow_plain = same.is_some_and(|b| b.allow_plain);
+                ldap.password = match (&new.typed_password, same, before_ldap) {
+                    (Some(_), _, _) => BindPassword::Missing,
+                    (None, Some(b), _) => b.password.clone(),
+                    (None, None, Some(b)) if matches!(b.password, BindPassword::Env(_)) => {
+                        return Err(ServiceError::invalid(
+                            "bind_password",
+                            "type the bind password: the connection changed, and this \
+                             directory's password comes from the server's environment",
+                        ))
+                    }
+                    (None, None, _) => BindPassword::Missing,
+                };
+            }
+            if let Some(typed) = &new.typed_password {
+                ldap.password = BindPassword::Sealed(
+                    key.seal(&password_purpose(new.name.as_str()), typed.expose_secret()),
+                );
+            }
+            Ok(Source::Ldap(ldap))
+        }
+    }
 }
 
 /// Writes `directory`'s source, preset and mapping to its row: what Add and Change share.
@@ -284,13 +449,17 @@ async fn write_settings(
     let updated = sqlx::query(
         "UPDATE directories SET kind = $1, file_path = $2, ldap_url = $3, bind_dn = $4, \
          bind_password_env = $5, base_dn = $6, filter = $7, starttls = $8, preset = $9, \
-         mapping_json = $10, updated_at = $11 WHERE id = $12",
+         mapping_json = $10, updated_at = $11, bind_password_sealed = $13, \
+         allow_plain_ldap = $14 WHERE id = $12",
     )
     .bind(kind)
     .bind(file_path)
     .bind(ldap.map(|l| l.url.as_str()))
     .bind(ldap.map(|l| l.bind_dn.as_str()))
-    .bind(ldap.map(|l| l.bind_password_env.as_str()))
+    .bind(ldap.and_then(|l| match &l.password {
+        BindPassword::Env(variable) => Some(variable.as_str()),
+        _ => None,
+    }))
     .bind(ldap.map(|l| l.base_dn.as_str()))
     .bind(ldap.map(|l| l.filter.as_str()))
     .bind(i64::from(ldap.is_some_and(|l| l.starttls)))
@@ -298,6 +467,11 @@ async fn write_settings(
     .bind(mapping_json)
     .bind(now)
     .bind(directory.id)
+    .bind(ldap.and_then(|l| match &l.password {
+        BindPassword::Sealed(sealed) => Some(sealed.as_str()),
+        _ => None,
+    }))
+    .bind(i64::from(ldap.is_some_and(|l| l.allow_plain)))
     .execute(&mut **tx)
     .await?;
     Ok(updated.rows_affected() == 1)
@@ -309,16 +483,18 @@ pub async fn add(
     actor: &Actor,
     ctx: &AuditContext,
     new: NewDirectory,
+    key: &SecretKey,
     now: i64,
 ) -> Result<Directory, ServiceError> {
     actor.require_admin("manage directories")?;
+    let source = settle(actor, None, &new, key)?;
     let NewDirectory {
         name,
-        source,
         preset,
         mapping,
+        ..
     } = new;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     // The row with its name first, then the settings as Change writes them.
     let inserted: Result<(i64,), sqlx::Error> = sqlx::query_as(
         "INSERT INTO directories (name, name_key, kind, preset, mapping_json, created_at, \
@@ -373,6 +549,8 @@ struct Row {
     ldap_url: Option<String>,
     bind_dn: Option<String>,
     bind_password_env: Option<String>,
+    bind_password_sealed: Option<String>,
+    allow_plain_ldap: i64,
     base_dn: Option<String>,
     filter: Option<String>,
     starttls: i64,
@@ -390,7 +568,12 @@ impl Row {
                 url: text(self.ldap_url),
                 starttls: self.starttls != 0,
                 bind_dn: text(self.bind_dn),
-                bind_password_env: text(self.bind_password_env),
+                password: match (self.bind_password_env, self.bind_password_sealed) {
+                    (Some(variable), _) => BindPassword::Env(variable),
+                    (None, Some(sealed)) => BindPassword::Sealed(sealed),
+                    (None, None) => BindPassword::Missing,
+                },
+                allow_plain: self.allow_plain_ldap != 0,
                 base_dn: text(self.base_dn),
                 filter: text(self.filter),
             })
@@ -409,8 +592,9 @@ impl Row {
     }
 }
 
-const COLUMNS: &str = "id, name, kind, file_path, ldap_url, bind_dn, bind_password_env, base_dn, \
-                       filter, starttls, preset, mapping_json";
+const COLUMNS: &str = "id, name, kind, file_path, ldap_url, bind_dn, bind_password_env, \
+                       bind_password_sealed, allow_plain_ldap, base_dn, filter, starttls, preset, \
+                       mapping_json";
 
 /// Every directory as the settings page shows it (SDAdmin).
 pub async fn listings(db: &Db, actor: &Actor) -> Result<Vec<DirectoryListing>, ServiceError> {
@@ -446,6 +630,7 @@ pub async fn change(
     actor: &Actor,
     ctx: &AuditContext,
     changed: NewDirectory,
+    key: &SecretKey,
     now: i64,
 ) -> Result<Directory, ServiceError> {
     actor.require_admin("manage directories")?;
@@ -455,14 +640,15 @@ pub async fn change(
             changed.name.as_str()
         )));
     };
+    let source = settle(actor, Some(&before), &changed, key)?;
     let after = Directory {
         id: before.id,
         name: before.name.clone(),
-        source: changed.source,
+        source,
         preset: changed.preset,
         mapping: changed.mapping,
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     if !write_settings(&mut tx, &after, now).await? {
         return Err(ServiceError::NotFound(format!(
             "the directory '{}' was removed meanwhile",
@@ -499,7 +685,7 @@ pub async fn remove(
             name.chars().take(64).collect::<String>()
         )));
     };
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM directories WHERE id = $1")
         .bind(directory.id)
         .execute(&mut *tx)

@@ -61,6 +61,13 @@ pub enum AuthError {
         "the directory {0} does not answer, so the password cannot be checked now; try again later"
     )]
     DirectoryDown(String),
+    /// The directory is reached over plain `ldap://` and the operator did not allow it: the
+    /// user's password would cross the network in clear.
+    #[error(
+        "the directory {0} is reached over plain LDAP, which would send the password in clear; \
+         directory sign-in is refused until it uses TLS or the operator allows it"
+    )]
+    PlainLdap(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }

@@ -4,6 +4,11 @@
 //! same statement, so guesses that arrive in parallel (on one instance or on several) cannot
 //! all see "fewer than ten so far": the eleventh is refused however the guesses arrive. A
 //! success clears the count.
+//!
+//! Guesses are counted apart for familiar addresses (where the account signed in
+//! successfully in the last 30 days) and for everywhere else, as Microsoft Entra's smart
+//! lockout does: a stranger who knows `admin` or an integration's login can lock it out
+//! only for strangers, never for the addresses it is really used from.
 
 use super::db::Db;
 use super::error::AuthError;
@@ -25,7 +30,12 @@ const KEY_LIMIT: usize = 200;
 /// `login_key`, bounded. Any input gives a key of at most `KEY_LIMIT` bytes; two long names
 /// that share a prefix still get different keys.
 pub fn account_key(login: &str, domain: &str) -> String {
-    let key = crate::domain::login_key(login, domain);
+    // No control character survives, so no account's key is ever another's familiar
+    // count (see [`bucket`]), whatever a stranger types as a login.
+    let key: String = crate::domain::login_key(login, domain)
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
     if key.len() <= KEY_LIMIT {
         return key;
     }
@@ -35,6 +45,73 @@ pub fn account_key(login: &str, domain: &str) -> String {
         cut -= 1;
     }
     format!("{}#{digest}", &key[..cut])
+}
+
+/// How long an address stays familiar to an account after a sign-in from it succeeded.
+pub const FAMILIAR_FOR_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+/// A familiar address's last success is written again at most this often (a tool that
+/// signs in with every request does not write with every request).
+const FAMILIAR_REFRESH_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// The count guesses go to: the account's own for unfamiliar addresses, a second one for
+/// familiar ones, marked with a control character that no [`account_key`] contains.
+pub fn bucket(account: &str, familiar: bool) -> String {
+    if familiar {
+        format!("{account}\u{1f}familiar")
+    } else {
+        account.to_owned()
+    }
+}
+
+/// An address as familiarity knows it: IPv6 by its /64, as the address throttle counts it.
+pub fn address_key(from: std::net::IpAddr) -> String {
+    super::sign_in_limits::client_key(from).to_string()
+}
+
+/// When `account` last signed in successfully from `from`, if it did within
+/// [`FAMILIAR_FOR_MS`] of `now`.
+pub async fn familiar_since(
+    db: &Db,
+    account: &str,
+    from: Option<std::net::IpAddr>,
+    now: i64,
+) -> anyhow::Result<Option<i64>> {
+    let Some(from) = from else { return Ok(None) };
+    let seen: Option<(i64,)> = sqlx::query_as(
+        "SELECT last_seen FROM familiar_addresses WHERE account_key = $1 AND address = $2",
+    )
+    .bind(account)
+    .bind(address_key(from))
+    .fetch_optional(db.reader())
+    .await
+    .context("reading familiar addresses")?;
+    Ok(seen.map(|(t,)| t).filter(|t| *t > now - FAMILIAR_FOR_MS))
+}
+
+/// A sign-in of `account` from `from` succeeded: the address is familiar from now on.
+/// `seen` is what [`familiar_since`] answered; a recent one is not written again.
+pub async fn remember_address(
+    db: &Db,
+    account: &str,
+    from: Option<std::net::IpAddr>,
+    seen: Option<i64>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let Some(from) = from else { return Ok(()) };
+    if seen.is_some_and(|t| t > now - FAMILIAR_REFRESH_MS) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO familiar_addresses (account_key, address, last_seen) VALUES ($1, $2, $3) \
+         ON CONFLICT (account_key, address) DO UPDATE SET last_seen = $3",
+    )
+    .bind(account)
+    .bind(address_key(from))
+    .bind(now)
+    .execute(db.writer())
+    .await
+    .context("remembering a familiar address")?;
+    Ok(())
 }
 
 fn held_back(until: i64, now: i64) -> AuthError {
@@ -132,12 +209,25 @@ pub async fn purge(db: &Db, now: i64) -> anyhow::Result<u64> {
             .execute(db.writer())
             .await
             .context("purging old failed sign-ins")?;
-    Ok(done.rows_affected())
+    let stale = sqlx::query("DELETE FROM familiar_addresses WHERE last_seen < $1")
+        .bind(now - FAMILIAR_FOR_MS)
+        .execute(db.writer())
+        .await
+        .context("purging addresses no longer familiar")?;
+    Ok(done.rows_affected() + stale.rows_affected())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_login_reaches_another_accounts_familiar_count() {
+        let admin = account_key("admin", "");
+        let forged = account_key("admin\u{1f}familiar", "");
+        assert_ne!(forged, bucket(&admin, true));
+        assert!(!forged.contains('\u{1f}'));
+    }
 
     #[test]
     fn account_keys_ignore_case_and_space() {

@@ -14,9 +14,12 @@ pub mod error;
 pub mod lockout;
 pub mod notifications;
 pub mod outbox;
+pub mod password_strength;
 pub mod password_threads;
 pub mod reference;
 pub mod refold;
+pub mod secret_box;
+pub mod send_limits;
 pub mod sessions;
 pub mod settings;
 pub mod sign_in_limits;
@@ -80,6 +83,8 @@ pub struct AppState {
     pub sync_starter: SyncStarter,
     /// Checks a password against a directory (AD_AUTH).
     pub directory_auth: DirectoryAuth,
+    /// Seals the secrets the console stores (a directory's bind password).
+    pub secret_key: std::sync::Arc<secret_box::SecretKey>,
 }
 
 /// What a directory said of a password: `Ok(true)` right, `Ok(false)` wrong (or no such

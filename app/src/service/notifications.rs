@@ -106,7 +106,7 @@ pub async fn send_test(
                 format!("{} cannot be tested: {}", channel.as_str(), why.describe()),
             )
         })?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let (_, last) =
         outbox::recent(&mut tx, id, channel, Kind::Test, now - TEST_COOL_DOWN_MS).await?;
     if let Some(last) = last.filter(|last| now - last < TEST_COOL_DOWN_MS) {
@@ -118,9 +118,9 @@ pub async fn send_test(
     }
     let text = format!(
         "Crewdesk test notification for {} over {}, sent by {}.",
-        technician.name,
+        super::send_limits::message_name(&technician.name),
         channel.as_str(),
-        actor.name
+        super::send_limits::message_name(&actor.name)
     );
     let key: u64 = rand::random();
     outbox::enqueue(
@@ -434,7 +434,7 @@ pub async fn api_send(
             }
         }
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let id = match outbox::enqueue(
         &mut tx,
         Kind::Api,
@@ -465,7 +465,7 @@ pub async fn api_send(
             delivery.channel.as_str()
         );
     }
-    outbox::add_deliveries(&mut tx, id, &queued, now).await?;
+    outbox::add_deliveries(&mut tx, Kind::Api, id, &queued, now).await?;
     for (engineer, channel, reason) in &skipped {
         sqlx::query(
             "INSERT INTO skipped_deliveries (notification_id, technician_id, channel, reason) VALUES ($1, $2, $3, $4)",
@@ -482,6 +482,7 @@ pub async fn api_send(
         name: format!("API key '{key_name}'"),
         roles: Vec::new(),
         site_ids: Vec::new(),
+        must_change_password: false,
     };
     audit::record(
         &mut tx,

@@ -62,34 +62,59 @@ pub async fn enqueue(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    add_deliveries(tx, id, deliveries, now).await?;
+    add_deliveries(tx, kind, id, deliveries, now).await?;
     Ok(id)
 }
 
 /// Adds deliveries to notification `id`; a delivery whose key exists already is skipped.
 pub async fn add_deliveries(
     tx: &mut Transaction<'_, Any>,
+    kind: Kind,
     id: i64,
     deliveries: &[NewDelivery],
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let rows: Vec<(i64, &NewDelivery)> = deliveries.iter().map(|d| (id, d)).collect();
-    insert_deliveries(tx, &rows, now).await
+    insert_deliveries(tx, kind, &rows, now).await
 }
 
-/// Deliveries written per statement: 6 values each.
-const ROWS_PER_INSERT: usize = super::db::rows_per_statement(6);
+/// Deliveries written per statement: 7 values each.
+const ROWS_PER_INSERT: usize = super::db::rows_per_statement(7);
 
-/// Each delivery with its notification's id, a few statements in all.
+/// Each delivery with its notification's id, a few statements in all. Confirmations and
+/// tests are first given their time by the one limiter ([`super::send_limits`]).
 async fn insert_deliveries(
     tx: &mut Transaction<'_, Any>,
+    kind: Kind,
     rows: &[(i64, &NewDelivery)],
     now: i64,
 ) -> Result<(), sqlx::Error> {
+    if kind == Kind::Confirmation {
+        supersede_confirmations(tx, rows, now).await?;
+    }
+    let due: Vec<i64> = if matches!(kind, Kind::Confirmation | Kind::Test) {
+        let slots: Vec<super::send_limits::Slot<'_>> = rows
+            .iter()
+            .map(|(_, d)| super::send_limits::Slot {
+                kind: kind.as_str(),
+                technician_id: d.technician_id,
+                channel: d.channel,
+                recipient: &d.recipient,
+            })
+            .collect();
+        super::send_limits::schedule(tx, &slots, now).await?
+    } else {
+        vec![now; rows.len()]
+    };
+    let rows: Vec<(i64, &NewDelivery, i64)> = rows
+        .iter()
+        .zip(due)
+        .map(|((id, d), at)| (*id, *d, at))
+        .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
-                let p = i * 6;
+                let p = i * 7;
                 format!(
                     "(${}, ${}, ${}, ${}, ${}, 'queued', 0, ${}, ${p6}, ${p6})",
                     p + 1,
@@ -97,7 +122,7 @@ async fn insert_deliveries(
                     p + 3,
                     p + 4,
                     p + 5,
-                    p + 6,
+                    p + 7,
                     p6 = p + 6
                 )
             })
@@ -109,16 +134,60 @@ async fn insert_deliveries(
             values.join(", ")
         );
         let mut query = sqlx::query(&sql);
-        for (id, delivery) in chunk {
+        for (id, delivery, due) in chunk {
             query = query
                 .bind(*id)
                 .bind(delivery.technician_id)
                 .bind(delivery.channel.as_str())
                 .bind(&delivery.recipient)
                 .bind(&delivery.idempotency_key)
-                .bind(now);
+                .bind(now)
+                .bind(*due);
         }
         query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A new confirmation replaces the engineer's earlier one on that channel (its token is
+/// gone, so its link would confirm nothing): one not yet sent is cancelled, and the time it
+/// held in the limiter is given back. An engineer who saves number after number keeps one
+/// message waiting, never a queue of paid ones.
+async fn supersede_confirmations(
+    tx: &mut Transaction<'_, Any>,
+    rows: &[(i64, &NewDelivery)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for channel in [Channel::Sms, Channel::Voice, Channel::Email] {
+        let ids: Vec<i64> = rows
+            .iter()
+            .filter(|(_, d)| d.channel == channel)
+            .filter_map(|(_, d)| d.technician_id)
+            .collect();
+        for chunk in ids.chunks(VALUES_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE deliveries SET status = 'cancelled', \
+                 last_answer = 'replaced by a newer confirmation', updated_at = $1 \
+                 WHERE channel = $2 AND status = 'queued' AND attempts = 0 \
+                 AND idempotency_key LIKE 'confirm:%' AND technician_id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(now).bind(channel.as_str());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut **tx).await?;
+            let sql = format!(
+                "DELETE FROM send_slots WHERE at > $1 AND channel = $2 \
+                 AND kind = 'confirmation' AND technician_key IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let mut query = sqlx::query(&sql).bind(now).bind(channel.as_str());
+            for id in chunk {
+                query = query.bind(id.to_string());
+            }
+            query.execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }
@@ -165,7 +234,7 @@ pub async fn enqueue_each(
             .iter()
             .filter_map(|(text, delivery)| ids.get(text).map(|id| (*id, delivery)))
             .collect();
-        insert_deliveries(tx, &rows, now).await?;
+        insert_deliveries(tx, kind, &rows, now).await?;
     }
     Ok(())
 }
@@ -429,7 +498,7 @@ pub async fn finish(
             (status, answer, next, attempts_back, logged),
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     // Rows that end alike are updated together (a batch of captured messages: one statement).
     let mut alike: Vec<(&Ending, Vec<i64>)> = Vec::new();
     for (claimed, _, ending) in &endings {
@@ -601,7 +670,7 @@ pub async fn reserve_robot_send(
     limit: RobotLimit,
     now: i64,
 ) -> Result<Option<i64>, ServiceError> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO robot_windows (robot_key, touched_at) VALUES ($1, $2) \
          ON CONFLICT (robot_key) DO UPDATE SET touched_at = $2",

@@ -24,7 +24,7 @@ async fn insert_audited(
     action: &str,
     after: serde_json::Value,
 ) -> Result<i64, ServiceError> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let (id,) = insert.fetch_one(&mut *tx).await.map_err(|e| {
         if is_unique_violation(&e, unique) {
             ServiceError::invalid("name", taken)

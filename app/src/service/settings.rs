@@ -40,7 +40,7 @@ pub async fn set_beta_channels(
         ));
     }
     let before = beta_channels(db).await?;
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     for (key, on) in KEYS.iter().zip(as_array(beta)) {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \

@@ -52,7 +52,7 @@ pub struct SignInLimits {
 }
 
 /// IPv6 clients usually hold a whole /64, so they are counted per /64.
-fn client_key(addr: IpAddr) -> IpAddr {
+pub(crate) fn client_key(addr: IpAddr) -> IpAddr {
     match addr {
         IpAddr::V4(_) => addr,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -92,7 +92,7 @@ pub async fn request(
             ));
         }
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     // The contact is read again inside the transaction: an edit that landed since the dialog
     // opened must not have its new number confirmed with the old one's link.
     let contacts: Option<(Option<String>, Option<String>, String)> =

@@ -176,6 +176,8 @@ fn Fields(
     let ldap = initial.kind == "ldap";
     let ad = initial.preset == "ad";
     let starttls = initial.starttls.is_some();
+    let stored = initial.bind_password_stored;
+    let plain_allowed = initial.allow_plain_ldap;
     view! {
         <fieldset>
             <legend>{legend}</legend>
@@ -199,11 +201,17 @@ fn Fields(
                 {input("file", t.directory_file, t.directory_file_hint, initial.file)}
                 {input("ldap_url", t.directory_ldap_url, "ldap://dc1.corp.example", initial.ldap_url)}
                 {input("bind_dn", t.directory_bind_dn, "cn=crewdesk,ou=services,dc=corp,dc=example", initial.bind_dn)}
-                {input("bind_password_env", t.directory_password_env, t.directory_password_hint, initial.bind_password_env)}
+                <div class="field">
+                    <label for="d-bind_password">{t.directory_password}</label>
+                    <input id="d-bind_password" name="form[bind_password]" type="password" value="" autocomplete="new-password" aria-describedby="d-bind_password-msg"/>
+                    <small class="muted">{if stored { t.directory_password_kept } else { t.directory_password_hint }}</small>
+                    <small class="field-error" id="d-bind_password-msg">{field_error("bind_password")}</small>
+                </div>
                 {input("base_dn", t.directory_base_dn, "ou=people,dc=corp,dc=example", initial.base_dn)}
                 {input("filter", t.directory_filter, "(department=Operations)", initial.filter)}
                 {input("map", t.directory_map, "mobile=pager, department=ou", initial.map)}
                 <label class="check"><input type="checkbox" name="form[starttls]" value="true" checked=starttls/>" "{t.directory_starttls}</label>
+                {plain_allowed.then(|| view! { <p class="muted">{t.directory_plain_allowed}</p> })}
             </div>
         </fieldset>
         {move || error.get().map(|e| {

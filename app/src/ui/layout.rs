@@ -76,6 +76,26 @@ pub fn Layout(
                 </ActionForm>
             </div>
         </header>
+        <Suspense fallback=|| ()>
+            {move || {
+                user.get()
+                    .and_then(Result::ok)
+                    .flatten()
+                    .filter(|u| !u.held.is_empty())
+                    .map(|u| view! {
+                        <div class="banner warning" role="status">
+                            {u.held.into_iter().map(|h| {
+                                let text = crate::i18n::fill(t.budget_held, &[
+                                    ("count", &h.count.to_string()),
+                                    ("channel", &h.channel.to_uppercase()),
+                                    ("until", &h.until),
+                                ]);
+                                view! { <p>{text}</p> }
+                            }).collect_view()}
+                        </div>
+                    })
+            }}
+        </Suspense>
         <main class="content">{children()}</main>
     }
 }

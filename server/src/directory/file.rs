@@ -2,32 +2,98 @@
 //! the directory's attribute names. Which one is decided by the first character: `[` is JSON.
 
 use app::domain::directory::{Entry, Mapping};
+use std::path::{Path, PathBuf};
 
 /// A larger file is refused rather than read into memory.
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The entries of the file at `path`, mapped; a file that cannot be read or parsed is one
-/// error naming the place.
-pub async fn read(path: &str, mapping: &Mapping) -> Result<Vec<Entry>, String> {
+/// error naming the place. An absolute path is the operator's (the CLI): any file, a pipe
+/// too. A relative one was named in the console and is read only from inside `root`, only
+/// if it is a regular file, and its errors do not tell a missing file from a forbidden one.
+/// At most [`MAX_BYTES`] are read, whatever the file's size claims.
+pub async fn read(path: &str, root: &Path, mapping: &Mapping) -> Result<Vec<Entry>, String> {
     let shown: String = path.chars().take(200).collect();
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| format!("the directory file {shown} cannot be read: {e}"))?;
-    if meta.len() > MAX_BYTES {
-        return Err(format!(
-            "the directory file {shown} is {} MiB; at most {} MiB is read",
-            meta.len() / (1024 * 1024),
+    let operator = Path::new(path).is_absolute();
+    let unreadable = |e: std::io::Error| {
+        if operator {
+            format!("the directory file {shown} cannot be read: {e}")
+        } else {
+            format!(
+                "the directory file {shown} cannot be read from the directory folder {}",
+                root.display()
+            )
+        }
+    };
+    let target = if operator {
+        PathBuf::from(path)
+    } else {
+        inside(root, path).await.map_err(unreadable)?
+    };
+    let bytes = read_capped(&target, !operator).await.map_err(|e| match e {
+        Capped::Io(e) => unreadable(e),
+        Capped::NotAFile => format!("the directory file {shown} is not a regular file"),
+        Capped::TooLarge => format!(
+            "the directory file {shown} is larger than {} MiB, the most that is read",
             MAX_BYTES / (1024 * 1024)
-        ));
-    }
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|e| format!("the directory file {shown} cannot be read: {e}"))?;
+        ),
+    })?;
     let mapping = mapping.clone();
     tokio::task::spawn_blocking(move || parse(&bytes, &mapping))
         .await
         .map_err(|e| format!("reading the directory file failed: {e}"))?
         .map_err(|e| format!("the directory file {shown}: {e}"))
+}
+
+/// `relative` resolved in `root`, links followed: refused unless it stays inside.
+async fn inside(root: &Path, relative: &str) -> std::io::Result<PathBuf> {
+    let outside = || std::io::Error::new(std::io::ErrorKind::PermissionDenied, "outside the root");
+    if app::service::directories::console_file_path(relative).is_err() {
+        return Err(outside());
+    }
+    let root = tokio::fs::canonicalize(root).await?;
+    let target = tokio::fs::canonicalize(root.join(relative)).await?;
+    if target.starts_with(&root) {
+        Ok(target)
+    } else {
+        Err(outside())
+    }
+}
+
+enum Capped {
+    Io(std::io::Error),
+    NotAFile,
+    TooLarge,
+}
+
+/// The file's bytes, if there are at most [`MAX_BYTES`] (counted as read: `/dev/zero` and
+/// `/proc` files claim a size of 0), and if it is a regular file when `regular_only`.
+async fn read_capped(path: &Path, regular_only: bool) -> Result<Vec<u8>, Capped> {
+    use tokio::io::AsyncReadExt as _;
+    if regular_only {
+        // Asked before opening: opening a pipe would wait for a writer.
+        let meta = tokio::fs::metadata(path).await.map_err(Capped::Io)?;
+        if !meta.is_file() {
+            return Err(Capped::NotAFile);
+        }
+    }
+    let file = tokio::fs::File::open(path).await.map_err(Capped::Io)?;
+    let meta = file.metadata().await.map_err(Capped::Io)?;
+    if regular_only && !meta.is_file() {
+        return Err(Capped::NotAFile);
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(Capped::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(Capped::Io)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(Capped::TooLarge);
+    }
+    Ok(bytes)
 }
 
 /// `bytes` as entries: JSON when it starts with `[`, else CSV.

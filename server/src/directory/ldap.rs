@@ -6,6 +6,7 @@ use app::domain::directory::{Entry, Mapping, Preset};
 use app::service::directories::LdapSource;
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::{LdapConnAsync, LdapConnSettings, Scope, SearchEntry};
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 /// Entries per page of the paged search.
@@ -22,16 +23,6 @@ pub fn default_filter(preset: Preset) -> &'static str {
     }
 }
 
-/// The bind password, read from the variable the directory names.
-pub fn bind_password(source: &LdapSource) -> Result<String, String> {
-    std::env::var(&source.bind_password_env).map_err(|_| {
-        format!(
-            "the bind password variable ${} is not set for this server",
-            source.bind_password_env
-        )
-    })
-}
-
 /// A stable id as text: `objectGUID` is 16 bytes, shown as hex; anything else as it is.
 fn id_text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -41,8 +32,7 @@ fn id_text(bytes: &[u8]) -> String {
 }
 
 /// A connection bound as the service account.
-async fn connect(source: &LdapSource) -> Result<ldap3::Ldap, String> {
-    let password = bind_password(source)?;
+async fn connect(source: &LdapSource, password: &SecretString) -> Result<ldap3::Ldap, String> {
     let settings = LdapConnSettings::new()
         .set_conn_timeout(TIMEOUT)
         .set_starttls(source.starttls);
@@ -64,7 +54,7 @@ async fn connect(source: &LdapSource) -> Result<ldap3::Ldap, String> {
         .map_err(unreachable)?;
     ldap3::drive!(conn);
     ldap.with_timeout(TIMEOUT)
-        .simple_bind(&source.bind_dn, &password)
+        .simple_bind(&source.bind_dn, password.expose_secret())
         .await
         .map_err(unreachable)?
         .success()
@@ -75,10 +65,11 @@ async fn connect(source: &LdapSource) -> Result<ldap3::Ldap, String> {
 /// Every entry under the base DN that the filter selects, mapped.
 pub async fn read(
     source: &LdapSource,
+    password: &SecretString,
     preset: Preset,
     mapping: &Mapping,
 ) -> Result<Vec<Entry>, String> {
-    let mut ldap = connect(source).await?;
+    let mut ldap = connect(source, password).await?;
     let mut attributes: Vec<String> = mapping
         .fields()
         .iter()
@@ -146,12 +137,13 @@ pub async fn read(
 /// the service account, with `login` escaped per RFC 4515, so it cannot change the filter.
 pub async fn verify_user(
     source: &LdapSource,
+    bind_password: &SecretString,
     preset: Preset,
     mapping: &Mapping,
     login: &str,
     password: &str,
 ) -> Result<bool, String> {
-    let mut ldap = connect(source).await?;
+    let mut ldap = connect(source, bind_password).await?;
     let unreachable = |e: ldap3::LdapError| format!("{}: {e}", source.url);
     let people = if source.filter.trim().is_empty() {
         default_filter(preset)

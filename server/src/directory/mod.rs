@@ -5,9 +5,11 @@ pub mod file;
 pub mod ldap;
 
 use app::domain::directory::{Entry, SyncSummary};
-use app::service::directories::{self, Directory, Source};
+use app::service::directories::{self, BindPassword, Directory, LdapSource, Source};
+use app::service::secret_box::SecretKey;
 use app::service::technicians::sync::{self, Begun};
 use app::service::{Actor, AuditContext, Clock, Db, ServiceError};
+use secrecy::SecretString;
 
 /// Entries written per transaction.
 pub const BATCH: usize = 500;
@@ -36,11 +38,50 @@ pub async fn while_alive<T>(
     }
 }
 
+/// What reading a directory needs from the server: the key its stored bind password is
+/// sealed under, and the folder the console's directory files lie in.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub key: std::sync::Arc<SecretKey>,
+    pub root: std::path::PathBuf,
+}
+
+impl Access {
+    /// The bind password of `directory`'s source.
+    pub fn bind_password(
+        &self,
+        directory: &Directory,
+        source: &LdapSource,
+    ) -> Result<SecretString, String> {
+        match &source.password {
+            BindPassword::Env(variable) => {
+                std::env::var(variable)
+                    .map(SecretString::from)
+                    .map_err(|_| {
+                        format!("the bind password variable ${variable} is not set for this server")
+                    })
+            }
+            BindPassword::Sealed(sealed) => self
+                .key
+                .open(&directories::password_purpose(&directory.name), sealed)
+                .map_err(|e| format!("the bind password of {}: {e}", directory.name)),
+            BindPassword::Missing => Err(format!(
+                "no bind password is stored for the directory {}: type it in its Edit form",
+                directory.name
+            )),
+        }
+    }
+}
+
 /// Reads a directory whole.
-async fn entries_of(directory: &Directory) -> Result<Vec<Entry>, String> {
+async fn entries_of(directory: &Directory, access: &Access) -> Result<Vec<Entry>, String> {
     match &directory.source {
-        Source::File { path } => file::read(path, &directory.mapping).await,
-        Source::Ldap(source) => ldap::read(source, directory.preset, &directory.mapping).await,
+        Source::File { path } => file::read(path, &access.root, &directory.mapping).await,
+        Source::Ldap(source) => {
+            source.check_plain(&directory.name)?;
+            let password = access.bind_password(directory, source)?;
+            ldap::read(source, &password, directory.preset, &directory.mapping).await
+        }
     }
 }
 
@@ -93,12 +134,13 @@ pub async fn begin(
 pub async fn run(
     db: &Db,
     clock: &Clock,
+    access: &Access,
     actor: &Actor,
     ctx: &AuditContext,
     run: i64,
     chosen: &[Directory],
 ) -> Result<SyncSummary, SyncError> {
-    let outcome = run_inner(db, clock, actor, ctx, run, chosen).await;
+    let outcome = run_inner(db, clock, access, actor, ctx, run, chosen).await;
     if let Err(e) = &outcome {
         tracing::warn!(run, error = %e, "directory sync failed");
         sync::fail(db, run, &e.to_string(), clock.now()).await?;
@@ -109,6 +151,7 @@ pub async fn run(
 async fn run_inner(
     db: &Db,
     clock: &Clock,
+    access: &Access,
     actor: &Actor,
     ctx: &AuditContext,
     run: i64,
@@ -116,7 +159,7 @@ async fn run_inner(
 ) -> Result<SyncSummary, SyncError> {
     let mut names = Vec::new();
     for directory in chosen {
-        let entries = while_alive(db, clock, run, HEARTBEAT, entries_of(directory))
+        let entries = while_alive(db, clock, run, HEARTBEAT, entries_of(directory, access))
             .await?
             .map_err(SyncError::Directory)?;
         let total = i64::try_from(entries.len()).unwrap_or(i64::MAX);
@@ -135,6 +178,7 @@ async fn run_inner(
 pub async fn start(
     db: Db,
     clock: Clock,
+    access: Access,
     actor: Actor,
     ctx: AuditContext,
 ) -> Result<i64, ServiceError> {
@@ -142,7 +186,7 @@ pub async fn start(
         Ok((id, chosen)) => {
             tokio::spawn(async move {
                 // The outcome is kept in the run's row, where the console reads it.
-                let _ = run(&db, &clock, &actor, &ctx, id, &chosen).await;
+                let _ = run(&db, &clock, &access, &actor, &ctx, id, &chosen).await;
             });
             Ok(id)
         }
@@ -153,21 +197,26 @@ pub async fn start(
 }
 
 /// The starter the console calls.
-pub fn starter(db: Db, clock: Clock) -> app::service::SyncStarter {
+pub fn starter(db: Db, clock: Clock, access: Access) -> app::service::SyncStarter {
     app::service::SyncStarter(std::sync::Arc::new(move |actor, ctx| {
-        Box::pin(start(db.clone(), clock.clone(), actor, ctx))
+        Box::pin(start(db.clone(), clock.clone(), access.clone(), actor, ctx))
     }))
 }
 
 /// The directory check the sign-in rules call (AD_AUTH).
-pub fn directory_auth() -> app::service::DirectoryAuth {
+pub fn directory_auth(access: Access) -> app::service::DirectoryAuth {
     app::service::DirectoryAuth(std::sync::Arc::new(
-        |directory: Directory, login, password| {
+        move |directory: Directory, login, password| {
+            let access = access.clone();
             Box::pin(async move {
                 match &directory.source {
                     Source::Ldap(source) => {
+                        // The user's own password would cross the network in clear.
+                        source.check_plain(&directory.name)?;
+                        let bind = access.bind_password(&directory, source)?;
                         ldap::verify_user(
                             source,
+                            &bind,
                             directory.preset,
                             &directory.mapping,
                             &login,

@@ -1,27 +1,51 @@
 //! The SMS and voice gateway of SPEC §4: `POST` JSON with a bearer token; 2xx accepted,
 //! 429 or 5xx later (honouring `Retry-After`), any other 4xx refused for good.
 
-use super::outbound::{read_answer, retry_after_ms, Outbound};
+use super::outbound::{read_answer, retry_after_ms};
 use app::service::outbox::{Claimed, Outcome};
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
+/// The operator's gateway, reached by a client of its own: any address the operator names
+/// (http to a host on the premises too), no redirects, no proxy from the environment. The
+/// robots' allowlist neither admits it nor is widened by it.
 #[derive(Debug, Clone)]
 pub struct Gateway {
     pub url: Url,
     pub token: Option<SecretString>,
+    client: reqwest::Client,
 }
 
 impl Gateway {
-    pub async fn send(&self, http: &Outbound, claimed: &Claimed, text: &str) -> Outcome {
+    pub fn new(
+        raw: &str,
+        token: Option<SecretString>,
+        timeout: std::time::Duration,
+    ) -> anyhow::Result<Self> {
+        let url =
+            Url::parse(raw).map_err(|e| anyhow::anyhow!("--sms-gateway-url is not a URL: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            anyhow::bail!("--sms-gateway-url must be an http:// or https:// address");
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .connect_timeout(timeout.min(std::time::Duration::from_secs(5)))
+            .timeout(timeout)
+            .user_agent(concat!("Crewdesk/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self { url, token, client })
+    }
+
+    pub async fn send(&self, claimed: &Claimed, text: &str) -> Outcome {
         let body = json!({
             "to": claimed.recipient,
             "channel": claimed.channel.as_str(),
             "text": text,
             "idempotency_key": claimed.idempotency_key,
         });
-        let mut request = http.client.post(self.url.clone()).json(&body);
+        let mut request = self.client.post(self.url.clone()).json(&body);
         if let Some(token) = &self.token {
             request = request.bearer_auth(token.expose_secret());
         }

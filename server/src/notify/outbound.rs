@@ -14,8 +14,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Where posting is allowed: the origins of [`WebhookHosts`] (the providers' hosts, or the
-/// operator's `--webhook-allow` entries), and the configured SMS gateway's.
+/// Where robots may be posted to: the origins of [`WebhookHosts`] (the providers' hosts, or
+/// the operator's `--webhook-allow` entries). The SMS gateway is not among them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allowlist {
     entries: Vec<Origin>,
@@ -38,21 +38,6 @@ impl Allowlist {
     /// `http://127.0.0.1:9001`.
     pub fn parse(entries: &[String]) -> Result<Self, String> {
         WebhookHosts::parse(entries).map(|hosts| Self::new(&hosts))
-    }
-
-    /// Adds an https host (the configured SMS gateway's).
-    pub fn with_https_host(mut self, url: &Url) -> Self {
-        if let (Some(host), "https") = (url.host_str(), url.scheme()) {
-            let entry = Origin {
-                scheme: "https".into(),
-                host: host.to_ascii_lowercase(),
-                port: url.port(),
-            };
-            if !self.entries.contains(&entry) {
-                self.entries.push(entry);
-            }
-        }
-        self
     }
 
     /// Whether `url` may be posted to; the reason when not.

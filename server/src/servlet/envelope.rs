@@ -19,6 +19,8 @@ pub enum ErrorCode {
     InvalidInput,
     UnknownOperation,
     RateLimited,
+    /// The account's password is still its login name: change it in the console first.
+    PasswordChangeRequired,
     /// Not in the published list: the server failed, and said nothing more.
     InternalError,
 }
@@ -36,6 +38,7 @@ impl ErrorCode {
             Self::InvalidInput => "INVALID_INPUT",
             Self::UnknownOperation => "UNKNOWN_OPERATION",
             Self::RateLimited => "RATE_LIMITED",
+            Self::PasswordChangeRequired => "PASSWORD_CHANGE_REQUIRED",
             Self::InternalError => "INTERNAL_ERROR",
         }
     }
@@ -133,9 +136,10 @@ impl Envelope {
                 tracing::error!(error = ?e, "authentication failed internally");
                 ErrorCode::InternalError
             }
-            AuthError::Failed | AuthError::DirectoryUnavailable | AuthError::DirectoryDown(_) => {
-                ErrorCode::AuthFailed
-            }
+            AuthError::Failed
+            | AuthError::DirectoryUnavailable
+            | AuthError::DirectoryDown(_)
+            | AuthError::PlainLdap(_) => ErrorCode::AuthFailed,
         };
         let message = match err {
             AuthError::Internal(_) => {

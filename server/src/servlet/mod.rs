@@ -128,6 +128,15 @@ async fn dispatch(
         Ok(actor) => actor,
         Err(err) => return Envelope::from_auth_error(operation, err),
     };
+    if actor.must_change_password {
+        return Envelope::failure(
+            operation,
+            ErrorCode::PasswordChangeRequired,
+            "This account's password is still its login name. Sign in to the console and \
+             choose a new password; until then the API refuses it."
+                .to_owned(),
+        );
+    }
     let ctx = AuditContext::new(Source::Xml, Some(addr.ip().to_string()));
     match (servlet, operation) {
         (TECHNICIAN_SERVLET, add::OPERATION) => add::run(state, &actor, &ctx, params).await,

@@ -26,7 +26,8 @@ fn token_of(uri: &Uri) -> &str {
     uri.path().strip_prefix("/confirm/").unwrap_or("")
 }
 
-fn lang_of(headers: &HeaderMap) -> Lang {
+/// The reader's language: the language cookie, else `Accept-Language`.
+pub(super) fn lang_of(headers: &HeaderMap) -> Lang {
     let cookie = headers
         .get_all(header::COOKIE)
         .iter()

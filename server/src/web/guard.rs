@@ -22,7 +22,11 @@ pub async fn same_origin_server_fns(req: Request<Body>, next: Next) -> Response 
 }
 
 fn is_same_origin(req: &Request<Body>) -> bool {
-    let headers = req.headers();
+    is_same_origin_headers(req.headers())
+}
+
+/// The same-origin check of server functions, for plain forms that post elsewhere.
+pub fn is_same_origin_headers(headers: &axum::http::HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         if !matches!(site, "same-origin" | "none") {
             return false;
@@ -56,6 +60,20 @@ pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
             .is_some(),
         None => false,
     };
+    // An account still on the legacy default password sees the change-password page
+    // only (and may sign out, a server function).
+    let must_change = match (signed_in, req.extensions().get::<Session>()) {
+        (true, Some(session)) => session
+            .get::<bool>(app::api::SESSION_MUST_CHANGE)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(false),
+        _ => false,
+    };
+    if must_change && path != super::password::PATH {
+        return Redirect::to(super::password::PATH).into_response();
+    }
     match (signed_in, path == "/login") {
         (false, false) => Redirect::to("/login").into_response(),
         (true, true) => Redirect::to("/").into_response(),

@@ -8,6 +8,8 @@ pub mod edge;
 pub mod guard;
 pub mod health;
 pub mod lang;
+pub mod password;
+pub mod render;
 pub mod sessions;
 
 use app::service::AppState;
@@ -29,6 +31,7 @@ fn routes() -> Vec<AxumRouteListing> {
 
 /// `secure`: the console is served over HTTPS (its cookies are `Secure` and `__Host-`).
 pub fn console_router(options: LeptosOptions, state: AppState, secure: bool) -> Router {
+    render::install_executor();
     let routes = routes();
     let context = {
         let state = state.clone();
@@ -43,8 +46,10 @@ pub fn console_router(options: LeptosOptions, state: AppState, secure: bool) -> 
     };
     let pages: Router = Router::new()
         .leptos_routes_with_context(&options, routes, context, app_shell)
-        .with_state(options.clone());
+        .with_state(options.clone())
+        .merge(password::router(state.clone()));
     pages
+        .layer(axum::middleware::from_fn(render::on_own_thread))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             edge::SERVER_FN_BODY_LIMIT,
         ))

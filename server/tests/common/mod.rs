@@ -28,6 +28,8 @@ pub struct TestApp {
     /// The application's clock: tests move it forward instead of waiting.
     pub clock: app::service::Clock,
     pub state: app::service::AppState,
+    /// The folder the console may name directory files in (its own, per application).
+    pub directory_root: std::path::PathBuf,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -73,7 +75,61 @@ pub async fn fresh_postgres() -> Option<String> {
     Some(format!("{prefix}/{name}"))
 }
 
+/// What tests that read directories outside an application give the sync: the test key,
+/// and a directory root of no consequence (the operator's absolute paths are read as they are).
+pub fn test_access() -> server::directory::Access {
+    server::directory::Access {
+        key: std::sync::Arc::new(
+            app::service::secret_box::SecretKey::parse(process::TEST_SECRET_KEY).expect("test key"),
+        ),
+        root: std::env::temp_dir().join("crewdesk-tests"),
+    }
+}
+
+/// GetTechnician signed in by the directory `domain` (AD_AUTH) as `login`.
+pub async fn ad_sign_in(app: &TestApp, login: &str, password: &str, domain: &str) -> xml::Answer {
+    app.servlet(
+        TECHNICIAN_SERVLET,
+        &[
+            ("operation", "GetTechnician"),
+            ("userid", "1"),
+            ("username", login),
+            ("password", password),
+            ("logonDomainName", "AD_AUTH"),
+            ("DOMAIN_NAME", domain),
+        ],
+    )
+    .await
+}
+
+/// Runs Synchronize Engineer Info over every directory of `app`, as its console would.
+pub async fn run_sync_with(
+    app: &TestApp,
+) -> Result<app::domain::directory::SyncSummary, server::directory::SyncError> {
+    run_sync_on(&app.db, &app.clock, &app.access()).await
+}
+
+/// Runs Synchronize Engineer Info over every directory of `db` as the operator.
+pub async fn run_sync_on(
+    db: &app::service::Db,
+    clock: &app::service::Clock,
+    access: &server::directory::Access,
+) -> Result<app::domain::directory::SyncSummary, server::directory::SyncError> {
+    let operator = app::service::Actor::operator();
+    let ctx = app::service::AuditContext::new(app::service::Source::Sync, None);
+    let (run, chosen) = server::directory::begin(db, clock, &operator, &ctx, None).await?;
+    server::directory::run(db, clock, access, &operator, &ctx, run, &chosen).await
+}
+
 impl TestApp {
+    /// What this application's own sync reads directories with.
+    pub fn access(&self) -> server::directory::Access {
+        server::directory::Access {
+            key: self.state.secret_key.clone(),
+            root: self.directory_root.clone(),
+        }
+    }
+
     /// `None` only when PostgreSQL is asked for, is not running, and this is not CI.
     pub async fn spawn(backend: Backend) -> Option<Self> {
         Self::spawn_with(backend, |_| {}).await
@@ -99,7 +155,13 @@ impl TestApp {
             .try_init();
         let mut settings = Settings::new(database_url.clone());
         settings.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        settings.secret_key = Some(process::TEST_SECRET_KEY.to_owned().into());
+        settings.directory_root = std::env::temp_dir()
+            .join("crewdesk-tests")
+            .join(format!("{}-directories", unique_name()));
+        std::fs::create_dir_all(&settings.directory_root).expect("directory root");
         tweak(&mut settings);
+        let directory_root = settings.directory_root.clone();
         let app = Application::build(settings)
             .await
             .expect("application builds");
@@ -120,6 +182,7 @@ impl TestApp {
             database_url,
             clock,
             state,
+            directory_root,
         }
     }
 

@@ -67,6 +67,7 @@ pub async fn serve_with(db: &str, tag: &str, args: &[String]) -> Server {
         .arg(format!("127.0.0.1:{port}"))
         .args(args)
         .env("CREWDESK_LOG", "debug")
+        .env("CREWDESK_SECRET_KEY", TEST_SECRET_KEY)
         .stdout(std::fs::File::create(&log).expect("log file"))
         .stderr(Stdio::null())
         .spawn()
@@ -103,4 +104,26 @@ pub fn rss_kib(server: &Server) -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS")
+}
+
+/// The server key of test processes that share a database (32 bytes, hex).
+pub const TEST_SECRET_KEY: &str =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+/// `crewdesk ARGS` on `app`'s database, as the operator runs it beside the live server: its
+/// exit, and what it printed.
+pub fn cli(app: &super::TestApp, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_crewdesk"))
+        .args(["--database-url", &app.database_url])
+        .args(args)
+        .env("CREWDESK_SECRET_KEY", TEST_SECRET_KEY)
+        .env("CREWDESK_LOG", "error")
+        .output()
+        .expect("crewdesk runs");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), printed)
 }

@@ -59,15 +59,47 @@ pub async fn add_technician(
             "an SDSiteAdmin may add technicians only to its own sites (site, associated sites and groups)".into(),
         ));
     }
+    // A directory's domain signs in at the directory: a local default password there is
+    // never used, so it is not marked.
+    let in_directory = match &new.login {
+        Some(login) if !login.domain.trim().is_empty() => {
+            crate::service::directories::find(db, &login.domain)
+                .await?
+                .is_some()
+        }
+        _ => false,
+    };
+    let marked = new.login.as_ref().is_some_and(must_change) && !in_directory;
     let password_hash = match &new.login {
-        Some(login) => Some(hash_password(login.password.expose()).await?),
+        Some(login) => {
+            // The legacy default (the login name) is kept and marked to be changed; any
+            // other password must be strong.
+            if !must_change(login) {
+                let email = new
+                    .email
+                    .as_ref()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                crate::service::password_strength::check(
+                    login.password.expose(),
+                    &[login.name.as_ref(), new.name.as_ref(), &email],
+                )
+                .map_err(|e| ServiceError::invalid("pwd", e))?;
+            }
+            Some(hash_password(login.password.expose()).await?)
+        }
         None => None,
     };
     let notes = placement.notes.clone();
     // Adds waiting for the writer are committed together.
-    let id = group::add(db, actor, ctx, new, placement, password_hash).await?;
+    let id = group::add(db, actor, ctx, new, placement, password_hash, marked).await?;
     tracing::info!(technician = id, "technician added");
     Ok(Added { id, notes })
+}
+
+/// Whether `login`'s password is its own name (SPEC's rule for an add without `pwd`).
+fn must_change(login: &crate::domain::NewLogin) -> bool {
+    crate::service::password_strength::is_login_name(login.password.expose(), login.name.as_ref())
 }
 
 /// An add that passed its checks: what is written.
@@ -75,6 +107,8 @@ struct Pending {
     new: NewTechnician,
     placement: Placement,
     password_hash: Option<String>,
+    /// The password is the legacy default, to be changed before use.
+    must_change: bool,
 }
 
 /// What every add writes after its own rows, for the adds of one transaction at once: the
@@ -220,9 +254,9 @@ async fn insert_row(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<
         "INSERT INTO technicians (name, alias, employee_id, email, phone, mobile, sms_mail_id, \
          cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, login_name, \
          login_domain, login_enabled, password_hash, created_at, updated_at, version, search_text, \
-         login_key, name_key, email_key) \
+         login_key, name_key, email_key, must_change_password) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1, $18, \
-         $19, $20, $21) \
+         $19, $20, $21, $22) \
          ON CONFLICT (login_key) DO NOTHING \
          RETURNING id",
     )
@@ -257,6 +291,7 @@ async fn insert_row(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<
     )
     .bind(fold(new.name.as_ref()))
     .bind(new.email.as_ref().map(|e| fold(e.as_ref())))
+    .bind(i64::from(pending.must_change))
     .fetch_optional(&mut **tx)
     .await?;
     // The login is taken: nothing was inserted, and no statement failed.
@@ -291,6 +326,7 @@ mod group {
         new: NewTechnician,
         placement: Placement,
         password_hash: Option<String>,
+        must_change: bool,
     ) -> Result<i64, ServiceError> {
         // The database's writer task, started with its first add.
         let queue = db
@@ -310,6 +346,7 @@ mod group {
                 new,
                 placement,
                 password_hash,
+                must_change,
             },
             actor: actor.clone(),
             ctx: ctx.clone(),
@@ -388,7 +425,7 @@ mod group {
         backend: Backend,
         jobs: &[Job],
     ) -> Result<Vec<Result<i64, ServiceError>>, Failed> {
-        let mut tx = writer.begin().await?;
+        let mut tx = crate::service::db::begin_write_on(writer, backend).await?;
         let mut outcomes = Vec::with_capacity(jobs.len());
         for job in jobs {
             match insert(&mut tx, backend, &job.pending).await {

@@ -22,7 +22,7 @@ pub async fn delete_technician(
             "only an SDAdmin or SDSiteAdmin may delete technicians".into(),
         ));
     }
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     // Locked first, so the last-admin check below holds until this transaction ends.
     let admins = stored::lock_admins(&mut tx, db.backend()).await?;
     let id = identify::resolve(&mut tx, target).await?;

@@ -122,7 +122,8 @@ impl Filters {
 
     fn new(query: &ListQuery, backend: Backend, now: i64) -> Self {
         let mut f = Filters::default();
-        let search = query.search.trim();
+        let search = crate::domain::roster::search_terms(&query.search);
+        let search = search.as_str();
         if !search.is_empty() {
             let folded = crate::domain::fold(search);
             // A trigram index finds substrings of three characters or more; the LIKE keeps

@@ -41,7 +41,7 @@ pub async fn add_generated(
     actor.require_admin("add engineers in bulk")?;
     let mut added = 0;
     for batch in engineers.chunks(BATCH) {
-        let mut tx = db.writer().begin().await?;
+        let mut tx = db.begin_write().await?;
         let now = now_ms();
         let mut ids = Vec::with_capacity(batch.len());
         for part in batch.chunks(rows_per_statement(VALUES)) {

@@ -48,7 +48,7 @@ pub async fn begin(
     // A run may end between our failed insert and the look for it: then start again, a
     // bounded number of times.
     for _ in 0..5 {
-        let mut tx = db.writer().begin().await?;
+        let mut tx = db.begin_write().await?;
         sqlx::query(
             "UPDATE sync_runs SET running = NULL, state = 'failed', finished_at = $1, \
              error = 'interrupted: the process running it stopped; this run was ended by the next' \
@@ -240,7 +240,7 @@ pub async fn apply_batch(
     now: i64,
 ) -> Result<(), ServiceError> {
     let domain = directory.name.as_str();
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut counts = Counts::default();
     let mut first = Vec::with_capacity(entries.len());
     let mut again = Vec::new();
@@ -904,7 +904,7 @@ pub async fn finish(
     directories: &[String],
     now: i64,
 ) -> Result<SyncSummary, ServiceError> {
-    let mut tx = db.writer().begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut flagged_names = Vec::new();
     for directory in directories {
         let gone: Vec<(i64, String)> = sqlx::query_as(

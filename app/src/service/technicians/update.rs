@@ -100,7 +100,7 @@ pub async fn update_technician(
                 "an SDSiteAdmin may place technicians only within its own sites (site, associated sites and groups)".into(),
             ));
         }
-        let mut tx = db.writer().begin().await?;
+        let mut tx = db.begin_write().await?;
         if current.is_admin() && !merged.row.is_admin() {
             let admins = stored::lock_admins(&mut tx, db.backend()).await?;
             if stored::is_last_admin(&admins, id) {
