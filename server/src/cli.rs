@@ -71,6 +71,14 @@ pub enum Command {
         #[arg(long = "trusted-proxy", env = "CREWDESK_TRUSTED_PROXIES", value_delimiter = ',',
               value_parser = parse_network)]
         trusted_proxies: Vec<ipnet::IpNet>,
+        /// Directory servers (host, or host:port) an SDAdmin may point a directory at in the
+        /// console; without any, only the operator's CLI sets a directory's server.
+        #[arg(
+            long = "ldap-allow",
+            env = "CREWDESK_LDAP_ALLOW",
+            value_delimiter = ','
+        )]
+        ldap_allow: Vec<String>,
         #[command(flatten)]
         notify: NotifyArgs,
     },
@@ -372,6 +380,7 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             credential_cache_seconds,
             max_connections,
             trusted_proxies,
+            ldap_allow,
             notify,
         } => {
             let settings = Settings {
@@ -385,6 +394,7 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
                 secret_key: secret_key.clone(),
                 secret_key_file: secret_key_file.clone(),
                 directory_root: directory_root.clone(),
+                ldap_allow,
                 ..Settings::new(url)
             };
             let app = Application::build(settings).await.map_err(one_line)?;

@@ -39,6 +39,8 @@ pub struct Settings {
     pub secret_key_file: PathBuf,
     /// The only folder the console may name directory files in.
     pub directory_root: PathBuf,
+    /// Directory servers the console may point a directory at (`host` or `host:port`).
+    pub ldap_allow: Vec<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -62,6 +64,7 @@ impl std::fmt::Debug for Settings {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "(set)"))
             .field("secret_key_file", &self.secret_key_file)
             .field("directory_root", &self.directory_root)
+            .field("ldap_allow", &self.ldap_allow)
             .finish()
     }
 }
@@ -81,6 +84,7 @@ impl Settings {
             secret_key: None,
             secret_key_file: beside_database(&database_url, "crewdesk.key"),
             directory_root: beside_database(&database_url, "directories"),
+            ldap_allow: Vec::new(),
             database_url,
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
             site_root: default_site_root(),

@@ -31,6 +31,9 @@ impl Application {
         )
         .await
         .context("writing the delivery budgets")?;
+        app::service::directories::set_ldap_hosts(&db, &settings.ldap_allow)
+            .await
+            .context("writing the directory servers the console may reach")?;
         let webhook_hosts = app::domain::WebhookHosts::parse(&settings.notify.webhook_allow)
             .map_err(|e| anyhow::anyhow!(e))?;
         let clock = app::service::Clock::default();

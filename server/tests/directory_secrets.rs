@@ -172,6 +172,15 @@ on_both_backends! {
         let kept = directories::find(&app.db, "CORP").await.unwrap().unwrap();
         let Source::Ldap(ldap) = &kept.source else { panic!() };
         assert_eq!(ldap.url, slapd.url);
+        // A server the operator did not list (--ldap-allow) is refused, password typed or
+        // not: users' own passwords (AD_AUTH) would go there.
+        for elsewhere in ["ldaps://evil.example", "ldap://localhost:389", "ldap://127.0.0.1@evil.example"] {
+            let (status, body) = app.server_fn(&admin, "change_directory", &ldap_form("CORP", elsewhere, &[
+                ("form[bind_password]", "typed-for-evil"),
+            ])).await;
+            assert_eq!(status, 422, "{elsewhere}: {body}");
+            assert!(body.contains("ldap_url") && body.contains("--ldap-allow"), "{body}");
+        }
         // The base DN or filter may change without the password: the password stays where
         // it was going.
         let (status, body) = app.server_fn(&admin, "change_directory", &ldap_form("CORP", &slapd.url, &[

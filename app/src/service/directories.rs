@@ -226,6 +226,69 @@ pub fn console_file_path(raw: &str) -> Result<String, String> {
     }
 }
 
+/// The settings key of the operator's `--ldap-allow` list.
+const LDAP_HOSTS_KEY: &str = "directory.ldap_allow";
+
+/// The directory servers the console may point a directory at (`--ldap-allow`, written by
+/// `serve` at start): `host` (any port) or `host:port`, lower case.
+pub async fn set_ldap_hosts(db: &Db, hosts: &[String]) -> Result<(), sqlx::Error> {
+    let list: Vec<String> = hosts
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = $2",
+    )
+    .bind(LDAP_HOSTS_KEY)
+    .bind(list.join(","))
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+async fn ldap_hosts(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    let value: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = $1")
+        .bind(LDAP_HOSTS_KEY)
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(value
+        .map(|(v,)| {
+            v.split(',')
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Whether `url`'s server is on `hosts` (`host` for any port, or `host:port`).
+pub fn ldap_host_allowed(url: &str, hosts: &[String]) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("ldap://")
+        .or_else(|| lower.strip_prefix("ldaps://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return false;
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((host, port))
+            if !port.is_empty()
+                && port.chars().all(|c| c.is_ascii_digit())
+                && (!host.contains(':') || host.ends_with(']')) =>
+        {
+            host
+        }
+        _ => authority,
+    };
+    hosts.iter().any(|h| h == authority || h == host)
+}
+
 /// The most a typed bind password may be.
 const MAX_PASSWORD_BYTES: usize = 1024;
 
@@ -388,6 +451,7 @@ fn settle(
     before: Option<&Directory>,
     new: &NewDirectory,
     key: &SecretKey,
+    ldap_hosts: &[String],
 ) -> Result<Source, ServiceError> {
     let before_ldap = before.and_then(|b| match &b.source {
         Source::Ldap(l) => Some(l),
@@ -408,6 +472,20 @@ fn settle(
                 if matches!(asked.password, BindPassword::Env(_)) || asked.allow_plain {
                     return Err(ServiceError::NotAuthorized(
                         "only the operator may name a server variable or allow plain LDAP".into(),
+                    ));
+                }
+                // Users' own passwords go wherever the URL points (AD_AUTH): the console may
+                // point a directory only at a server the operator listed.
+                let same_server = before_ldap
+                    .is_some_and(|b| b.url.trim().eq_ignore_ascii_case(asked.url.trim()));
+                if !same_server && !ldap_host_allowed(&asked.url, ldap_hosts) {
+                    return Err(ServiceError::invalid(
+                        "ldap_url",
+                        format!(
+                            "'{}' is not a directory server this Crewdesk may reach: the operator \
+                             lists them with --ldap-allow",
+                            asked.url.chars().take(200).collect::<String>()
+                        ),
                     ));
                 }
                 let same = before_ldap.filter(|b| b.same_connection(asked));
@@ -487,7 +565,7 @@ pub async fn add(
     now: i64,
 ) -> Result<Directory, ServiceError> {
     actor.require_admin("manage directories")?;
-    let source = settle(actor, None, &new, key)?;
+    let source = settle(actor, None, &new, key, &ldap_hosts(db).await?)?;
     let NewDirectory {
         name,
         preset,
@@ -640,7 +718,7 @@ pub async fn change(
             changed.name.as_str()
         )));
     };
-    let source = settle(actor, Some(&before), &changed, key)?;
+    let source = settle(actor, Some(&before), &changed, key, &ldap_hosts(db).await?)?;
     let after = Directory {
         id: before.id,
         name: before.name.clone(),
@@ -704,4 +782,39 @@ pub async fn remove(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_console_reaches_only_listed_directory_servers() {
+        let hosts = vec![
+            "dc1.corp.example".to_owned(),
+            "127.0.0.1:1389".to_owned(),
+            "[::1]".to_owned(),
+        ];
+        for ok in [
+            "ldap://dc1.corp.example",
+            "LDAPS://DC1.corp.example:636/",
+            "ldap://127.0.0.1:1389",
+            "ldap://[::1]:389",
+        ] {
+            assert!(ldap_host_allowed(ok, &hosts), "{ok}");
+        }
+        for refused in [
+            "ldap://evil.example",
+            "ldap://127.0.0.1:1390",
+            "ldap://127.0.0.1",
+            "ldap://dc1.corp.example@evil.example",
+            "ldap://dc1.corp.example.evil.example",
+            "http://dc1.corp.example",
+            "ldap://",
+            "ldap://[::2]:389",
+        ] {
+            assert!(!ldap_host_allowed(refused, &hosts), "{refused}");
+        }
+        assert!(!ldap_host_allowed("ldap://dc1.corp.example", &[]));
+    }
 }

@@ -136,11 +136,17 @@ pub async fn schedule(
         let channel = slot.channel.as_str();
         let technician = slot.technician_id.map(|id| id.to_string());
         let kind = slot.kind;
+        // One mailbox however its address is cased.
+        let recipient = if slot.channel == Channel::Email {
+            crate::domain::fold(slot.recipient)
+        } else {
+            slot.recipient.to_owned()
+        };
         let mut at = earliest(
             tx,
             kind,
             "recipient = $3",
-            &[slot.recipient],
+            &[&recipient],
             GAP_MS,
             PER_HOUR,
             now,
@@ -173,7 +179,7 @@ pub async fn schedule(
         )
         .bind(channel)
         .bind(technician.as_deref().unwrap_or(""))
-        .bind(slot.recipient)
+        .bind(&recipient)
         .bind(at)
         .bind(i64::from(held))
         .bind(kind)

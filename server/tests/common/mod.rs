@@ -160,6 +160,8 @@ impl TestApp {
             .join("crewdesk-tests")
             .join(format!("{}-directories", unique_name()));
         std::fs::create_dir_all(&settings.directory_root).expect("directory root");
+        // Tests' directory servers (slapd, recording listeners) listen on loopback.
+        settings.ldap_allow = vec!["127.0.0.1".to_owned()];
         tweak(&mut settings);
         let directory_root = settings.directory_root.clone();
         let app = Application::build(settings)
