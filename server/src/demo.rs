@@ -42,6 +42,9 @@ pub async fn seed(
             .map(char::from)
             .collect()
     });
+    // Checked before anything is written: a refused password leaves the database as it was.
+    app::service::password_strength::check(&password, &["admin"])
+        .map_err(|e| format!("CREWDESK_ADMIN_PASSWORD {e}"))?;
     let existing = technicians::list_technicians(db, &Actor::operator(), &Default::default())
         .await
         .map_err(service_message)?;
