@@ -63,12 +63,7 @@ pub async fn require_sign_in(req: Request<Body>, next: Next) -> Response {
     // An account still on the legacy default password sees the change-password page
     // only (and may sign out, a server function).
     let must_change = match (signed_in, req.extensions().get::<Session>()) {
-        (true, Some(session)) => session
-            .get::<bool>(app::api::SESSION_MUST_CHANGE)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(false),
+        (true, Some(session)) => super::password::must_change(session).await,
         _ => false,
     };
     if must_change && path != super::password::PATH {

@@ -36,16 +36,21 @@ async fn signed_in(session: &Session) -> Option<i64> {
     session.get::<i64>(SESSION_TECH_ID).await.ok().flatten()
 }
 
-async fn show(session: Session, headers: HeaderMap) -> Response {
-    if signed_in(&session).await.is_none() {
-        return Redirect::to("/login").into_response();
-    }
-    let must = session
+/// Whether this session was signed in with the legacy default password (still to change).
+pub async fn must_change(session: &Session) -> bool {
+    session
         .get::<bool>(SESSION_MUST_CHANGE)
         .await
         .ok()
         .flatten()
-        .unwrap_or(false);
+        .unwrap_or(false)
+}
+
+async fn show(session: Session, headers: HeaderMap) -> Response {
+    if signed_in(&session).await.is_none() {
+        return Redirect::to("/login").into_response();
+    }
+    let must = must_change(&session).await;
     page(
         super::confirm::lang_of(&headers),
         must,
@@ -69,12 +74,7 @@ async fn change(
     let Some(id) = signed_in(&session).await else {
         return Redirect::to("/login").into_response();
     };
-    let must = session
-        .get::<bool>(SESSION_MUST_CHANGE)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(false);
+    let must = must_change(&session).await;
     if form.new != form.repeat {
         return page(
             lang,
