@@ -125,3 +125,89 @@ fn the_server_modules_import_each_other_in_one_direction() {
         "{graph:#?}"
     );
 }
+
+/// The shipped part of every source file under `dir`, with its path.
+fn shipped_sources(dir: &Path) -> Vec<(String, String)> {
+    walk(dir)
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let shipped = text.split("#[cfg(test)]").next().unwrap_or("").to_owned();
+            (path.display().to_string(), shipped)
+        })
+        .collect()
+}
+
+/// The columns a `SET` clause assigns, from just after `SET` to its `WHERE`.
+fn assigned(set_clause: &str) -> Vec<String> {
+    let clause = set_clause.split("WHERE").next().unwrap_or("");
+    clause
+        .split(',')
+        .filter_map(|part| part.split('=').next())
+        .map(|column| {
+            column
+                .trim()
+                .trim_matches(|c| c == '\\' || c == '"')
+                .trim()
+                .to_owned()
+        })
+        .filter(|column| {
+            !column.is_empty() && column.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        })
+        .collect()
+}
+
+#[test]
+fn only_the_row_writer_writes_a_technicians_own_columns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let row_source = std::fs::read_to_string(root.join("app/src/service/technicians/row.rs"))
+        .expect("the row writer");
+    let columns = row_source
+        .split("pub const COLUMNS: &str = \"")
+        .nth(1)
+        .and_then(|rest| rest.split("\";").next())
+        .expect("the row's columns");
+    let mut owned: BTreeSet<String> = columns
+        .split(',')
+        .map(|c| c.trim().trim_start_matches('\\').trim().to_owned())
+        .collect();
+    owned.extend(["search_text", "login_key", "name_key", "email_key"].map(String::from));
+    assert!(
+        owned.contains("name") && owned.contains("lark_secret"),
+        "{owned:?}"
+    );
+    let mut found = Vec::new();
+    let mut writers = 0;
+    for dir in ["app/src", "server/src"] {
+        for (path, text) in shipped_sources(&root.join(dir)) {
+            let is_writer = path.ends_with("technicians/row.rs");
+            if text.contains("INSERT INTO technicians (") {
+                if is_writer {
+                    writers += 1;
+                } else {
+                    found.push(format!("{path}: inserts technicians"));
+                }
+            }
+            for set in text.split("UPDATE technicians SET").skip(1) {
+                // Rows written before keys were folded in Rust get their keys once, at start.
+                let refolds = path.ends_with("service/refold.rs");
+                for column in assigned(set) {
+                    let derived = ["login_key", "name_key", "email_key"].contains(&column.as_str());
+                    if owned.contains(&column) && !is_writer && !(refolds && derived) {
+                        found.push(format!("{path}: sets {column}"));
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(writers, 1, "the row writer inserts technicians");
+    assert_eq!(found, Vec::<String>::new());
+}
+
+#[test]
+fn a_set_clause_names_its_columns() {
+    assert_eq!(
+        assigned(" name = $1, email = $2, \\\n version = version + 1 WHERE id = $3"),
+        ["name", "email", "version"]
+    );
+}

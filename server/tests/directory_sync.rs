@@ -161,6 +161,35 @@ on_both_backends! {
         assert_eq!(app.count(&format!("SELECT count(*) FROM audit_log WHERE technician_id = {eve} AND action = 'technician.update' AND after_json LIKE '%Eve Adopted%' AND before_json LIKE '%\"Eve\"%'")).await, 1);
     }
 
+    async fn a_sync_holds_the_rules_every_other_writer_holds(app: TestApp) {
+        app.create_admin().await;
+        // Gil approves purchase orders, so Gil keeps an email; Ada has an alias typed here.
+        let added = app.add_as_admin(&[("name", "Gil"), ("loginName", "gil"), ("userDomainName", "CORP"),
+            ("email", "gil@corp.example"), ("approvePurchaseOrder", "true")]).await;
+        assert!(added.is_success(), "{added:?}");
+        let path = temp_file("rules", "uid,cn,mail,entryUUID\ngil,Gil,gil@corp.example,u-gil\nada,Ada,ada@corp.example,u-ada\n");
+        add_directory(&app.db, "CORP", &path).await;
+        let first = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(first.line(), "created 1, updated 1, unchanged 0, flagged 0", "{first:?}");
+        let (ada, ..) = engineer(&app, "ada").await;
+        let aliased = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &ada.to_string()), ("alias", "Countess")]).await;
+        assert!(aliased.is_success(), "{aliased:?}");
+        // The directory drops Gil's email (which it gave) and renames Ada.
+        std::fs::write(&path, "uid,cn,mail,entryUUID\ngil,Gil,,u-gil\nada,Ada King,ada@corp.example,u-ada\n").unwrap();
+        let second = run_sync(&app.db, &app.clock).await.unwrap();
+        assert_eq!(second.lists.updated, ["Ada King"], "{second:?}");
+        assert_eq!(engineer(&app, "gil").await.3.as_deref(), Some("gil@corp.example"), "an approver keeps an email");
+        assert!(second.lists.notes.iter().any(|n| n.contains("Gil: email kept")), "{:?}", second.lists.notes);
+        // What the sync writes is searchable as what an edit writes: the alias typed here too.
+        let admin = common::signed_in(&app, common::ADMIN_LOGIN, common::ADMIN_PASSWORD).await;
+        for term in ["countess", "ada king"] {
+            let (_, body) = app.server_fn(&admin, "list_technicians", &[("query[search]", term)]).await;
+            let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+            let names: Vec<&str> = page["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+            assert_eq!(names, ["Ada King"], "{term}");
+        }
+    }
+
     async fn one_sync_runs_at_a_time_and_a_dead_ones_is_taken_over(app: TestApp) {
         app.create_admin().await;
         add_directory(&app.db, "CORP", &temp_file("two", FIRST)).await;

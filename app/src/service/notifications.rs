@@ -62,9 +62,9 @@ pub fn reach(
             .ok_or(Unusable::NotConfirmed);
     }
     let webhook = match channel.robot() {
-        Some(Robot::WeCom) => &technician.wecom_webhook,
-        Some(Robot::DingTalk) => &technician.dingtalk_webhook,
-        Some(Robot::Lark) => &technician.lark_webhook,
+        Some(Robot::WeCom) => &technician.row.wecom_webhook,
+        Some(Robot::DingTalk) => &technician.row.dingtalk_webhook,
+        Some(Robot::Lark) => &technician.row.lark_webhook,
         None => &None,
     };
     webhook.as_deref().map(mask_url).ok_or(Unusable::NoWebhook)
@@ -118,7 +118,7 @@ pub async fn send_test(
     }
     let text = format!(
         "Crewdesk test notification for {} over {}, sent by {}.",
-        super::send_limits::message_name(&technician.name),
+        super::send_limits::message_name(&technician.row.name),
         channel.as_str(),
         super::send_limits::message_name(&actor.name)
     );

@@ -55,11 +55,11 @@ async fn view_of(db: &Db, current: &Stored, now: i64) -> Result<SubscribeView, S
     let beta = settings::beta_channels(db).await?;
     Ok(SubscribeView {
         id: current.id,
-        name: current.name.clone(),
+        name: current.row.name.clone(),
         options: method_options(
             &channels(db, current.id, now).await?,
-            current.mobile.is_some(),
-            current.email.is_some(),
+            current.row.mobile.is_some(),
+            current.row.email.is_some(),
             &beta,
         ),
     })
@@ -102,7 +102,7 @@ pub async fn request(
             .await?;
     let (mobile, email, name) = contacts
         .ok_or_else(|| ServiceError::NotFound(format!("There is no technician with id {id}.")))?;
-    if mobile != current.mobile || email != current.email {
+    if mobile != current.row.mobile || email != current.row.email {
         return Err(ServiceError::Conflict(
             "the contact methods changed while you were subscribing; nothing was sent, please try again".into(),
         ));

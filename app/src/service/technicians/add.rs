@@ -1,9 +1,9 @@
 //! AddTechnician: the rules of the legacy API, for every edge.
 
 use super::placement;
+use super::row::{Credentials, Row};
 use crate::domain::FieldErrors;
 use crate::domain::NewTechnician;
-use crate::domain::{fold, login_key};
 use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry};
 use crate::service::auth::hash_password;
@@ -91,8 +91,17 @@ pub async fn add_technician(
         None => None,
     };
     let notes = placement.notes.clone();
+    let row = row_of(&new, &placement);
+    row.check().map_err(ServiceError::Invalid)?;
+    let pending = Pending {
+        new,
+        row,
+        placement,
+        password_hash,
+        must_change: marked,
+    };
     // Adds waiting for the writer are committed together.
-    let id = group::add(db, actor, ctx, new, placement, password_hash, marked).await?;
+    let id = group::add(db, actor, ctx, pending).await?;
     tracing::info!(technician = id, "technician added");
     Ok(Added { id, notes })
 }
@@ -105,6 +114,7 @@ fn must_change(login: &crate::domain::NewLogin) -> bool {
 /// An add that passed its checks: what is written.
 struct Pending {
     new: NewTechnician,
+    row: Row,
     placement: Placement,
     password_hash: Option<String>,
     /// The password is the legacy default, to be changed before use.
@@ -247,58 +257,52 @@ async fn insert(tx: &mut Transaction<'_, Any>, backend: Backend, pending: &Pendi
 }
 
 async fn insert_row(tx: &mut Transaction<'_, Any>, pending: &Pending) -> Result<i64, ServiceError> {
-    let (new, placement) = (&pending.new, &pending.placement);
-    let now = now_ms();
-    let text = |v: &Option<crate::domain::ShortText>| v.as_ref().map(|t| t.to_string());
-    let id: Option<(i64,)> = sqlx::query_as(
-        "INSERT INTO technicians (name, alias, employee_id, email, phone, mobile, sms_mail_id, \
-         cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, login_name, \
-         login_domain, login_enabled, password_hash, created_at, updated_at, version, search_text, \
-         login_key, name_key, email_key, must_change_password) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, 1, $18, \
-         $19, $20, $21, $22) \
-         ON CONFLICT (login_key) DO NOTHING \
-         RETURNING id",
+    let new = &pending.new;
+    let credentials = Credentials {
+        enabled: new.login.as_ref().is_some_and(|l| l.enabled),
+        password_hash: pending.password_hash.clone(),
+        must_change: pending.must_change,
+    };
+    let ids = super::row::insert(
+        tx,
+        &[super::row::New {
+            row: &pending.row,
+            credentials,
+            synced: None,
+        }],
+        now_ms(),
     )
-    .bind(new.name.as_ref())
-    .bind(text(&new.alias))
-    .bind(text(&new.employee_id))
-    .bind(new.email.as_ref().map(|e| e.to_string()))
-    .bind(new.phone.as_ref().map(|p| p.display().to_owned()))
-    .bind(new.mobile.as_ref().map(|p| p.display().to_owned()))
-    .bind(new.sms_mail_id.as_ref().map(|e| e.to_string()))
-    .bind(new.cost_per_hr.map(|c| c.cents()))
-    .bind(text(&new.job_title))
-    .bind(placement.site_id)
-    .bind(placement.department_id)
-    .bind(i64::from(new.approve_purchase_order))
-    .bind(new.login.as_ref().map(|l| l.name.to_string()))
-    .bind(new.login.as_ref().map_or(String::new(), |l| l.domain.clone()))
-    .bind(i64::from(new.login.as_ref().is_some_and(|l| l.enabled)))
-    .bind(&pending.password_hash)
-    .bind(now)
-    .bind(super::list::search_text([
-        Some(new.name.as_ref()),
-        new.alias.as_ref().map(AsRef::as_ref),
-        new.login.as_ref().map(|l| l.name.as_ref()),
-        new.email.as_ref().map(AsRef::as_ref),
-        new.mobile.as_ref().map(|m| m.display()),
-    ]))
-    .bind(
-        new.login
-            .as_ref()
-            .map(|l| login_key(l.name.as_ref(), &l.domain)),
-    )
-    .bind(fold(new.name.as_ref()))
-    .bind(new.email.as_ref().map(|e| fold(e.as_ref())))
-    .bind(i64::from(pending.must_change))
-    .fetch_optional(&mut **tx)
     .await?;
     // The login is taken: nothing was inserted, and no statement failed.
-    id.map(|(id,)| id).ok_or_else(|| {
+    ids.first().copied().flatten().ok_or_else(|| {
         let login = new.login.as_ref().map(|l| l.name.to_string());
         ServiceError::LoginNameExists(login.unwrap_or_default())
     })
+}
+
+/// The row an add writes.
+fn row_of(new: &NewTechnician, placement: &Placement) -> Row {
+    let text = |v: &Option<crate::domain::ShortText>| v.as_ref().map(|t| t.to_string());
+    Row {
+        name: new.name.as_ref().to_owned(),
+        alias: text(&new.alias),
+        employee_id: text(&new.employee_id),
+        email: new.email.as_ref().map(|e| e.to_string()),
+        phone: new.phone.as_ref().map(|p| p.display().to_owned()),
+        mobile: new.mobile.as_ref().map(|p| p.display().to_owned()),
+        sms_mail_id: new.sms_mail_id.as_ref().map(|e| e.to_string()),
+        cost_cents: new.cost_per_hr.map(|c| c.cents()),
+        job_title: text(&new.job_title),
+        site_id: placement.site_id,
+        department_id: placement.department_id,
+        approve_purchase_order: new.approve_purchase_order,
+        login_name: new.login.as_ref().map(|l| l.name.to_string()),
+        login_domain: new
+            .login
+            .as_ref()
+            .map_or(String::new(), |l| l.domain.clone()),
+        ..Row::default()
+    }
 }
 
 /// Group commit: one task takes the adds waiting for the writer and commits them in one
@@ -323,10 +327,7 @@ mod group {
         db: &Db,
         actor: &Actor,
         ctx: &AuditContext,
-        new: NewTechnician,
-        placement: Placement,
-        password_hash: Option<String>,
-        must_change: bool,
+        pending: Pending,
     ) -> Result<i64, ServiceError> {
         // The database's writer task, started with its first add.
         let queue = db
@@ -342,12 +343,7 @@ mod group {
             })?;
         let (reply, answer) = oneshot::channel();
         let job = Job {
-            pending: Pending {
-                new,
-                placement,
-                password_hash,
-                must_change,
-            },
+            pending,
             actor: actor.clone(),
             ctx: ctx.clone(),
             reply,

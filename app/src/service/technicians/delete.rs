@@ -32,14 +32,14 @@ pub async fn delete_technician(
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(ServiceError::Conflict(format!(
             "'{}' was changed by someone else after you opened it. Reload and try again; nothing was deleted.",
-            current.name
+            current.row.name
         )));
     }
     current.check_reach(actor, "delete")?;
     if stored::is_last_admin(&admins, id) {
         return Err(ServiceError::ProtectedAdmin(format!(
             "'{}' is the last SDAdmin and cannot be deleted; grant SDAdmin to someone else first",
-            current.name
+            current.row.name
         )));
     }
     let before = details::snapshot(&mut tx, id).await?;

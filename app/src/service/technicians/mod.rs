@@ -6,6 +6,7 @@ mod details;
 mod identify;
 mod list;
 mod placement;
+pub(crate) mod row;
 mod seed;
 pub(crate) mod stored;
 pub mod sync;

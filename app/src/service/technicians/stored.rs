@@ -1,61 +1,23 @@
 //! A technician as stored (ids, not names): what update merges into and what the permission
 //! checks of update and delete look at.
 
+use super::row::{self, Row};
 use crate::domain::Role;
 use crate::service::actor::Actor;
 use crate::service::db::Backend;
 use crate::service::error::ServiceError;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row as _};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     pub id: i64,
     pub version: i64,
-    pub name: String,
-    pub login_name: Option<String>,
-    pub alias: Option<String>,
-    pub employee_id: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub mobile: Option<String>,
-    pub sms_mail_id: Option<String>,
-    pub cost_cents: Option<i64>,
-    pub job_title: Option<String>,
-    pub site_id: Option<i64>,
-    pub department_id: Option<i64>,
-    pub approve_purchase_order: bool,
+    /// The technician's own columns, as [`super::row`] writes them.
+    pub row: Row,
     pub site_ids: Vec<i64>,
     /// (group id, the group's site id)
     pub groups: Vec<(i64, i64)>,
     pub roles: Vec<Role>,
-    pub wecom_webhook: Option<String>,
-    pub dingtalk_webhook: Option<String>,
-    pub dingtalk_secret: Option<String>,
-    pub lark_webhook: Option<String>,
-    pub lark_secret: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    version: i64,
-    name: String,
-    login_name: Option<String>,
-    alias: Option<String>,
-    employee_id: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-    mobile: Option<String>,
-    sms_mail_id: Option<String>,
-    cost_per_hr_cents: Option<i64>,
-    job_title: Option<String>,
-    site_id: Option<i64>,
-    department_id: Option<i64>,
-    approve_purchase_order: i64,
-    wecom_webhook: Option<String>,
-    dingtalk_webhook: Option<String>,
-    dingtalk_secret: Option<String>,
-    lark_webhook: Option<String>,
-    lark_secret: Option<String>,
 }
 
 impl Stored {
@@ -66,7 +28,7 @@ impl Stored {
     /// The sites the technician belongs to (see `sites_of`).
     pub fn sites(&self) -> Vec<Option<i64>> {
         sites_of(
-            self.site_id,
+            self.row.site_id,
             self.site_ids.iter().copied(),
             self.groups.iter().map(|(_, site)| *site),
         )
@@ -74,7 +36,7 @@ impl Stored {
 
     /// May `actor` act on this technician at all? (See `reach`.)
     pub fn check_reach(&self, actor: &Actor, verb: &str) -> Result<(), ServiceError> {
-        reach(actor, &self.name, self.is_admin(), &self.sites(), verb)
+        reach(actor, &self.row.name, self.is_admin(), &self.sites(), verb)
     }
 }
 
@@ -121,16 +83,16 @@ pub fn reach(
 }
 
 pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, ServiceError> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT version, name, login_name, alias, employee_id, email, phone, mobile, sms_mail_id, \
-         cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, \
-         wecom_webhook, dingtalk_webhook, dingtalk_secret, lark_webhook, lark_secret \
-         FROM technicians WHERE id = $1",
-    )
+    let found = sqlx::query(&format!(
+        "SELECT version, {} FROM technicians WHERE id = $1",
+        row::COLUMNS
+    ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(r) = row else { return Ok(None) };
+    let Some(found) = found else { return Ok(None) };
+    let version: i64 = found.try_get("version")?;
+    let row = Row::from_any(&found)?;
     let site_ids: Vec<(i64,)> = sqlx::query_as(
         "SELECT site_id FROM technician_sites WHERE technician_id = $1 ORDER BY position",
     )
@@ -147,28 +109,11 @@ pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, S
     let roles = roles_of(conn, id).await?;
     Ok(Some(Stored {
         id,
-        version: r.version,
-        name: r.name,
-        login_name: r.login_name,
-        alias: r.alias,
-        employee_id: r.employee_id,
-        email: r.email,
-        phone: r.phone,
-        mobile: r.mobile,
-        sms_mail_id: r.sms_mail_id,
-        cost_cents: r.cost_per_hr_cents,
-        job_title: r.job_title,
-        site_id: r.site_id,
-        department_id: r.department_id,
-        approve_purchase_order: r.approve_purchase_order != 0,
+        version,
+        row,
         site_ids: site_ids.into_iter().map(|(s,)| s).collect(),
         groups,
         roles,
-        wecom_webhook: r.wecom_webhook,
-        dingtalk_webhook: r.dingtalk_webhook,
-        dingtalk_secret: r.dingtalk_secret,
-        lark_webhook: r.lark_webhook,
-        lark_secret: r.lark_secret,
     }))
 }
 

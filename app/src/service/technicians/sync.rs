@@ -8,17 +8,17 @@
 //! directory no longer lists are flagged only when a run has seen the whole directory.
 
 use super::details;
+use super::row::{Credentials, New, Row, Synced};
 use crate::domain::directory::{Entry, SyncLists, SyncSummary};
 use crate::domain::{fold, login_key, Email, LoginName, PersonName, Phone, ShortText};
 use crate::service::audit::{self, AuditContext, Entry as AuditEntry};
 use crate::service::confirmations::{contacts_saved_many, Contacts, Saved};
-use crate::service::db::{
-    is_unique_violation, placeholders, rows_per_statement, Db, VALUES_PER_STATEMENT,
-};
+use crate::service::db::{is_unique_violation, placeholders, Db, VALUES_PER_STATEMENT};
 use crate::service::directories::Directory;
 use crate::service::error::ServiceError;
 use crate::service::Actor;
-use sqlx::{Acquire, Any, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Acquire, Any, Row as _, Transaction};
 use std::collections::{HashMap, HashSet};
 
 /// A run that has not said it is alive for this long is taken to be dead.
@@ -200,25 +200,36 @@ fn check(entry: &Entry) -> Result<Checked, String> {
     })
 }
 
-#[derive(sqlx::FromRow)]
+/// An engineer the sync found: its row and what the directory said of it last time.
 struct Known {
     id: i64,
-    name: String,
-    email: Option<String>,
-    mobile: Option<String>,
-    phone: Option<String>,
-    job_title: Option<String>,
-    employee_id: Option<String>,
-    department_id: Option<i64>,
-    login_name: Option<String>,
+    row: Row,
     synced_mobile: Option<String>,
     synced_email: Option<String>,
     directory_missing: i64,
     directory_id: Option<String>,
 }
 
-const KNOWN: &str = "id, name, email, mobile, phone, job_title, employee_id, department_id, \
-                     login_name, synced_mobile, synced_email, directory_missing, directory_id";
+impl<'r> sqlx::FromRow<'r, AnyRow> for Known {
+    fn from_row(r: &'r AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            id: r.try_get("id")?,
+            row: Row::from_any(r)?,
+            synced_mobile: r.try_get("synced_mobile")?,
+            synced_email: r.try_get("synced_email")?,
+            directory_missing: r.try_get("directory_missing")?,
+            directory_id: r.try_get("directory_id")?,
+        })
+    }
+}
+
+/// The columns of [`Known`].
+fn known_columns() -> String {
+    format!(
+        "id, {}, synced_mobile, synced_email, directory_missing, directory_id",
+        super::row::COLUMNS
+    )
+}
 
 /// Entries looked up and written per statement.
 const ROWS: usize = 500;
@@ -354,10 +365,8 @@ enum Plan<'a> {
 struct Update<'a> {
     entry: &'a Checked,
     known: Known,
-    department: Option<i64>,
-    mobile: Option<String>,
-    email: Option<String>,
-    login: Option<String>,
+    /// The engineer's row as the sync leaves it.
+    row: Row,
 }
 
 /// The engineers `sql` finds by text keys (`{}`), after the value `first` if any.
@@ -396,7 +405,10 @@ async fn apply(
     // adopted, so a roster typed in before the directory existed is not doubled.
     let mut by_id: HashMap<String, Known> = known_by(
         tx,
-        &format!("SELECT {KNOWN} FROM technicians WHERE directory_source = $1 AND directory_id IN ({{}})"),
+        &format!(
+            "SELECT {} FROM technicians WHERE directory_source = $1 AND directory_id IN ({{}})",
+            known_columns()
+        ),
         Some(domain),
         entries.iter().map(|e| e.id.as_str()),
     )
@@ -410,13 +422,16 @@ async fn apply(
         .collect();
     let mut by_login: HashMap<String, Known> = known_by(
         tx,
-        &format!("SELECT {KNOWN} FROM technicians WHERE login_key IN ({{}})"),
+        &format!(
+            "SELECT {} FROM technicians WHERE login_key IN ({{}})",
+            known_columns()
+        ),
         None,
         login_keys.iter().map(String::as_str),
     )
     .await?
     .into_iter()
-    .filter_map(|k| Some((login_key(k.login_name.as_deref()?, domain), k)))
+    .filter_map(|k| Some((login_key(k.row.login_name.as_deref()?, domain), k)))
     .collect();
     // Who holds each login as the plan goes, so an entry meets what the ones before it do.
     let mut holders: HashMap<String, i64> = by_login
@@ -457,18 +472,27 @@ async fn apply(
                 plans.push(Plan::Create { entry, department });
             }
             Some(known) => {
-                let plan = plan_update(entry, department, known, &mut counts.lists.notes);
+                let plan = plan_update(entry, department, known, domain, &mut counts.lists.notes);
                 if let Plan::Update(update) = &plan {
-                    let new = update.login.as_deref().map(|l| login_key(l, domain));
+                    let new = update
+                        .row
+                        .login_name
+                        .as_deref()
+                        .map(|l| login_key(l, domain));
                     let old = update
                         .known
+                        .row
                         .login_name
                         .as_deref()
                         .map(|l| login_key(l, domain));
                     if new != old {
                         if let Some(new) = new {
                             if holders.get(&new).is_some_and(|id| *id != update.known.id) {
-                                counts.login_taken(&entry.name, update.login.as_deref(), domain);
+                                counts.login_taken(
+                                    &entry.name,
+                                    update.row.login_name.as_deref(),
+                                    domain,
+                                );
                                 continue;
                             }
                             holders.insert(new, update.known.id);
@@ -514,10 +538,6 @@ async fn departments(
     Ok(found)
 }
 
-fn search(name: &str, login: Option<&str>, email: Option<&str>, mobile: Option<&str>) -> String {
-    super::list::search_text([Some(name), None, login, email, mobile])
-}
-
 /// A contact the directory gives, unless it was edited here since the last sync.
 fn contact(
     name: &str,
@@ -543,34 +563,51 @@ fn plan_update<'a>(
     entry: &'a Checked,
     department: Option<i64>,
     known: Known,
+    domain: &str,
     notes: &mut Vec<String>,
 ) -> Plan<'a> {
-    let mobile = contact(
+    let mut row = known.row.clone();
+    row.name = entry.name.clone();
+    row.mobile = contact(
         &entry.name,
         "mobile",
-        &known.mobile,
+        &known.row.mobile,
         &known.synced_mobile,
         &entry.mobile,
         notes,
     );
-    let email = contact(
+    row.email = contact(
         &entry.name,
         "email",
-        &known.email,
+        &known.row.email,
         &known.synced_email,
         &entry.email,
         notes,
     );
+    if row.approve_purchase_order && row.email.is_none() {
+        row.email = known.row.email.clone();
+        SyncLists::push(
+            notes,
+            format!(
+                "{}: email kept, since the engineer approves purchase orders",
+                entry.name
+            ),
+        );
+    }
+    row.phone = entry.phone.clone();
+    row.job_title = entry.title.clone();
+    row.employee_id = entry.employee_id.clone();
+    if entry.department.is_some() {
+        row.department_id = department;
+    }
     // A directory without a login keeps the one the engineer has.
-    let login = entry.login.clone().or(known.login_name.clone());
-    let changed = known.name != entry.name
-        || known.email != email
-        || known.mobile != mobile
-        || known.phone != entry.phone
-        || known.job_title != entry.title
-        || known.employee_id != entry.employee_id
-        || (entry.department.is_some() && known.department_id != department)
-        || known.login_name != login
+    if entry.login.is_some() {
+        row.login_name = entry.login.clone();
+    }
+    if row.login_name.is_some() {
+        row.login_domain = domain.to_owned();
+    }
+    let changed = row != known.row
         || known.directory_missing != 0
         || known.directory_id.as_deref() != Some(entry.id.as_str());
     if !changed {
@@ -581,19 +618,7 @@ fn plan_update<'a>(
                 || known.synced_email != entry.email,
         };
     }
-    let department = if entry.department.is_some() {
-        department
-    } else {
-        known.department_id
-    };
-    Plan::Update(Box::new(Update {
-        entry,
-        known,
-        department,
-        mobile,
-        email,
-        login,
-    }))
+    Plan::Update(Box::new(Update { entry, known, row }))
 }
 
 /// Writes the plans of a batch: what changed one by one, the rest for the batch at once.
@@ -627,7 +652,11 @@ async fn write(
         if update_one(tx, context, update).await? {
             updated.push(update);
         } else {
-            counts.login_taken(&update.entry.name, update.login.as_deref(), context.domain);
+            counts.login_taken(
+                &update.entry.name,
+                update.row.login_name.as_deref(),
+                context.domain,
+            );
         }
     }
     let created = create_all(tx, context, &creates, counts).await?;
@@ -637,12 +666,12 @@ async fn write(
             id: u.known.id,
             name: &u.entry.name,
             before: Contacts {
-                mobile: u.known.mobile.as_deref(),
-                email: u.known.email.as_deref(),
+                mobile: u.known.row.mobile.as_deref(),
+                email: u.known.row.email.as_deref(),
             },
             after: Contacts {
-                mobile: u.mobile.as_deref(),
-                email: u.email.as_deref(),
+                mobile: u.row.mobile.as_deref(),
+                email: u.row.email.as_deref(),
             },
         })
         .collect();
@@ -722,60 +751,42 @@ async fn update_one(
     update: &Update<'_>,
 ) -> Result<bool, ServiceError> {
     let entry = update.entry;
-    let domain = context.domain;
     let mut savepoint = tx.begin().await?;
-    let updated = sqlx::query(
-        "UPDATE technicians SET name = $1, email = $2, mobile = $3, phone = $4, job_title = $5, \
-         employee_id = $6, department_id = $7, login_name = $8, login_key = $9, \
-         directory_source = $10, directory_id = $11, directory_missing = 0, synced_mobile = $12, \
-         synced_email = $13, sync_run = $14, updated_at = $15, search_text = $16, name_key = $17, \
-         email_key = $18, version = version + 1 WHERE id = $19",
+    let updated = super::row::update(
+        &mut savepoint,
+        update.known.id,
+        None,
+        &update.row,
+        Some(&synced(context, entry)),
+        context.now,
     )
-    .bind(&entry.name)
-    .bind(&update.email)
-    .bind(&update.mobile)
-    .bind(&entry.phone)
-    .bind(&entry.title)
-    .bind(&entry.employee_id)
-    .bind(update.department)
-    .bind(&update.login)
-    .bind(update.login.as_deref().map(|l| login_key(l, domain)))
-    .bind(domain)
-    .bind(&entry.id)
-    .bind(&entry.mobile)
-    .bind(&entry.email)
-    .bind(context.run)
-    .bind(context.now)
-    .bind(search(
-        &entry.name,
-        update.login.as_deref(),
-        update.email.as_deref(),
-        update.mobile.as_deref(),
-    ))
-    .bind(fold(&entry.name))
-    .bind(update.email.as_deref().map(fold))
-    .bind(update.known.id)
-    .execute(&mut *savepoint)
     .await;
     match updated {
         Ok(_) => {
             savepoint.commit().await?;
             Ok(true)
         }
-        Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
+        Err(ServiceError::LoginNameExists(_)) => {
             savepoint.rollback().await?;
             Ok(false)
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
-/// Values per engineer in the insert, after the three the batch shares.
-const CREATE_VALUES: usize = 14;
+/// The marks a sync writes beside an engineer's row.
+fn synced<'a>(context: &Context<'a>, entry: &'a Checked) -> Synced<'a> {
+    Synced {
+        source: context.domain,
+        id: &entry.id,
+        mobile: entry.mobile.as_deref(),
+        email: entry.email.as_deref(),
+        run: context.run,
+    }
+}
 
-/// Inserts the new engineers of a batch in one statement: their ids. Should a writer
-/// outside this sync have taken one of their logins meanwhile, they are inserted one by
-/// one instead and that one is skipped.
+/// Inserts the new engineers of a batch, as few statements as the values allow: their ids.
+/// One whose login a writer outside this sync took meanwhile is skipped.
 async fn create_all<'a>(
     tx: &mut Transaction<'_, Any>,
     context: &Context<'_>,
@@ -785,113 +796,42 @@ async fn create_all<'a>(
     if creates.is_empty() {
         return Ok(Vec::new());
     }
-    let mut savepoint = tx.begin().await?;
-    match insert(&mut savepoint, context, creates).await {
-        Ok(created) => {
-            savepoint.commit().await?;
-            return Ok(created);
-        }
-        Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
-            savepoint.rollback().await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    let mut created = Vec::with_capacity(creates.len());
-    for create in creates {
-        let mut savepoint = tx.begin().await?;
-        match insert(&mut savepoint, context, std::slice::from_ref(create)).await {
-            Ok(one) => {
-                savepoint.commit().await?;
-                created.extend(one);
-            }
-            Err(e) if is_unique_violation(&e, "technicians_login_unique") => {
-                savepoint.rollback().await?;
-                counts.login_taken(&create.0.name, create.0.login.as_deref(), context.domain);
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(created)
-}
-
-async fn insert<'a>(
-    tx: &mut Transaction<'_, Any>,
-    context: &Context<'_>,
-    creates: &[(&'a Checked, Option<i64>)],
-) -> Result<Vec<(i64, &'a Checked)>, sqlx::Error> {
-    let mut created = Vec::with_capacity(creates.len());
-    for part in creates.chunks(rows_per_statement(CREATE_VALUES)) {
-        created.extend(insert_rows(tx, context, part).await?);
-    }
-    Ok(created)
-}
-
-async fn insert_rows<'a>(
-    tx: &mut Transaction<'_, Any>,
-    context: &Context<'_>,
-    creates: &[(&'a Checked, Option<i64>)],
-) -> Result<Vec<(i64, &'a Checked)>, sqlx::Error> {
-    let rows: Vec<String> = (0..creates.len())
-        .map(|i| {
-            let p: Vec<String> = (0..CREATE_VALUES)
-                .map(|k| format!("${}", 4 + i * CREATE_VALUES + k))
-                .collect();
-            // name, employee_id, email, phone, mobile, job_title, department_id, login_name,
-            // login_domain, login_enabled, directory_source, directory_id, synced_mobile,
-            // synced_email, sync_run, created_at, updated_at, version, search_text,
-            // login_key, name_key, email_key
-            format!(
-                "({}, {}, {}, {}, {}, {}, {}, {}, $1, {}, $1, {}, {}, {}, $2, $3, $3, 1, {}, {}, {}, {})",
-                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[4], p[2], p[10],
-                p[11], p[12], p[13]
-            )
+    let rows: Vec<Row> = creates
+        .iter()
+        .map(|(entry, department)| Row {
+            name: entry.name.clone(),
+            employee_id: entry.employee_id.clone(),
+            email: entry.email.clone(),
+            phone: entry.phone.clone(),
+            mobile: entry.mobile.clone(),
+            job_title: entry.title.clone(),
+            department_id: *department,
+            login_name: entry.login.clone(),
+            login_domain: context.domain.to_owned(),
+            ..Row::default()
         })
         .collect();
-    let sql = format!(
-        "INSERT INTO technicians (name, employee_id, email, phone, mobile, job_title, \
-         department_id, login_name, login_domain, login_enabled, directory_source, directory_id, \
-         synced_mobile, synced_email, sync_run, created_at, updated_at, version, search_text, \
-         login_key, name_key, email_key) VALUES {} RETURNING id, directory_id",
-        rows.join(", ")
-    );
-    let domain = context.domain;
-    let mut query = sqlx::query_as::<_, (i64, String)>(&sql)
-        .bind(domain)
-        .bind(context.run)
-        .bind(context.now);
-    for (entry, department) in creates {
-        query = query
-            .bind(&entry.name)
-            .bind(&entry.employee_id)
-            .bind(&entry.email)
-            .bind(&entry.phone)
-            .bind(&entry.mobile)
-            .bind(&entry.title)
-            .bind(*department)
-            .bind(&entry.login)
-            .bind(i64::from(entry.login.is_some()))
-            .bind(&entry.id)
-            .bind(search(
-                &entry.name,
-                entry.login.as_deref(),
-                entry.email.as_deref(),
-                entry.mobile.as_deref(),
-            ))
-            .bind(entry.login.as_deref().map(|l| login_key(l, domain)))
-            .bind(fold(&entry.name))
-            .bind(entry.email.as_deref().map(fold));
-    }
-    // The order of RETURNING rows is not promised: each is found by its directory id.
-    let ids: HashMap<String, i64> = query
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(id, directory_id)| (directory_id, id))
-        .collect();
-    Ok(creates
+    let news: Vec<New> = rows
         .iter()
-        .filter_map(|(entry, _)| ids.get(&entry.id).map(|id| (*id, *entry)))
-        .collect())
+        .zip(creates)
+        .map(|(row, (entry, _))| New {
+            row,
+            credentials: Credentials {
+                enabled: entry.login.is_some(),
+                ..Credentials::default()
+            },
+            synced: Some(synced(context, entry)),
+        })
+        .collect();
+    let ids = super::row::insert(tx, &news, context.now).await?;
+    let mut created = Vec::with_capacity(creates.len());
+    for (id, (entry, _)) in ids.into_iter().zip(creates) {
+        match id {
+            Some(id) => created.push((id, *entry)),
+            None => counts.login_taken(&entry.name, entry.login.as_deref(), context.domain),
+        }
+    }
+    Ok(created)
 }
 
 /// Ends a run that went through every entry of `directories`: engineers of those

@@ -23,7 +23,7 @@ pub struct Updated {
 
 /// The technician after the patch, as ids.
 struct Merged {
-    row: Stored,
+    after: Stored,
     udfs: Vec<(i64, String)>,
     sites_changed: bool,
     groups_changed: bool,
@@ -77,7 +77,7 @@ pub async fn update_technician(
         drop(conn);
         if let Some(expected) = expected_version {
             if expected != current.version {
-                return Err(stale(&current.name));
+                return Err(stale(&current.row.name));
             }
         }
         let own_contacts = actor.id == Some(id) && edit.is_contact_only();
@@ -95,18 +95,18 @@ pub async fn update_technician(
             });
         }
         let merged = merge(db, &current, &edit).await?;
-        if !own_contacts && !actor.covers_sites(&merged.row.sites()) {
+        if !own_contacts && !actor.covers_sites(&merged.after.sites()) {
             return Err(ServiceError::SiteRestricted(
                 "an SDSiteAdmin may place technicians only within its own sites (site, associated sites and groups)".into(),
             ));
         }
         let mut tx = db.begin_write().await?;
-        if current.is_admin() && !merged.row.is_admin() {
+        if current.is_admin() && !merged.after.is_admin() {
             let admins = stored::lock_admins(&mut tx, db.backend()).await?;
             if stored::is_last_admin(&admins, id) {
                 return Err(ServiceError::ProtectedAdmin(format!(
                     "'{}' is the last SDAdmin; grant SDAdmin to someone else first",
-                    current.name
+                    current.row.name
                 )));
             }
         }
@@ -114,7 +114,7 @@ pub async fn update_technician(
             // Another change landed since `current` was read: start again from the new state.
             drop(tx);
             if expected_version.is_some() {
-                return Err(stale(&current.name));
+                return Err(stale(&current.row.name));
             }
             continue;
         }
@@ -156,26 +156,21 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
     let robots = &edit.robots;
     let mut notes = Vec::new();
     let mut errors = FieldErrors::default();
-    let mut row = current.clone();
+    let mut next = current.clone();
+    let was = &current.row;
     if let Some(name) = &patch.name {
-        row.name = name.to_string();
+        next.row.name = name.to_string();
     }
-    row.alias = patch.alias.over(&current.alias, ToString::to_string);
-    row.employee_id = patch
+    next.row.alias = patch.alias.over(&was.alias, ToString::to_string);
+    next.row.employee_id = patch
         .employee_id
-        .over(&current.employee_id, ToString::to_string);
-    row.job_title = patch
-        .job_title
-        .over(&current.job_title, ToString::to_string);
-    row.email = patch.email.over(&current.email, |e| e.to_string());
-    row.sms_mail_id = patch
-        .sms_mail_id
-        .over(&current.sms_mail_id, |e| e.to_string());
-    row.phone = patch.phone.over(&current.phone, |p| p.display().to_owned());
-    row.mobile = patch
-        .mobile
-        .over(&current.mobile, |p| p.display().to_owned());
-    row.cost_cents = patch.cost_per_hr.over(&current.cost_cents, |c| c.cents());
+        .over(&was.employee_id, ToString::to_string);
+    next.row.job_title = patch.job_title.over(&was.job_title, ToString::to_string);
+    next.row.email = patch.email.over(&was.email, |e| e.to_string());
+    next.row.sms_mail_id = patch.sms_mail_id.over(&was.sms_mail_id, |e| e.to_string());
+    next.row.phone = patch.phone.over(&was.phone, |p| p.display().to_owned());
+    next.row.mobile = patch.mobile.over(&was.mobile, |p| p.display().to_owned());
+    next.row.cost_cents = patch.cost_per_hr.over(&was.cost_cents, |c| c.cents());
     // A beta channel that is off takes no new credentials (removing one is always allowed).
     let beta = crate::service::settings::beta_channels(db).await?;
     let offered = [
@@ -216,33 +211,31 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
     }
     let url = |u: &crate::domain::WebhookUrl| u.expose().to_owned();
     let secret = |s: &crate::domain::SigningSecret| s.expose().to_owned();
-    row.wecom_webhook = robots.wecom_webhook.over(&current.wecom_webhook, url);
-    row.dingtalk_webhook = robots.dingtalk_webhook.over(&current.dingtalk_webhook, url);
-    row.dingtalk_secret = robots
-        .dingtalk_secret
-        .over(&current.dingtalk_secret, secret);
-    row.lark_webhook = robots.lark_webhook.over(&current.lark_webhook, url);
-    row.lark_secret = robots.lark_secret.over(&current.lark_secret, secret);
-    if row.approve_purchase_order && row.email.is_none() {
+    next.row.wecom_webhook = robots.wecom_webhook.over(&was.wecom_webhook, url);
+    next.row.dingtalk_webhook = robots.dingtalk_webhook.over(&was.dingtalk_webhook, url);
+    next.row.dingtalk_secret = robots.dingtalk_secret.over(&was.dingtalk_secret, secret);
+    next.row.lark_webhook = robots.lark_webhook.over(&was.lark_webhook, url);
+    next.row.lark_secret = robots.lark_secret.over(&was.lark_secret, secret);
+    if next.row.approve_purchase_order && next.row.email.is_none() {
         errors.push(
             "email",
             "cannot be cleared while the technician approves purchase orders",
         );
     }
     if let Some(choice) = &patch.site {
-        row.site_id = placement::site(db, choice, &mut notes).await?;
+        next.row.site_id = placement::site(db, choice, &mut notes).await?;
     }
-    let site_changed = row.site_id != current.site_id;
+    let site_changed = next.row.site_id != was.site_id;
     match &patch.department {
         Change::Set(name) => {
-            (row.site_id, row.department_id) =
-                placement::department(db, row.site_id, name, &mut notes).await?;
+            (next.row.site_id, next.row.department_id) =
+                placement::department(db, next.row.site_id, name, &mut notes).await?;
         }
-        Change::Clear => row.department_id = None,
+        Change::Clear => next.row.department_id = None,
         Change::Keep if site_changed => {
-            if let Some(dept) = current.department_id {
-                if !department_is_under(db, dept, row.site_id).await? {
-                    row.department_id = None;
+            if let Some(dept) = was.department_id {
+                if !department_is_under(db, dept, next.row.site_id).await? {
+                    next.row.department_id = None;
                     notes.push("The department belonged to the old site, so the technician now has no department.".into());
                 }
             }
@@ -250,23 +243,23 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
         Change::Keep => {}
     }
     if let Some(names) = &patch.associate_sites {
-        row.site_ids = placement::associated_sites(db, names, &mut errors).await?;
+        next.site_ids = placement::associated_sites(db, names, &mut errors).await?;
     }
     if let Some(entries) = &patch.associate_groups {
-        row.groups = placement::groups(db, entries, &mut errors).await?;
+        next.groups = placement::groups(db, entries, &mut errors).await?;
     }
     if let Some(roles) = &patch.roles {
-        row.roles = roles.clone();
+        next.roles = roles.clone();
     }
     let udfs = placement::udfs(db, &patch.udfs, &mut errors).await?;
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
     Ok(Merged {
-        sites_changed: row.site_ids != current.site_ids,
-        groups_changed: row.groups != current.groups,
-        roles_changed: row.roles != current.roles,
-        row,
+        sites_changed: next.site_ids != current.site_ids,
+        groups_changed: next.groups != current.groups,
+        roles_changed: next.roles != current.roles,
+        after: next,
         udfs,
         notes,
     })
@@ -291,46 +284,9 @@ async fn write(
     current: &Stored,
     merged: &Merged,
 ) -> Result<bool, ServiceError> {
-    let row = &merged.row;
-    let result = sqlx::query(
-        "UPDATE technicians SET name = $1, alias = $2, employee_id = $3, email = $4, phone = $5, \
-         mobile = $6, sms_mail_id = $7, cost_per_hr_cents = $8, job_title = $9, site_id = $10, \
-         department_id = $11, updated_at = $12, wecom_webhook = $15, dingtalk_webhook = $16, \
-         dingtalk_secret = $17, lark_webhook = $18, lark_secret = $19, \
-         search_text = $20, name_key = $21, email_key = $22, version = version + 1 \
-         WHERE id = $13 AND version = $14",
-    )
-    .bind(&row.name)
-    .bind(&row.alias)
-    .bind(&row.employee_id)
-    .bind(&row.email)
-    .bind(&row.phone)
-    .bind(&row.mobile)
-    .bind(&row.sms_mail_id)
-    .bind(row.cost_cents)
-    .bind(&row.job_title)
-    .bind(row.site_id)
-    .bind(row.department_id)
-    .bind(now_ms())
-    .bind(current.id)
-    .bind(current.version)
-    .bind(&row.wecom_webhook)
-    .bind(&row.dingtalk_webhook)
-    .bind(&row.dingtalk_secret)
-    .bind(&row.lark_webhook)
-    .bind(&row.lark_secret)
-    .bind(super::list::search_text([
-        Some(row.name.as_str()),
-        row.alias.as_deref(),
-        row.login_name.as_deref(),
-        row.email.as_deref(),
-        row.mobile.as_deref(),
-    ]))
-    .bind(crate::domain::fold(&row.name))
-    .bind(row.email.as_deref().map(crate::domain::fold))
-    .execute(&mut **tx)
-    .await?;
-    if result.rows_affected() == 0 {
+    let row = &merged.after.row;
+    let now = now_ms();
+    if !super::row::update(tx, current.id, Some(current.version), row, None, now).await? {
         return Ok(false);
     }
     crate::service::confirmations::contacts_saved(
@@ -338,24 +294,24 @@ async fn write(
         current.id,
         &row.name,
         Contacts {
-            mobile: current.mobile.as_deref(),
-            email: current.email.as_deref(),
+            mobile: current.row.mobile.as_deref(),
+            email: current.row.email.as_deref(),
         },
         Contacts {
             mobile: row.mobile.as_deref(),
             email: row.email.as_deref(),
         },
-        now_ms(),
+        now,
     )
     .await?;
     if merged.roles_changed {
-        placement::write_roles(tx, current.id, &row.roles).await?;
+        placement::write_roles(tx, current.id, &merged.after.roles).await?;
     }
     if merged.sites_changed {
-        placement::write_sites(tx, current.id, &row.site_ids).await?;
+        placement::write_sites(tx, current.id, &merged.after.site_ids).await?;
     }
     if merged.groups_changed {
-        placement::write_groups(tx, current.id, &row.groups).await?;
+        placement::write_groups(tx, current.id, &merged.after.groups).await?;
     }
     placement::write_udfs(tx, current.id, &merged.udfs).await?;
     Ok(true)
