@@ -116,7 +116,12 @@ async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> 
         .site_pkg_dir("pkg")
         .site_addr(settings.addr)
         .build();
-    let console = web::console_router(options, state.clone(), settings.secure_cookies);
+    let console = web::console_router(
+        options,
+        state.clone(),
+        settings.secure_cookies,
+        settings.request_deadline,
+    );
     let console = web::sessions::layer(console, &state.db, settings.secure_cookies);
     let routes = Router::new()
         .merge(servlet::router(state.clone()))

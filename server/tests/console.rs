@@ -252,6 +252,7 @@ async fn pages_answer_in_full_while_another_console_is_built_in_the_same_process
                 options.clone(),
                 state.clone(),
                 false,
+                std::time::Duration::from_secs(30),
             ));
         }
     });

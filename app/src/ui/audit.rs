@@ -1,6 +1,7 @@
 //! The audit log: who changed what, when, from where, with what changed — filtered by
 //! technician, actor and source.
 
+use super::awaited;
 use super::layout::Layout;
 use super::pager::Pager;
 use super::{tr, use_texts};
@@ -22,7 +23,7 @@ pub fn AuditPage() -> impl IntoView {
         source: param("source"),
         page: param("page").parse().unwrap_or(1),
     };
-    let entries = Resource::new(audit_query, load_audit);
+    let entries = Resource::new(audit_query, |q| awaited::named("audit", load_audit(q)));
     let sources = [
         ("", t.any),
         ("console", t.source_console),

@@ -2,6 +2,7 @@
 //! attempt and what the provider answered; a dead letter has a Retry button, which works
 //! without JavaScript too.
 
+use super::awaited;
 use super::layout::Layout;
 use super::pager::Pager;
 use super::{channel_label, tr, use_texts};
@@ -35,7 +36,12 @@ pub fn DeliveriesPage() -> impl IntoView {
                 query.read().get("retried"),
             )
         },
-        |(filter, page, ..)| load_deliveries(filter.as_str().to_owned(), page),
+        |(filter, page, ..)| {
+            awaited::named(
+                "deliveries",
+                load_deliveries(filter.as_str().to_owned(), page),
+            )
+        },
     );
     let retried = move || query.read().get("retried");
     let error = move || match retry.value().get() {

@@ -3,6 +3,7 @@
 //! turns into the Change form of that directory, filled in. Every form works without
 //! JavaScript; a refused field is named beside it.
 
+use super::awaited;
 use super::{tr, use_texts};
 use crate::api::directory::{load_directories, AddDirectory, ChangeDirectory, RemoveDirectory};
 use crate::api::error::url_error;
@@ -28,7 +29,7 @@ pub fn DirectoriesSection() -> impl IntoView {
                 query.read().get("directory"),
             )
         },
-        |_| load_directories(),
+        |_| awaited::named("directories", load_directories()),
     );
     let error = move || -> Option<AppError> {
         match (

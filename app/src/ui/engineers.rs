@@ -1,6 +1,7 @@
 //! O&M Engineer Management: the roster table with search, filters, sort, pagination, each
 //! engineer's channels at a glance, and the Operation column that opens the dialogs.
 
+use super::awaited;
 use super::layout::Layout;
 use super::pager::{OpenEnded, Pager};
 use super::{tr, use_texts};
@@ -93,9 +94,9 @@ pub fn EngineersPage() -> impl IntoView {
     };
     let roster = Resource::new(
         move || (list_query(), notices()),
-        |(query, _)| list_technicians(query),
+        |(query, _)| awaited::named("roster", list_technicians(query)),
     );
-    let site_list = Resource::new(|| (), |_| sites());
+    let site_list = Resource::new(|| (), |_| awaited::named("sites", sites()));
     let start_sync = ServerAction::<crate::api::directory::StartSync>::new();
     let notice = move || {
         let q = query.read();

@@ -1,5 +1,6 @@
 //! The frame around every signed-in page: top bar, navigation, language, sign-out.
 
+use super::awaited;
 use super::use_texts;
 use crate::api::auth::{current_user, Logout};
 use crate::i18n::Lang;
@@ -48,7 +49,7 @@ pub fn Layout(
     #[prop(optional, into)] behind_dialog: Signal<bool>,
 ) -> impl IntoView {
     let t = use_texts();
-    let user = Resource::new(|| (), |_| current_user());
+    let user = Resource::new(|| (), |_| awaited::named("user", current_user()));
     let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar" inert=move || behind_dialog.get()>

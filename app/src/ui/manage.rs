@@ -2,6 +2,7 @@
 //! function through an `ActionForm`: without JavaScript the form posts and the server
 //! redirects back to the table; with it, the same happens without a page load.
 
+use super::awaited;
 use super::dialog::{focus_dialog, Dialog};
 use super::engineers::ListUrl;
 use super::fields::{technician_fields, validate, validate_credential};
@@ -130,7 +131,7 @@ where
     let id = target_id();
     let address = DialogAddress::current();
     let list_url = address.list_url;
-    let data = Resource::new(move || id.get(), fetch);
+    let data = Resource::new(move || id.get(), move |id| awaited::named(title, fetch(id)));
     let heading = move || {
         data.get()
             .and_then(Result::ok)

@@ -1,6 +1,7 @@
 //! The Message log (SPEC §4): what unconfigured providers kept instead of sending, newest
 //! first, like a mail catcher, so confirmation links can be followed without a gateway.
 
+use super::awaited;
 use super::layout::Layout;
 use super::pager::Pager;
 use super::{tr, use_texts};
@@ -20,7 +21,7 @@ pub fn MessagesPage() -> impl IntoView {
             .and_then(|p| p.parse().ok())
             .unwrap_or(1)
     };
-    let messages = Resource::new(page, load_messages);
+    let messages = Resource::new(page, |page| awaited::named("messages", load_messages(page)));
     view! {
         <Layout>
             <h1>{t.messages_title}</h1>

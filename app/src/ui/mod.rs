@@ -2,6 +2,7 @@
 
 mod add_technician;
 mod audit;
+pub mod awaited;
 mod deliveries;
 mod dialog;
 mod directories;

@@ -1,6 +1,7 @@
 //! Reference data: sites, departments, groups and UDF definitions, listed for everyone and
 //! added by an SDAdmin. Each add form works without JavaScript.
 
+use super::awaited;
 use super::layout::Layout;
 use super::{tr, use_texts};
 use crate::api::error::url_error;
@@ -30,7 +31,7 @@ pub fn ReferencePage() -> impl IntoView {
                 query.read().get("added"),
             )
         },
-        |_| load_reference_data(),
+        |_| awaited::named("reference", load_reference_data()),
     );
     let posted_error = move || {
         url_error(

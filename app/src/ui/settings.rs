@@ -1,5 +1,6 @@
 //! Settings: an SDAdmin switches the beta channels (voice, WeCom, DingTalk, Lark) on or off.
 
+use super::awaited;
 use super::layout::Layout;
 use super::{tr, use_texts};
 use crate::api::error::url_error;
@@ -14,7 +15,10 @@ use leptos_router::hooks::use_query_map;
 pub fn SettingsPage() -> impl IntoView {
     let t = use_texts();
     let action = ServerAction::<SaveBetaChannels>::new();
-    let current = Resource::new(move || action.version().get(), |_| load_beta_channels());
+    let current = Resource::new(
+        move || action.version().get(),
+        |_| awaited::named("settings", load_beta_channels()),
+    );
     let query = use_query_map();
     let error = move || -> Option<AppError> {
         match action.value().get() {

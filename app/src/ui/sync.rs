@@ -2,6 +2,7 @@
 //! JavaScript), a live progress bar while a sync runs (it survives a reload: the running
 //! sync is found again), and the result with its lists.
 
+use super::awaited;
 use super::{tr, use_texts};
 use crate::api::directory::{sync_status, StartSync};
 use crate::api::error::url_error;
@@ -42,7 +43,7 @@ pub fn SyncPanel(start: ServerAction<StartSync>) -> impl IntoView {
     let tick = RwSignal::new(0_u32);
     let status = Resource::new(
         move || (wanted(), start.version().get(), tick.get()),
-        |(id, ..)| sync_status(id),
+        |(id, ..)| awaited::named("sync", sync_status(id)),
     );
     // While it runs, ask again shortly (in the browser only; the server renders once).
     Effect::new(move |_| {

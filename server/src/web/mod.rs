@@ -29,8 +29,14 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// `secure`: the console is served over HTTPS (its cookies are `Secure` and `__Host-`).
-pub fn console_router(options: LeptosOptions, state: AppState, secure: bool) -> Router {
+/// `secure`: the console is served over HTTPS (its cookies are `Secure` and `__Host-`);
+/// `deadline`: the requests' deadline, past which a page's render is stopped.
+pub fn console_router(
+    options: LeptosOptions,
+    state: AppState,
+    secure: bool,
+    deadline: std::time::Duration,
+) -> Router {
     render::install_executor();
     let routes = routes();
     let context = {
@@ -49,7 +55,10 @@ pub fn console_router(options: LeptosOptions, state: AppState, secure: bool) -> 
         .with_state(options.clone())
         .merge(password::router(state.clone()));
     pages
-        .layer(axum::middleware::from_fn(render::on_own_thread))
+        .layer(axum::middleware::from_fn_with_state(
+            render::Limit::after(deadline),
+            render::on_own_thread,
+        ))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             edge::SERVER_FN_BODY_LIMIT,
         ))

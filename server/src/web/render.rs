@@ -69,12 +69,23 @@ pub fn install_executor() {
     }
 }
 
-/// How long a page's render may take on its thread: past the request deadline (whose 408
-/// the client got already), it is dropped.
-const RENDER_LIMIT: Duration = Duration::from_secs(35);
+/// How long a page's render may take on its thread: a little past the request deadline
+/// (whose 408 the client gets first), it is stopped and what it still awaited is logged.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit(Duration);
+
+impl Limit {
+    pub fn after(deadline: Duration) -> Self {
+        Self(deadline + Duration::from_millis(200))
+    }
+}
 
 /// Renders pages on a thread of their own; server functions and assets pass through.
-pub async fn on_own_thread(req: Request<Body>, next: Next) -> Response {
+pub async fn on_own_thread(
+    axum::extract::State(limit): axum::extract::State<Limit>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
     if path.starts_with("/api/")
         || path.starts_with("/pkg/")
@@ -89,8 +100,18 @@ pub async fn on_own_thread(req: Request<Body>, next: Next) -> Response {
         let _rendering = Rendering::start();
         let local = tokio::task::LocalSet::new();
         let response = runtime.block_on(
-            local.run_until(async { tokio::time::timeout(RENDER_LIMIT, next.run(req)).await }),
+            local.run_until(async { tokio::time::timeout(limit.0, next.run(req)).await }),
         );
+        // Logged here: the client got its 408 already, and the handler awaiting this
+        // thread was dropped with it.
+        if response.is_err() {
+            tracing::warn!(
+                path = %super::edge::logged_path(&path),
+                // Read before the leftovers are dropped (each takes its name off as it goes).
+                awaiting = %app::ui::awaited::still_awaited().join(", "),
+                "a page render ran past the request deadline and was stopped"
+            );
+        }
         // What the render left spawned is dropped here, on this thread, never polled again.
         drop(local);
         response
@@ -98,10 +119,7 @@ pub async fn on_own_thread(req: Request<Body>, next: Next) -> Response {
     .await;
     match rendered {
         Ok(Ok(response)) => response,
-        Ok(Err(_)) => {
-            tracing::warn!(path = %super::edge::logged_path(&path), "a page render ran past its limit and was dropped");
-            axum::http::StatusCode::REQUEST_TIMEOUT.into_response()
-        }
+        Ok(Err(_)) => axum::http::StatusCode::REQUEST_TIMEOUT.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "a page render failed");
             axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -1,0 +1,72 @@
+//! What a page's render is still waiting for. Each resource names its fetch, so a render
+//! stopped at its deadline can say which data never came (the server logs it).
+//!
+//! A page renders on one thread, start to end, and every fetch it starts is polled there
+//! (see the server's render module): a thread's list is its render's.
+
+use std::future::Future;
+
+/// Runs `fetch`, counted as awaited under `name` until it finishes or is dropped.
+pub async fn named<T>(name: &'static str, fetch: impl Future<Output = T>) -> T {
+    #[cfg(feature = "ssr")]
+    let _awaiting = Awaiting::start(name);
+    fetch.await
+}
+
+#[cfg(feature = "ssr")]
+thread_local! {
+    static AWAITED: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One fetch on this thread's list while it lives.
+#[cfg(feature = "ssr")]
+struct Awaiting(&'static str);
+
+#[cfg(feature = "ssr")]
+impl Awaiting {
+    fn start(name: &'static str) -> Self {
+        AWAITED.with(|a| a.borrow_mut().push(name));
+        Self(name)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl Drop for Awaiting {
+    fn drop(&mut self) {
+        AWAITED.with(|a| {
+            let mut awaited = a.borrow_mut();
+            if let Some(i) = awaited.iter().position(|n| *n == self.0) {
+                awaited.remove(i);
+            }
+        });
+    }
+}
+
+/// The fetches of this thread still awaited, in the order they started.
+#[cfg(feature = "ssr")]
+pub fn still_awaited() -> Vec<&'static str> {
+    AWAITED.with(|a| a.borrow().clone())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_fetch_is_awaited_until_it_ends_or_is_dropped() {
+        let local = tokio::task::LocalSet::new();
+        local
+            .run_until(async {
+                let stalled =
+                    tokio::task::spawn_local(named("sites", std::future::pending::<()>()));
+                let done = named("user", async { 1 }).await;
+                assert_eq!(done, 1);
+                tokio::task::yield_now().await;
+                assert_eq!(still_awaited(), ["sites"]);
+                stalled.abort();
+                _ = stalled.await;
+                assert_eq!(still_awaited(), Vec::<&str>::new());
+            })
+            .await;
+    }
+}
