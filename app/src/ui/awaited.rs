@@ -10,6 +10,9 @@ use std::future::Future;
 pub async fn named<T>(name: &'static str, fetch: impl Future<Output = T>) -> T {
     #[cfg(feature = "ssr")]
     let _awaiting = Awaiting::start(name);
+    // In the browser a fetch is not counted.
+    #[cfg(not(feature = "ssr"))]
+    let _ = name;
     fetch.await
 }
 
