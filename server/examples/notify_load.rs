@@ -149,7 +149,7 @@ async fn main() -> Result<(), String> {
         })
         .collect();
     queue(&db, sms).await?;
-    state.outbox_ready.notify_waiters();
+    state.db.outbox_ready().notify_waiters();
     let drained = wait_delivered(&db, messages as i64, Duration::from_secs(300)).await?;
     let rss_sms = rss_kib("VmHWM:");
     {
@@ -171,12 +171,22 @@ async fn main() -> Result<(), String> {
     let mut fan_out = Vec::new();
     for r in 0..robots {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO technicians (name, wecom_webhook, created_at, updated_at, search_text, name_key) \
-             VALUES ($1, $2, 0, 0, '', $1) RETURNING id",
+            "INSERT INTO technicians (name, created_at, updated_at, search_text, name_key) \
+             VALUES ($1, 0, 0, '', $1) RETURNING id",
         )
         .bind(format!("robot owner {r}"))
-        .bind(format!("http://{loopback}/cgi-bin/webhook/send?key=robot-{r}"))
         .fetch_one(db.writer())
+        .await
+        .map_err(|e| e.to_string())?;
+        sqlx::query(
+            "INSERT INTO contact_points (technician_id, channel, address, updated_at) \
+             VALUES ($1, 'wecom', $2, 0)",
+        )
+        .bind(id)
+        .bind(format!(
+            "http://{loopback}/cgi-bin/webhook/send?key=robot-{r}"
+        ))
+        .execute(db.writer())
         .await
         .map_err(|e| e.to_string())?;
         for m in 0..25 {
@@ -191,7 +201,7 @@ async fn main() -> Result<(), String> {
     let robot_messages = fan_out.len() as i64;
     let first_wave = (robots * 20) as i64;
     queue(&db, fan_out).await?;
-    state.outbox_ready.notify_waiters();
+    state.db.outbox_ready().notify_waiters();
     let wave = wait_delivered(&db, messages as i64 + first_wave, Duration::from_secs(300)).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let over: Vec<(String, u32)> = {
@@ -212,7 +222,7 @@ async fn main() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     // The next minute, on the application's clock.
     state.clock.advance(61_000);
-    state.outbox_ready.notify_waiters();
+    state.db.outbox_ready().notify_waiters();
     wait_delivered(
         &db,
         messages as i64 + robot_messages,

@@ -44,6 +44,13 @@ impl Application {
                 .map(secrecy::ExposeSecret::expose_secret),
             &settings.secret_key_file,
         )?);
+        // Robot secrets stored before they were sealed are sealed now, once.
+        let sealed = app::service::contact_points::seal_unsealed(&db, &secret_key, clock.now())
+            .await
+            .context("sealing the stored contact secrets")?;
+        if sealed > 0 {
+            tracing::info!(sealed, "contact secrets sealed under the server key");
+        }
         let access = crate::directory::Access {
             key: secret_key.clone(),
             root: settings.directory_root.clone(),
@@ -56,7 +63,6 @@ impl Application {
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),
             sign_in: Arc::new(SignInLimits::new(settings.sign_in_limits)),
             clock,
-            outbox_ready: Default::default(),
             webhook_hosts: Arc::new(webhook_hosts),
         };
         let listener = tokio::net::TcpListener::bind(settings.addr)

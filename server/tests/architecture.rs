@@ -173,7 +173,7 @@ fn only_the_row_writer_writes_a_technicians_own_columns() {
         .collect();
     owned.extend(["search_text", "login_key", "name_key", "email_key"].map(String::from));
     assert!(
-        owned.contains("name") && owned.contains("lark_secret"),
+        owned.contains("name") && owned.contains("login_domain"),
         "{owned:?}"
     );
     let mut found = Vec::new();

@@ -240,13 +240,16 @@ on_both_backends! {
         let (audit,): (String,) = sqlx::query_as("SELECT after_json FROM audit_log WHERE action = 'technician.update'")
             .fetch_one(app.db.reader()).await.unwrap();
         assert!(!audit.contains("topsecret") && audit.contains("wecomWebhook"), "{audit}");
+        // The signing secret is stored sealed: nothing in the database reads as it.
+        assert_eq!(app.count("SELECT count(*) FROM contact_points WHERE secret LIKE '%SECsecret%' OR unsealed_secret IS NOT NULL").await, 0);
+        assert_eq!(app.count("SELECT count(*) FROM contact_points WHERE channel = 'dingtalk' AND secret LIKE 'v1:%'").await, 1);
         // Left empty, the credential stays; ticking remove clears it.
         let (status, _) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[wecom_webhook]", "")]).await;
         assert!(status < 400);
-        assert_eq!(app.count(&format!("SELECT count(*) FROM technicians WHERE id = {id} AND wecom_webhook IS NOT NULL")).await, 1);
+        assert_eq!(app.count(&format!("SELECT count(*) FROM contact_points WHERE technician_id = {id} AND channel = 'wecom' AND address IS NOT NULL")).await, 1);
         let (status, _) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[remove_wecom_webhook]", "true")]).await;
         assert!(status < 400);
-        assert_eq!(app.count(&format!("SELECT count(*) FROM technicians WHERE id = {id} AND wecom_webhook IS NOT NULL")).await, 0);
+        assert_eq!(app.count(&format!("SELECT count(*) FROM contact_points WHERE technician_id = {id} AND channel = 'wecom' AND address IS NOT NULL")).await, 0);
     }
 
     async fn subscribing_marks_methods_pending_and_refuses_what_is_unavailable(app: TestApp) {

@@ -243,6 +243,50 @@ async fn deleting_an_engineer_cancels_what_was_not_sent() {
     );
 }
 
+/// Whatever queues a message wakes the delivery workers when it commits: with a poll of an
+/// hour, each of these arrives only because its own writer woke them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_path_that_queues_a_message_wakes_the_workers() {
+    let app = TestApp::spawn_with(common::Backend::Sqlite, |s| {
+        s.notify.poll = Duration::from_secs(3600);
+    })
+    .await
+    .unwrap();
+    app.create_admin().await;
+    // An XML add (the batched add writer) and its e-mail confirmation.
+    let id = app
+        .add_as_admin(&[
+            ("name", "Wu"),
+            ("loginName", "wu"),
+            ("email", "wu@example.com"),
+        ])
+        .await
+        .userid
+        .expect("added");
+    let text = captured_to(&app, "wu@example.com", 1).await;
+    assert!(text.contains("/confirm/"), "{text}");
+    // An XML update that adds a mobile, and its SMS confirmation.
+    let updated = app
+        .admin_call(
+            TECHNICIAN_SERVLET,
+            "UpdateTechnician",
+            &[("userid", &id.to_string()), ("mobile", "+86 138 0013 8001")],
+        )
+        .await;
+    assert!(updated.is_success(), "{updated:?}");
+    let link = link_in(&captured_to(&app, "+8613800138001", 1).await);
+    assert_eq!(
+        app.new_client().post(&link).send().await.unwrap().status(),
+        200
+    );
+    // The notification API.
+    let key = api_key(&app, "wake").await;
+    let body = r#"{"to":{"engineers":["wu"]},"channels":["sms"],"text":"Wake test","idempotency_key":"wake-1"}"#;
+    let (status, answer) = api_post(&app, Some(&key), body).await;
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(captured_to(&app, "+8613800138001", 2).await, "Wake test");
+}
+
 /// An application whose SMS gateway is `gateway`, with quick retries.
 async fn with_gateway(gateway: &Loopback) -> TestApp {
     let url = gateway.url("/send");
@@ -758,12 +802,13 @@ async fn the_webhook_allowlist_decides_what_may_be_saved() {
     }
     let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", &loopback)]).await;
     assert!(status < 400, "{body}");
-    let (stored,): (Option<String>,) =
-        sqlx::query_as("SELECT wecom_webhook FROM technicians WHERE id = $1")
-            .bind(id)
-            .fetch_one(app.db.reader())
-            .await
-            .unwrap();
+    let (stored,): (Option<String>,) = sqlx::query_as(
+        "SELECT address FROM contact_points WHERE technician_id = $1 AND channel = 'wecom'",
+    )
+    .bind(id)
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
     assert_eq!(stored.as_deref(), Some(loopback.as_str()));
     // The Edit dialog gets the allowlist, so the browser checks webhooks as the server does.
     let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
@@ -796,12 +841,16 @@ async fn the_sms_gateway_is_trusted_on_its_own_option_and_lends_robots_nothing()
     let at_gateway = gateway.url("/cgi-bin/webhook/send?key=wk");
     let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", &at_gateway)]).await;
     assert_eq!(status, 422, "{body}");
-    sqlx::query("UPDATE technicians SET wecom_webhook = $1 WHERE id = $2")
-        .bind(&at_gateway)
-        .bind(id)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO contact_points (technician_id, channel, address, updated_at) \
+         VALUES ($2, 'wecom', $1, 0) \
+         ON CONFLICT (technician_id, channel) DO UPDATE SET address = $1",
+    )
+    .bind(&at_gateway)
+    .bind(id)
+    .execute(app.db.writer())
+    .await
+    .unwrap();
     let key = api_key(&app, "monitoring").await;
     let (status, answer) = api_post(
         &app,
@@ -883,18 +932,13 @@ fn robot_judge(secret: &'static str) -> Judge {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_robot_is_posted_to_signed_as_its_provider_checks() {
-    let secret = "SEC+/=ünï";
-    let robot =
-        Loopback::start_judging(Answer::new(500, "unexpected"), Some(robot_judge(secret))).await;
-    let app = allowing(&robot).await;
-    let id = engineer_with_robots(&app, &robot, secret).await;
-    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+/// Sends engineer `id` a test message on each robot from the Subscribe dialog, and waits
+/// until all three are delivered.
+async fn test_every_robot(app: &TestApp, admin: &reqwest::Client, id: i64) {
     for channel in ["wecom", "dingtalk", "lark"] {
         let (status, body) = app
             .server_fn(
-                &admin,
+                admin,
                 "send_test_notification",
                 &[("id", &id.to_string()), ("channel", channel)],
             )
@@ -916,6 +960,17 @@ async fn every_robot_is_posted_to_signed_as_its_provider_checks() {
         .await
         .unwrap()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_robot_is_posted_to_signed_as_its_provider_checks() {
+    let secret = "SEC+/=ünï";
+    let robot =
+        Loopback::start_judging(Answer::new(500, "unexpected"), Some(robot_judge(secret))).await;
+    let app = allowing(&robot).await;
+    let id = engineer_with_robots(&app, &robot, secret).await;
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    test_every_robot(&app, &admin, id).await;
     // Cool-down: the same test again is refused.
     let (status, _) = app
         .server_fn(
@@ -927,6 +982,119 @@ async fn every_robot_is_posted_to_signed_as_its_provider_checks() {
     assert_eq!(status, 429);
     // The webhook's token never reaches the log of attempts.
     assert_eq!(app.count("SELECT count(*) FROM deliveries WHERE recipient LIKE '%access_token%' OR recipient LIKE '%key=wk%'").await, 0);
+}
+
+/// A database the release before contact points filled: robot webhooks and secrets in the
+/// technicians' own columns. After the upgrade every robot still gets its messages, signed
+/// with the secret it had; no secret is left readable; nothing is lost.
+async fn robots_saved_before_contact_points_keep_working_after_the_upgrade(
+    backend: common::Backend,
+) {
+    let secret = "SEC+/=ünï";
+    let robot =
+        Loopback::start_judging(Answer::new(500, "unexpected"), Some(robot_judge(secret))).await;
+    let Some((url, old)) = common::database_at(backend, 14).await else {
+        return;
+    };
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO technicians (name, search_text, name_key, created_at, updated_at, \
+         wecom_webhook, dingtalk_webhook, dingtalk_secret, lark_webhook, lark_secret) \
+         VALUES ('Ko', 'ko', 'ko', 0, 0, $1, $2, $3, $4, $3) RETURNING id",
+    )
+    .bind(robot.url("/cgi-bin/webhook/send?key=wk"))
+    .bind(robot.url("/robot/send?access_token=dt"))
+    .bind(secret)
+    .bind(robot.url("/open-apis/bot/v2/hook/lk"))
+    .fetch_one(old.writer())
+    .await
+    .unwrap();
+    // A secret saved before its webhook: kept too.
+    sqlx::query(
+        "INSERT INTO technicians (name, search_text, name_key, created_at, updated_at, \
+         dingtalk_secret) VALUES ('Mo', 'mo', 'mo', 0, 0, 'SEConlythesecret')",
+    )
+    .execute(old.writer())
+    .await
+    .unwrap();
+    drop(old);
+    let allow = robot.allow_entry();
+    let app = TestApp::spawn_on(url, move |s| {
+        s.notify.webhook_allow = vec![allow];
+        s.notify.http_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let points: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT t.name, c.channel, c.address, c.secret_hint FROM contact_points c \
+         JOIN technicians t ON t.id = c.technician_id ORDER BY t.name, c.channel",
+    )
+    .fetch_all(app.db.reader())
+    .await
+    .unwrap();
+    let hook = |path: &str| Some(robot.url(path));
+    assert_eq!(
+        points,
+        vec![
+            (
+                "Ko".into(),
+                "dingtalk".into(),
+                hook("/robot/send?access_token=dt"),
+                Some("=ünï".into())
+            ),
+            (
+                "Ko".into(),
+                "lark".into(),
+                hook("/open-apis/bot/v2/hook/lk"),
+                Some("=ünï".into())
+            ),
+            (
+                "Ko".into(),
+                "wecom".into(),
+                hook("/cgi-bin/webhook/send?key=wk"),
+                None
+            ),
+            ("Mo".into(), "dingtalk".into(), None, Some("cret".into())),
+        ]
+    );
+    // Every secret is sealed at the first start: none is left as it was typed.
+    assert_eq!(
+        app.count("SELECT count(*) FROM contact_points WHERE unsealed_secret IS NOT NULL")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM contact_points WHERE secret LIKE 'v1:%'")
+            .await,
+        3
+    );
+    assert_eq!(app.count("SELECT count(*) FROM contact_points WHERE secret LIKE '%SEC+/=%' OR secret LIKE '%onlythesecret%'").await, 0);
+    assert!(
+        sqlx::query("SELECT wecom_webhook FROM technicians")
+            .fetch_all(app.db.reader())
+            .await
+            .is_err(),
+        "the old columns are gone"
+    );
+    app.create_admin().await;
+    enable_beta(&app).await;
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let (_, view) = app
+        .server_fn(&admin, "edit_view", &[("id", &id.to_string())])
+        .await;
+    assert!(view.contains("=ünï") && !view.contains("SEC+"), "{view}");
+    // The robots' judge checks DingTalk's and Lark's signatures with the original secret.
+    test_every_robot(&app, &admin, id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_saved_before_contact_points_keep_working_after_the_upgrade_on_sqlite() {
+    robots_saved_before_contact_points_keep_working_after_the_upgrade(common::Backend::Sqlite)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_saved_before_contact_points_keep_working_after_the_upgrade_on_postgres() {
+    robots_saved_before_contact_points_keep_working_after_the_upgrade(common::Backend::Postgres)
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -994,12 +1162,16 @@ async fn redirects_private_addresses_and_unlisted_hosts_are_never_followed() {
     let app = allowing(&robot).await;
     let id = engineer_with_robots(&app, &robot, "SECsigning1").await;
     // Lark points at a loopback server that is not on the allowlist.
-    sqlx::query("UPDATE technicians SET lark_webhook = $1 WHERE id = $2")
-        .bind(metadata.url("/open-apis/bot/v2/hook/x"))
-        .bind(id)
-        .execute(app.db.writer())
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO contact_points (technician_id, channel, address, updated_at) \
+         VALUES ($2, 'lark', $1, 0) \
+         ON CONFLICT (technician_id, channel) DO UPDATE SET address = $1",
+    )
+    .bind(metadata.url("/open-apis/bot/v2/hook/x"))
+    .bind(id)
+    .execute(app.db.writer())
+    .await
+    .unwrap();
     let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
     for channel in ["wecom", "lark"] {
         app.server_fn(

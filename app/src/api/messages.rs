@@ -39,7 +39,6 @@ pub async fn send_test_notification(
         state.clock.now(),
     )
     .await?;
-    state.outbox_ready.notify_waiters();
     if !back.is_empty() {
         leptos_axum::redirect(&super::technicians::with_param(
             &back,
@@ -64,7 +63,6 @@ pub async fn retry_delivery(id: i64, back: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     let ctx = super::audit_context().await;
     crate::service::delivery_log::retry(&state.db, &actor, &ctx, id, state.clock.now()).await?;
-    state.outbox_ready.notify_waiters();
     let back = if back.starts_with("/deliveries") {
         back
     } else {

@@ -89,6 +89,7 @@ pub async fn update_engineer(
     let ctx = super::audit_context().await;
     crate::service::technicians::update_technician(
         &state.db,
+        &state.secret_key,
         &actor,
         &ctx,
         &TechnicianRef::by_id(id),
@@ -157,7 +158,6 @@ pub async fn subscribe(
         state.clock.now(),
     )
     .await?;
-    state.outbox_ready.notify_waiters();
     leptos_axum::redirect(&with_param(&back, "subscribed", &id.to_string()));
     Ok(())
 }

@@ -35,6 +35,15 @@ impl<T> Change<T> {
         matches!(self, Self::Keep)
     }
 
+    /// The same change of another type of value.
+    pub fn map_ref<S>(&self, f: impl FnOnce(&T) -> S) -> Change<S> {
+        match self {
+            Self::Keep => Change::Keep,
+            Self::Clear => Change::Clear,
+            Self::Set(value) => Change::Set(f(value)),
+        }
+    }
+
     pub fn is_set(&self) -> bool {
         matches!(self, Self::Set(_))
     }

@@ -25,6 +25,9 @@ pub struct Db {
     /// The queue of the task that commits waiting adds together, kept here by the
     /// technician service, which alone knows its type.
     adds: std::sync::Arc<std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>>,
+    /// Woken when a transaction that queued deliveries commits (the outbox's `commit`):
+    /// the delivery workers wait on it between polls.
+    outbox_ready: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Db {
@@ -92,6 +95,7 @@ impl Db {
             backend,
             url: url.to_owned(),
             adds: Default::default(),
+            outbox_ready: Default::default(),
         })
     }
 
@@ -128,6 +132,16 @@ impl Db {
 
     pub(crate) fn add_queue(&self) -> &std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>> {
         &self.adds
+    }
+
+    /// What the delivery workers wait on: woken each time deliveries are queued.
+    pub fn outbox_ready(&self) -> &tokio::sync::Notify {
+        &self.outbox_ready
+    }
+
+    /// The same, for a task that outlives no [`Db`] it would hold (the add writer).
+    pub(crate) fn outbox_ready_shared(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.outbox_ready.clone()
     }
 
     pub fn backend(&self) -> Backend {

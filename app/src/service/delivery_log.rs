@@ -185,6 +185,6 @@ pub async fn retry(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::service::outbox::commit(db, tx).await?;
     Ok(())
 }

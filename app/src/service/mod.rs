@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod confirmations;
+pub mod contact_points;
 pub mod credentials;
 pub mod db;
 pub mod delivery_log;
@@ -75,8 +76,6 @@ pub struct AppState {
     /// What this instance spends on password checks (see `sign_in_limits`).
     pub sign_in: std::sync::Arc<sign_in_limits::SignInLimits>,
     pub clock: Clock,
-    /// Wakes this instance's delivery workers when something was queued.
-    pub outbox_ready: std::sync::Arc<tokio::sync::Notify>,
     /// Where robot webhooks may point (`--webhook-allow`), checked when they are saved.
     pub webhook_hosts: std::sync::Arc<crate::domain::WebhookHosts>,
     /// Starts Synchronize Engineer Info in the background.

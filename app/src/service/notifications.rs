@@ -9,7 +9,7 @@ use super::outbox::{self, Kind, NewDelivery};
 use super::settings;
 use super::technicians::stored::{self, Stored};
 use crate::domain::webhook::mask_url;
-use crate::domain::{BetaChannels, Channel, Robot};
+use crate::domain::{BetaChannels, Channel};
 use serde_json::json;
 
 /// A test to the same engineer and channel waits this long after the last one.
@@ -61,13 +61,11 @@ pub fn reach(
             .map(|(_, contact)| contact.clone())
             .ok_or(Unusable::NotConfirmed);
     }
-    let webhook = match channel.robot() {
-        Some(Robot::WeCom) => &technician.row.wecom_webhook,
-        Some(Robot::DingTalk) => &technician.row.dingtalk_webhook,
-        Some(Robot::Lark) => &technician.row.lark_webhook,
-        None => &None,
-    };
-    webhook.as_deref().map(mask_url).ok_or(Unusable::NoWebhook)
+    technician
+        .contact(channel)
+        .and_then(|c| c.address.as_deref())
+        .map(mask_url)
+        .ok_or(Unusable::NoWebhook)
 }
 
 /// Confirmed subscriptions of an engineer: (method, contact).
@@ -149,7 +147,7 @@ pub async fn send_test(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::service::outbox::commit(db, tx).await?;
     Ok(())
 }
 
@@ -498,7 +496,7 @@ pub async fn api_send(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::service::outbox::commit(db, tx).await?;
     let mut deliveries: Vec<ApiDelivery> = queued
         .iter()
         .map(|d| ApiDelivery {

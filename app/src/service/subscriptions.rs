@@ -141,6 +141,6 @@ pub async fn request(
         },
     )
     .await?;
-    tx.commit().await?;
+    crate::service::outbox::commit(db, tx).await?;
     Ok(methods.to_vec())
 }

@@ -2,16 +2,14 @@
 //! record how it ended (SPEC §4). A provider that is not configured captures its messages
 //! into the Message log instead, so the embedded default works end to end.
 
-pub mod gateway;
 pub mod outbound;
-pub mod robots;
-pub mod smtp;
+pub mod providers;
 
-use app::domain::Channel;
 use app::service::confirmations::PUBLIC_URL;
+use app::service::contact_points;
 use app::service::outbox::{self, Claimed, Outcome, Retries};
 use app::service::AppState;
-use outbound::{read_answer, retry_after_ms, Allowlist, Outbound};
+use providers::{Message, Reach};
 use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -81,15 +79,6 @@ impl std::fmt::Debug for NotifySettings {
     }
 }
 
-/// Every provider, built once from the settings.
-#[derive(Debug)]
-pub struct Senders {
-    public_url: String,
-    http: Outbound,
-    gateway: Option<gateway::Gateway>,
-    smtp: Option<smtp::Smtp>,
-}
-
 /// A transport error without the URL, which may carry a robot's token.
 pub fn describe(err: &reqwest::Error) -> String {
     let kind = if err.is_timeout() {
@@ -114,38 +103,18 @@ pub fn describe(err: &reqwest::Error) -> String {
     }
 }
 
+/// The providers and what every message goes through before one of them sends it.
+#[derive(Debug)]
+pub struct Senders {
+    public_url: String,
+    providers: providers::Registry,
+}
+
 impl Senders {
     pub fn new(settings: &NotifySettings, public_url: String) -> anyhow::Result<Self> {
-        // The robots' allowlist is for what engineers may save; the gateway is the
-        // operator's own setting and is trusted on it alone, never added to that list.
-        let allow = Allowlist::parse(&settings.webhook_allow).map_err(|e| anyhow::anyhow!(e))?;
-        let gateway = match &settings.sms_gateway_url {
-            Some(raw) => Some(gateway::Gateway::new(
-                raw,
-                settings.sms_gateway_token.clone(),
-                settings.http_timeout,
-            )?),
-            None => None,
-        };
-        let smtp = match &settings.smtp_url {
-            Some(url) => {
-                let from = settings
-                    .mail_from
-                    .clone()
-                    .unwrap_or_else(|| "Crewdesk <crewdesk@localhost>".to_owned());
-                Some(smtp::Smtp::new(
-                    secrecy::ExposeSecret::expose_secret(url),
-                    &from,
-                    settings.http_timeout,
-                )?)
-            }
-            None => None,
-        };
         Ok(Self {
             public_url: public_url.trim_end_matches('/').to_owned(),
-            http: Outbound::new(allow, settings.http_timeout)?,
-            gateway,
-            smtp,
+            providers: providers::Registry::build(settings)?,
         })
     }
 
@@ -160,74 +129,61 @@ impl Senders {
 
     pub async fn send(&self, state: &AppState, claimed: &Claimed) -> Outcome {
         let text = self.render(claimed);
-        match claimed.channel {
-            Channel::Sms | Channel::Voice => match &self.gateway {
-                Some(gateway) => gateway.send(claimed, &text).await,
-                None => Outcome::Captured(text),
+        let Some(provider) = self.providers.get(claimed.channel) else {
+            return Outcome::Captured(text);
+        };
+        let now_ms = state.clock.now();
+        let (address, secret) = match provider.reach() {
+            Reach::Recipient => (claimed.recipient.clone(), None),
+            Reach::ContactPoint => match contact_point(state, claimed).await {
+                Ok(found) => found,
+                Err(ended) => return ended,
             },
-            Channel::Email => match &self.smtp {
-                Some(smtp) => smtp.send(claimed, &text).await,
-                None => Outcome::Captured(text),
-            },
-            Channel::WeCom | Channel::DingTalk | Channel::Lark => {
-                self.send_to_robot(state, claimed, &text).await
+        };
+        if let Some(limit) = provider.limit() {
+            // The limit is the address's: two engineers sharing a group's robot share it too.
+            let key = hex::encode(Sha256::digest(address.as_bytes()));
+            match outbox::reserve_robot_send(&state.db, &key, limit, now_ms).await {
+                Ok(None) => {}
+                Ok(Some(until)) => return Outcome::Deferred { until },
+                Err(e) => {
+                    return Outcome::Retry {
+                        answer: format!("the rate limit could not be checked: {e}"),
+                        after_ms: None,
+                    }
+                }
             }
         }
+        let message = Message {
+            claimed,
+            text: &text,
+            address: &address,
+            secret: secret.as_deref(),
+            now_ms,
+        };
+        provider.send(&message).await
     }
+}
 
-    async fn send_to_robot(&self, state: &AppState, claimed: &Claimed, text: &str) -> Outcome {
-        let Some(robot) = claimed.channel.robot() else {
-            return Outcome::Failed("not a robot channel".into());
-        };
-        let Some(technician) = claimed.technician_id else {
-            return Outcome::Cancelled("the engineer was deleted".into());
-        };
-        let address = match outbox::robot_address(&state.db, technician, robot).await {
-            Ok(Some(address)) => address,
-            Ok(None) => {
-                return Outcome::Cancelled(format!(
-                    "the engineer has no {} webhook any more",
-                    robot.as_str()
-                ))
-            }
-            Err(e) => {
-                return Outcome::Retry {
-                    answer: format!("the database could not be read: {e}"),
-                    after_ms: None,
-                }
-            }
-        };
-        let (webhook, secret) = address;
-        let url = match self.http.target(&webhook) {
-            Ok(url) => url,
-            Err(reason) => return Outcome::Failed(reason),
-        };
-        // The limit is the robot's: two engineers sharing a group's robot share it too.
-        let key = hex::encode(Sha256::digest(webhook.as_bytes()));
-        let now = state.clock.now();
-        match outbox::reserve_robot_send(&state.db, &key, robots::limit(robot), now).await {
-            Ok(None) => {}
-            Ok(Some(until)) => return Outcome::Deferred { until },
-            Err(e) => {
-                return Outcome::Retry {
-                    answer: format!("the rate limit could not be checked: {e}"),
-                    after_ms: None,
-                }
-            }
-        }
-        let (url, body) = robots::request(robot, url, secret.as_deref(), text, now);
-        match self.http.client.post(url).json(&body).send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let after = retry_after_ms(response.headers());
-                let answer = read_answer(response).await;
-                robots::outcome(robot, status, &answer, after)
-            }
-            Err(e) => Outcome::Retry {
-                answer: describe(&e),
-                after_ms: None,
-            },
-        }
+/// The engineer's contact point for the delivery's channel as it is now.
+async fn contact_point(
+    state: &AppState,
+    claimed: &Claimed,
+) -> Result<(String, Option<String>), Outcome> {
+    let Some(technician) = claimed.technician_id else {
+        return Err(Outcome::Cancelled("the engineer was deleted".into()));
+    };
+    let channel = claimed.channel;
+    match contact_points::for_sending(&state.db, &state.secret_key, technician, channel).await {
+        Ok(Some(address)) => Ok(address),
+        Ok(None) => Err(Outcome::Cancelled(format!(
+            "the engineer has no {} webhook any more",
+            channel.as_str()
+        ))),
+        Err(e) => Err(Outcome::Retry {
+            answer: format!("the database could not be read: {e}"),
+            after_ms: None,
+        }),
     }
 }
 
@@ -258,7 +214,7 @@ async fn run(state: AppState, senders: Arc<Senders>, settings: NotifySettings, w
     let lease_ms = i64::try_from(settings.lease.as_millis()).unwrap_or(60_000);
     loop {
         // Registered before the claim, so a wake-up between the claim and the wait is kept.
-        let ready = state.outbox_ready.notified();
+        let ready = state.db.outbox_ready().notified();
         let claimed = match outbox::claim(
             &state.db,
             &worker,

@@ -40,6 +40,7 @@ pub async fn update(
     };
     match technicians::update_technician(
         &state.db,
+        &state.secret_key,
         actor,
         ctx,
         &target,

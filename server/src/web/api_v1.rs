@@ -139,12 +139,7 @@ async fn send(State(api): State<Api>, request: Request<Body>) -> Response {
     };
     let now = api.state.clock.now();
     match notifications::api_send(&api.state.db, (key_id, &key_name), &request, now).await {
-        Ok((answer, created)) => {
-            if created {
-                api.state.outbox_ready.notify_waiters();
-            }
-            (StatusCode::ACCEPTED, Json(answer)).into_response()
-        }
+        Ok((answer, _)) => (StatusCode::ACCEPTED, Json(answer)).into_response(),
         Err(e) => service_error(e),
     }
 }

@@ -75,6 +75,46 @@ pub async fn fresh_postgres() -> Option<String> {
     Some(format!("{prefix}/{name}"))
 }
 
+/// A new database of `backend` migrated only up to migration `last`: the schema an earlier
+/// release left, for a test to fill as that release did and then upgrade.
+pub async fn database_at(backend: Backend, last: i64) -> Option<(String, Db)> {
+    let (url, folder) = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("crewdesk-tests");
+            std::fs::create_dir_all(&dir).expect("test folder");
+            (
+                format!("sqlite:{}/{}.db", dir.display(), unique_name()),
+                "sqlite",
+            )
+        }
+        Backend::Postgres => (fresh_postgres().await?, "postgres"),
+    };
+    // The release's migrations are the first `last` files of today's folder, byte for byte.
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(folder);
+    let old = std::env::temp_dir()
+        .join("crewdesk-tests")
+        .join(format!("{}-migrations", unique_name()));
+    std::fs::create_dir_all(&old).expect("migrations folder");
+    for entry in std::fs::read_dir(&source).expect("migrations") {
+        let path = entry.expect("migration").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let version: i64 = name.split('_').next().unwrap().parse().unwrap();
+        if version <= last {
+            std::fs::copy(&path, old.join(&name)).expect("copy migration");
+        }
+    }
+    let db = Db::connect(&url).await.expect("connect");
+    sqlx::migrate::Migrator::new(old.as_path())
+        .await
+        .expect("old migrations")
+        .run(db.writer())
+        .await
+        .expect("old schema");
+    Some((url, db))
+}
+
 /// What tests that read directories outside an application give the sync: the test key,
 /// and a directory root of no consequence (the operator's absolute paths are read as they are).
 pub fn test_access() -> server::directory::Access {

@@ -301,7 +301,6 @@ fn row_of(new: &NewTechnician, placement: &Placement) -> Row {
             .login
             .as_ref()
             .map_or(String::new(), |l| l.domain.clone()),
-        ..Row::default()
     }
 }
 
@@ -334,7 +333,12 @@ mod group {
             .add_queue()
             .get_or_init(|| {
                 let (sender, receiver) = mpsc::channel::<Job>(BATCH * 4);
-                tokio::spawn(run(db.writer().clone(), db.backend(), receiver));
+                tokio::spawn(run(
+                    db.writer().clone(),
+                    db.backend(),
+                    db.outbox_ready_shared(),
+                    receiver,
+                ));
                 Box::new(sender)
             })
             .downcast_ref::<mpsc::Sender<Job>>()
@@ -353,7 +357,12 @@ mod group {
         answer.await.map_err(|_| stopped())?
     }
 
-    async fn run(writer: sqlx::AnyPool, backend: Backend, mut receiver: mpsc::Receiver<Job>) {
+    async fn run(
+        writer: sqlx::AnyPool,
+        backend: Backend,
+        ready: std::sync::Arc<tokio::sync::Notify>,
+        mut receiver: mpsc::Receiver<Job>,
+    ) {
         while let Some(first) = receiver.recv().await {
             let mut jobs = vec![first];
             while jobs.len() < BATCH {
@@ -362,14 +371,14 @@ mod group {
                     Err(_) => break,
                 }
             }
-            let outcomes = match write(&writer, backend, &jobs).await {
+            let outcomes = match write(&writer, backend, &ready, &jobs).await {
                 Ok(outcomes) => outcomes,
                 Err(Failed::Spoiled(_)) if jobs.len() > 1 => {
                     // One add spoiled the batch: each is written alone, so it fails alone.
                     let mut outcomes = Vec::with_capacity(jobs.len());
                     for job in &jobs {
                         outcomes.push(
-                            match write(&writer, backend, std::slice::from_ref(job)).await {
+                            match write(&writer, backend, &ready, std::slice::from_ref(job)).await {
                                 Ok(mut one) => one.pop().unwrap_or_else(|| Err(lost())),
                                 Err(Failed::Spoiled(e) | Failed::Batch(e)) => Err(e),
                             },
@@ -419,6 +428,7 @@ mod group {
     async fn write(
         writer: &sqlx::AnyPool,
         backend: Backend,
+        ready: &tokio::sync::Notify,
         jobs: &[Job],
     ) -> Result<Vec<Result<i64, ServiceError>>, Failed> {
         let mut tx = crate::service::db::begin_write_on(writer, backend).await?;
@@ -452,6 +462,8 @@ mod group {
             done.extend(same);
         }
         tx.commit().await?;
+        // Their confirmations are queued: the delivery workers need not wait for a poll.
+        ready.notify_waiters();
         Ok(outcomes)
     }
 }

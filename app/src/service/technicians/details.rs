@@ -5,6 +5,7 @@ use crate::domain::webhook::{mask_secret, mask_url};
 use crate::domain::Role;
 use crate::domain::{CostPerHour, TechnicianRef};
 use crate::service::actor::Actor;
+use crate::service::contact_points::ContactPoint;
 use crate::service::db::{by_many_ids as by_ids, Db};
 use crate::service::error::ServiceError;
 use serde::{Deserialize, Serialize};
@@ -52,14 +53,9 @@ struct Row {
     login_enabled: i64,
     login_name: Option<String>,
     login_domain: String,
-    wecom_webhook: Option<String>,
-    dingtalk_webhook: Option<String>,
-    dingtalk_secret: Option<String>,
-    lark_webhook: Option<String>,
-    lark_secret: Option<String>,
 }
 
-/// The audit log's picture of a technician: the API attributes, plus the robot credentials
+/// The audit log's picture of a technician: the API attributes, plus its contact points
 /// masked (the log must show that they changed, never what they are).
 pub(crate) async fn snapshot(
     conn: &mut AnyConnection,
@@ -76,37 +72,28 @@ pub(crate) async fn snapshots(
     let pictures = read_many(conn, ids).await?;
     Ok(pictures
         .into_iter()
-        .map(|(id, (details, robots))| {
+        .map(|(id, (details, contacts))| {
             let mut json = details.to_json();
             if let Some(map) = json.as_object_mut() {
-                let masked = [
-                    ("wecomWebhook", robots.wecom.as_deref().map(mask_url)),
-                    ("dingtalkWebhook", robots.dingtalk.as_deref().map(mask_url)),
-                    (
-                        "dingtalkSecret",
-                        robots.dingtalk_secret.as_deref().map(mask_secret),
-                    ),
-                    ("larkWebhook", robots.lark.as_deref().map(mask_url)),
-                    ("larkSecret", robots.lark_secret.as_deref().map(mask_secret)),
-                ];
-                for (key, value) in masked {
-                    if let Some(value) = value {
-                        map.insert(key.to_owned(), serde_json::Value::String(value));
+                for point in contacts {
+                    let channel = point.channel.as_str();
+                    let masked = [
+                        ("Webhook", point.address.as_deref().map(mask_url)),
+                        ("Secret", point.secret_hint.as_deref().map(mask_secret)),
+                    ];
+                    for (what, value) in masked {
+                        if let Some(value) = value {
+                            map.insert(
+                                format!("{channel}{what}"),
+                                serde_json::Value::String(value),
+                            );
+                        }
                     }
                 }
             }
             (id, json)
         })
         .collect())
-}
-
-/// A technician's robot credentials, which the API's attributes leave out.
-struct Robots {
-    wecom: Option<String>,
-    dingtalk: Option<String>,
-    dingtalk_secret: Option<String>,
-    lark: Option<String>,
-    lark_secret: Option<String>,
 }
 
 /// GetTechnician: any signed-in technician may read any technician (the roster is shared).
@@ -138,11 +125,11 @@ pub(crate) async fn read(
         .map(|(details, _)| details))
 }
 
-/// The API attributes and robot credentials of each of `ids` that exists.
+/// The API attributes and contact points of each of `ids` that exists.
 async fn read_many(
     conn: &mut AnyConnection,
     ids: &[i64],
-) -> Result<HashMap<i64, (Details, Robots)>, ServiceError> {
+) -> Result<HashMap<i64, (Details, Vec<ContactPoint>)>, ServiceError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -150,8 +137,7 @@ async fn read_many(
         &mut *conn,
         "SELECT t.id, t.name, t.alias, t.employee_id, t.email, t.phone, t.mobile, t.sms_mail_id, \
          t.cost_per_hr_cents, t.job_title, s.name AS site_name, d.name AS department_name, \
-         t.approve_purchase_order, t.login_enabled, t.login_name, t.login_domain, \
-         t.wecom_webhook, t.dingtalk_webhook, t.dingtalk_secret, t.lark_webhook, t.lark_secret \
+         t.approve_purchase_order, t.login_enabled, t.login_name, t.login_domain \
          FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
          LEFT JOIN departments d ON d.id = t.department_id WHERE t.id IN ({})",
         ids,
@@ -214,6 +200,7 @@ async fn read_many(
             _ => {}
         }
     }
+    let mut contacts = crate::service::contact_points::of_many(&mut *conn, ids).await?;
     let opt = |v: Option<String>| v.unwrap_or_default();
     let flag = |v: i64| if v != 0 { "true" } else { "false" }.to_owned();
     Ok(rows
@@ -267,14 +254,8 @@ async fn read_many(
                     udf_values.remove(&(id, *udf)).unwrap_or_default(),
                 )
             }));
-            let robots = Robots {
-                wecom: r.wecom_webhook,
-                dingtalk: r.dingtalk_webhook,
-                dingtalk_secret: r.dingtalk_secret,
-                lark: r.lark_webhook,
-                lark_secret: r.lark_secret,
-            };
-            (id, (Details(pairs), robots))
+            let points = contacts.remove(&id).unwrap_or_default();
+            (id, (Details(pairs), points))
         })
         .collect())
 }

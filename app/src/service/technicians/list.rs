@@ -221,9 +221,12 @@ fn sort_key_columns(sort: SortKey) -> String {
 
 const COLUMNS: &str = "t.id, t.version, t.name, t.alias, t.login_name, s.name AS site_name, \
     d.name AS department_name, t.mobile, t.email, t.site_id, \
-    CASE WHEN t.wecom_webhook IS NULL THEN 0 ELSE 1 END AS wecom, \
-    CASE WHEN t.dingtalk_webhook IS NULL THEN 0 ELSE 1 END AS dingtalk, \
-    CASE WHEN t.lark_webhook IS NULL THEN 0 ELSE 1 END AS lark, \
+    CASE WHEN EXISTS (SELECT 1 FROM contact_points c WHERE c.technician_id = t.id \
+      AND c.channel = 'wecom' AND c.address IS NOT NULL) THEN 1 ELSE 0 END AS wecom, \
+    CASE WHEN EXISTS (SELECT 1 FROM contact_points c WHERE c.technician_id = t.id \
+      AND c.channel = 'dingtalk' AND c.address IS NOT NULL) THEN 1 ELSE 0 END AS dingtalk, \
+    CASE WHEN EXISTS (SELECT 1 FROM contact_points c WHERE c.technician_id = t.id \
+      AND c.channel = 'lark' AND c.address IS NOT NULL) THEN 1 ELSE 0 END AS lark, \
     t.directory_source, t.directory_missing";
 
 /// Every signed-in technician may see the roster.

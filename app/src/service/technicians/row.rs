@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row as _, Transaction};
 
 /// A technician's own columns: what its writers choose. Links (sites, groups, roles, UDFs)
-/// live in their own tables; credentials and the directory's marks are written beside a
+/// live in their own tables, and so do contact points; credentials and the directory's marks are written beside a
 /// row, see [`Credentials`] and [`Synced`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Row {
@@ -29,20 +29,15 @@ pub struct Row {
     pub login_name: Option<String>,
     /// `""` outside any directory.
     pub login_domain: String,
-    pub wecom_webhook: Option<String>,
-    pub dingtalk_webhook: Option<String>,
-    pub dingtalk_secret: Option<String>,
-    pub lark_webhook: Option<String>,
-    pub lark_secret: Option<String>,
 }
 
 /// The columns of [`Row`], for a `SELECT` that reads one back with [`Row::from_any`].
 pub const COLUMNS: &str = "name, alias, employee_id, email, phone, mobile, sms_mail_id, \
      cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, login_name, \
-     login_domain, wecom_webhook, dingtalk_webhook, dingtalk_secret, lark_webhook, lark_secret";
+     login_domain";
 
 /// How many columns a row writes: [`COLUMNS`] and the four derived ones.
-const WRITTEN: usize = 23;
+const WRITTEN: usize = 18;
 
 impl Row {
     /// A row read with [`COLUMNS`] (among others).
@@ -62,11 +57,6 @@ impl Row {
             approve_purchase_order: r.try_get::<i64, _>("approve_purchase_order")? != 0,
             login_name: r.try_get("login_name")?,
             login_domain: r.try_get("login_domain")?,
-            wecom_webhook: r.try_get("wecom_webhook")?,
-            dingtalk_webhook: r.try_get("dingtalk_webhook")?,
-            dingtalk_secret: r.try_get("dingtalk_secret")?,
-            lark_webhook: r.try_get("lark_webhook")?,
-            lark_secret: r.try_get("lark_secret")?,
         })
     }
 
@@ -127,11 +117,6 @@ impl Row {
             .bind(i64::from(self.approve_purchase_order))
             .bind(self.login_name.clone())
             .bind(self.login_domain.clone())
-            .bind(self.wecom_webhook.clone())
-            .bind(self.dingtalk_webhook.clone())
-            .bind(self.dingtalk_secret.clone())
-            .bind(self.lark_webhook.clone())
-            .bind(self.lark_secret.clone())
             .bind(self.search_text())
             .bind(self.login_key())
             .bind(fold(&self.name))

@@ -2,8 +2,9 @@
 //! checks of update and delete look at.
 
 use super::row::{self, Row};
-use crate::domain::Role;
+use crate::domain::{Channel, Role};
 use crate::service::actor::Actor;
+use crate::service::contact_points::ContactPoint;
 use crate::service::db::Backend;
 use crate::service::error::ServiceError;
 use sqlx::{AnyConnection, Row as _};
@@ -18,9 +19,16 @@ pub struct Stored {
     /// (group id, the group's site id)
     pub groups: Vec<(i64, i64)>,
     pub roles: Vec<Role>,
+    /// Its contact points (robot webhooks and the like), secrets unopened.
+    pub contacts: Vec<ContactPoint>,
 }
 
 impl Stored {
+    /// The contact point of `channel`, if the technician has one.
+    pub fn contact(&self, channel: Channel) -> Option<&ContactPoint> {
+        self.contacts.iter().find(|c| c.channel == channel)
+    }
+
     pub fn is_admin(&self) -> bool {
         self.roles.contains(&Role::SdAdmin)
     }
@@ -107,6 +115,7 @@ pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, S
     .fetch_all(&mut *conn)
     .await?;
     let roles = roles_of(conn, id).await?;
+    let contacts = crate::service::contact_points::of(conn, id).await?;
     Ok(Some(Stored {
         id,
         version,
@@ -114,6 +123,7 @@ pub async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored>, S
         site_ids: site_ids.into_iter().map(|(s,)| s).collect(),
         groups,
         roles,
+        contacts,
     }))
 }
 

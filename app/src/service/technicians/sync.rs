@@ -333,7 +333,7 @@ pub async fn apply_batch(
     .bind(run)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
+    crate::service::outbox::commit(db, tx).await?;
     Ok(())
 }
 

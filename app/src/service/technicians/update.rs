@@ -4,13 +4,15 @@
 use super::stored::{self, Stored};
 use super::{details, identify, placement};
 use crate::domain::edit::{secret_field, webhook_field};
-use crate::domain::{Change, Edit, FieldErrors, Robot, TechnicianRef};
+use crate::domain::{Change, Channel, Edit, FieldErrors, Robot, TechnicianRef};
 use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry, Source};
 use crate::service::confirmations::Contacts;
+use crate::service::contact_points;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
 use crate::service::now_ms;
+use crate::service::secret_box::SecretKey;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Updated {
@@ -25,6 +27,8 @@ pub struct Updated {
 struct Merged {
     after: Stored,
     udfs: Vec<(i64, String)>,
+    /// Each contact point's address and secret: kept, set or cleared.
+    contacts: Vec<(Channel, Change<String>, Change<String>)>,
     sites_changed: bool,
     groups_changed: bool,
     roles_changed: bool,
@@ -38,6 +42,7 @@ const ATTEMPTS: usize = 3;
 #[tracing::instrument(skip_all, fields(actor = actor.id, source = ctx.source.as_str()))]
 pub async fn update_technician(
     db: &Db,
+    key: &SecretKey,
     actor: &Actor,
     ctx: &AuditContext,
     target: &TechnicianRef,
@@ -110,7 +115,7 @@ pub async fn update_technician(
                 )));
             }
         }
-        if !write(&mut tx, &current, &merged).await? {
+        if !write(&mut tx, key, &current, &merged).await? {
             // Another change landed since `current` was read: start again from the new state.
             drop(tx);
             if expected_version.is_some() {
@@ -131,7 +136,7 @@ pub async fn update_technician(
             },
         )
         .await?;
-        tx.commit().await?;
+        crate::service::outbox::commit(db, tx).await?;
         tracing::info!(technician = id, "technician updated");
         return Ok(Updated {
             id,
@@ -209,13 +214,21 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
             );
         }
     }
-    let url = |u: &crate::domain::WebhookUrl| u.expose().to_owned();
-    let secret = |s: &crate::domain::SigningSecret| s.expose().to_owned();
-    next.row.wecom_webhook = robots.wecom_webhook.over(&was.wecom_webhook, url);
-    next.row.dingtalk_webhook = robots.dingtalk_webhook.over(&was.dingtalk_webhook, url);
-    next.row.dingtalk_secret = robots.dingtalk_secret.over(&was.dingtalk_secret, secret);
-    next.row.lark_webhook = robots.lark_webhook.over(&was.lark_webhook, url);
-    next.row.lark_secret = robots.lark_secret.over(&was.lark_secret, secret);
+    let url = |c: &Change<crate::domain::WebhookUrl>| c.map_ref(|u| u.expose().to_owned());
+    let secret = |c: &Change<crate::domain::SigningSecret>| c.map_ref(|s| s.expose().to_owned());
+    let contacts = vec![
+        (Channel::WeCom, url(&robots.wecom_webhook), Change::Keep),
+        (
+            Channel::DingTalk,
+            url(&robots.dingtalk_webhook),
+            secret(&robots.dingtalk_secret),
+        ),
+        (
+            Channel::Lark,
+            url(&robots.lark_webhook),
+            secret(&robots.lark_secret),
+        ),
+    ];
     if next.row.approve_purchase_order && next.row.email.is_none() {
         errors.push(
             "email",
@@ -256,6 +269,7 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
         return Err(ServiceError::Invalid(errors));
     }
     Ok(Merged {
+        contacts,
         sites_changed: next.site_ids != current.site_ids,
         groups_changed: next.groups != current.groups,
         roles_changed: next.roles != current.roles,
@@ -281,6 +295,7 @@ async fn department_is_under(
 /// Writes the merged technician if nobody changed it since it was read; false otherwise.
 async fn write(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &SecretKey,
     current: &Stored,
     merged: &Merged,
 ) -> Result<bool, ServiceError> {
@@ -314,5 +329,8 @@ async fn write(
         placement::write_groups(tx, current.id, &merged.after.groups).await?;
     }
     placement::write_udfs(tx, current.id, &merged.udfs).await?;
+    for (channel, address, secret) in &merged.contacts {
+        contact_points::apply(tx, key, current.id, *channel, address, secret, now).await?;
+    }
     Ok(true)
 }

@@ -2,7 +2,7 @@
 
 use super::{details, stored};
 use crate::domain::webhook::{mask_secret, mask_url};
-use crate::domain::{EditView, MaskedRobots};
+use crate::domain::{Channel, EditView, MaskedRobots};
 use crate::service::actor::Actor;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
@@ -25,8 +25,18 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
         .await?
         .map(|d| d.0)
         .unwrap_or_default();
-    let url = |v: &Option<String>| v.as_deref().map(mask_url);
-    let secret = |v: &Option<String>| v.as_deref().map(mask_secret);
+    let url = |channel| {
+        current
+            .contact(channel)
+            .and_then(|c| c.address.as_deref())
+            .map(mask_url)
+    };
+    let secret = |channel| {
+        current
+            .contact(channel)
+            .and_then(|c| c.secret_hint.as_deref())
+            .map(mask_secret)
+    };
     Ok(EditView {
         id,
         version: current.version,
@@ -35,11 +45,11 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
         can_grant_roles: actor.is_admin(),
         values,
         robots: MaskedRobots {
-            wecom_webhook: url(&current.row.wecom_webhook),
-            dingtalk_webhook: url(&current.row.dingtalk_webhook),
-            dingtalk_secret: secret(&current.row.dingtalk_secret),
-            lark_webhook: url(&current.row.lark_webhook),
-            lark_secret: secret(&current.row.lark_secret),
+            wecom_webhook: url(Channel::WeCom),
+            dingtalk_webhook: url(Channel::DingTalk),
+            dingtalk_secret: secret(Channel::DingTalk),
+            lark_webhook: url(Channel::Lark),
+            lark_secret: secret(Channel::Lark),
         },
         beta,
         webhook_hosts: Default::default(),

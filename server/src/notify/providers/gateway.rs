@@ -1,8 +1,10 @@
 //! The SMS and voice gateway of SPEC §4: `POST` JSON with a bearer token; 2xx accepted,
 //! 429 or 5xx later (honouring `Retry-After`), any other 4xx refused for good.
 
-use super::outbound::{read_answer, retry_after_ms};
-use app::service::outbox::{Claimed, Outcome};
+use super::{Message, Provider};
+use crate::notify::outbound::{read_answer, retry_after_ms};
+use crate::notify::NotifySettings;
+use app::service::outbox::Outcome;
 use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -18,6 +20,18 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// The gateway of `--sms-gateway-url`, if one is named.
+    pub fn from_settings(settings: &NotifySettings) -> anyhow::Result<Option<Self>> {
+        match &settings.sms_gateway_url {
+            Some(raw) => Ok(Some(Self::new(
+                raw,
+                settings.sms_gateway_token.clone(),
+                settings.http_timeout,
+            )?)),
+            None => Ok(None),
+        }
+    }
+
     pub fn new(
         raw: &str,
         token: Option<SecretString>,
@@ -37,10 +51,14 @@ impl Gateway {
             .build()?;
         Ok(Self { url, token, client })
     }
+}
 
-    pub async fn send(&self, claimed: &Claimed, text: &str) -> Outcome {
+#[async_trait::async_trait]
+impl Provider for Gateway {
+    async fn send(&self, message: &Message<'_>) -> Outcome {
+        let (claimed, text) = (message.claimed, message.text);
         let body = json!({
-            "to": claimed.recipient,
+            "to": message.address,
             "channel": claimed.channel.as_str(),
             "text": text,
             "idempotency_key": claimed.idempotency_key,
@@ -64,7 +82,7 @@ impl Gateway {
                 }
             }
             Err(e) => Outcome::Retry {
-                answer: super::describe(&e),
+                answer: crate::notify::describe(&e),
                 after_ms: None,
             },
         }

@@ -1,10 +1,13 @@
 //! Email over SMTP with lettre on tokio and rustls: `smtp://host:port` (no TLS),
 //! `smtp://…?tls=required` (STARTTLS), `smtps://…` (TLS), credentials in the URL.
 
-use app::service::outbox::{Claimed, Outcome};
+use super::Provider;
+use crate::notify::NotifySettings;
+use app::service::outbox::Outcome;
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
 #[derive(Clone)]
@@ -22,6 +25,22 @@ impl std::fmt::Debug for Smtp {
 }
 
 impl Smtp {
+    /// The server of `--smtp-url`, if one is named, sending as `--mail-from`.
+    pub fn from_settings(settings: &NotifySettings) -> anyhow::Result<Option<Self>> {
+        let Some(url) = &settings.smtp_url else {
+            return Ok(None);
+        };
+        let from = settings
+            .mail_from
+            .clone()
+            .unwrap_or_else(|| "Crewdesk <crewdesk@localhost>".to_owned());
+        Ok(Some(Self::new(
+            url.expose_secret(),
+            &from,
+            settings.http_timeout,
+        )?))
+    }
+
     pub fn new(url: &str, from: &str, timeout: std::time::Duration) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| anyhow::anyhow!("--smtp-url is not a usable SMTP URL: {e}"))?
@@ -32,9 +51,13 @@ impl Smtp {
             .map_err(|e| anyhow::anyhow!("--mail-from '{from}' is not an address: {e}"))?;
         Ok(Self { transport, from })
     }
+}
 
-    pub async fn send(&self, claimed: &Claimed, text: &str) -> Outcome {
-        let to: Mailbox = match claimed.recipient.parse() {
+#[async_trait::async_trait]
+impl Provider for Smtp {
+    async fn send(&self, message: &super::Message<'_>) -> Outcome {
+        let (claimed, text) = (message.claimed, message.text);
+        let to: Mailbox = match message.address.parse() {
             Ok(to) => to,
             Err(e) => return Outcome::Failed(format!("the address cannot be mailed: {e}")),
         };
