@@ -3,8 +3,8 @@
 #![no_main]
 
 use app::domain::{
-    fold, login_key, CostPerHour, Email, LoginName, PersonName, Phone, Robot, Role, ShortText,
-    SigningSecret, SiteName, UdfColumn, WebhookUrl,
+    fold, login_key, parse_address, Channel, CostPerHour, Email, LoginName, PersonName, Phone,
+    Role, ShortText, SigningSecret, SiteName, UdfColumn, WebhookHosts,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -28,9 +28,12 @@ fuzz_target!(|text: &str| {
     let _ = LoginName::parse(text);
     let _ = Role::parse_list(text);
     let _ = UdfColumn::parse(text);
-    for robot in [Robot::WeCom, Robot::DingTalk, Robot::Lark] {
-        if let Ok(url) = WebhookUrl::parse(robot, text) {
-            let _ = url.masked();
+    let hosts = WebhookHosts::default();
+    for (channel, _) in Channel::with_contact_points() {
+        if let Ok(address) = parse_address(channel, text, &hosts) {
+            let again = parse_address(channel, &address, &hosts);
+            assert_eq!(again.as_deref(), Ok(address.as_str()));
+            let _ = app::domain::webhook::mask_address(channel, &address);
         }
     }
     if let Ok(secret) = SigningSecret::parse(text) {

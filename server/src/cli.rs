@@ -146,6 +146,13 @@ pub struct NotifyArgs {
     sms_gateway_url: Option<String>,
     #[arg(long, env = "CREWDESK_SMS_GATEWAY_TOKEN", hide_env_values = true)]
     sms_gateway_token: Option<String>,
+    /// The Telegram bot that sends to engineers' chats (its token from @BotFather);
+    /// without it, Telegram messages go to the Message log.
+    #[arg(long, env = "CREWDESK_TELEGRAM_BOT_TOKEN", hide_env_values = true)]
+    telegram_bot_token: Option<String>,
+    /// The Telegram Bot API's address (default https://api.telegram.org).
+    #[arg(long, env = "CREWDESK_TELEGRAM_API_URL")]
+    telegram_api_url: Option<String>,
     /// Replaces the robot host allowlist (repeatable); http://127.0.0.1:9001 also permits
     /// plain http to that address.
     #[arg(long, env = "CREWDESK_WEBHOOK_ALLOW", value_delimiter = ',')]
@@ -195,6 +202,8 @@ impl NotifyArgs {
             mail_from: self.mail_from,
             sms_gateway_url: self.sms_gateway_url,
             sms_gateway_token: self.sms_gateway_token.map(Into::into),
+            telegram_bot_token: self.telegram_bot_token.map(Into::into),
+            telegram_api_url: self.telegram_api_url,
             webhook_allow: self.webhook_allow,
             http_timeout: std::time::Duration::from_secs(self.provider_timeout),
             lease: std::time::Duration::from_secs(self.delivery_lease),

@@ -229,10 +229,10 @@ on_both_backends! {
         let id = app.add_user("Ada", "ada", "ada-lantern-quartz-9", &[]).await;
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let hook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=topsecret9876";
-        let (_, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[wecom_webhook]", hook)]).await;
+        let (_, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[contact][wecom_webhook]", hook)]).await;
         assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("beta"), "{body}");
         enable_beta(&app).await;
-        let (status, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[wecom_webhook]", hook), ("form[dingtalk_secret]", "SECsecretvalue1234")]).await;
+        let (status, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[contact][wecom_webhook]", hook), ("form[contact][dingtalk_secret]", "SECsecretvalue1234")]).await;
         assert!(status < 400, "{body}");
         let (_, view) = app.server_fn(&admin, "edit_view", &[("id", &id.to_string())]).await;
         assert!(!view.contains("topsecret") && !view.contains("SECsecret"), "{view}");
@@ -244,10 +244,10 @@ on_both_backends! {
         assert_eq!(app.count("SELECT count(*) FROM contact_points WHERE secret LIKE '%SECsecret%' OR unsealed_secret IS NOT NULL").await, 0);
         assert_eq!(app.count("SELECT count(*) FROM contact_points WHERE channel = 'dingtalk' AND secret LIKE 'v1:%'").await, 1);
         // Left empty, the credential stays; ticking remove clears it.
-        let (status, _) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[wecom_webhook]", "")]).await;
+        let (status, _) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[contact][wecom_webhook]", "")]).await;
         assert!(status < 400);
         assert_eq!(app.count(&format!("SELECT count(*) FROM contact_points WHERE technician_id = {id} AND channel = 'wecom' AND address IS NOT NULL")).await, 1);
-        let (status, _) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[remove_wecom_webhook]", "true")]).await;
+        let (status, _) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[contact][remove_wecom_webhook]", "true")]).await;
         assert!(status < 400);
         assert_eq!(app.count(&format!("SELECT count(*) FROM contact_points WHERE technician_id = {id} AND channel = 'wecom' AND address IS NOT NULL")).await, 0);
     }
@@ -286,12 +286,15 @@ on_both_backends! {
         app.create_admin().await;
         app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let bob = signed_in(&app, "bob", "bob-lantern-quartz-9").await;
-        let (_, body) = app.server_fn(&bob, "save_beta_channels", &[("voice", "true")]).await;
+        let (_, body) = app.server_fn(&bob, "save_beta_channels", &[("on[voice]", "true")]).await;
         assert!(error(&body)["Forbidden"].is_string(), "{body}");
         enable_beta(&app).await;
         let (_, body) = app.server_fn(&bob, "beta_channels", &[]).await;
         let beta: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(beta["voice"], true, "{body}");
+        let on = beta.as_array().expect("the channels switched on");
+        for channel in ["Voice", "WeCom", "Slack", "Teams", "Telegram"] {
+            assert!(on.contains(&Value::from(channel)), "{channel}: {body}");
+        }
         assert_eq!(app.count("SELECT count(*) FROM audit_log WHERE action = 'settings.beta'").await, 1);
     }
 
@@ -378,7 +381,7 @@ on_both_backends! {
             ("add_group", vec![("site", "Mine"), ("name", "Mine")]),
             ("add_udf", vec![("column", "UDF_MINE"), ("alias", "Mine")]),
             ("audit_log", vec![("query[page]", "1")]),
-            ("save_beta_channels", vec![("voice", "true")]),
+            ("save_beta_channels", vec![("on[voice]", "true")]),
             ("send_test_notification", vec![("id", &eve), ("channel", "sms")]),
             ("messages", vec![("page", "1")]),
             ("deliveries", vec![("status", ""), ("page", "1")]),

@@ -746,11 +746,11 @@ async fn engineer_with_robots(app: &TestApp, robot: &Loopback, secret: &str) -> 
         app,
         id,
         &[
-            ("form[wecom_webhook]", &wecom),
-            ("form[dingtalk_webhook]", &dingtalk),
-            ("form[dingtalk_secret]", secret),
-            ("form[lark_webhook]", &lark),
-            ("form[lark_secret]", secret),
+            ("form[contact][wecom_webhook]", &wecom),
+            ("form[contact][dingtalk_webhook]", &dingtalk),
+            ("form[contact][dingtalk_secret]", secret),
+            ("form[contact][lark_webhook]", &lark),
+            ("form[contact][lark_secret]", secret),
         ],
     )
     .await;
@@ -768,20 +768,20 @@ async fn the_webhook_allowlist_decides_what_may_be_saved() {
     app.create_admin().await;
     enable_beta(&app).await;
     let id = app.add_as_admin(&[("name", "Lu")]).await.userid.unwrap();
-    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", &loopback)]).await;
+    let (status, body) = save_edit(&app, id, &[("form[contact][wecom_webhook]", &loopback)]).await;
     assert_eq!(status, 422, "{body}");
     assert!(
         body.contains("https://") && body.contains("wecom_webhook"),
         "{body}"
     );
-    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", provider)]).await;
+    let (status, body) = save_edit(&app, id, &[("form[contact][wecom_webhook]", provider)]).await;
     assert!(status < 400, "{body}");
     // --webhook-allow replaces it: the listed loopback server, and nothing else.
     let app = allowing(&robot).await;
     app.create_admin().await;
     enable_beta(&app).await;
     let id = app.add_as_admin(&[("name", "Lu")]).await.userid.unwrap();
-    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", provider)]).await;
+    let (status, body) = save_edit(&app, id, &[("form[contact][wecom_webhook]", provider)]).await;
     assert_eq!(status, 422, "{body}");
     assert!(
         body.contains(&format!(
@@ -797,10 +797,10 @@ async fn the_webhook_allowlist_decides_what_may_be_saved() {
         user_info.as_str(),
         "http://127.0.0.1\u{0}/x",
     ] {
-        let (status, body) = save_edit(&app, id, &[("form[lark_webhook]", hostile)]).await;
+        let (status, body) = save_edit(&app, id, &[("form[contact][lark_webhook]", hostile)]).await;
         assert_eq!(status, 422, "{hostile}: {body}");
     }
-    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", &loopback)]).await;
+    let (status, body) = save_edit(&app, id, &[("form[contact][wecom_webhook]", &loopback)]).await;
     assert!(status < 400, "{body}");
     let (stored,): (Option<String>,) = sqlx::query_as(
         "SELECT address FROM contact_points WHERE technician_id = $1 AND channel = 'wecom'",
@@ -839,7 +839,8 @@ async fn the_sms_gateway_is_trusted_on_its_own_option_and_lends_robots_nothing()
     )
     .await;
     let at_gateway = gateway.url("/cgi-bin/webhook/send?key=wk");
-    let (status, body) = save_edit(&app, id, &[("form[wecom_webhook]", &at_gateway)]).await;
+    let (status, body) =
+        save_edit(&app, id, &[("form[contact][wecom_webhook]", &at_gateway)]).await;
     assert_eq!(status, 422, "{body}");
     sqlx::query(
         "INSERT INTO contact_points (technician_id, channel, address, updated_at) \
@@ -1357,8 +1358,8 @@ mod api {
             }).collect();
             assert_eq!(ids.len(), 1, "{ids:?}");
             assert_eq!(app.count("SELECT count(*) FROM notifications WHERE kind = 'api'").await, 1);
-            // Nothing is confirmed or configured: all six channels skipped, each once.
-            assert_eq!(app.count("SELECT count(*) FROM skipped_deliveries").await, 6);
+            // Nothing is confirmed or configured: every channel skipped, each once.
+            assert_eq!(app.count("SELECT count(*) FROM skipped_deliveries").await, app::domain::Channel::ALL.len() as i64);
         }
 
         async fn a_test_notification_names_a_real_channel(app: TestApp) {

@@ -10,8 +10,8 @@ pub async fn load_messages(page: u32) -> Result<MessagePage, AppError> {
     Ok(crate::service::outbox::messages(&state.db, &actor, page).await?)
 }
 
-/// Queues a test message to engineer `id` over `channel` (`sms`, `voice`, `email`, `wecom`,
-/// `dingtalk`, `lark`).
+/// Queues a test message to engineer `id` over `channel` (one of [`crate::domain::Channel`]'s
+/// names).
 /// Then goes back to `back` with `tested=CHANNEL`, so a form posted without JavaScript
 /// shows that it was queued.
 #[server(prefix = "/api", endpoint = "send_test_notification")]
@@ -25,7 +25,7 @@ pub async fn send_test_notification(
         let mut errors = crate::domain::FieldErrors::default();
         errors.push(
             "channel",
-            "is not one of sms, voice, email, wecom, dingtalk, lark",
+            format!("is not one of {}", crate::domain::Channel::names()),
         );
         AppError::Invalid(errors)
     })?;

@@ -10,22 +10,19 @@ pub async fn load_beta_channels() -> Result<BetaChannels, AppError> {
     Ok(crate::service::settings::beta_channels(&state.db).await?)
 }
 
-/// Checkboxes post `true` when ticked and nothing otherwise.
+/// Checkboxes post `on[channel]=true` when ticked and nothing otherwise.
 #[server(prefix = "/api", endpoint = "save_beta_channels")]
 pub async fn save_beta_channels(
-    voice: Option<String>,
-    wecom: Option<String>,
-    dingtalk: Option<String>,
-    lark: Option<String>,
+    on: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
-    let on = |v: &Option<String>| v.as_deref() == Some("true");
-    let beta = BetaChannels {
-        voice: on(&voice),
-        wecom: on(&wecom),
-        dingtalk: on(&dingtalk),
-        lark: on(&lark),
-    };
+    let on = on.unwrap_or_default();
+    let beta = BetaChannels(
+        crate::domain::Channel::ALL
+            .into_iter()
+            .filter(|c| c.is_beta() && on.get(c.as_str()).map(String::as_str) == Some("true"))
+            .collect(),
+    );
     let ctx = super::audit_context().await;
     crate::service::settings::set_beta_channels(&state.db, &actor, &ctx, beta).await?;
     leptos_axum::redirect("/settings?saved=1");

@@ -1,9 +1,9 @@
-//! The six ways a notification reaches an engineer.
+//! The ways a notification reaches an engineer, and what each needs from them.
 
-use super::{Method, Robot};
+use super::Method;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Channel {
     Sms,
     Voice,
@@ -11,16 +11,45 @@ pub enum Channel {
     WeCom,
     DingTalk,
     Lark,
+    Slack,
+    Teams,
+    Telegram,
+}
+
+/// What an engineer saves to be reached on a channel that is not one of their own fields:
+/// its contact point's address, and the name of each form field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactSpec {
+    pub address: AddressKind,
+    /// The form field (and error key) of the address.
+    pub address_field: &'static str,
+    /// The form field of the signing secret, for a channel that has one.
+    pub secret_field: Option<&'static str>,
+    /// Whether an address is unusable without its secret.
+    pub secret_required: bool,
+}
+
+/// What a contact point's address is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddressKind {
+    /// An https webhook: by default on one of these (host, path prefix) pairs, where a host
+    /// that starts with `.` admits any name under it; `--webhook-allow` replaces them.
+    Webhook(&'static [(&'static str, &'static str)]),
+    /// A chat's id (a number, or a public `@name`) on the operator's own bot.
+    ChatId,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 6] = [
+    pub const ALL: [Channel; 9] = [
         Self::Sms,
         Self::Voice,
         Self::Email,
         Self::WeCom,
         Self::DingTalk,
         Self::Lark,
+        Self::Slack,
+        Self::Teams,
+        Self::Telegram,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,11 +60,100 @@ impl Channel {
             Self::WeCom => "wecom",
             Self::DingTalk => "dingtalk",
             Self::Lark => "lark",
+            Self::Slack => "slack",
+            Self::Teams => "teams",
+            Self::Telegram => "telegram",
         }
+    }
+
+    /// The provider's own name, as English messages (XML, JSON) write it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Sms => "SMS",
+            Self::Voice => "voice",
+            Self::Email => "email",
+            Self::WeCom => "WeCom",
+            Self::DingTalk => "DingTalk",
+            Self::Lark => "Lark/Feishu",
+            Self::Slack => "Slack",
+            Self::Teams => "Microsoft Teams",
+            Self::Telegram => "Telegram",
+        }
+    }
+
+    /// What an engineer saves for this channel; `None` for the channels that reach an
+    /// engineer's own confirmed mobile or email.
+    pub fn contact(self) -> Option<ContactSpec> {
+        let webhook = |field, endpoints, secret_field| ContactSpec {
+            address: AddressKind::Webhook(endpoints),
+            address_field: field,
+            secret_field,
+            secret_required: false,
+        };
+        match self {
+            Self::Sms | Self::Voice | Self::Email => None,
+            Self::WeCom => Some(webhook(
+                "wecom_webhook",
+                &[("qyapi.weixin.qq.com", "/cgi-bin/webhook/send")],
+                None,
+            )),
+            Self::DingTalk => Some(webhook(
+                "dingtalk_webhook",
+                &[("oapi.dingtalk.com", "/robot/send")],
+                Some("dingtalk_secret"),
+            )),
+            Self::Lark => Some(webhook(
+                "lark_webhook",
+                &[
+                    ("open.feishu.cn", "/open-apis/bot/v2/hook/"),
+                    ("open.larksuite.com", "/open-apis/bot/v2/hook/"),
+                ],
+                Some("lark_secret"),
+            )),
+            Self::Slack => Some(webhook(
+                "slack_webhook",
+                &[("hooks.slack.com", "/services/")],
+                None,
+            )),
+            Self::Teams => Some(webhook(
+                "teams_webhook",
+                &[
+                    (".logic.azure.com", "/workflows/"),
+                    (
+                        ".api.powerplatform.com",
+                        "/powerautomate/automations/direct/workflows/",
+                    ),
+                ],
+                None,
+            )),
+            Self::Telegram => Some(ContactSpec {
+                address: AddressKind::ChatId,
+                address_field: "telegram_chat_id",
+                secret_field: None,
+                secret_required: false,
+            }),
+        }
+    }
+
+    /// The channels reached by a contact point, in the order the console lists them.
+    pub fn with_contact_points() -> impl Iterator<Item = (Channel, ContactSpec)> {
+        Self::ALL
+            .into_iter()
+            .filter_map(|c| c.contact().map(|spec| (c, spec)))
+    }
+
+    /// Off until an SDAdmin switches it on (SPEC §4): voice and every contact-point channel.
+    pub fn is_beta(self) -> bool {
+        !matches!(self, Self::Sms | Self::Email)
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == raw)
+    }
+
+    /// `sms, voice, …`: what a message naming the channels lists.
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
     }
 
     /// The subscription that must be confirmed before this channel is used.
@@ -47,15 +165,6 @@ impl Channel {
             _ => None,
         }
     }
-
-    pub fn robot(self) -> Option<Robot> {
-        match self {
-            Self::WeCom => Some(Robot::WeCom),
-            Self::DingTalk => Some(Robot::DingTalk),
-            Self::Lark => Some(Robot::Lark),
-            _ => None,
-        }
-    }
 }
 
 impl From<Method> for Channel {
@@ -64,16 +173,6 @@ impl From<Method> for Channel {
             Method::Sms => Self::Sms,
             Method::Voice => Self::Voice,
             Method::Email => Self::Email,
-        }
-    }
-}
-
-impl From<Robot> for Channel {
-    fn from(robot: Robot) -> Self {
-        match robot {
-            Robot::WeCom => Self::WeCom,
-            Robot::DingTalk => Self::DingTalk,
-            Robot::Lark => Self::Lark,
         }
     }
 }
@@ -107,5 +206,23 @@ mod tests {
         }
         assert_eq!(Channel::parse("SMS"), None);
         assert_eq!(Channel::parse("fax"), None);
+    }
+
+    #[test]
+    fn every_contact_field_names_its_own_channel_and_no_two_share_a_name() {
+        let mut names = Vec::new();
+        for (channel, spec) in Channel::with_contact_points() {
+            assert!(spec.address_field.starts_with(channel.as_str()));
+            names.push(spec.address_field);
+            if let Some(secret) = spec.secret_field {
+                assert!(secret.starts_with(channel.as_str()));
+                names.push(secret);
+            }
+            assert!(channel.is_beta());
+        }
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
     }
 }

@@ -2,11 +2,13 @@
 //! credentials (webhooks and signing secrets) are the exception: left empty they are kept,
 //! and only their "remove" box clears them, so a masked value is never written back.
 
+use super::channel::Channel;
 use super::error::FieldErrors;
 use super::patch::{Change, TechnicianPatch};
 use super::technician::TechnicianForm;
-use super::webhook::{Robot, SigningSecret, WebhookHosts, WebhookUrl};
+use super::webhook::{parse_address, SigningSecret, WebhookHosts};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Raw fields as the form posts them. `None`: the field was not on the form (a plain
 /// engineer's form has only the contact fields).
@@ -14,47 +16,30 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct EditForm {
     pub technician: TechnicianForm,
-    pub wecom_webhook: Option<String>,
-    pub remove_wecom_webhook: Option<String>,
-    pub dingtalk_webhook: Option<String>,
-    pub remove_dingtalk_webhook: Option<String>,
-    pub dingtalk_secret: Option<String>,
-    pub remove_dingtalk_secret: Option<String>,
-    pub lark_webhook: Option<String>,
-    pub remove_lark_webhook: Option<String>,
-    pub lark_secret: Option<String>,
-    pub remove_lark_secret: Option<String>,
+    /// Contact-point fields by name (`wecom_webhook`, `dingtalk_secret`, …), and their
+    /// `remove_…` boxes.
+    pub contact: BTreeMap<String, String>,
 }
 
-/// The robot credentials an edit changes.
+/// What an edit does to one channel's contact point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactChange {
+    pub channel: Channel,
+    pub address: Change<String>,
+    pub secret: Change<SigningSecret>,
+}
+
+/// The contact points an edit changes; a channel not listed is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RobotChanges {
-    pub wecom_webhook: Change<WebhookUrl>,
-    pub dingtalk_webhook: Change<WebhookUrl>,
-    pub dingtalk_secret: Change<SigningSecret>,
-    pub lark_webhook: Change<WebhookUrl>,
-    pub lark_secret: Change<SigningSecret>,
-}
+pub struct ContactChanges(pub Vec<ContactChange>);
 
-impl RobotChanges {
+impl ContactChanges {
     pub fn is_empty(&self) -> bool {
-        *self == Self::default()
+        self.0.is_empty()
     }
-}
 
-/// The form field name of each robot credential, as errors name them.
-pub fn webhook_field(robot: Robot) -> &'static str {
-    match robot {
-        Robot::WeCom => "wecom_webhook",
-        Robot::DingTalk => "dingtalk_webhook",
-        Robot::Lark => "lark_webhook",
-    }
-}
-
-pub fn secret_field(robot: Robot) -> &'static str {
-    match robot {
-        Robot::Lark => "lark_secret",
-        _ => "dingtalk_secret",
+    pub fn of(&self, channel: Channel) -> Option<&ContactChange> {
+        self.0.iter().find(|c| c.channel == channel)
     }
 }
 
@@ -65,16 +50,16 @@ fn ticked(flag: &Option<String>) -> bool {
 
 fn credential<T, E: std::fmt::Display>(
     errors: &mut FieldErrors,
+    form: &BTreeMap<String, String>,
     field: &str,
-    raw: &Option<String>,
-    remove: &Option<String>,
     parse: impl Fn(&str) -> Result<T, E>,
 ) -> Change<T> {
-    match raw.as_deref().map(str::trim) {
+    let remove = form.get(&format!("remove_{field}")).cloned();
+    match form.get(field).map(|v| v.trim()) {
         Some(value) if !value.is_empty() => errors
             .take(field, parse(value))
             .map_or(Change::Keep, Change::Set),
-        _ if ticked(remove) => Change::Clear,
+        _ if ticked(&remove) => Change::Clear,
         _ => Change::Keep,
     }
 }
@@ -83,11 +68,11 @@ fn credential<T, E: std::fmt::Display>(
 /// credentials); `Edit::is_contact_only` accepts exactly these.
 pub const CONTACT_ATTRIBUTES: [&str; 5] = ["alias", "email", "phone", "mobile", "smsMailId"];
 
-/// A parsed edit: the technician attributes and the robot credentials.
+/// A parsed edit: the technician attributes and the contact points.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Edit {
     pub patch: TechnicianPatch,
-    pub robots: RobotChanges,
+    pub contacts: ContactChanges,
 }
 
 impl Edit {
@@ -111,43 +96,23 @@ impl Edit {
     /// The form as an edit; webhooks must point where `hosts` allows.
     pub fn parse(form: EditForm, hosts: &WebhookHosts) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let robots = RobotChanges {
-            wecom_webhook: credential(
-                &mut errors,
-                webhook_field(Robot::WeCom),
-                &form.wecom_webhook,
-                &form.remove_wecom_webhook,
-                |v| WebhookUrl::parse(Robot::WeCom, v, hosts),
-            ),
-            dingtalk_webhook: credential(
-                &mut errors,
-                webhook_field(Robot::DingTalk),
-                &form.dingtalk_webhook,
-                &form.remove_dingtalk_webhook,
-                |v| WebhookUrl::parse(Robot::DingTalk, v, hosts),
-            ),
-            dingtalk_secret: credential(
-                &mut errors,
-                secret_field(Robot::DingTalk),
-                &form.dingtalk_secret,
-                &form.remove_dingtalk_secret,
-                SigningSecret::parse,
-            ),
-            lark_webhook: credential(
-                &mut errors,
-                webhook_field(Robot::Lark),
-                &form.lark_webhook,
-                &form.remove_lark_webhook,
-                |v| WebhookUrl::parse(Robot::Lark, v, hosts),
-            ),
-            lark_secret: credential(
-                &mut errors,
-                secret_field(Robot::Lark),
-                &form.lark_secret,
-                &form.remove_lark_secret,
-                SigningSecret::parse,
-            ),
-        };
+        let mut contacts = ContactChanges::default();
+        for (channel, spec) in Channel::with_contact_points() {
+            let address = credential(&mut errors, &form.contact, spec.address_field, |v| {
+                parse_address(channel, v, hosts)
+            });
+            let secret = match spec.secret_field {
+                Some(field) => credential(&mut errors, &form.contact, field, SigningSecret::parse),
+                None => Change::Keep,
+            };
+            if !(address.is_keep() && secret.is_keep()) {
+                contacts.0.push(ContactChange {
+                    channel,
+                    address,
+                    secret,
+                });
+            }
+        }
         let patch = match TechnicianPatch::try_from(form.technician) {
             Ok(patch) => Some(patch),
             Err(more) => {
@@ -156,7 +121,7 @@ impl Edit {
             }
         };
         match patch {
-            Some(patch) if errors.is_empty() => Ok(Self { patch, robots }),
+            Some(patch) if errors.is_empty() => Ok(Self { patch, contacts }),
             _ => Err(errors),
         }
     }
@@ -168,16 +133,20 @@ mod tests {
 
     fn edit(pairs: &[(&str, &str)]) -> Result<Edit, FieldErrors> {
         let robot = |k: &str| {
-            ["wecom", "dingtalk", "lark", "remove"]
-                .iter()
-                .any(|p| k.starts_with(p))
+            [
+                "wecom", "dingtalk", "lark", "slack", "teams", "telegram", "remove",
+            ]
+            .iter()
+            .any(|p| k.starts_with(p))
         };
         let value = |v: &str| serde_json::Value::String(v.to_owned());
-        let mut map: serde_json::Map<String, serde_json::Value> = pairs
+        let contact: serde_json::Map<String, serde_json::Value> = pairs
             .iter()
             .filter(|(k, _)| robot(k))
             .map(|(k, v)| ((*k).to_owned(), value(v)))
             .collect();
+        let mut map = serde_json::Map::new();
+        map.insert("contact".into(), serde_json::Value::Object(contact));
         let technician: serde_json::Map<String, serde_json::Value> = pairs
             .iter()
             .filter(|(k, _)| !robot(k))
@@ -191,11 +160,20 @@ mod tests {
     #[test]
     fn an_empty_credential_is_kept_and_removed_only_on_request() {
         let kept = edit(&[("wecom_webhook", "")]).unwrap();
-        assert!(kept.robots.wecom_webhook.is_keep());
+        assert!(kept.contacts.is_empty());
         let removed = edit(&[("wecom_webhook", ""), ("remove_wecom_webhook", "true")]).unwrap();
-        assert_eq!(removed.robots.wecom_webhook, Change::Clear);
+        assert_eq!(
+            removed.contacts.of(Channel::WeCom).map(|c| &c.address),
+            Some(&Change::Clear)
+        );
         let set = edit(&[("lark_secret", "lark-secret-1")]).unwrap();
-        assert!(matches!(set.robots.lark_secret, Change::Set(_)));
+        let lark = set.contacts.of(Channel::Lark).unwrap();
+        assert!(lark.address.is_keep() && matches!(lark.secret, Change::Set(_)));
+        let chat = edit(&[("telegram_chat_id", " -100200300 ")]).unwrap();
+        assert_eq!(
+            chat.contacts.of(Channel::Telegram).map(|c| &c.address),
+            Some(&Change::Set("-100200300".to_owned()))
+        );
     }
 
     #[test]

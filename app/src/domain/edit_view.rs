@@ -4,14 +4,18 @@ use super::roster::BetaChannels;
 use super::webhook::WebhookHosts;
 use serde::{Deserialize, Serialize};
 
-/// Robot credentials as the console may show them: masked, or `None` when not set.
+/// Contact-point fields as the console may show them, by form field name: masked webhooks
+/// and secrets, chat ids as they are. A field not listed is not set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MaskedRobots {
-    pub wecom_webhook: Option<String>,
-    pub dingtalk_webhook: Option<String>,
-    pub dingtalk_secret: Option<String>,
-    pub lark_webhook: Option<String>,
-    pub lark_secret: Option<String>,
+pub struct MaskedContacts(pub Vec<(String, String)>);
+
+impl MaskedContacts {
+    pub fn get(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.clone())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +28,7 @@ pub struct EditView {
     pub can_grant_roles: bool,
     /// Current values by API attribute name.
     pub values: Vec<(String, String)>,
-    pub robots: MaskedRobots,
+    pub contacts: MaskedContacts,
     pub beta: BetaChannels,
     /// Where webhooks may point, so the browser checks them as the server will.
     pub webhook_hosts: WebhookHosts,

@@ -27,11 +27,11 @@ pub mod udf;
 pub mod webhook;
 
 pub use audit::{AuditPage, AuditQuery, AuditRow};
-pub use channel::{CapturedMessage, Channel, MessagePage};
+pub use channel::{AddressKind, CapturedMessage, Channel, ContactSpec, MessagePage};
 pub use cost::CostPerHour;
 pub use delivery::{AttemptRow, DeliveryFilter, DeliveryPage, DeliveryRow};
-pub use edit::{Edit, EditForm, RobotChanges};
-pub use edit_view::{EditView, MaskedRobots};
+pub use edit::{ContactChange, ContactChanges, Edit, EditForm};
+pub use edit_view::{EditView, MaskedContacts};
 pub use email::Email;
 pub use error::{FieldError, FieldErrors};
 pub use fold::{fold, login_key};
@@ -48,4 +48,4 @@ pub use roster::{
 };
 pub use technician::{NewLogin, NewTechnician, SiteChoice, TechnicianForm};
 pub use udf::UdfColumn;
-pub use webhook::{Origin, Robot, SigningSecret, WebhookHosts, WebhookUrl};
+pub use webhook::{parse_address, Origin, SigningSecret, WebhookHosts, WebhookUrl};

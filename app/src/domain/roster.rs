@@ -1,5 +1,6 @@
 //! The engineer table: what a query asks for and what one line shows.
 
+use super::channel::Channel;
 use serde::{Deserialize, Serialize};
 
 /// A site, for lists and filters.
@@ -41,14 +42,13 @@ impl SubState {
 }
 
 /// Every channel of one engineer at a glance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Channels {
     pub sms: SubState,
     pub voice: SubState,
     pub email: SubState,
-    pub wecom: bool,
-    pub dingtalk: bool,
-    pub lark: bool,
+    /// The contact-point channels that have an address.
+    pub points: Vec<Channel>,
 }
 
 impl Channels {
@@ -64,12 +64,14 @@ impl Channels {
 }
 
 /// The beta channels an SDAdmin has switched on (SPEC §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct BetaChannels {
-    pub voice: bool,
-    pub wecom: bool,
-    pub dingtalk: bool,
-    pub lark: bool,
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BetaChannels(pub Vec<Channel>);
+
+impl BetaChannels {
+    /// Whether `channel` may be used: it is not a beta channel, or it is switched on.
+    pub fn is_on(&self, channel: Channel) -> bool {
+        !channel.is_beta() || self.0.contains(&channel)
+    }
 }
 
 /// One line of the engineer table.
@@ -269,7 +271,7 @@ pub fn method_options(
                 ),
                 Method::Voice => (
                     channels.voice,
-                    if !beta.voice {
+                    if !beta.is_on(Channel::Voice) {
                         Some(Unavailable::BetaOff)
                     } else {
                         (!has_mobile).then_some(Unavailable::NeedsMobile)
@@ -329,10 +331,7 @@ mod tests {
             options: method_options(&channels, true, true, &beta),
         };
         assert!(!view(BetaChannels::default()).anything_to_subscribe());
-        let voice_on = BetaChannels {
-            voice: true,
-            ..BetaChannels::default()
-        };
+        let voice_on = BetaChannels(vec![Channel::Voice]);
         assert!(view(voice_on).anything_to_subscribe());
     }
 }

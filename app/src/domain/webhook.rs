@@ -1,45 +1,20 @@
-//! Chat-robot webhooks (WeCom, DingTalk, Lark) and their signing secrets. Both are
-//! credentials: whoever holds the URL can post to the group, so they are shown masked.
+//! Contact-point addresses (chat webhooks, chat ids) and signing secrets. Webhooks and
+//! secrets are credentials: whoever holds the URL can post to the group, so they are shown
+//! masked.
 
+use super::channel::{AddressKind, Channel};
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Robot {
-    WeCom,
-    DingTalk,
-    Lark,
-}
-
-impl Robot {
-    pub const ALL: [Robot; 3] = [Robot::WeCom, Robot::DingTalk, Robot::Lark];
-
-    /// The hosts a webhook of this robot may point at, and the path it starts with.
-    pub fn endpoints(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Self::WeCom => &[("qyapi.weixin.qq.com", "/cgi-bin/webhook/send")],
-            Self::DingTalk => &[("oapi.dingtalk.com", "/robot/send")],
-            Self::Lark => &[
-                ("open.feishu.cn", "/open-apis/bot/v2/hook/"),
-                ("open.larksuite.com", "/open-apis/bot/v2/hook/"),
-            ],
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::WeCom => "wecom",
-            Self::DingTalk => "dingtalk",
-            Self::Lark => "lark",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookError {
     #[error("must be an https:// address")]
     NotHttps,
-    #[error("must be a {0} robot address, e.g. https://{1}{2}…")]
-    WrongHost(&'static str, &'static str, &'static str),
+    #[error("must be a {0} address, e.g. https://{1}{2}…")]
+    WrongHost(&'static str, String, &'static str),
+    #[error("must be on a host this server posts to, named by its operator (--webhook-allow)")]
+    NoHosts,
+    #[error("must be a chat id (a number like -1001234567890) or a public @name")]
+    NotAChat,
     #[error("may not contain spaces or control characters")]
     Whitespace,
     #[error("is longer than 1000 characters")]
@@ -116,7 +91,8 @@ impl Origin {
     }
 }
 
-/// Where robot webhooks may point. Empty: each robot's own provider endpoints (SPEC §5).
+/// Where webhooks may point. Empty: each channel's own provider endpoints (SPEC §5), where a
+/// host written `.example.com` stands for any name under it.
 /// Otherwise the operator's `--webhook-allow` entries, which replace them: any path on a
 /// listed scheme, host and port. Saving and sending both go by it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,15 +137,23 @@ impl WebhookHosts {
         if self.is_custom() {
             return self.0.clone();
         }
-        Robot::ALL
-            .iter()
-            .flat_map(|r| r.endpoints().iter())
-            .map(|(host, _)| Origin {
-                scheme: "https".into(),
-                host: (*host).into(),
-                port: None,
-            })
-            .collect()
+        let mut origins: Vec<Origin> = Vec::new();
+        for (_, spec) in Channel::with_contact_points() {
+            let AddressKind::Webhook(endpoints) = spec.address else {
+                continue;
+            };
+            for (host, _) in endpoints {
+                let origin = Origin {
+                    scheme: "https".into(),
+                    host: (*host).into(),
+                    port: None,
+                };
+                if !origins.contains(&origin) {
+                    origins.push(origin);
+                }
+            }
+        }
+        origins
     }
 
     /// Whether the operator's entries let a webhook point at `origin`.
@@ -186,21 +170,68 @@ impl WebhookHosts {
     }
 }
 
-/// A robot webhook address on the robot's own host.
+/// A webhook address on its channel's own host (or one the operator allows).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookUrl(String);
 
-fn label(robot: Robot) -> &'static str {
-    match robot {
-        Robot::WeCom => "WeCom",
-        Robot::DingTalk => "DingTalk",
-        Robot::Lark => "Lark/Feishu",
+/// Whether `host` is `pattern`, or under it when the pattern starts with a dot.
+pub fn host_fits(pattern: &str, host: &str) -> bool {
+    if pattern.starts_with('.') {
+        host.len() > pattern.len() && host.ends_with(pattern)
+    } else {
+        host == pattern
+    }
+}
+
+/// A contact point's address as `channel` takes it, or why not.
+pub fn parse_address(
+    channel: Channel,
+    raw: &str,
+    hosts: &WebhookHosts,
+) -> Result<String, WebhookError> {
+    match channel.contact().map(|spec| spec.address) {
+        Some(AddressKind::ChatId) => parse_chat(raw),
+        Some(AddressKind::Webhook(endpoints)) => {
+            WebhookUrl::parse_on(channel.title(), endpoints, raw, hosts).map(|u| u.0)
+        }
+        None => Err(WebhookError::NoHosts),
+    }
+}
+
+/// A Telegram chat: a number (negative for groups), or a public `@name` of 5 to 32
+/// letters, digits and underscores.
+fn parse_chat(raw: &str) -> Result<String, WebhookError> {
+    let value = raw.trim();
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    let number =
+        !digits.is_empty() && digits.len() <= 20 && digits.bytes().all(|b| b.is_ascii_digit());
+    let name = value.strip_prefix('@').is_some_and(|n| {
+        (5..=32).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    });
+    if number || name {
+        Ok(value.to_owned())
+    } else {
+        Err(WebhookError::NotAChat)
     }
 }
 
 impl WebhookUrl {
-    /// `raw` as a webhook of `robot`, on a host `hosts` allows.
-    pub fn parse(robot: Robot, raw: &str, hosts: &WebhookHosts) -> Result<Self, WebhookError> {
+    /// `raw` as a webhook of `channel`, on a host `hosts` allows.
+    pub fn parse(channel: Channel, raw: &str, hosts: &WebhookHosts) -> Result<Self, WebhookError> {
+        match channel.contact().map(|spec| spec.address) {
+            Some(AddressKind::Webhook(endpoints)) => {
+                Self::parse_on(channel.title(), endpoints, raw, hosts)
+            }
+            _ => Err(WebhookError::NoHosts),
+        }
+    }
+
+    fn parse_on(
+        title: &'static str,
+        endpoints: &'static [(&'static str, &'static str)],
+        raw: &str,
+        hosts: &WebhookHosts,
+    ) -> Result<Self, WebhookError> {
         let value = raw.trim();
         if value.chars().count() > 1000 {
             return Err(WebhookError::TooLong);
@@ -221,14 +252,22 @@ impl WebhookUrl {
             .ok_or(WebhookError::NotHttps)?;
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, path) = rest.split_at(authority_end);
-        let endpoints = robot.endpoints();
-        let (first_host, first_path) = endpoints[0];
-        let wrong = WebhookError::WrongHost(label(robot), first_host, first_path);
-        // No user info and no port: the address must be the robot's host itself.
+        let Some((first_host, first_path)) = endpoints.first() else {
+            return Err(WebhookError::NoHosts);
+        };
+        // A host pattern `.example.com` is shown as `….example.com`.
+        let example = if first_host.starts_with('.') {
+            format!("…{first_host}")
+        } else {
+            (*first_host).to_owned()
+        };
+        let wrong = WebhookError::WrongHost(title, example, first_path);
+        // No user info and no other port: the address must be the provider's host itself.
         let host = authority.to_ascii_lowercase();
+        let host = host.strip_suffix(":443").unwrap_or(&host);
         let fits = endpoints
             .iter()
-            .any(|(h, p)| host == *h && path.starts_with(p) && path.len() > p.len());
+            .any(|(h, p)| host_fits(h, host) && path.starts_with(p) && path.len() > p.len());
         if fits {
             Ok(Self(value.to_owned()))
         } else {
@@ -259,6 +298,15 @@ pub fn mask_url(url: &str) -> String {
         .find(['/', '?', '#'])
         .map_or(url.len(), |i| after_scheme + i);
     format!("{}/…{}", &url[..host_end], last_four(url))
+}
+
+/// A contact point's address as the console and the logs show it: a webhook masked (it is
+/// a credential), a chat id as it is.
+pub fn mask_address(channel: Channel, address: &str) -> String {
+    match channel.contact().map(|spec| spec.address) {
+        Some(AddressKind::ChatId) => address.to_owned(),
+        _ => mask_url(address),
+    }
 }
 
 /// `••••` and the last four characters.
@@ -314,19 +362,19 @@ mod tests {
     fn each_robot_accepts_its_own_hosts_only() {
         let good = [
             (
-                Robot::WeCom,
+                Channel::WeCom,
                 "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc",
             ),
             (
-                Robot::DingTalk,
+                Channel::DingTalk,
                 "https://oapi.dingtalk.com/robot/send?access_token=abc",
             ),
             (
-                Robot::Lark,
+                Channel::Lark,
                 "https://open.feishu.cn/open-apis/bot/v2/hook/abc",
             ),
             (
-                Robot::Lark,
+                Channel::Lark,
                 "https://open.larksuite.com/open-apis/bot/v2/hook/abc",
             ),
         ];
@@ -336,44 +384,44 @@ mod tests {
                 "{url}"
             );
         }
-        let bad: [(Robot, &str, &str); 8] = [
+        let bad: [(Channel, &str, &str); 8] = [
             (
-                Robot::WeCom,
+                Channel::WeCom,
                 "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc",
                 "https",
             ),
             (
-                Robot::WeCom,
+                Channel::WeCom,
                 "https://oapi.dingtalk.com/robot/send?access_token=a",
                 "WeCom",
             ),
             (
-                Robot::WeCom,
+                Channel::WeCom,
                 "https://qyapi.weixin.qq.com.evil.example/cgi-bin/webhook/send?key=a",
                 "WeCom",
             ),
             (
-                Robot::WeCom,
+                Channel::WeCom,
                 "https://user@qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a",
                 "WeCom",
             ),
             (
-                Robot::DingTalk,
+                Channel::DingTalk,
                 "https://oapi.dingtalk.com:8443/robot/send?access_token=a",
                 "DingTalk",
             ),
             (
-                Robot::Lark,
+                Channel::Lark,
                 "https://open.feishu.cn/open-apis/bot/v2/hook/",
                 "Lark",
             ),
             (
-                Robot::Lark,
+                Channel::Lark,
                 "https://127.0.0.1/open-apis/bot/v2/hook/abc",
                 "Lark",
             ),
             (
-                Robot::DingTalk,
+                Channel::DingTalk,
                 "https://oapi.dingtalk.com/robot/send?access_token=a b",
                 "spaces",
             ),
@@ -387,9 +435,53 @@ mod tests {
     }
 
     #[test]
+    fn slack_teams_and_telegram_take_their_own_addresses() {
+        let none = WebhookHosts::default();
+        let ok = |channel, raw: &str| parse_address(channel, raw, &none);
+        assert!(ok(Channel::Slack, "https://hooks.slack.com/services/T0/B0/xyz").is_ok());
+        assert!(ok(
+            Channel::Slack,
+            "https://hooks.slack.com.evil.example/services/T0"
+        )
+        .is_err());
+        // Workflows live under a region's host, with the default port written out.
+        let flow = "https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=x";
+        assert_eq!(ok(Channel::Teams, flow).as_deref(), Ok(flow));
+        let platform = "https://default1.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/a1";
+        assert!(ok(Channel::Teams, platform).is_ok());
+        for bad in [
+            "https://logic.azure.com/workflows/abc",
+            "https://evil-logic.azure.com/workflows/abc",
+            "https://x.logic.azure.com.evil.example/workflows/abc",
+            "https://x.logic.azure.com:8443/workflows/abc",
+        ] {
+            let err = ok(Channel::Teams, bad).unwrap_err().to_string();
+            assert!(err.contains("Microsoft Teams"), "{bad}: {err}");
+        }
+        for chat in ["123456789", "-1001234567890", "@oncall_team"] {
+            assert_eq!(ok(Channel::Telegram, chat).as_deref(), Ok(chat));
+        }
+        for bad in [
+            "",
+            "-",
+            "12a",
+            "@abc",
+            "@has space",
+            "https://t.me/x",
+            "1234567890123456789012",
+        ] {
+            assert_eq!(
+                ok(Channel::Telegram, bad),
+                Err(WebhookError::NotAChat),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn credentials_are_masked_in_the_console_and_in_debug_output() {
         let url = WebhookUrl::parse(
-            Robot::WeCom,
+            Channel::WeCom,
             "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret1234",
             &WebhookHosts::default(),
         )
@@ -431,7 +523,7 @@ mod tests {
             "https://CHAT.example.org/hook",
         ] {
             assert!(
-                WebhookUrl::parse(Robot::WeCom, url, &allow).is_ok(),
+                WebhookUrl::parse(Channel::WeCom, url, &allow).is_ok(),
                 "{url}"
             );
         }
@@ -449,14 +541,14 @@ mod tests {
             "ftp://chat.example.org/hook",
             "chat.example.org/hook",
         ] {
-            let err = WebhookUrl::parse(Robot::WeCom, url, &allow).unwrap_err();
+            let err = WebhookUrl::parse(Channel::WeCom, url, &allow).unwrap_err();
             assert!(
                 err.to_string()
                     .contains("http://127.0.0.1:9001, https://robots.example.com:8443"),
                 "{url}: {err}"
             );
         }
-        let err = WebhookUrl::parse(Robot::Lark, "https://chat.example.org/a b", &allow);
+        let err = WebhookUrl::parse(Channel::Lark, "https://chat.example.org/a b", &allow);
         assert_eq!(err, Err(WebhookError::Whitespace));
     }
 
@@ -477,7 +569,7 @@ mod tests {
         }
         assert!(!WebhookHosts::parse(&[" ".to_owned()]).unwrap().is_custom());
         let providers = WebhookHosts::default().origins();
-        assert_eq!(providers.len(), 4);
+        assert_eq!(providers.len(), 7);
         assert!(providers
             .iter()
             .all(|o| o.scheme == "https" && o.port.is_none()));

@@ -42,7 +42,10 @@ const ZH: &[(&str, &str)] = &[
     ("'{}' is not a role; use SDAdmin or SDSiteAdmin", "“{0}”不是角色;请用 SDAdmin 或 SDSiteAdmin"),
     ("must start with UDF_ followed by 1 to 40 capital letters, digits or _ (e.g. UDF_CHAR1)", "必须以 UDF_ 开头,后接 1 到 40 个大写字母、数字或 _(如 UDF_CHAR1)"),
     ("must be an https:// address", "必须是 https:// 地址"),
-    ("must be a {} robot address, e.g. {}", "必须是{0}机器人地址,如 {1}"),
+    ("must be a {} address, e.g. {}", "必须是{0}地址,如 {1}"),
+    ("is needed to sign what is sent to this address", "向该地址发送的消息需要用它签名"),
+    ("must be on a host this server posts to, named by its operator (--webhook-allow)", "必须位于运营方(--webhook-allow)允许推送的主机上"),
+    ("must be a chat id (a number like -1001234567890) or a public @name", "必须是会话 ID(如 -1001234567890 的数字)或公开的 @名称"),
     ("must be on a host this server posts to: {}", "必须位于本服务器允许推送的主机上:{0}"),
     ("may not contain spaces or control characters", "不能包含空格或控制字符"),
     ("must be 8 to 200 characters", "须为 8 到 200 个字符"),
@@ -288,7 +291,15 @@ mod tests {
         add(e(UdfColumn::parse("x")));
         let providers = WebhookHosts::default();
         let custom = WebhookHosts::parse(&["chat.example.com".to_owned()]).unwrap();
-        for robot in Robot::ALL {
+        add(e(parse_address(
+            Channel::Telegram,
+            "not a chat",
+            &providers,
+        )));
+        for robot in Channel::with_contact_points()
+            .map(|(c, _)| c)
+            .filter(|c| *c != Channel::Telegram)
+        {
             add(e(WebhookUrl::parse(robot, "http://x", &providers)));
             add(e(WebhookUrl::parse(
                 robot,

@@ -98,6 +98,38 @@ impl Texts {
             SubState::Expired => self.state_expired,
         }
     }
+
+    /// A channel's name.
+    pub fn channel(&self, channel: crate::domain::Channel) -> &'static str {
+        use crate::domain::Channel;
+        match channel {
+            Channel::Sms => self.method_sms,
+            Channel::Voice => self.method_voice,
+            Channel::Email => self.method_email,
+            Channel::WeCom => self.robot_wecom,
+            Channel::DingTalk => self.robot_dingtalk,
+            Channel::Lark => self.robot_lark,
+            Channel::Slack => self.channel_slack,
+            Channel::Teams => self.channel_teams,
+            Channel::Telegram => self.channel_telegram,
+        }
+    }
+
+    /// The label of a contact-point field (see [`crate::domain::ContactSpec`]); the field's
+    /// own name for one without a label.
+    pub fn contact_field<'a>(&self, field: &'a str) -> &'a str {
+        match field {
+            "wecom_webhook" => self.wecom_webhook,
+            "dingtalk_webhook" => self.dingtalk_webhook,
+            "dingtalk_secret" => self.dingtalk_secret,
+            "lark_webhook" => self.lark_webhook,
+            "lark_secret" => self.lark_secret,
+            "slack_webhook" => self.slack_webhook,
+            "teams_webhook" => self.teams_webhook,
+            "telegram_chat_id" => self.telegram_chat_id,
+            other => other,
+        }
+    }
 }
 
 /// Replaces `{name}` in `template` with each value.
@@ -227,6 +259,9 @@ texts! {
     robot_wecom: "WeCom", "企业微信";
     robot_dingtalk: "DingTalk", "钉钉";
     robot_lark: "Lark", "飞书";
+    channel_slack: "Slack", "Slack";
+    channel_teams: "Teams", "Teams";
+    channel_telegram: "Telegram", "Telegram";
     state_unsubscribed: "not subscribed", "未订阅";
     state_pending: "pending", "待确认";
     state_confirmed: "confirmed", "已确认";
@@ -244,7 +279,7 @@ texts! {
     edit_title: "Edit {name}", "编辑 {name}";
     contact_methods: "Contact methods", "联系方式";
     technician_fields: "Technician", "技术员信息";
-    robots: "Chat robots", "群机器人";
+    robots: "Chat channels", "聊天通道";
     secret_kept: "Leave empty to keep {masked}", "留空则保留 {masked}";
     secret_none: "None set", "未设置";
     remove: "Remove", "移除";
@@ -253,6 +288,9 @@ texts! {
     dingtalk_secret: "DingTalk signing secret", "钉钉加签密钥";
     lark_webhook: "Lark webhook", "飞书 Webhook";
     lark_secret: "Lark signing secret", "飞书签名密钥";
+    slack_webhook: "Slack webhook", "Slack Webhook";
+    teams_webhook: "Microsoft Teams webhook", "Microsoft Teams Webhook";
+    telegram_chat_id: "Telegram chat ID", "Telegram 会话 ID";
     fix_fields: "Please correct the highlighted fields.", "请修改标出的字段。";
     delete_title: "Delete {name}?", "删除 {name}?";
     delete_explain: "The technician, their subscriptions and pending notifications are removed. This cannot be undone.", "将删除该技术员及其订阅和待发送的通知,且无法恢复。";

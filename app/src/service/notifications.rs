@@ -8,7 +8,7 @@ use super::error::ServiceError;
 use super::outbox::{self, Kind, NewDelivery};
 use super::settings;
 use super::technicians::stored::{self, Stored};
-use crate::domain::webhook::mask_url;
+use crate::domain::webhook::mask_address;
 use crate::domain::{BetaChannels, Channel};
 use serde_json::json;
 
@@ -33,16 +33,6 @@ impl Unusable {
     }
 }
 
-fn beta_on(beta: &BetaChannels, channel: Channel) -> bool {
-    match channel {
-        Channel::Sms | Channel::Email => true,
-        Channel::Voice => beta.voice,
-        Channel::WeCom => beta.wecom,
-        Channel::DingTalk => beta.dingtalk,
-        Channel::Lark => beta.lark,
-    }
-}
-
 /// Where `channel` reaches `technician` now (the number, address or masked robot), or why
 /// it does not. `confirmed` lists (method, contact) of confirmed, unexpired subscriptions.
 pub fn reach(
@@ -51,7 +41,7 @@ pub fn reach(
     beta: &BetaChannels,
     channel: Channel,
 ) -> Result<String, Unusable> {
-    if !beta_on(beta, channel) {
+    if !beta.is_on(channel) {
         return Err(Unusable::BetaOff);
     }
     if let Some(method) = channel.method() {
@@ -64,7 +54,7 @@ pub fn reach(
     technician
         .contact(channel)
         .and_then(|c| c.address.as_deref())
-        .map(mask_url)
+        .map(|address| mask_address(channel, address))
         .ok_or(Unusable::NoWebhook)
 }
 
@@ -241,7 +231,7 @@ fn checked(request: &ApiRequest) -> Result<Vec<Channel>, ServiceError> {
                 let channel = Channel::parse(raw).ok_or_else(|| {
                     invalid(
                         "channels",
-                        format!("'{raw}' is not one of sms, voice, email, wecom, dingtalk, lark"),
+                        format!("'{raw}' is not one of {}", Channel::names()),
                     )
                 })?;
                 if !channels.contains(&channel) {

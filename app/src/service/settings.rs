@@ -4,13 +4,12 @@ use super::actor::Actor;
 use super::audit::{self, AuditContext, Entry};
 use super::db::Db;
 use super::error::ServiceError;
-use crate::domain::BetaChannels;
+use crate::domain::{BetaChannels, Channel};
 use serde_json::json;
 
-const KEYS: [&str; 4] = ["beta.voice", "beta.wecom", "beta.dingtalk", "beta.lark"];
-
-fn as_array(beta: BetaChannels) -> [bool; 4] {
-    [beta.voice, beta.wecom, beta.dingtalk, beta.lark]
+/// The setting that switches `channel` on.
+fn key(channel: Channel) -> String {
+    format!("beta.{}", channel.as_str())
 }
 
 /// Every beta channel is off until switched on.
@@ -19,13 +18,13 @@ pub async fn beta_channels(db: &Db) -> Result<BetaChannels, ServiceError> {
         sqlx::query_as("SELECT key, value FROM settings WHERE key LIKE 'beta.%'")
             .fetch_all(db.reader())
             .await?;
-    let on = |key: &str| rows.iter().any(|(k, v)| k == key && v == "on");
-    Ok(BetaChannels {
-        voice: on(KEYS[0]),
-        wecom: on(KEYS[1]),
-        dingtalk: on(KEYS[2]),
-        lark: on(KEYS[3]),
-    })
+    let on = |channel: &Channel| rows.iter().any(|(k, v)| *k == key(*channel) && v == "on");
+    Ok(BetaChannels(
+        Channel::ALL
+            .into_iter()
+            .filter(|c| c.is_beta() && on(c))
+            .collect(),
+    ))
 }
 
 pub async fn set_beta_channels(
@@ -41,17 +40,25 @@ pub async fn set_beta_channels(
     }
     let before = beta_channels(db).await?;
     let mut tx = db.begin_write().await?;
-    for (key, on) in KEYS.iter().zip(as_array(beta)) {
+    for channel in Channel::ALL.into_iter().filter(|c| c.is_beta()) {
+        let on = beta.0.contains(&channel);
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \
              ON CONFLICT (key) DO UPDATE SET value = $2",
         )
-        .bind(key)
+        .bind(key(channel))
         .bind(if on { "on" } else { "off" })
         .execute(&mut *tx)
         .await?;
     }
-    let snapshot = |b: BetaChannels| json!({ "voice": b.voice, "wecom": b.wecom, "dingtalk": b.dingtalk, "lark": b.lark });
+    let snapshot = |b: &BetaChannels| {
+        let on: serde_json::Map<String, serde_json::Value> = Channel::ALL
+            .into_iter()
+            .filter(|c| c.is_beta())
+            .map(|c| (c.as_str().to_owned(), json!(b.0.contains(&c))))
+            .collect();
+        serde_json::Value::Object(on)
+    };
     audit::record(
         &mut tx,
         actor,
@@ -59,8 +66,8 @@ pub async fn set_beta_channels(
         Entry {
             action: "settings.beta",
             technician_id: None,
-            before: Some(snapshot(before)),
-            after: Some(snapshot(beta)),
+            before: Some(snapshot(&before)),
+            after: Some(snapshot(&beta)),
         },
     )
     .await?;

@@ -7,8 +7,8 @@ use super::pager::{OpenEnded, Pager};
 use super::{tr, use_texts};
 use crate::api::technicians::{list_technicians, sites};
 use crate::domain::{
-    any_available, method_options, BetaChannels, Channels, ListQuery, Page, SortKey, SubState,
-    TechnicianRow,
+    any_available, method_options, BetaChannels, Channel, Channels, ListQuery, Page, SortKey,
+    SubState, TechnicianRow,
 };
 use crate::i18n::{fill, Texts};
 use crate::url::encode_component;
@@ -253,7 +253,7 @@ fn RosterTable(page: Page, list_url: ListUrl) -> impl IntoView {
                         <th scope="col">{t.col_operation}</th>
                     </tr>
                 </thead>
-                <tbody>{page.rows.into_iter().map(|r| view! { <Row row=r beta=beta list_url=list_url/> }).collect_view()}</tbody>
+                <tbody>{page.rows.into_iter().map(|r| view! { <Row row=r beta=beta.clone() list_url=list_url/> }).collect_view()}</tbody>
             </table>
         </div>
         <Pager template=t.pager_summary total=total page=current per_page=per_page link=link open_ended=open_ended/>
@@ -282,14 +282,22 @@ fn channel_chips(
 ) -> impl IntoView {
     let confirmable = [
         (t.method_sms, c.sms, has_mobile),
-        (t.method_voice, c.voice, has_mobile && beta.voice),
+        (
+            t.method_voice,
+            c.voice,
+            has_mobile && beta.is_on(Channel::Voice),
+        ),
         (t.method_email, c.email, has_email),
     ];
-    let robots = [
-        (t.robot_wecom, c.wecom, beta.wecom),
-        (t.robot_dingtalk, c.dingtalk, beta.dingtalk),
-        (t.robot_lark, c.lark, beta.lark),
-    ];
+    let robots: Vec<(&'static str, bool, bool)> = Channel::with_contact_points()
+        .map(|(channel, _)| {
+            (
+                t.channel(channel),
+                c.points.contains(&channel),
+                beta.is_on(channel),
+            )
+        })
+        .collect();
     view! {
         <ul class="chips">
             {confirmable.into_iter().map(|(name, state, usable)| {
@@ -345,7 +353,7 @@ fn Row(row: TechnicianRow, beta: BetaChannels, list_url: ListUrl) -> impl IntoVi
     };
     let chips = channel_chips(
         t,
-        row.channels,
+        row.channels.clone(),
         row.mobile.is_some(),
         row.email.is_some(),
         beta,

@@ -2,8 +2,8 @@
 //! the server runs, compiled into the browser, so a message appears as you type.
 
 use crate::domain::{
-    CostPerHour, Email, LoginName, Password, PersonName, Phone, Robot, Role, ShortText,
-    SigningSecret, WebhookHosts, WebhookUrl,
+    parse_address, Channel, CostPerHour, Email, LoginName, Password, PersonName, Phone, Role,
+    ShortText, SigningSecret, WebhookHosts,
 };
 use crate::i18n::Texts;
 
@@ -63,19 +63,21 @@ pub fn validate(attribute: &str, value: &str) -> Option<String> {
     }
 }
 
-/// The message for a robot credential: a webhook must point where `hosts` allows.
+/// The message for a contact-point field: a webhook must point where `hosts` allows.
 pub fn validate_credential(attribute: &str, value: &str, hosts: &WebhookHosts) -> Option<String> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
-    match attribute {
-        "wecom_webhook" => message(WebhookUrl::parse(Robot::WeCom, value, hosts)),
-        "dingtalk_webhook" => message(WebhookUrl::parse(Robot::DingTalk, value, hosts)),
-        "lark_webhook" => message(WebhookUrl::parse(Robot::Lark, value, hosts)),
-        "dingtalk_secret" | "lark_secret" => message(SigningSecret::parse(value)),
-        _ => None,
+    for (channel, spec) in Channel::with_contact_points() {
+        if attribute == spec.address_field {
+            return message(parse_address(channel, value, hosts));
+        }
+        if Some(attribute) == spec.secret_field {
+            return message(SigningSecret::parse(value));
+        }
     }
+    None
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::api::technicians::{
 };
 use crate::api::AppError;
 use crate::domain::edit::CONTACT_ATTRIBUTES;
-use crate::domain::{EditView, Method, SubscribeView, Unavailable, WebhookHosts};
+use crate::domain::{Channel, EditView, Method, SubscribeView, Unavailable, WebhookHosts};
 use crate::i18n::{fill, Texts};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -171,8 +171,24 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
         .filter(|(attr, ..)| view.full || CONTACT_ATTRIBUTES.contains(attr))
         .collect();
     let roles = (view.full && view.can_grant_roles).then(|| view.value("associateRols"));
-    let robots = view.robots.clone();
     let hosts = view.webhook_hosts.clone();
+    // Every contact-point field: (name, label, masked value, usable).
+    let contact_fields: Vec<(&'static str, &'static str, Option<String>, bool)> =
+        Channel::with_contact_points()
+            .flat_map(|(channel, spec)| {
+                std::iter::once(spec.address_field)
+                    .chain(spec.secret_field)
+                    .map(move |field| (channel, field))
+            })
+            .map(|(channel, field)| {
+                (
+                    field,
+                    t.contact_field(field),
+                    view.contacts.get(field),
+                    view.beta.is_on(channel),
+                )
+            })
+            .collect();
     view! {
         <ActionForm action=action attr:class="dialog-form">
             <input type="hidden" name="id" value=view.id/>
@@ -194,11 +210,9 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
             <fieldset>
                 <legend>{t.robots}</legend>
                 <div class="form-grid compact">
-                    <SecretField attr="wecom_webhook" hosts=hosts.clone() label=t.wecom_webhook masked=robots.wecom_webhook enabled=view.beta.wecom error=error/>
-                    <SecretField attr="dingtalk_webhook" hosts=hosts.clone() label=t.dingtalk_webhook masked=robots.dingtalk_webhook enabled=view.beta.dingtalk error=error/>
-                    <SecretField attr="dingtalk_secret" hosts=hosts.clone() label=t.dingtalk_secret masked=robots.dingtalk_secret enabled=view.beta.dingtalk error=error/>
-                    <SecretField attr="lark_webhook" hosts=hosts.clone() label=t.lark_webhook masked=robots.lark_webhook enabled=view.beta.lark error=error/>
-                    <SecretField attr="lark_secret" hosts=hosts.clone() label=t.lark_secret masked=robots.lark_secret enabled=view.beta.lark error=error/>
+                    {contact_fields.into_iter().map(|(field, label, masked, enabled)| view! {
+                        <SecretField attr=field hosts=hosts.clone() label=label masked=masked enabled=enabled error=error/>
+                    }).collect_view()}
                 </div>
             </fieldset>
             {move || error().map(|e| {
@@ -274,13 +288,13 @@ fn SecretField(
     view! {
         <div class="field" class:off=!enabled>
             <label for=id.clone()>{label}</label>
-            <input id=id name=format!("form[{attr}]") type="password" autocomplete="off" placeholder=placeholder
+            <input id=id name=format!("form[contact][{attr}]") type="password" autocomplete="off" placeholder=placeholder
                 disabled=!enabled
                 aria-invalid=move || message().is_some().to_string()
                 on:input=move |ev| live.set(validate_credential(attr, &event_target_value(&ev), &hosts))/>
             {(!enabled).then(|| view! { <small class="muted">{t.beta_off}</small> })}
             {(enabled && has_value).then(|| view! {
-                <label class="check"><input type="checkbox" name=format!("form[remove_{attr}]") value="true"/>" "{t.remove}</label>
+                <label class="check"><input type="checkbox" name=format!("form[contact][remove_{attr}]") value="true"/>" "{t.remove}</label>
             })}
             <small class="field-error">{message}</small>
         </div>

@@ -78,15 +78,7 @@ pub fn error_in_words(error: &crate::api::AppError) -> String {
 
 /// A channel's name as the console shows it.
 pub fn channel_label(t: &Texts, channel: crate::domain::Channel) -> &'static str {
-    use crate::domain::Channel;
-    match channel {
-        Channel::Sms => t.method_sms,
-        Channel::Voice => t.method_voice,
-        Channel::Email => t.method_email,
-        Channel::WeCom => t.robot_wecom,
-        Channel::DingTalk => t.robot_dingtalk,
-        Channel::Lark => t.robot_lark,
-    }
+    t.channel(channel)
 }
 
 /// The HTML document around the app, rendered on the server only.

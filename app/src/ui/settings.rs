@@ -6,7 +6,7 @@ use super::{tr, use_texts};
 use crate::api::error::url_error;
 use crate::api::settings::{load_beta_channels, SaveBetaChannels};
 use crate::api::AppError;
-use crate::domain::BetaChannels;
+use crate::domain::{BetaChannels, Channel};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
@@ -51,12 +51,11 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn BetaForm(beta: BetaChannels, action: ServerAction<SaveBetaChannels>) -> impl IntoView {
     let t = use_texts();
-    let channels = [
-        ("voice", t.method_voice, beta.voice),
-        ("wecom", t.robot_wecom, beta.wecom),
-        ("dingtalk", t.robot_dingtalk, beta.dingtalk),
-        ("lark", t.robot_lark, beta.lark),
-    ];
+    let channels: Vec<(String, &'static str, bool)> = Channel::ALL
+        .into_iter()
+        .filter(|c| c.is_beta())
+        .map(|c| (format!("on[{}]", c.as_str()), t.channel(c), beta.is_on(c)))
+        .collect();
     view! {
         <ActionForm action=action attr:class="panel">
             <fieldset class="methods">

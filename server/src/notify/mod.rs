@@ -24,6 +24,10 @@ pub struct NotifySettings {
     pub mail_from: Option<String>,
     pub sms_gateway_url: Option<String>,
     pub sms_gateway_token: Option<SecretString>,
+    /// The operator's Telegram bot; without one, Telegram messages go to the Message log.
+    pub telegram_bot_token: Option<SecretString>,
+    /// The Bot API's address (`https://api.telegram.org` when not set).
+    pub telegram_api_url: Option<String>,
     /// Replaces the provider host allowlist when not empty.
     pub webhook_allow: Vec<String>,
     pub retries: Retries,
@@ -49,6 +53,8 @@ impl Default for NotifySettings {
             mail_from: None,
             sms_gateway_url: None,
             sms_gateway_token: None,
+            telegram_bot_token: None,
+            telegram_api_url: None,
             webhook_allow: Vec::new(),
             retries: Retries::default(),
             workers: 2,
@@ -73,6 +79,11 @@ impl std::fmt::Debug for NotifySettings {
                 "sms_gateway_token",
                 &self.sms_gateway_token.as_ref().map(|_| "(set)"),
             )
+            .field(
+                "telegram_bot_token",
+                &self.telegram_bot_token.as_ref().map(|_| "(set)"),
+            )
+            .field("telegram_api_url", &self.telegram_api_url)
             .field("webhook_allow", &self.webhook_allow)
             .field("workers", &self.workers)
             .finish_non_exhaustive()

@@ -52,7 +52,12 @@ impl Allowlist {
             host,
             port: url.port(),
         };
-        if self.entries.contains(&origin) {
+        let listed = self.entries.iter().any(|e| {
+            e.scheme == origin.scheme
+                && e.port == origin.port
+                && app::domain::webhook::host_fits(&e.host, &origin.host)
+        });
+        if listed {
             Ok(())
         } else {
             Err(format!(

@@ -46,7 +46,7 @@ pub async fn update(
         &target,
         Edit {
             patch,
-            robots: Default::default(),
+            contacts: Default::default(),
         },
         None,
     )

@@ -459,10 +459,13 @@ pub async fn enable_beta(app: &TestApp) {
             &admin,
             "save_beta_channels",
             &[
-                ("voice", "true"),
-                ("wecom", "true"),
-                ("dingtalk", "true"),
-                ("lark", "true"),
+                ("on[voice]", "true"),
+                ("on[wecom]", "true"),
+                ("on[dingtalk]", "true"),
+                ("on[lark]", "true"),
+                ("on[slack]", "true"),
+                ("on[teams]", "true"),
+                ("on[telegram]", "true"),
             ],
         )
         .await;

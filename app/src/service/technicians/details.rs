@@ -1,7 +1,7 @@
 //! A technician read back as the API's attributes: GetTechnician's `Details` and the audit
 //! log's before/after. Never the password.
 
-use crate::domain::webhook::{mask_secret, mask_url};
+use crate::domain::webhook::{mask_address, mask_secret};
 use crate::domain::Role;
 use crate::domain::{CostPerHour, TechnicianRef};
 use crate::service::actor::Actor;
@@ -75,25 +75,50 @@ pub(crate) async fn snapshots(
         .map(|(id, (details, contacts))| {
             let mut json = details.to_json();
             if let Some(map) = json.as_object_mut() {
-                for point in contacts {
-                    let channel = point.channel.as_str();
-                    let masked = [
-                        ("Webhook", point.address.as_deref().map(mask_url)),
-                        ("Secret", point.secret_hint.as_deref().map(mask_secret)),
-                    ];
-                    for (what, value) in masked {
-                        if let Some(value) = value {
-                            map.insert(
-                                format!("{channel}{what}"),
-                                serde_json::Value::String(value),
-                            );
-                        }
-                    }
+                for (field, value) in masked_contacts(&contacts) {
+                    map.insert(camel(&field), serde_json::Value::String(value));
                 }
             }
             (id, json)
         })
         .collect())
+}
+
+/// Contact points as the console and the audit log may show them, by form field name.
+pub(crate) fn masked_contacts(points: &[ContactPoint]) -> Vec<(String, String)> {
+    let mut shown = Vec::new();
+    for point in points {
+        let Some(spec) = point.channel.contact() else {
+            continue;
+        };
+        if let Some(address) = &point.address {
+            shown.push((
+                spec.address_field.to_owned(),
+                mask_address(point.channel, address),
+            ));
+        }
+        if let (Some(field), Some(hint)) = (spec.secret_field, &point.secret_hint) {
+            shown.push((field.to_owned(), mask_secret(hint)));
+        }
+    }
+    shown
+}
+
+/// `wecom_webhook` as the audit log's attributes are named: `wecomWebhook`.
+fn camel(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// GetTechnician: any signed-in technician may read any technician (the roster is shared).

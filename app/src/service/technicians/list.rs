@@ -8,7 +8,7 @@
 //! counted up to [`COUNT_CAP`]. A page takes four statements (five when Previous reaches the
 //! first page).
 
-use crate::domain::{Channels, ListQuery, Page, Role, SortKey, SubState, TechnicianRow};
+use crate::domain::{Channel, Channels, ListQuery, Page, Role, SortKey, SubState, TechnicianRow};
 use crate::service::actor::Actor;
 use crate::service::db::{bind_values_as, like_contains, Backend, Db, Value};
 use crate::service::error::ServiceError;
@@ -29,9 +29,6 @@ struct Row {
     mobile: Option<String>,
     email: Option<String>,
     site_id: Option<i64>,
-    wecom: i64,
-    dingtalk: i64,
-    lark: i64,
     directory_source: Option<String>,
     directory_missing: i64,
     sort_text: Option<String>,
@@ -221,12 +218,6 @@ fn sort_key_columns(sort: SortKey) -> String {
 
 const COLUMNS: &str = "t.id, t.version, t.name, t.alias, t.login_name, s.name AS site_name, \
     d.name AS department_name, t.mobile, t.email, t.site_id, \
-    CASE WHEN EXISTS (SELECT 1 FROM contact_points c WHERE c.technician_id = t.id \
-      AND c.channel = 'wecom' AND c.address IS NOT NULL) THEN 1 ELSE 0 END AS wecom, \
-    CASE WHEN EXISTS (SELECT 1 FROM contact_points c WHERE c.technician_id = t.id \
-      AND c.channel = 'dingtalk' AND c.address IS NOT NULL) THEN 1 ELSE 0 END AS dingtalk, \
-    CASE WHEN EXISTS (SELECT 1 FROM contact_points c WHERE c.technician_id = t.id \
-      AND c.channel = 'lark' AND c.address IS NOT NULL) THEN 1 ELSE 0 END AS lark, \
     t.directory_source, t.directory_missing";
 
 /// Every signed-in technician may see the roster.
@@ -317,9 +308,7 @@ pub async fn list_technicians(
             );
             let is_admin = row_roles.iter().any(|x| x == Role::SdAdmin.as_str());
             let mut channels = Channels {
-                wecom: r.wecom != 0,
-                dingtalk: r.dingtalk != 0,
-                lark: r.lark != 0,
+                points: links.points(r.id),
                 ..Channels::default()
             };
             for (method, state, expires) in links.subscriptions(r.id) {
@@ -432,6 +421,7 @@ enum Link {
     Site,
     GroupSite,
     Subscription,
+    ContactPoint,
 }
 
 /// One row of the page's links: `kind` says which of the other columns are filled.
@@ -460,6 +450,8 @@ impl Links {
              JOIN tech_groups g ON g.id = tg.group_id WHERE tg.technician_id IN ({}) \
              UNION ALL SELECT 3, technician_id, method, expires_at, state \
              FROM subscriptions WHERE technician_id IN ({}) \
+             UNION ALL SELECT 4, technician_id, channel, NULL, NULL FROM contact_points \
+             WHERE address IS NOT NULL AND technician_id IN ({}) \
              ORDER BY 1, 4",
             ids,
         )
@@ -472,6 +464,7 @@ impl Links {
                         1 => Link::Site,
                         2 => Link::GroupSite,
                         3 => Link::Subscription,
+                        4 => Link::ContactPoint,
                         _ => return None,
                     };
                     Some((link, row))
@@ -496,6 +489,16 @@ impl Links {
 
     fn sites(&self, id: i64, link: Link) -> Vec<i64> {
         self.of(id, link).filter_map(|row| row.number).collect()
+    }
+
+    /// The contact-point channels that have an address, in the order of [`Channel::ALL`].
+    fn points(&self, id: i64) -> Vec<Channel> {
+        let mut points: Vec<Channel> = self
+            .of(id, Link::ContactPoint)
+            .filter_map(|row| Channel::parse(row.text.as_deref()?))
+            .collect();
+        points.sort_unstable();
+        points
     }
 
     /// (method, state, expires at)

@@ -3,8 +3,7 @@
 
 use super::stored::{self, Stored};
 use super::{details, identify, placement};
-use crate::domain::edit::{secret_field, webhook_field};
-use crate::domain::{Change, Channel, Edit, FieldErrors, Robot, TechnicianRef};
+use crate::domain::{Change, Channel, Edit, FieldErrors, TechnicianRef};
 use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry, Source};
 use crate::service::confirmations::Contacts;
@@ -89,7 +88,7 @@ pub async fn update_technician(
         if !own_contacts {
             current.check_reach(actor, "update")?;
         }
-        if edit.patch.is_empty() && edit.robots.is_empty() {
+        if edit.patch.is_empty() && edit.contacts.is_empty() {
             return Ok(Updated {
                 id,
                 version: current.version,
@@ -158,7 +157,6 @@ fn stale(name: &str) -> ServiceError {
 
 async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, ServiceError> {
     let patch = &edit.patch;
-    let robots = &edit.robots;
     let mut notes = Vec::new();
     let mut errors = FieldErrors::default();
     let mut next = current.clone();
@@ -178,57 +176,53 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
     next.row.cost_cents = patch.cost_per_hr.over(&was.cost_cents, |c| c.cents());
     // A beta channel that is off takes no new credentials (removing one is always allowed).
     let beta = crate::service::settings::beta_channels(db).await?;
-    let offered = [
-        (
-            webhook_field(Robot::WeCom),
-            robots.wecom_webhook.is_set(),
-            beta.wecom,
-        ),
-        (
-            webhook_field(Robot::DingTalk),
-            robots.dingtalk_webhook.is_set(),
-            beta.dingtalk,
-        ),
-        (
-            secret_field(Robot::DingTalk),
-            robots.dingtalk_secret.is_set(),
-            beta.dingtalk,
-        ),
-        (
-            webhook_field(Robot::Lark),
-            robots.lark_webhook.is_set(),
-            beta.lark,
-        ),
-        (
-            secret_field(Robot::Lark),
-            robots.lark_secret.is_set(),
-            beta.lark,
-        ),
-    ];
-
-    for (field, set, enabled) in offered {
-        if set && !enabled {
-            errors.push(
-                field,
-                "is a beta channel that is switched off; an SDAdmin switches it on under Settings",
-            );
+    for change in &edit.contacts.0 {
+        let Some(spec) = change.channel.contact() else {
+            continue;
+        };
+        let fields = [
+            (Some(spec.address_field), change.address.is_set()),
+            (spec.secret_field, change.secret.is_set()),
+        ];
+        for (field, set) in fields {
+            if let (Some(field), true, false) = (field, set, beta.is_on(change.channel)) {
+                errors.push(
+                    field,
+                    "is a beta channel that is switched off; an SDAdmin switches it on under Settings",
+                );
+            }
         }
     }
-    let url = |c: &Change<crate::domain::WebhookUrl>| c.map_ref(|u| u.expose().to_owned());
-    let secret = |c: &Change<crate::domain::SigningSecret>| c.map_ref(|s| s.expose().to_owned());
-    let contacts = vec![
-        (Channel::WeCom, url(&robots.wecom_webhook), Change::Keep),
-        (
-            Channel::DingTalk,
-            url(&robots.dingtalk_webhook),
-            secret(&robots.dingtalk_secret),
-        ),
-        (
-            Channel::Lark,
-            url(&robots.lark_webhook),
-            secret(&robots.lark_secret),
-        ),
-    ];
+    // A channel whose address is useless without its secret gets both or neither.
+    for change in &edit.contacts.0 {
+        let Some(spec) = change.channel.contact().filter(|s| s.secret_required) else {
+            continue;
+        };
+        let stored = current.contact(change.channel);
+        let address = change
+            .address
+            .over(&stored.and_then(|c| c.address.clone()), Clone::clone);
+        let secret = match &change.secret {
+            Change::Keep => stored.is_some_and(|c| c.has_secret()),
+            Change::Clear => false,
+            Change::Set(_) => true,
+        };
+        if let (Some(field), true, false) = (spec.secret_field, address.is_some(), secret) {
+            errors.push(field, "is needed to sign what is sent to this address");
+        }
+    }
+    let contacts: Vec<(Channel, Change<String>, Change<String>)> = edit
+        .contacts
+        .0
+        .iter()
+        .map(|c| {
+            (
+                c.channel,
+                c.address.clone(),
+                c.secret.map_ref(|s| s.expose().to_owned()),
+            )
+        })
+        .collect();
     if next.row.approve_purchase_order && next.row.email.is_none() {
         errors.push(
             "email",

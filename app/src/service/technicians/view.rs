@@ -1,8 +1,7 @@
 //! The Edit dialog's contents for one technician, as far as the viewer may edit them.
 
 use super::{details, stored};
-use crate::domain::webhook::{mask_secret, mask_url};
-use crate::domain::{Channel, EditView, MaskedRobots};
+use crate::domain::{EditView, MaskedContacts};
 use crate::service::actor::Actor;
 use crate::service::db::Db;
 use crate::service::error::ServiceError;
@@ -25,18 +24,6 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
         .await?
         .map(|d| d.0)
         .unwrap_or_default();
-    let url = |channel| {
-        current
-            .contact(channel)
-            .and_then(|c| c.address.as_deref())
-            .map(mask_url)
-    };
-    let secret = |channel| {
-        current
-            .contact(channel)
-            .and_then(|c| c.secret_hint.as_deref())
-            .map(mask_secret)
-    };
     Ok(EditView {
         id,
         version: current.version,
@@ -44,13 +31,7 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
         full,
         can_grant_roles: actor.is_admin(),
         values,
-        robots: MaskedRobots {
-            wecom_webhook: url(Channel::WeCom),
-            dingtalk_webhook: url(Channel::DingTalk),
-            dingtalk_secret: secret(Channel::DingTalk),
-            lark_webhook: url(Channel::Lark),
-            lark_secret: secret(Channel::Lark),
-        },
+        contacts: MaskedContacts(details::masked_contacts(&current.contacts)),
         beta,
         webhook_hosts: Default::default(),
     })

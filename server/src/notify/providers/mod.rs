@@ -7,7 +7,10 @@ pub mod dingtalk;
 pub mod gateway;
 pub mod lark;
 pub mod robot;
+pub mod slack;
 pub mod smtp;
+pub mod teams;
+pub mod telegram;
 pub mod wecom;
 
 use super::outbound::{Allowlist, Outbound};
@@ -80,7 +83,12 @@ impl Registry {
             Channel::DingTalk,
             Arc::new(dingtalk::DingTalk::new(http.clone())),
         );
-        registry.add(Channel::Lark, Arc::new(lark::Lark::new(http)));
+        registry.add(Channel::Lark, Arc::new(lark::Lark::new(http.clone())));
+        registry.add(Channel::Slack, Arc::new(slack::Slack::new(http.clone())));
+        registry.add(Channel::Teams, Arc::new(teams::Teams::new(http)));
+        if let Some(telegram) = telegram::Telegram::from_settings(settings)? {
+            registry.add(Channel::Telegram, Arc::new(telegram));
+        }
         Ok(registry)
     }
 

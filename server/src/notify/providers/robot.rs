@@ -86,6 +86,18 @@ impl HttpAnswer {
     }
 }
 
+/// Posts `body` to the message's webhook, if it may be posted to; the status decides.
+pub async fn post_json(http: &Outbound, message: &Message<'_>, body: &Value) -> Outcome {
+    let url = match webhook(http, message) {
+        Ok(url) => url,
+        Err(refused) => return refused,
+    };
+    match HttpAnswer::post(http, url, body).await {
+        Ok(answer) => answer.by_status(),
+        Err(retry) => retry,
+    }
+}
+
 /// Posts `body` to `url` and reads the answer as `reading` says.
 pub async fn post(http: &Outbound, url: Url, body: &Value, reading: Reading) -> Outcome {
     match HttpAnswer::post(http, url, body).await {
