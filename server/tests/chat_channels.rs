@@ -18,8 +18,11 @@ struct Case {
     address: String,
     /// The path a message is posted to.
     path: String,
-    /// The body as the provider documents it, for `text`.
-    body: fn(&str) -> String,
+    /// The body as the provider documents it, for `text` of `kind` (`test`, `api`), given
+    /// the request it came in (whose headers a signed webhook's body repeats).
+    body: fn(&str, &str, &Recorded) -> String,
+    /// The signing secret saved with the address, whose signature each request must carry.
+    secret: Option<&'static str>,
     /// A busy answer, and how long (at least) the retry must wait for it, in ms.
     busy: Answer,
     busy_wait_ms: i64,
@@ -79,6 +82,19 @@ async fn delivery(app: &TestApp, idempotency_key: &str) -> (String, i64, Option<
     .unwrap()
 }
 
+/// `request` carries the signature of its raw body under `secret`, when there is one.
+fn signed(request: &Recorded, secret: Option<&str>) {
+    use hmac::Mac;
+    let Some(secret) = secret else {
+        assert!(request.headers.get("x-crewdesk-signature").is_none());
+        return;
+    };
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(request.body.as_bytes());
+    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    assert_eq!(request.headers["x-crewdesk-signature"], expected.as_str());
+}
+
 fn bodies(requests: &[Recorded]) -> Vec<String> {
     requests.iter().map(|r| r.body.clone()).collect()
 }
@@ -107,18 +123,26 @@ async fn a_chat_channel_end_to_end(case: Case, telegram: bool) {
         case.address.clone()
     };
     let field = format!("form[contact][{}]", case.field);
-    let (status, body) = app
-        .server_fn(
-            &admin,
-            "update_engineer",
-            &[
-                ("id", &id.to_string()),
-                ("version", &version.to_string()),
-                ("back", "/"),
-                (&field, &address),
-            ],
-        )
-        .await;
+    let mut form = vec![
+        ("id".to_owned(), id.to_string()),
+        ("version".to_owned(), version.to_string()),
+        ("back".to_owned(), "/".to_owned()),
+        (field, address.clone()),
+    ];
+    if let Some(secret) = case.secret {
+        // An address that needs its secret is refused without it, and nothing is saved.
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, body) = app.server_fn(&admin, "update_engineer", &pairs).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains("webhook_secret"), "{body}");
+        assert_eq!(app.count("SELECT count(*) FROM contact_points").await, 0);
+        form.push((
+            "form[contact][webhook_secret]".to_owned(),
+            secret.to_owned(),
+        ));
+    }
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, body) = app.server_fn(&admin, "update_engineer", &pairs).await;
     assert!(status < 400, "{body}");
     let (saved,): (String,) = sqlx::query_as(
         "SELECT address FROM contact_points WHERE technician_id = $1 AND channel = $2",
@@ -149,8 +173,9 @@ async fn a_chat_channel_end_to_end(case: Case, telegram: bool) {
     assert!(text.contains("Ko") && text.contains(case.channel), "{text}");
     for request in &requests {
         assert_eq!(request.uri, case.path);
-        assert_eq!(request.body, (case.body)(&text));
+        assert_eq!(request.body, (case.body)(&text, "test", request));
         assert_eq!(request.headers["content-type"], "application/json");
+        signed(request, case.secret);
     }
     let sent: Vec<(i64,)> = sqlx::query_as(
         "SELECT a.at FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id \
@@ -185,7 +210,8 @@ async fn a_chat_channel_end_to_end(case: Case, telegram: bool) {
     let requests = server.wait_for(3).await;
     assert_eq!(requests.len(), 3);
     assert_eq!(requests[2].uri, case.path);
-    assert_eq!(requests[2].body, (case.body)(alert));
+    assert_eq!(requests[2].body, (case.body)(alert, "api", &requests[2]));
+    signed(&requests[2], case.secret);
     for _ in 0..300 {
         if delivery(&app, "alert-1").await.0 == "delivered" {
             break;
@@ -230,7 +256,8 @@ async fn slack_gets_its_documented_json_and_is_retried_and_refused_as_slack_answ
             field: "slack_webhook",
             address: String::new(),
             path: "/services/T000/B000/XXXXXXXX".into(),
-            body: |text| format!(r#"{{"text":{}}}"#, quoted(text)),
+            body: |text, _, _| format!(r#"{{"text":{}}}"#, quoted(text)),
+            secret: None,
             busy: Answer::new(503, "service_unavailable"),
             busy_wait_ms: 25,
             refusal: Answer::new(404, "channel_not_found"),
@@ -249,7 +276,8 @@ async fn teams_gets_the_adaptive_card_it_documents() {
             field: "teams_webhook",
             address: String::new(),
             path: "/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=s1".into(),
-            body: |text| {
+            secret: None,
+            body: |text, _, _| {
                 format!(
                     concat!(
                         r#"{{"attachments":[{{"content":{{"$schema":"http://adaptivecards.io/schemas/adaptive-card.json","#,
@@ -277,7 +305,8 @@ async fn telegram_calls_send_message_with_the_bot_token_and_waits_as_told() {
             field: "telegram_chat_id",
             address: " -1001234567890 ".into(),
             path: "/bot123456:ABC-def_ghi/sendMessage".into(),
-            body: |text| format!(r#"{{"chat_id":-1001234567890,"text":{}}}"#, quoted(text)),
+            body: |text, _, _| format!(r#"{{"chat_id":-1001234567890,"text":{}}}"#, quoted(text)),
+            secret: None,
             busy: Answer::new(
                 429,
                 r#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}"#,

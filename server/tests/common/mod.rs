@@ -454,21 +454,14 @@ pub async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::C
 /// Switches every beta channel on, as the root admin.
 pub async fn enable_beta(app: &TestApp) {
     let admin = signed_in(app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
-    let (status, body) = app
-        .server_fn(
-            &admin,
-            "save_beta_channels",
-            &[
-                ("on[voice]", "true"),
-                ("on[wecom]", "true"),
-                ("on[dingtalk]", "true"),
-                ("on[lark]", "true"),
-                ("on[slack]", "true"),
-                ("on[teams]", "true"),
-                ("on[telegram]", "true"),
-            ],
-        )
-        .await;
+    // Every beta channel there is, as the Settings form names them.
+    let boxes: Vec<String> = app::domain::Channel::ALL
+        .into_iter()
+        .filter(|c| c.is_beta())
+        .map(|c| format!("on[{}]", c.as_str()))
+        .collect();
+    let ticked: Vec<(&str, &str)> = boxes.iter().map(|b| (b.as_str(), "true")).collect();
+    let (status, body) = app.server_fn(&admin, "save_beta_channels", &ticked).await;
     assert!(status < 400, "{body}");
 }
 
