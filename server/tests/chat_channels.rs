@@ -322,3 +322,36 @@ async fn telegram_calls_send_message_with_the_bot_token_and_waits_as_told() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_webhook_carries_an_hmac_of_its_raw_body_under_the_contacts_secret() {
+    a_chat_channel_end_to_end(
+        Case {
+            channel: "webhook",
+            field: "webhook_url",
+            address: String::new(),
+            path: "/hooks/crewdesk?team=ops".into(),
+            body: |text, kind, request| {
+                let header = |name: &str| request.headers[name].to_str().unwrap().to_owned();
+                let key = header("idempotency-key");
+                let timestamp = header("x-crewdesk-timestamp");
+                assert!(
+                    timestamp.parse::<i64>().unwrap() > 1_700_000_000,
+                    "{timestamp}"
+                );
+                format!(
+                    r#"{{"idempotency_key":{},"kind":"{kind}","text":{},"timestamp":{timestamp}}}"#,
+                    quoted(&key),
+                    quoted(text)
+                )
+            },
+            secret: Some("whsec-Ünï+/=1x"),
+            busy: Answer::new(500, "oops"),
+            busy_wait_ms: 25,
+            refusal: Answer::new(410, "gone"),
+            ok: Answer::new(204, ""),
+        },
+        false,
+    )
+    .await;
+}

@@ -14,6 +14,7 @@ pub enum Channel {
     Slack,
     Teams,
     Telegram,
+    Webhook,
 }
 
 /// What an engineer saves to be reached on a channel that is not one of their own fields:
@@ -40,7 +41,7 @@ pub enum AddressKind {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 9] = [
+    pub const ALL: [Channel; 10] = [
         Self::Sms,
         Self::Voice,
         Self::Email,
@@ -50,6 +51,7 @@ impl Channel {
         Self::Slack,
         Self::Teams,
         Self::Telegram,
+        Self::Webhook,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +65,7 @@ impl Channel {
             Self::Slack => "slack",
             Self::Teams => "teams",
             Self::Telegram => "telegram",
+            Self::Webhook => "webhook",
         }
     }
 
@@ -78,6 +81,7 @@ impl Channel {
             Self::Slack => "Slack",
             Self::Teams => "Microsoft Teams",
             Self::Telegram => "Telegram",
+            Self::Webhook => "signed webhook",
         }
     }
 
@@ -131,6 +135,13 @@ impl Channel {
                 address_field: "telegram_chat_id",
                 secret_field: None,
                 secret_required: false,
+            }),
+            // Any https address the operator allows, signed with the contact's own secret.
+            Self::Webhook => Some(ContactSpec {
+                address: AddressKind::Webhook(&[]),
+                address_field: "webhook_url",
+                secret_field: Some("webhook_secret"),
+                secret_required: true,
             }),
         }
     }

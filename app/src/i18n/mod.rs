@@ -112,6 +112,7 @@ impl Texts {
             Channel::Slack => self.channel_slack,
             Channel::Teams => self.channel_teams,
             Channel::Telegram => self.channel_telegram,
+            Channel::Webhook => self.channel_webhook,
         }
     }
 
@@ -127,6 +128,8 @@ impl Texts {
             "slack_webhook" => self.slack_webhook,
             "teams_webhook" => self.teams_webhook,
             "telegram_chat_id" => self.telegram_chat_id,
+            "webhook_url" => self.webhook_url,
+            "webhook_secret" => self.webhook_secret,
             other => other,
         }
     }
@@ -262,6 +265,7 @@ texts! {
     channel_slack: "Slack", "Slack";
     channel_teams: "Teams", "Teams";
     channel_telegram: "Telegram", "Telegram";
+    channel_webhook: "Webhook", "Webhook";
     state_unsubscribed: "not subscribed", "未订阅";
     state_pending: "pending", "待确认";
     state_confirmed: "confirmed", "已确认";
@@ -291,6 +295,8 @@ texts! {
     slack_webhook: "Slack webhook", "Slack Webhook";
     teams_webhook: "Microsoft Teams webhook", "Microsoft Teams Webhook";
     telegram_chat_id: "Telegram chat ID", "Telegram 会话 ID";
+    webhook_url: "Webhook URL", "Webhook 地址";
+    webhook_secret: "Webhook secret", "Webhook 签名密钥";
     fix_fields: "Please correct the highlighted fields.", "请修改标出的字段。";
     delete_title: "Delete {name}?", "删除 {name}?";
     delete_explain: "The technician, their subscriptions and pending notifications are removed. This cannot be undone.", "将删除该技术员及其订阅和待发送的通知,且无法恢复。";

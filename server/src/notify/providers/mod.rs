@@ -11,6 +11,7 @@ pub mod slack;
 pub mod smtp;
 pub mod teams;
 pub mod telegram;
+pub mod webhook;
 pub mod wecom;
 
 use super::outbound::{Allowlist, Outbound};
@@ -85,7 +86,8 @@ impl Registry {
         );
         registry.add(Channel::Lark, Arc::new(lark::Lark::new(http.clone())));
         registry.add(Channel::Slack, Arc::new(slack::Slack::new(http.clone())));
-        registry.add(Channel::Teams, Arc::new(teams::Teams::new(http)));
+        registry.add(Channel::Teams, Arc::new(teams::Teams::new(http.clone())));
+        registry.add(Channel::Webhook, Arc::new(webhook::Webhook::new(http)));
         if let Some(telegram) = telegram::Telegram::from_settings(settings)? {
             registry.add(Channel::Telegram, Arc::new(telegram));
         }
