@@ -36,5 +36,6 @@ fi
 apt_install brotli
 
 if [ "${1:-}" = "--test" ]; then
-  apt_install chromium postgresql-client slapd ldap-utils openssl
+  # CJK glyphs: the browser tests measure the Chinese console as its readers see it.
+  apt_install chromium postgresql-client slapd ldap-utils openssl fonts-noto-cjk
 fi

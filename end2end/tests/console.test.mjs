@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signIn, withServerAndBrowser, addTechnician } from './harness.mjs';
+import { signIn, withServerAndBrowser, addTechnician, sql } from './harness.mjs';
 
 const env = withServerAndBrowser({ before, after });
 
@@ -90,4 +90,46 @@ test('Next and Previous page through a search in the browser, each page starting
   assert.equal(await page.getByRole('link', { name: 'Previous' }).count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('fifteen engineers fit a 1280×900 screen in both languages, each with ten compact channel chips', async () => {
+  // Full rows: an alias, a mobile, a long email, a login, a failing chat channel.
+  const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => addTechnician(env.server.base, {
+    name: `Dense Person ${String(i).padStart(2, '0')}`, alias: 'On call', loginName: `dense.person${i}`,
+    mobile: `+86 138 0013 ${8000 + i}`, email: `dense.person.${i}@operations.example.com`,
+  })));
+  sql(env.server.db, `INSERT INTO settings (key, value) VALUES ('beta.slack', 'on')`);
+  sql(env.server.db, `INSERT INTO contact_points (technician_id, channel, address, updated_at) VALUES (${ids[0]}, 'slack', 'https://hooks.slack.com/services/T/B/x', 0)`);
+  sql(env.server.db, `INSERT INTO notifications (kind, text, created_at) VALUES ('api', 'x', 0)`);
+  sql(env.server.db, `INSERT INTO deliveries (notification_id, technician_id, channel, recipient, idempotency_key, status, attempts, next_attempt_at, created_at, updated_at)
+    VALUES ((SELECT max(id) FROM notifications), ${ids[0]}, 'slack', 'hooks.slack.com', 'dense-dead', 'dead', 1, 0, 1, 1)`);
+  for (const [lang, accept, failing, pending] of [
+    ['en', 'en', 'Slack: failing', 'SMS: pending'],
+    ['zh-CN', 'zh-CN,zh;q=0.9', 'Slack: 发送失败', '短信: 待确认'],
+  ]) {
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, extraHTTPHeaders: { 'Accept-Language': accept } });
+    const page = await context.newPage();
+    await signIn(page, env.server.base);
+    await page.goto(`${env.server.base}/?q=Dense%20Person`);
+    const rows = page.locator('table.roster tbody tr');
+    await rows.nth(19).waitFor();
+    const fit = await page.evaluate(() => [...document.querySelectorAll('table.roster tbody tr')]
+      .filter((row) => row.getBoundingClientRect().bottom <= window.innerHeight).length);
+    assert.ok(fit >= 15, `${lang}: only ${fit} engineers fit 1280×900`);
+    // Nothing is pushed off to the side: no sideways scrolling, the operations side by side.
+    const sideways = await page.locator('.table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+    assert.ok(sideways <= 0, `${lang}: the table scrolls sideways by ${sideways}px`);
+    const ops = await rows.first().locator('.ops > *').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()));
+    assert.equal(ops.length, 3);
+    assert.ok(ops.every((r) => r.right <= 1280 && r.top === ops[0].top), `${lang}: ${JSON.stringify(ops)}`);
+    // Ten chips, each state in words for a screen reader and a tooltip; the marks explained once.
+    const chips = rows.first().locator('.chip');
+    assert.equal(await chips.count(), 10);
+    const words = await chips.locator('.sr-only').allInnerTexts();
+    assert.ok(words.includes(failing), `${lang}: ${words}`);
+    assert.ok(words.includes(pending), `${lang}: ${words}`);
+    assert.equal(await chips.first().getAttribute('title'), pending);
+    assert.equal(await page.locator('.legend').count(), 1);
+    await context.close();
+  }
 });

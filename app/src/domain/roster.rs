@@ -49,6 +49,8 @@ pub struct Channels {
     pub email: SubState,
     /// The contact-point channels that have an address.
     pub points: Vec<Channel>,
+    /// The channels whose last finished message to this engineer is dead.
+    pub failing: Vec<Channel>,
 }
 
 impl Channels {

@@ -116,6 +116,23 @@ impl Texts {
         }
     }
 
+    /// A channel's name as a roster chip shows it: a few letters.
+    pub fn channel_short(&self, channel: crate::domain::Channel) -> &'static str {
+        use crate::domain::Channel;
+        match channel {
+            Channel::Sms => self.short_sms,
+            Channel::Voice => self.short_voice,
+            Channel::Email => self.short_email,
+            Channel::WeCom => self.short_wecom,
+            Channel::DingTalk => self.short_dingtalk,
+            Channel::Lark => self.short_lark,
+            Channel::Slack => self.short_slack,
+            Channel::Teams => self.short_teams,
+            Channel::Telegram => self.short_telegram,
+            Channel::Webhook => self.short_webhook,
+        }
+    }
+
     /// The label of a contact-point field (see [`crate::domain::ContactSpec`]); the field's
     /// own name for one without a label.
     pub fn contact_field<'a>(&self, field: &'a str) -> &'a str {
@@ -273,6 +290,19 @@ texts! {
     state_cancelled: "cancelled", "已取消";
     configured: "configured", "已配置";
     not_configured: "not configured", "未配置";
+    state_failing: "failing", "发送失败";
+    state_off: "off", "不可用";
+    legend: "Channel states", "通知方式状态";
+    short_sms: "SMS", "短信";
+    short_voice: "Call", "语音";
+    short_email: "Mail", "邮件";
+    short_wecom: "WeCom", "企微";
+    short_dingtalk: "Ding", "钉钉";
+    short_lark: "Lark", "飞书";
+    short_slack: "Slack", "Slack";
+    short_teams: "Teams", "Teams";
+    short_telegram: "TG", "TG";
+    short_webhook: "Hook", "钩子";
     beta_off: "Beta channel, off: an SDAdmin switches it on under Settings", "测试版通道,未开启:SDAdmin 可在“设置”中开启";
 
     close: "Close", "关闭";

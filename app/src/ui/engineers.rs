@@ -238,6 +238,7 @@ fn RosterTable(page: Page, list_url: ListUrl) -> impl IntoView {
         has_next: page.has_next,
     });
     view! {
+        {legend(t)}
         <div class="table-wrap">
             <table class="roster">
                 <caption class="sr-only">{t.table_caption}</caption>
@@ -261,18 +262,113 @@ fn RosterTable(page: Page, list_url: ListUrl) -> impl IntoView {
     .into_any()
 }
 
-/// A state in one character, for the compact chips (the full text is in the title and for
-/// screen readers).
-fn glyph(state: SubState) -> &'static str {
-    match state {
-        SubState::Unsubscribed => "○",
-        SubState::Pending => "…",
-        SubState::Confirmed => "✓",
-        SubState::Expired => "✕",
+/// How a roster chip shows one channel of one engineer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ChipState {
+    Sub(SubState),
+    /// A chat channel with an address.
+    Configured,
+    /// A chat channel without one.
+    NotConfigured,
+    /// The last message on it was not delivered.
+    Failing,
+    /// Cannot be used now: a beta channel switched off, or no mobile / email.
+    Off,
+}
+
+impl ChipState {
+    /// One character: the state at a glance (the legend says which is which).
+    fn mark(self) -> &'static str {
+        match self {
+            Self::Sub(SubState::Unsubscribed) | Self::NotConfigured => "○",
+            Self::Sub(SubState::Pending) => "◐",
+            Self::Sub(SubState::Confirmed) | Self::Configured => "✓",
+            Self::Sub(SubState::Expired) => "✕",
+            Self::Failing => "!",
+            Self::Off => "–",
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Self::Sub(state) => state.as_str(),
+            Self::Configured => "confirmed",
+            Self::NotConfigured => "unsubscribed",
+            Self::Failing => "failing",
+            Self::Off => "off",
+        }
+    }
+
+    fn words(self, t: &Texts) -> String {
+        match self {
+            Self::Sub(state) => t.state(state).to_owned(),
+            Self::Configured => t.configured.to_owned(),
+            Self::NotConfigured => t.not_configured.to_owned(),
+            Self::Failing => t.state_failing.to_owned(),
+            Self::Off => t.state_off.to_owned(),
+        }
     }
 }
 
-/// One chip per channel: its state, greyed when it cannot be used.
+/// Each channel's state for one engineer, in the order of [`Channel::ALL`].
+fn chip_states(
+    c: &Channels,
+    has_mobile: bool,
+    has_email: bool,
+    beta: &BetaChannels,
+) -> Vec<(Channel, ChipState, Option<&'static str>)> {
+    Channel::ALL
+        .into_iter()
+        .map(|channel| {
+            let (state, usable) = match channel {
+                Channel::Sms => (ChipState::Sub(c.sms), has_mobile),
+                Channel::Voice => (ChipState::Sub(c.voice), has_mobile),
+                Channel::Email => (ChipState::Sub(c.email), has_email),
+                other if c.points.contains(&other) => (ChipState::Configured, true),
+                _ => (ChipState::NotConfigured, true),
+            };
+            let why_off = if !beta.is_on(channel) {
+                Some("beta")
+            } else if !usable {
+                Some("contact")
+            } else {
+                None
+            };
+            let state = if why_off.is_some() {
+                ChipState::Off
+            } else if c.failing.contains(&channel) {
+                ChipState::Failing
+            } else {
+                state
+            };
+            (channel, state, why_off)
+        })
+        .collect()
+}
+
+fn chip(
+    t: &'static Texts,
+    channel: Channel,
+    state: ChipState,
+    why_off: Option<&str>,
+) -> impl IntoView {
+    let mut words = state.words(t);
+    if why_off == Some("beta") {
+        words = t.beta_off.to_owned();
+    }
+    let text = format!("{}: {words}", t.channel(channel));
+    let class = format!("chip state-{}", state.class());
+    let title = text.clone();
+    view! {
+        <li class=class title=title>
+            <span aria-hidden="true">{t.channel_short(channel)}<b>{state.mark()}</b></span>
+            <span class="sr-only">{text}</span>
+        </li>
+    }
+}
+
+/// One compact chip per channel: a short name and a state mark; the full state in the
+/// tooltip and for screen readers, the marks explained once in the legend.
 fn channel_chips(
     t: &'static Texts,
     c: Channels,
@@ -280,47 +376,30 @@ fn channel_chips(
     has_email: bool,
     beta: BetaChannels,
 ) -> impl IntoView {
-    let confirmable = [
-        (t.method_sms, c.sms, has_mobile),
-        (
-            t.method_voice,
-            c.voice,
-            has_mobile && beta.is_on(Channel::Voice),
-        ),
-        (t.method_email, c.email, has_email),
-    ];
-    let robots: Vec<(&'static str, bool, bool)> = Channel::with_contact_points()
-        .map(|(channel, _)| {
-            (
-                t.channel(channel),
-                c.points.contains(&channel),
-                beta.is_on(channel),
-            )
-        })
-        .collect();
+    let states = chip_states(&c, has_mobile, has_email, &beta);
     view! {
         <ul class="chips">
-            {confirmable.into_iter().map(|(name, state, usable)| {
-                let class = format!("chip state-{}{}", state.as_str(), if usable { "" } else { " off" });
-                let text = format!("{name}: {}", t.state(state));
-                let title = text.clone();
+            {states.into_iter().map(|(channel, state, why_off)| chip(t, channel, state, why_off)).collect_view()}
+        </ul>
+    }
+}
+
+/// The chip marks, said once above the table.
+fn legend(t: &'static Texts) -> impl IntoView {
+    let marks = [
+        ChipState::Sub(SubState::Unsubscribed),
+        ChipState::Sub(SubState::Pending),
+        ChipState::Sub(SubState::Confirmed),
+        ChipState::Sub(SubState::Expired),
+        ChipState::Failing,
+        ChipState::Off,
+    ];
+    view! {
+        <ul class="legend" aria-label=t.legend>
+            {marks.into_iter().map(|state| {
+                let words = state.words(t);
                 view! {
-                    <li class=class title=title>
-                        <span aria-hidden="true">{name}" "{glyph(state)}</span>
-                        <span class="sr-only">{text}</span>
-                    </li>
-                }
-            }).collect_view()}
-            {robots.into_iter().map(|(name, configured, enabled)| {
-                let status = if !enabled { t.beta_off } else if configured { t.configured } else { t.not_configured };
-                let class = format!("chip robot{}", if configured && enabled { " state-confirmed" } else { " off" });
-                let text = format!("{name}: {status}");
-                let title = text.clone();
-                view! {
-                    <li class=class title=title>
-                        <span aria-hidden="true">{name}</span>
-                        <span class="sr-only">{text}</span>
-                    </li>
+                    <li><span class=format!("chip state-{}", state.class()) aria-hidden="true"><b>{state.mark()}</b></span>" "{words}</li>
                 }
             }).collect_view()}
         </ul>
@@ -370,7 +449,7 @@ fn Row(row: TechnicianRow, beta: BetaChannels, list_url: ListUrl) -> impl IntoVi
             <td data-label=t.col_login>{dash(row.login_name)}</td>
             <td data-label=t.col_site>{row.site.unwrap_or_else(|| t.not_associated.to_owned())}<span class="sub">{dash(row.department)}</span></td>
             <td data-label=t.col_mobile>{dash(row.mobile)}</td>
-            <td data-label=t.col_email>{dash(row.email)}</td>
+            <td data-label=t.col_email class="email" title=row.email.clone().unwrap_or_default()>{dash(row.email.clone())}</td>
             <td data-label=t.col_channels>{chips}</td>
             <td data-label=t.col_roles>{if row.roles.is_empty() { "—".to_owned() } else { row.roles.join(", ") }}</td>
             <td data-label=t.col_operation>
@@ -381,5 +460,39 @@ fn Row(row: TechnicianRow, beta: BetaChannels, list_url: ListUrl) -> impl IntoVi
                 </div>
             </td>
         </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state_of(states: &[(Channel, ChipState, Option<&str>)], channel: Channel) -> ChipState {
+        states.iter().find(|(c, ..)| *c == channel).unwrap().1
+    }
+
+    #[test]
+    fn each_chip_says_whether_its_channel_is_usable_set_up_or_failing() {
+        let channels = Channels {
+            sms: SubState::Pending,
+            points: vec![Channel::Slack, Channel::Lark],
+            failing: vec![Channel::Lark, Channel::Email],
+            ..Channels::default()
+        };
+        let beta = BetaChannels(vec![Channel::Slack, Channel::Lark, Channel::Teams]);
+        let states = chip_states(&channels, true, false, &beta);
+        assert_eq!(states.len(), Channel::ALL.len());
+        assert!(state_of(&states, Channel::Sms) == ChipState::Sub(SubState::Pending));
+        // A beta channel switched off, and email without an address: off, whatever else.
+        assert!(state_of(&states, Channel::Voice) == ChipState::Off);
+        assert!(state_of(&states, Channel::Email) == ChipState::Off);
+        assert!(state_of(&states, Channel::WeCom) == ChipState::Off);
+        assert!(state_of(&states, Channel::Slack) == ChipState::Configured);
+        assert!(state_of(&states, Channel::Teams) == ChipState::NotConfigured);
+        assert!(state_of(&states, Channel::Lark) == ChipState::Failing);
+        // Every state has its own mark.
+        let marks: std::collections::HashSet<&str> =
+            states.iter().map(|(_, s, _)| s.mark()).collect();
+        assert_eq!(marks.len(), 5, "{marks:?}");
     }
 }

@@ -308,7 +308,8 @@ pub async fn list_technicians(
             );
             let is_admin = row_roles.iter().any(|x| x == Role::SdAdmin.as_str());
             let mut channels = Channels {
-                points: links.points(r.id),
+                points: links.channels(r.id, Link::ContactPoint),
+                failing: links.channels(r.id, Link::Failing),
                 ..Channels::default()
             };
             for (method, state, expires) in links.subscriptions(r.id) {
@@ -422,6 +423,7 @@ enum Link {
     GroupSite,
     Subscription,
     ContactPoint,
+    Failing,
 }
 
 /// One row of the page's links: `kind` says which of the other columns are filled.
@@ -452,6 +454,10 @@ impl Links {
              FROM subscriptions WHERE technician_id IN ({}) \
              UNION ALL SELECT 4, technician_id, channel, NULL, NULL FROM contact_points \
              WHERE address IS NOT NULL AND technician_id IN ({}) \
+             UNION ALL SELECT 5, d.technician_id, d.channel, NULL, NULL FROM deliveries d \
+             WHERE d.status = 'dead' AND d.technician_id IN ({}) AND NOT EXISTS (\
+               SELECT 1 FROM deliveries e WHERE e.technician_id = d.technician_id \
+               AND e.channel = d.channel AND e.status = 'delivered' AND e.created_at > d.created_at) \
              ORDER BY 1, 4",
             ids,
         )
@@ -465,6 +471,7 @@ impl Links {
                         2 => Link::GroupSite,
                         3 => Link::Subscription,
                         4 => Link::ContactPoint,
+                        5 => Link::Failing,
                         _ => return None,
                     };
                     Some((link, row))
@@ -491,13 +498,15 @@ impl Links {
         self.of(id, link).filter_map(|row| row.number).collect()
     }
 
-    /// The contact-point channels that have an address, in the order of [`Channel::ALL`].
-    fn points(&self, id: i64) -> Vec<Channel> {
+    /// The channels of `link` (contact points, failing ones), in the order of [`Channel::ALL`].
+    fn channels(&self, id: i64, link: Link) -> Vec<Channel> {
         let mut points: Vec<Channel> = self
-            .of(id, Link::ContactPoint)
+            .of(id, link)
             .filter_map(|row| Channel::parse(row.text.as_deref()?))
             .collect();
         points.sort_unstable();
+        // A channel with several dead messages is listed once.
+        points.dedup();
         points
     }
 
