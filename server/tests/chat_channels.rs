@@ -177,6 +177,14 @@ async fn a_chat_channel_end_to_end(case: Case, telegram: bool) {
         assert_eq!(request.headers["content-type"], "application/json");
         signed(request, case.secret);
     }
+    assert_eq!(
+        app.wait_for_count(
+            "SELECT count(*) FROM deliveries WHERE idempotency_key LIKE 'test:%' AND status = 'delivered'",
+            1
+        )
+        .await,
+        1
+    );
     let sent: Vec<(i64,)> = sqlx::query_as(
         "SELECT a.at FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id \
          WHERE d.idempotency_key LIKE 'test:%' ORDER BY a.attempt",
@@ -186,14 +194,6 @@ async fn a_chat_channel_end_to_end(case: Case, telegram: bool) {
     .unwrap();
     assert_eq!(sent.len(), 2);
     assert!(sent[1].0 - sent[0].0 >= case.busy_wait_ms, "{sent:?}");
-    assert_eq!(
-        app.wait_for_count(
-            "SELECT count(*) FROM deliveries WHERE idempotency_key LIKE 'test:%' AND status = 'delivered'",
-            1
-        )
-        .await,
-        1
-    );
 
     // The notification API: delivered as the provider documents it.
     let key = app::service::api_keys::create(

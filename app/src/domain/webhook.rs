@@ -265,9 +265,15 @@ impl WebhookUrl {
         // No user info and no other port: the address must be the provider's host itself.
         let host = authority.to_ascii_lowercase();
         let host = host.strip_suffix(":443").unwrap_or(&host);
-        let fits = endpoints
-            .iter()
-            .any(|(h, p)| host_fits(h, host) && path.starts_with(p) && path.len() > p.len());
+        // Letters, digits, dots and dashes only: no user info, and no `\` that a URL parser
+        // would read as the end of the host (`127.0.0.1\.logic.azure.com`).
+        let plain = host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        let fits = plain
+            && endpoints
+                .iter()
+                .any(|(h, p)| host_fits(h, host) && path.starts_with(p) && path.len() > p.len());
         if fits {
             Ok(Self(value.to_owned()))
         } else {
@@ -450,6 +456,8 @@ mod tests {
         let platform = "https://default1.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/a1";
         assert!(ok(Channel::Teams, platform).is_ok());
         for bad in [
+            "https://127.0.0.1\\.logic.azure.com/workflows/abc",
+            "https://u:p@x.logic.azure.com/workflows/abc",
             "https://logic.azure.com/workflows/abc",
             "https://evil-logic.azure.com/workflows/abc",
             "https://x.logic.azure.com.evil.example/workflows/abc",

@@ -184,13 +184,15 @@ pub async fn seal_unsealed(db: &Db, key: &SecretKey, now: i64) -> Result<u64, Se
         };
         sqlx::query(
             "UPDATE contact_points SET secret = $1, secret_hint = $2, unsealed_secret = NULL, \
-             updated_at = $3 WHERE technician_id = $4 AND channel = $5",
+             updated_at = $3 WHERE technician_id = $4 AND channel = $5 AND unsealed_secret = $6",
         )
         .bind(key.seal(&purpose(id, known), &secret))
         .bind(hint(&secret))
         .bind(now)
         .bind(id)
         .bind(&channel)
+        // A secret saved since it was read (another instance's edit) is left as saved.
+        .bind(&secret)
         .execute(&mut *tx)
         .await?;
         sealed += 1;

@@ -298,6 +298,8 @@ fn log_attempt(claimed: &Claimed, outcome: &Outcome) {
         Outcome::Deferred { .. } => ("deferred", "robot rate limit"),
         Outcome::Cancelled(a) => ("cancelled", a.as_str()),
     };
+    // The provider's answer may echo the message or be a whole page: its start only.
+    let answer: String = answer.chars().take(200).collect();
     tracing::info!(
         delivery = claimed.id,
         channel = claimed.channel.as_str(),

@@ -31,8 +31,8 @@ pub enum Reach {
     ContactPoint,
 }
 
-/// What a provider is handed: the delivery, its text as sent, and where it goes.
-#[derive(Debug)]
+/// What a provider is handed: the delivery, its text as sent, and where it goes. `Debug`
+/// shows neither the address (a webhook is a credential) nor the secret.
 pub struct Message<'a> {
     pub claimed: &'a Claimed,
     pub text: &'a str,
@@ -41,6 +41,15 @@ pub struct Message<'a> {
     /// The contact point's secret, opened, when it has one.
     pub secret: Option<&'a str>,
     pub now_ms: i64,
+}
+
+impl std::fmt::Debug for Message<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Message")
+            .field("delivery", &self.claimed.id)
+            .field("channel", &self.claimed.channel)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A way to send one channel's messages.
