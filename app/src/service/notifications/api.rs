@@ -1,145 +1,7 @@
-//! Notifications to engineers: which channels an engineer can be reached on now, and the
-//! "Send test notification" action (SPEC §4).
+//! The notification API: an alert from another system, to engineers and groups, over the
+//! channels each has usable, once per idempotency key.
 
-use super::actor::Actor;
-use super::audit::{self, AuditContext, Entry};
-use super::db::Db;
-use super::error::ServiceError;
-use super::outbox::{self, Kind, NewDelivery};
-use super::settings;
-use super::technicians::stored::{self, Stored};
-use crate::domain::webhook::mask_address;
-use crate::domain::{BetaChannels, Channel};
-use serde_json::json;
-
-/// A test to the same engineer and channel waits this long after the last one.
-pub const TEST_COOL_DOWN_MS: i64 = 60_000;
-
-/// Why a channel cannot be used for an engineer now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unusable {
-    NotConfirmed,
-    NoWebhook,
-    BetaOff,
-}
-
-impl Unusable {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::NotConfirmed => "the subscription is not confirmed",
-            Self::NoWebhook => "no webhook is configured",
-            Self::BetaOff => "this beta channel is switched off in Settings",
-        }
-    }
-}
-
-/// Where `channel` reaches `technician` now (the number, address or masked robot), or why
-/// it does not. `confirmed` lists (method, contact) of confirmed, unexpired subscriptions.
-pub fn reach(
-    technician: &Stored,
-    confirmed: &[(String, String)],
-    beta: &BetaChannels,
-    channel: Channel,
-) -> Result<String, Unusable> {
-    if !beta.is_on(channel) {
-        return Err(Unusable::BetaOff);
-    }
-    if let Some(method) = channel.method() {
-        return confirmed
-            .iter()
-            .find(|(m, _)| m == method.as_str())
-            .map(|(_, contact)| contact.clone())
-            .ok_or(Unusable::NotConfirmed);
-    }
-    technician
-        .contact(channel)
-        .and_then(|c| c.address.as_deref())
-        .map(|address| mask_address(channel, address))
-        .ok_or(Unusable::NoWebhook)
-}
-
-/// Confirmed subscriptions of an engineer: (method, contact).
-pub async fn confirmed(db: &Db, technician_id: i64) -> Result<Vec<(String, String)>, ServiceError> {
-    Ok(sqlx::query_as(
-        "SELECT method, contact FROM subscriptions WHERE technician_id = $1 AND state = 'confirmed'",
-    )
-    .bind(technician_id)
-    .fetch_all(db.reader())
-    .await?)
-}
-
-/// Queues a test message to one engineer over one channel.
-pub async fn send_test(
-    db: &Db,
-    actor: &Actor,
-    ctx: &AuditContext,
-    id: i64,
-    channel: Channel,
-    now: i64,
-) -> Result<(), ServiceError> {
-    let technician = {
-        let mut conn = db.reader().acquire().await?;
-        stored::load(&mut conn, id).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!("There is no technician with id {id}."))
-        })?
-    };
-    if actor.id != Some(id) {
-        technician.check_reach(actor, "send a test notification to")?;
-    }
-    let beta = settings::beta_channels(db).await?;
-    let recipient =
-        reach(&technician, &confirmed(db, id).await?, &beta, channel).map_err(|why| {
-            ServiceError::invalid(
-                "channel",
-                format!("{} cannot be tested: {}", channel.as_str(), why.describe()),
-            )
-        })?;
-    let mut tx = db.begin_write().await?;
-    let (_, last) =
-        outbox::recent(&mut tx, id, channel, Kind::Test, now - TEST_COOL_DOWN_MS).await?;
-    if let Some(last) = last.filter(|last| now - last < TEST_COOL_DOWN_MS) {
-        let seconds = (TEST_COOL_DOWN_MS - (now - last)) / 1000 + 1;
-        return Err(ServiceError::TooSoon(format!(
-            "a test was sent over {} moments ago; wait {seconds} s before sending another",
-            channel.as_str()
-        )));
-    }
-    let text = format!(
-        "Crewdesk test notification for {} over {}, sent by {}.",
-        super::send_limits::message_name(&technician.row.name),
-        channel.as_str(),
-        super::send_limits::message_name(&actor.name)
-    );
-    let key: u64 = rand::random();
-    outbox::enqueue(
-        &mut tx,
-        Kind::Test,
-        &text,
-        None,
-        &[NewDelivery {
-            technician_id: Some(id),
-            channel,
-            recipient,
-            idempotency_key: format!("test:{key:016x}:{id}:{}", channel.as_str()),
-        }],
-        now,
-    )
-    .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        ctx,
-        Entry {
-            action: "notification.test",
-            technician_id: Some(id),
-            before: None,
-            after: Some(json!({ "channel": channel.as_str() })),
-        },
-    )
-    .await?;
-    crate::service::outbox::commit(db, tx).await?;
-    Ok(())
-}
+use super::*;
 
 /// A request to the notification API (SPEC §8), as parsed from its JSON.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -297,7 +159,7 @@ async fn recipients(db: &Db, to: &ApiRecipients) -> Result<Vec<i64>, ServiceErro
         }
     }
     for group in &to.groups {
-        let Some((group_id, _)) = super::reference::find_group(db, group).await? else {
+        let Some((group_id, _)) = crate::service::reference::find_group(db, group).await? else {
             return Err(invalid(
                 "to.groups",
                 format!("there is no group '{group}' (write it site-group)"),
@@ -434,7 +296,7 @@ pub async fn api_send(
     .await
     {
         Ok(id) => id,
-        Err(e) if super::db::is_unique_violation(&e, "notifications_idempotency") => {
+        Err(e) if crate::service::db::is_unique_violation(&e, "notifications_idempotency") => {
             // The same request, sent twice at once: the first one answers both.
             drop(tx);
             let id = existing(db, key_id, &request.idempotency_key)
@@ -475,7 +337,7 @@ pub async fn api_send(
     audit::record(
         &mut tx,
         &actor,
-        &AuditContext::new(super::audit::Source::Api, None),
+        &AuditContext::new(crate::service::audit::Source::Api, None),
         Entry {
             action: "notification.send",
             technician_id: None,

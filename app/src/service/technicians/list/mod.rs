@@ -14,6 +14,12 @@ use crate::service::db::{bind_values_as, like_contains, Backend, Db, Value};
 use crate::service::error::ServiceError;
 use crate::service::{now_ms, settings};
 
+mod filters;
+mod links;
+
+use filters::{sort_key, sort_key_columns, Filters};
+use links::{Link, Links};
+
 /// The most rows counted for a total; past it the roster says "more than".
 pub const COUNT_CAP: i64 = 10_000;
 
@@ -85,135 +91,6 @@ pub(crate) fn search_text(parts: [Option<&str>; 5]) -> String {
         .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// The WHERE clause of the filters a query asks for, and their values: a filter left empty
-/// adds nothing, so the planner sees only what is asked.
-#[derive(Default, Clone)]
-struct Filters {
-    clauses: Vec<String>,
-    values: Vec<Value>,
-}
-
-impl Filters {
-    /// The placeholder of a new value.
-    fn value(&mut self, value: Value) -> String {
-        self.values.push(value);
-        format!("${}", self.values.len())
-    }
-
-    fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-
-    fn bind<'q, O>(
-        &'q self,
-        query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-        bind_values_as(query, &self.values)
-    }
-
-    fn new(query: &ListQuery, backend: Backend, now: i64) -> Self {
-        let mut f = Filters::default();
-        let search = crate::domain::roster::search_terms(&query.search);
-        let search = search.as_str();
-        if !search.is_empty() {
-            let folded = crate::domain::fold(search);
-            // A trigram index finds substrings of three characters or more; the LIKE keeps
-            // the meaning exact (and does the work alone for shorter ones).
-            if backend == Backend::Sqlite && folded.chars().count() >= 3 {
-                let phrase = format!("\"{}\"", folded.replace('"', "\"\""));
-                let p = f.value(Value::Text(phrase));
-                f.clauses.push(format!(
-                    "t.id IN (SELECT rowid FROM technicians_search WHERE technicians_search MATCH {p})"
-                ));
-            }
-            let p = f.value(Value::Text(like_contains(search)));
-            f.clauses
-                .push(format!("t.search_text LIKE {p} ESCAPE '\\'"));
-        }
-        match query.site.as_str() {
-            "" => {}
-            "none" => f.clauses.push("t.site_id IS NULL".into()),
-            other => {
-                // An id that is not a number matches no site rather than every site.
-                let id = other.parse::<i64>().unwrap_or(-1);
-                let p = f.value(Value::Int(id));
-                f.clauses.push(format!("t.site_id = {p}"));
-            }
-        }
-        match query.role.as_str() {
-            "" => {}
-            "none" => f.clauses.push(
-                "NOT EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id)".into(),
-            ),
-            other => {
-                if let Ok(role) = Role::parse(other) {
-                    let p = f.value(Value::Text(role.as_str().to_owned()));
-                    f.clauses.push(format!(
-                        "EXISTS (SELECT 1 FROM technician_roles r WHERE r.technician_id = t.id AND r.role = {p})"
-                    ));
-                }
-            }
-        }
-        let subscription = |condition: &str| {
-            format!(
-                "EXISTS (SELECT 1 FROM subscriptions s WHERE s.technician_id = t.id AND {condition})"
-            )
-        };
-        match SubState::parse(&query.state) {
-            Some(SubState::Confirmed) => f.clauses.push(subscription("s.state = 'confirmed'")),
-            Some(SubState::Pending) => {
-                let p = f.value(Value::Int(now));
-                f.clauses.push(subscription(&format!(
-                    "s.state = 'pending' AND s.expires_at > {p}"
-                )));
-            }
-            Some(SubState::Expired) => {
-                let p = f.value(Value::Int(now));
-                f.clauses.push(subscription(&format!(
-                    "(s.state = 'expired' OR (s.state = 'pending' AND s.expires_at <= {p}))"
-                )));
-            }
-            Some(SubState::Unsubscribed) => f.clauses.push(format!(
-                "NOT {}",
-                subscription("s.state IN ('pending', 'confirmed', 'expired')")
-            )),
-            None => {}
-        }
-        match query.directory.as_str() {
-            "missing" => f.clauses.push("t.directory_missing = 1".into()),
-            "synced" => f
-                .clauses
-                .push("t.directory_source IS NOT NULL AND t.directory_missing = 0".into()),
-            _ => {}
-        }
-        f
-    }
-}
-
-/// The sort's column: each has an index that a page is read from (migrations 0009, 0010).
-fn sort_key(sort: SortKey) -> &'static str {
-    match sort {
-        SortKey::Name => "t.name_key",
-        SortKey::Login => "t.login_sort",
-        SortKey::Site => "t.site_key",
-        SortKey::Updated => "t.updated_at",
-    }
-}
-
-/// The sort key as a page's row reports it, for the cursors of the links next to it.
-fn sort_key_columns(sort: SortKey) -> String {
-    let key = sort_key(sort);
-    if sort == SortKey::Updated {
-        format!("CAST(NULL AS TEXT) AS sort_text, {key} AS sort_number")
-    } else {
-        format!("{key} AS sort_text, CAST(NULL AS BIGINT) AS sort_number")
-    }
 }
 
 const COLUMNS: &str = "t.id, t.version, t.name, t.alias, t.login_name, s.name AS site_name, \
@@ -415,107 +292,6 @@ pub fn effective_state(state: &str, expires_at: Option<i64>, now: i64) -> SubSta
     }
 }
 
-/// What a link row of a page's engineers is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Link {
-    Role,
-    Site,
-    GroupSite,
-    Subscription,
-    ContactPoint,
-    Failing,
-}
-
-/// One row of the page's links: `kind` says which of the other columns are filled.
-#[derive(sqlx::FromRow)]
-struct LinkRow {
-    kind: i64,
-    technician_id: i64,
-    text: Option<String>,
-    number: Option<i64>,
-    extra: Option<String>,
-}
-
-/// The roles, associated sites, group sites and subscriptions of a page's engineers, read
-/// in one statement.
-struct Links(Vec<(Link, LinkRow)>);
-
-impl Links {
-    async fn read(db: &Db, ids: &[i64]) -> Result<Self, ServiceError> {
-        let rows: Vec<LinkRow> = crate::service::db::by_ids(
-            db.reader(),
-            "SELECT CAST(0 AS BIGINT) AS kind, technician_id, role AS text, position AS number, \
-             NULL AS extra FROM technician_roles WHERE technician_id IN ({}) \
-             UNION ALL SELECT 1, technician_id, NULL, site_id, NULL \
-             FROM technician_sites WHERE technician_id IN ({}) \
-             UNION ALL SELECT 2, tg.technician_id, NULL, g.site_id, NULL FROM technician_groups tg \
-             JOIN tech_groups g ON g.id = tg.group_id WHERE tg.technician_id IN ({}) \
-             UNION ALL SELECT 3, technician_id, method, expires_at, state \
-             FROM subscriptions WHERE technician_id IN ({}) \
-             UNION ALL SELECT 4, technician_id, channel, NULL, NULL FROM contact_points \
-             WHERE address IS NOT NULL AND technician_id IN ({}) \
-             UNION ALL SELECT 5, d.technician_id, d.channel, NULL, NULL FROM deliveries d \
-             WHERE d.status = 'dead' AND d.technician_id IN ({}) AND NOT EXISTS (\
-               SELECT 1 FROM deliveries e WHERE e.technician_id = d.technician_id \
-               AND e.channel = d.channel AND e.status = 'delivered' AND e.created_at > d.created_at) \
-             ORDER BY 1, 4",
-            ids,
-        )
-        .await?;
-        Ok(Self(
-            rows.into_iter()
-                .filter_map(|row| {
-                    let link = match row.kind {
-                        0 => Link::Role,
-                        1 => Link::Site,
-                        2 => Link::GroupSite,
-                        3 => Link::Subscription,
-                        4 => Link::ContactPoint,
-                        5 => Link::Failing,
-                        _ => return None,
-                    };
-                    Some((link, row))
-                })
-                .collect(),
-        ))
-    }
-
-    fn of(&self, id: i64, link: Link) -> impl Iterator<Item = &LinkRow> {
-        self.0
-            .iter()
-            .filter(move |(l, row)| *l == link && row.technician_id == id)
-            .map(|(_, row)| row)
-    }
-
-    /// Roles in their granted order.
-    fn roles(&self, id: i64) -> Vec<String> {
-        self.of(id, Link::Role)
-            .filter_map(|row| row.text.clone())
-            .collect()
-    }
-
-    fn sites(&self, id: i64, link: Link) -> Vec<i64> {
-        self.of(id, link).filter_map(|row| row.number).collect()
-    }
-
-    /// The channels of `link` (contact points, failing ones), in the order of [`Channel::ALL`].
-    fn channels(&self, id: i64, link: Link) -> Vec<Channel> {
-        let mut points: Vec<Channel> = self
-            .of(id, link)
-            .filter_map(|row| Channel::parse(row.text.as_deref()?))
-            .collect();
-        points.sort_unstable();
-        // A channel with several dead messages is listed once.
-        points.dedup();
-        points
-    }
-
-    /// (method, state, expires at)
-    fn subscriptions(&self, id: i64) -> impl Iterator<Item = (&str, &str, Option<i64>)> {
-        self.of(id, Link::Subscription)
-            .filter_map(|row| Some((row.text.as_deref()?, row.extra.as_deref()?, row.number)))
-    }
-}
 #[cfg(test)]
 mod tests {
     use super::*;
