@@ -157,6 +157,10 @@ pub struct NotifyArgs {
     /// plain http to that address.
     #[arg(long, env = "CREWDESK_WEBHOOK_ALLOW", value_delimiter = ',')]
     webhook_allow: Vec<String>,
+    /// Where signed webhooks may point (repeatable): a URL prefix such as
+    /// https://hooks.example.com/crewdesk/; without one, signed webhooks cannot be saved.
+    #[arg(long, env = "CREWDESK_SIGNED_WEBHOOK_ALLOW", value_delimiter = ',')]
+    signed_webhook_allow: Vec<String>,
     /// How long a provider may take to answer one message, in seconds.
     #[arg(long, env = "CREWDESK_PROVIDER_TIMEOUT", value_name = "SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=120))]
@@ -205,6 +209,7 @@ impl NotifyArgs {
             telegram_bot_token: self.telegram_bot_token.map(Into::into),
             telegram_api_url: self.telegram_api_url,
             webhook_allow: self.webhook_allow,
+            signed_webhook_allow: self.signed_webhook_allow,
             http_timeout: std::time::Duration::from_secs(self.provider_timeout),
             lease: std::time::Duration::from_secs(self.delivery_lease),
             sms_budget_per_hour: self.sms_budget_per_hour,

@@ -35,6 +35,7 @@ impl Application {
             .await
             .context("writing the directory servers the console may reach")?;
         let webhook_hosts = app::domain::WebhookHosts::parse(&settings.notify.webhook_allow)
+            .and_then(|hosts| hosts.with_signed(&settings.notify.signed_webhook_allow))
             .map_err(|e| anyhow::anyhow!(e))?;
         let clock = app::service::Clock::default();
         let secret_key = Arc::new(app::service::secret_box::SecretKey::load(

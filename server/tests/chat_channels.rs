@@ -40,6 +40,7 @@ async fn app_for(server: &Loopback, telegram: bool) -> TestApp {
     let api = server.url("");
     TestApp::spawn_with(common::Backend::Sqlite, move |s| {
         s.notify.webhook_allow = vec![allow];
+        s.notify.signed_webhook_allow = vec![format!("{api}/hooks/")];
         s.notify.http_timeout = Duration::from_secs(2);
         s.notify.retries.base_ms = 50;
         s.notify.retries.max_attempts = 3;
@@ -354,4 +355,106 @@ async fn a_signed_webhook_carries_an_hmac_of_its_raw_body_under_the_contacts_sec
         false,
     )
     .await;
+}
+
+/// The signed webhooks' allowlist is theirs alone: an address outside its prefixes is
+/// refused when saved and, saved under an older list, never posted to; the chat robots
+/// cannot point at the signed receiver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_webhook_goes_only_under_its_prefixes_and_lends_the_robots_nothing() {
+    let receiver = Loopback::start(Answer::new(204, "")).await;
+    let prefix = receiver.url("/hooks/");
+    let app = TestApp::spawn_with(common::Backend::Sqlite, move |s| {
+        s.notify.signed_webhook_allow = vec![prefix];
+        s.notify.http_timeout = Duration::from_secs(2);
+    })
+    .await
+    .unwrap();
+    app.create_admin().await;
+    enable_beta(&app).await;
+    let id = app
+        .add_as_admin(&[("name", "Ko"), ("loginName", "ko")])
+        .await
+        .userid
+        .unwrap();
+    let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let save = |fields: Vec<(String, String)>| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let (version,): (i64,) =
+                sqlx::query_as("SELECT version FROM technicians WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(app.db.reader())
+                    .await
+                    .unwrap();
+            let mut form = vec![
+                ("id".to_owned(), id.to_string()),
+                ("version".to_owned(), version.to_string()),
+                ("back".to_owned(), "/".to_owned()),
+            ];
+            form.extend(fields);
+            let pairs: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.server_fn(admin, "update_engineer", &pairs).await
+        }
+    };
+    let signed = |url: String| {
+        vec![
+            ("form[contact][webhook_url]".to_owned(), url),
+            (
+                "form[contact][webhook_secret]".to_owned(),
+                "whsec-0123456789".to_owned(),
+            ),
+        ]
+    };
+    for outside in [
+        receiver.url("/admin/x"),
+        receiver.url("/hooks/../admin"),
+        receiver.url("/hooks\\..\\admin"),
+        format!("http://localhost:{}/hooks/x", receiver.addr.port()),
+    ] {
+        let (status, body) = save(signed(outside.clone())).await;
+        assert_eq!(status, 422, "{outside}: {body}");
+        assert!(body.contains("webhook_url"), "{body}");
+    }
+    let (status, body) = save(vec![(
+        "form[contact][wecom_webhook]".to_owned(),
+        receiver.url("/hooks/x"),
+    )])
+    .await;
+    assert_eq!(status, 422, "a robot at the signed receiver: {body}");
+    assert_eq!(app.count("SELECT count(*) FROM contact_points").await, 0);
+    let (status, body) = save(signed(receiver.url("/hooks/ok"))).await;
+    assert!(status < 400, "{body}");
+    // Saved under an older list, an address outside the prefixes is never posted to.
+    sqlx::query("UPDATE contact_points SET address = $1 WHERE technician_id = $2")
+        .bind(receiver.url("/admin/x"))
+        .bind(id)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let key = app::service::api_keys::create(
+        &app.db,
+        &app::service::Actor::operator(),
+        &app::service::AuditContext::new(app::service::Source::Cli, None),
+        "monitoring",
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    api_send(&app, &key, "webhook", "to the admin page?", "sneak-1").await;
+    app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 1)
+        .await;
+    let (status, attempts, answer) = delivery(&app, "sneak-1").await;
+    assert_eq!((status.as_str(), attempts), ("dead", 1));
+    let answer = answer.unwrap_or_default();
+    assert!(
+        answer.contains("must be on a host this server posts to") && answer.contains("/hooks/"),
+        "{answer}"
+    );
+    assert!(
+        receiver.requests().is_empty(),
+        "nothing reached the receiver"
+    );
 }

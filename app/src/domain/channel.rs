@@ -38,6 +38,9 @@ pub enum AddressKind {
     Webhook(&'static [(&'static str, &'static str)]),
     /// A chat's id (a number, or a public `@name`) on the operator's own bot.
     ChatId,
+    /// An address under one of the operator's `--signed-webhook-allow` prefixes, and only
+    /// there: the chat robots' hosts and `--webhook-allow` do not apply.
+    Signed,
 }
 
 impl Channel {
@@ -136,9 +139,9 @@ impl Channel {
                 secret_field: None,
                 secret_required: false,
             }),
-            // Any https address the operator allows, signed with the contact's own secret.
+            // An address the operator allows for it, signed with the contact's own secret.
             Self::Webhook => Some(ContactSpec {
-                address: AddressKind::Webhook(&[]),
+                address: AddressKind::Signed,
                 address_field: "webhook_url",
                 secret_field: Some("webhook_secret"),
                 secret_required: true,

@@ -11,7 +11,9 @@ pub enum WebhookError {
     NotHttps,
     #[error("must be a {0} address, e.g. https://{1}{2}…")]
     WrongHost(&'static str, String, &'static str),
-    #[error("must be on a host this server posts to, named by its operator (--webhook-allow)")]
+    #[error(
+        "must be on a host this server posts to, named by its operator (--signed-webhook-allow)"
+    )]
     NoHosts,
     #[error("must be a chat id (a number like -1001234567890) or a public @name")]
     NotAChat,
@@ -96,7 +98,12 @@ impl Origin {
 /// Otherwise the operator's `--webhook-allow` entries, which replace them: any path on a
 /// listed scheme, host and port. Saving and sending both go by it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WebhookHosts(Vec<Origin>);
+pub struct WebhookHosts {
+    origins: Vec<Origin>,
+    /// Where signed webhooks may point (`--signed-webhook-allow`): a scheme, host and port,
+    /// and the path an address must start with. Nothing else takes a signed webhook.
+    signed: Vec<(Origin, String)>,
+}
 
 impl WebhookHosts {
     /// Entries like `oapi.dingtalk.com`, `https://gw.example.com:8443` or
@@ -124,18 +131,76 @@ impl WebhookHosts {
                 origins.push(origin);
             }
         }
-        Ok(Self(origins))
+        Ok(Self {
+            origins,
+            signed: Vec::new(),
+        })
+    }
+
+    /// These hosts, and the `--signed-webhook-allow` prefixes: `https://hooks.example.com/crewdesk/`
+    /// (`http://` only when written so, for a receiver on the premises).
+    pub fn with_signed(mut self, entries: &[String]) -> Result<Self, String> {
+        for raw in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            let bad = || {
+                format!(
+                    "--signed-webhook-allow '{raw}' is not an http(s):// address with a path \
+                     (like https://hooks.example.com/crewdesk/)"
+                )
+            };
+            let (origin, path) = Origin::split(raw).ok_or_else(bad)?;
+            if path.contains(['?', '#', '\\']) {
+                return Err(bad());
+            }
+            let path = if path.is_empty() { "/" } else { path };
+            let entry = (origin, path.to_owned());
+            if !self.signed.contains(&entry) {
+                self.signed.push(entry);
+            }
+        }
+        Ok(self)
+    }
+
+    /// The origins signed webhooks may be posted to, for the sender's own client.
+    pub fn signed_origins(&self) -> Vec<Origin> {
+        let mut origins: Vec<Origin> = Vec::new();
+        for (origin, _) in &self.signed {
+            if !origins.contains(origin) {
+                origins.push(origin.clone());
+            }
+        }
+        origins
+    }
+
+    /// Whether `raw` is under one of the `--signed-webhook-allow` prefixes.
+    pub fn allows_signed(&self, raw: &str) -> bool {
+        match Origin::split(raw) {
+            Some((origin, tail)) => {
+                let tail = if tail.is_empty() { "/" } else { tail };
+                self.signed
+                    .iter()
+                    .any(|(o, prefix)| *o == origin && tail.starts_with(prefix.as_str()))
+            }
+            None => false,
+        }
+    }
+
+    fn signed_listed(&self) -> String {
+        self.signed
+            .iter()
+            .map(|(o, p)| format!("{}{p}", o.show()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Whether the operator replaced the providers' hosts.
     pub fn is_custom(&self) -> bool {
-        !self.0.is_empty()
+        !self.origins.is_empty()
     }
 
     /// Where posting is allowed: the operator's entries, or the providers' hosts.
     pub fn origins(&self) -> Vec<Origin> {
         if self.is_custom() {
-            return self.0.clone();
+            return self.origins.clone();
         }
         let mut origins: Vec<Origin> = Vec::new();
         for (_, spec) in Channel::with_contact_points() {
@@ -158,11 +223,11 @@ impl WebhookHosts {
 
     /// Whether the operator's entries let a webhook point at `origin`.
     fn allows(&self, origin: &Origin) -> bool {
-        self.0.contains(origin)
+        self.origins.contains(origin)
     }
 
     fn listed(&self) -> String {
-        self.0
+        self.origins
             .iter()
             .map(Origin::show)
             .collect::<Vec<_>>()
@@ -191,10 +256,33 @@ pub fn parse_address(
 ) -> Result<String, WebhookError> {
     match channel.contact().map(|spec| spec.address) {
         Some(AddressKind::ChatId) => parse_chat(raw),
+        Some(AddressKind::Signed) => parse_signed(raw, hosts),
         Some(AddressKind::Webhook(endpoints)) => {
             WebhookUrl::parse_on(channel.title(), endpoints, raw, hosts).map(|u| u.0)
         }
         None => Err(WebhookError::NoHosts),
+    }
+}
+
+/// A signed webhook: under an operator's `--signed-webhook-allow` prefix, nowhere else.
+fn parse_signed(raw: &str, hosts: &WebhookHosts) -> Result<String, WebhookError> {
+    let value = raw.trim();
+    if value.chars().count() > 1000 {
+        return Err(WebhookError::TooLong);
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(WebhookError::Whitespace);
+    }
+    if hosts.signed.is_empty() {
+        return Err(WebhookError::NoHosts);
+    }
+    // The path is compared as written: no `\`, and no `..` that a receiver would resolve
+    // out of the prefix.
+    let tricky = value.contains('\\') || value.split(['/', '?', '#']).any(|part| part == "..");
+    if !tricky && hosts.allows_signed(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(WebhookError::NotAllowed(hosts.signed_listed()))
     }
 }
 
@@ -482,6 +570,57 @@ mod tests {
                 ok(Channel::Telegram, bad),
                 Err(WebhookError::NotAChat),
                 "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn signed_webhooks_go_only_under_the_operators_prefixes() {
+        let entries = [
+            "https://hooks.example.com/crewdesk/".to_owned(),
+            "http://10.0.0.5:8080/in".to_owned(),
+        ];
+        let hosts = WebhookHosts::default().with_signed(&entries).unwrap();
+        let ok = |raw: &str| parse_address(Channel::Webhook, raw, &hosts);
+        assert!(ok("https://hooks.example.com/crewdesk/oncall?team=1").is_ok());
+        assert!(ok("https://HOOKS.example.com:443/crewdesk/x").is_ok());
+        assert!(ok("http://10.0.0.5:8080/in/x").is_ok());
+        for bad in [
+            "https://hooks.example.com/admin",
+            "https://hooks.example.com/crewdesk/../admin",
+            "https://hooks.example.com/crewdesk\\..\\admin",
+            "http://hooks.example.com/crewdesk/x",
+            "https://hooks.example.com:8443/crewdesk/x",
+            "https://user@hooks.example.com/crewdesk/x",
+            "http://10.0.0.5:8081/in/x",
+        ] {
+            assert!(ok(bad).is_err(), "{bad}");
+        }
+        // The robots neither gain these hosts nor lend theirs to signed webhooks.
+        assert!(!hosts
+            .origins()
+            .iter()
+            .any(|o| o.host == "hooks.example.com"));
+        let none = WebhookHosts::default();
+        assert_eq!(
+            parse_address(
+                Channel::Webhook,
+                "https://hooks.slack.com/services/x",
+                &none
+            ),
+            Err(WebhookError::NoHosts)
+        );
+        for entry in [
+            "ftp://x.example/a",
+            "https://x.example/a?b",
+            "x.example/a",
+            "https://u@x.example/",
+        ] {
+            assert!(
+                WebhookHosts::default()
+                    .with_signed(&[entry.to_owned()])
+                    .is_err(),
+                "{entry}"
             );
         }
     }

@@ -44,7 +44,7 @@ const ZH: &[(&str, &str)] = &[
     ("must be an https:// address", "必须是 https:// 地址"),
     ("must be a {} address, e.g. {}", "必须是{0}地址,如 {1}"),
     ("is needed to sign what is sent to this address", "向该地址发送的消息需要用它签名"),
-    ("must be on a host this server posts to, named by its operator (--webhook-allow)", "必须位于运营方(--webhook-allow)允许推送的主机上"),
+    ("must be on a host this server posts to, named by its operator (--signed-webhook-allow)", "必须位于运营方(--signed-webhook-allow)允许推送的地址上"),
     ("must be a chat id (a number like -1001234567890) or a public @name", "必须是会话 ID(如 -1001234567890 的数字)或公开的 @名称"),
     ("must be on a host this server posts to: {}", "必须位于本服务器允许推送的主机上:{0}"),
     ("may not contain spaces or control characters", "不能包含空格或控制字符"),

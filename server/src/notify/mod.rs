@@ -30,6 +30,8 @@ pub struct NotifySettings {
     pub telegram_api_url: Option<String>,
     /// Replaces the provider host allowlist when not empty.
     pub webhook_allow: Vec<String>,
+    /// Where signed webhooks may point: URL prefixes (`--signed-webhook-allow`).
+    pub signed_webhook_allow: Vec<String>,
     pub retries: Retries,
     /// Worker loops in this instance; zero leaves everything queued (for another instance).
     pub workers: usize,
@@ -56,6 +58,7 @@ impl Default for NotifySettings {
             telegram_bot_token: None,
             telegram_api_url: None,
             webhook_allow: Vec::new(),
+            signed_webhook_allow: Vec::new(),
             retries: Retries::default(),
             workers: 2,
             batch: 100,
@@ -85,6 +88,7 @@ impl std::fmt::Debug for NotifySettings {
             )
             .field("telegram_api_url", &self.telegram_api_url)
             .field("webhook_allow", &self.webhook_allow)
+            .field("signed_webhook_allow", &self.signed_webhook_allow)
             .field("workers", &self.workers)
             .finish_non_exhaustive()
     }

@@ -34,6 +34,11 @@ impl Allowlist {
         }
     }
 
+    /// Exactly these origins.
+    pub fn of(entries: Vec<Origin>) -> Self {
+        Self { entries }
+    }
+
     /// Entries like `oapi.dingtalk.com`, `https://gw.example.com:8443` or
     /// `http://127.0.0.1:9001`.
     pub fn parse(entries: &[String]) -> Result<Self, String> {

@@ -96,7 +96,7 @@ impl Registry {
         registry.add(Channel::Lark, Arc::new(lark::Lark::new(http.clone())));
         registry.add(Channel::Slack, Arc::new(slack::Slack::new(http.clone())));
         registry.add(Channel::Teams, Arc::new(teams::Teams::new(http.clone())));
-        registry.add(Channel::Webhook, Arc::new(webhook::Webhook::new(http)));
+        registry.add(Channel::Webhook, Arc::new(webhook::Webhook::new(settings)?));
         if let Some(telegram) = telegram::Telegram::from_settings(settings)? {
             registry.add(Channel::Telegram, Arc::new(telegram));
         }

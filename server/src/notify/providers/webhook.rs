@@ -1,5 +1,7 @@
-//! Signed webhooks: any https address the allowlist admits, posted a JSON body signed with
-//! the contact point's own secret, so the receiver can tell the message is Crewdesk's:
+//! Signed webhooks: an address under one of the operator's `--signed-webhook-allow`
+//! prefixes (and nowhere else: neither the chat robots' hosts nor `--webhook-allow` take
+//! one), posted a JSON body signed with the contact point's own secret, so the receiver can
+//! tell the message is Crewdesk's:
 //!
 //! - `X-Crewdesk-Signature: sha256=HEX`: HMAC-SHA256 of the raw body under the secret;
 //! - `X-Crewdesk-Timestamp`: seconds since 1970, also inside the signed body;
@@ -7,22 +9,31 @@
 //!
 //! 2xx is delivered, 429 and 5xx are tried again, any other answer is final.
 
-use super::robot::{webhook, HttpAnswer};
+use super::robot::HttpAnswer;
 use super::{Message, Provider, Reach};
-use crate::notify::outbound::Outbound;
-use app::service::outbox::Outcome;
+use crate::notify::outbound::{Allowlist, Outbound};
+use crate::notify::NotifySettings;
+use app::domain::{parse_address, Channel, WebhookHosts};
+use app::service::outbox::{Outcome, RobotLimit};
 use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
 #[derive(Debug)]
 pub struct Webhook {
+    /// A client of its own: its allowlist (and the private addresses it may reach) is the
+    /// operator's signed-webhook entries only.
     http: Outbound,
+    hosts: WebhookHosts,
 }
 
 impl Webhook {
-    pub fn new(http: Outbound) -> Self {
-        Self { http }
+    pub fn new(settings: &NotifySettings) -> anyhow::Result<Self> {
+        let hosts = WebhookHosts::default()
+            .with_signed(&settings.signed_webhook_allow)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        let http = Outbound::new(Allowlist::of(hosts.signed_origins()), settings.http_timeout)?;
+        Ok(Self { http, hosts })
     }
 }
 
@@ -52,10 +63,22 @@ impl Provider for Webhook {
         Reach::ContactPoint
     }
 
+    /// A receiver is somebody's own server: a steady pace, never a flood.
+    fn limit(&self) -> Option<RobotLimit> {
+        Some(RobotLimit {
+            per_minute: 60,
+            per_second: Some(5),
+        })
+    }
+
     async fn send(&self, message: &Message<'_>) -> Outcome {
-        let url = match webhook(&self.http, message) {
+        // The rule the address was saved by, again: the operator may have narrowed it since.
+        if let Err(refused) = parse_address(Channel::Webhook, message.address, &self.hosts) {
+            return Outcome::Failed(format!("the address {refused}"));
+        }
+        let url = match self.http.target(message.address) {
             Ok(url) => url,
-            Err(refused) => return refused,
+            Err(refused) => return Outcome::Failed(refused),
         };
         let Some(secret) = message.secret else {
             return Outcome::Failed("the webhook has no signing secret".into());
