@@ -816,7 +816,10 @@ async fn the_webhook_allowlist_decides_what_may_be_saved() {
         .server_fn(&admin, "edit_view", &[("id", &id.to_string())])
         .await;
     let view: Value = serde_json::from_str(&view).unwrap();
-    assert_eq!(view["webhook_hosts"]["origins"][0]["host"], "127.0.0.1", "{view}");
+    assert_eq!(
+        view["webhook_hosts"]["origins"][0]["host"], "127.0.0.1",
+        "{view}"
+    );
 }
 
 /// The SMS gateway is trusted on its own option (an http:// gateway on loopback works with
