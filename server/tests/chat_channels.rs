@@ -346,7 +346,7 @@ async fn a_signed_webhook_carries_an_hmac_of_its_raw_body_under_the_contacts_sec
                     quoted(text)
                 )
             },
-            secret: Some("whsec-Ünï+/=1x"),
+            secret: Some("whsec-Ünï+/=1x-0123"),
             busy: Answer::new(500, "oops"),
             busy_wait_ms: 25,
             refusal: Answer::new(410, "gone"),
@@ -427,6 +427,31 @@ async fn a_signed_webhook_goes_only_under_its_prefixes_and_lends_the_robots_noth
     assert_eq!(app.count("SELECT count(*) FROM contact_points").await, 0);
     let (status, body) = save(signed(receiver.url("/hooks/ok"))).await;
     assert!(status < 400, "{body}");
+    // The secret stays with the receiver it was made for: a new address needs it typed
+    // again, and a short one is refused.
+    let (status, body) = save(vec![(
+        "form[contact][webhook_url]".to_owned(),
+        receiver.url("/hooks/other"),
+    )])
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("typed again"), "{body}");
+    let mut short = signed(receiver.url("/hooks/other"));
+    short[1].1 = "whsec-short".to_owned();
+    let (status, body) = save(short).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("at least 16"), "{body}");
+    let (stored,): (String,) =
+        sqlx::query_as("SELECT address FROM contact_points WHERE technician_id = $1")
+            .bind(id)
+            .fetch_one(app.db.reader())
+            .await
+            .unwrap();
+    assert_eq!(
+        stored,
+        receiver.url("/hooks/ok"),
+        "nothing of a refused edit is saved"
+    );
     // Saved under an older list, an address outside the prefixes is never posted to.
     sqlx::query("UPDATE contact_points SET address = $1 WHERE technician_id = $2")
         .bind(receiver.url("/admin/x"))

@@ -44,6 +44,8 @@ const ZH: &[(&str, &str)] = &[
     ("must be an https:// address", "必须是 https:// 地址"),
     ("must be a {} address, e.g. {}", "必须是{0}地址,如 {1}"),
     ("is needed to sign what is sent to this address", "向该地址发送的消息需要用它签名"),
+    ("must be typed again when the address changes", "地址变更时须重新输入"),
+    ("must be at least 16 characters for a signed webhook", "签名 Webhook 的密钥至少 16 个字符"),
     ("must be on a host this server posts to, named by its operator (--signed-webhook-allow)", "必须位于运营方(--signed-webhook-allow)允许推送的地址上"),
     ("must be a chat id (a number like -1001234567890) or a public @name", "必须是会话 ID(如 -1001234567890 的数字)或公开的 @名称"),
     ("must be on a host this server posts to: {}", "必须位于本服务器允许推送的主机上:{0}"),

@@ -34,6 +34,9 @@ struct Merged {
     notes: Vec<String>,
 }
 
+/// The shortest secret a signed webhook takes: its last four characters are shown.
+const SIGNED_SECRET_MIN: usize = 16;
+
 /// How often an update without an expected version is retried when another change lands
 /// between reading and writing.
 const ATTEMPTS: usize = 3;
@@ -202,13 +205,30 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
         let address = change
             .address
             .over(&stored.and_then(|c| c.address.clone()), Clone::clone);
-        let secret = match &change.secret {
-            Change::Keep => stored.is_some_and(|c| c.has_secret()),
-            Change::Clear => false,
-            Change::Set(_) => true,
+        let Some(field) = spec.secret_field else {
+            continue;
         };
-        if let (Some(field), true, false) = (spec.secret_field, address.is_some(), secret) {
-            errors.push(field, "is needed to sign what is sent to this address");
+        // The secret stays with the receiver it was made for: moving the address to another
+        // one needs the secret typed again, or the old receiver's secret would sign for it.
+        let moved = matches!(&change.address, Change::Set(a)
+            if stored.and_then(|c| c.address.as_deref()).is_some_and(|was| was != a));
+        let secret = match &change.secret {
+            Change::Keep => stored.is_some_and(|c| c.has_secret()) && !moved,
+            Change::Clear => false,
+            Change::Set(typed) => {
+                if typed.expose().chars().count() < SIGNED_SECRET_MIN {
+                    errors.push(field, "must be at least 16 characters for a signed webhook");
+                }
+                true
+            }
+        };
+        if address.is_some() && !secret {
+            let why = if moved {
+                "must be typed again when the address changes"
+            } else {
+                "is needed to sign what is sent to this address"
+            };
+            errors.push(field, why);
         }
     }
     let contacts: Vec<(Channel, Change<String>, Change<String>)> = edit
