@@ -98,7 +98,14 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (first & 0xffc0) == 0xfe80 // link-local
                 || (first & 0xffc0) == 0xfec0 // site-local (deprecated)
                 || first == 0x2001 && v6.segments()[1] == 0x0db8 // documentation
-                || first == 0x0064 && v6.segments()[1] == 0xff9b) // NAT64 to anywhere
+                || first == 0x0064 && v6.segments()[1] == 0xff9b // NAT64 to anywhere
+                // Addresses that carry an IPv4 address a relay would reach: 6to4, Teredo,
+                // and the deprecated IPv4-compatible form (`::a.b.c.d`).
+                || first == 0x2002
+                || first == 0x2001 && v6.segments()[1] == 0x0000
+                || v6.segments()[..6].iter().all(|s| *s == 0)
+                || first == 0x0100 && v6.segments()[1..4].iter().all(|s| *s == 0))
+            // discard
         }
     }
 }
@@ -269,10 +276,23 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::a9fe:a9fe",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "::7f00:1",
+            "::a9fe:a9fe",
+            "100::1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["8.8.8.8", "203.119.1.1", "2606:4700::1111"] {
+        for public in [
+            "8.8.8.8",
+            "203.119.1.1",
+            "2606:4700::1111",
+            "2001:4860::8888",
+            "2400:cb00::1",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
         assert!(!is_public(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)));
