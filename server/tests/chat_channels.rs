@@ -53,6 +53,19 @@ async fn app_for(server: &Loopback, telegram: bool) -> TestApp {
     .unwrap()
 }
 
+/// An API key for the notification API, made as the operator's CLI makes one.
+async fn api_key(app: &TestApp) -> String {
+    app::service::api_keys::create(
+        &app.db,
+        &app::service::Actor::operator(),
+        &app::service::AuditContext::new(app::service::Source::Cli, None),
+        "monitoring",
+        app.clock.now(),
+    )
+    .await
+    .unwrap()
+}
+
 async fn api_send(app: &TestApp, key: &str, channel: &str, text: &str, idempotency: &str) {
     let body = format!(
         r#"{{"to":{{"engineers":["ko"]}},"channels":["{channel}"],"text":{},"idempotency_key":"{idempotency}"}}"#,
@@ -197,15 +210,7 @@ async fn a_chat_channel_end_to_end(case: Case, telegram: bool) {
     assert!(sent[1].0 - sent[0].0 >= case.busy_wait_ms, "{sent:?}");
 
     // The notification API: delivered as the provider documents it.
-    let key = app::service::api_keys::create(
-        &app.db,
-        &app::service::Actor::operator(),
-        &app::service::AuditContext::new(app::service::Source::Cli, None),
-        "monitoring",
-        app.clock.now(),
-    )
-    .await
-    .unwrap();
+    let key = api_key(&app).await;
     let alert = "Disk full on db-1 \"/var\" — 磁盘已满 <&>";
     api_send(&app, &key, case.channel, alert, "alert-1").await;
     let requests = server.wait_for(3).await;
@@ -459,15 +464,7 @@ async fn a_signed_webhook_goes_only_under_its_prefixes_and_lends_the_robots_noth
         .execute(app.db.writer())
         .await
         .unwrap();
-    let key = app::service::api_keys::create(
-        &app.db,
-        &app::service::Actor::operator(),
-        &app::service::AuditContext::new(app::service::Source::Cli, None),
-        "monitoring",
-        app.clock.now(),
-    )
-    .await
-    .unwrap();
+    let key = api_key(&app).await;
     api_send(&app, &key, "webhook", "to the admin page?", "sneak-1").await;
     app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 1)
         .await;

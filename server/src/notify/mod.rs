@@ -192,8 +192,8 @@ async fn contact_point(
     match contact_points::for_sending(&state.db, &state.secret_key, technician, channel).await {
         Ok(Some(address)) => Ok(address),
         Ok(None) => Err(Outcome::Cancelled(format!(
-            "the engineer has no {} webhook any more",
-            channel.as_str()
+            "the engineer has no {} address any more",
+            channel.title()
         ))),
         Err(e) => Err(Outcome::Retry {
             answer: format!("the database could not be read: {e}"),

@@ -176,5 +176,42 @@ mod tests {
         assert!(matches!(outcome(&blocked), Outcome::Failed(_)));
         let sent = answer(200, r#"{"ok":true,"result":{"message_id":1}}"#);
         assert!(matches!(outcome(&sent), Outcome::Delivered(_)));
+        // Hostile or broken answers: a wait told as years is capped at an hour, a negative
+        // one is no wait, a body that is not JSON (or not Telegram's) is never "delivered".
+        let years = answer(
+            429,
+            r#"{"ok":false,"parameters":{"retry_after":99999999999}}"#,
+        );
+        assert!(matches!(
+            outcome(&years),
+            Outcome::Retry {
+                after_ms: Some(3_600_000),
+                ..
+            }
+        ));
+        let negative = answer(429, r#"{"ok":false,"parameters":{"retry_after":-5}}"#);
+        assert!(matches!(
+            outcome(&negative),
+            Outcome::Retry {
+                after_ms: Some(0),
+                ..
+            }
+        ));
+        for body in [
+            "",
+            "<html>ok</html>",
+            r#"{"ok":"true"}"#,
+            &"[".repeat(10_000),
+            "好",
+        ] {
+            assert!(
+                matches!(outcome(&answer(200, body)), Outcome::Retry { .. }),
+                "{body}"
+            );
+            assert!(
+                matches!(outcome(&answer(400, body)), Outcome::Failed(_)),
+                "{body}"
+            );
+        }
     }
 }
