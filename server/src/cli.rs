@@ -706,7 +706,7 @@ fn ldap_source(
             errors
                 .0
                 .first()
-                .map(|e| format!("--{} {}", e.field.replace('_', "-"), e.message))
+                .map(|e| format!("--{} {}", e.field.replace('_', "-"), e.problem))
                 .unwrap_or_default()
         },
     )

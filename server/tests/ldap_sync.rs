@@ -127,12 +127,20 @@ async fn hostile_attribute_values_are_checked_like_any_other_input() {
     add_directory(&app.db, source(&slapd.url, PASSWORD_VARIABLE)).await;
     let summary = run_sync(&app.db, &app.clock).await.unwrap();
     assert_eq!((summary.created, summary.skipped), (2, 1), "{summary:?}");
-    let notes = summary.lists.notes.join("\n");
+    let notes = summary
+        .lists
+        .notes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(notes.contains("张伟 🚀: title left out"), "{notes}");
     assert!(notes.contains("张伟 🚀: mobile left out"), "{notes}");
     assert!(notes.contains("Spacey: login left out"), "{notes}");
     assert!(
-        summary.lists.skipped[0].starts_with("ctl: its name"),
+        summary.lists.skipped[0]
+            .to_string()
+            .starts_with("ctl: its name"),
         "{:?}",
         summary.lists.skipped
     );

@@ -57,15 +57,19 @@ pub async fn login(
     )
     .await;
     let actor = checked
-        .map_err(|e| match e {
-            AuthError::Internal(e) => AppError::internal(e),
-            AuthError::Failed
-            | AuthError::DirectoryUnavailable
-            | AuthError::DirectoryDown(_)
-            | AuthError::PlainLdap(_) => AppError::SignInFailed(e.to_string()),
-            AuthError::RateLimited { .. }
-            | AuthError::AddressThrottled { .. }
-            | AuthError::Busy => AppError::TooManyAttempts(e.to_string()),
+        .map_err(|e| {
+            let throttled = matches!(
+                e,
+                AuthError::RateLimited { .. }
+                    | AuthError::AddressThrottled { .. }
+                    | AuthError::Busy
+            );
+            match (e.refusal(), e) {
+                (_, AuthError::Internal(e)) => AppError::internal(format!("{e:#}")),
+                (Some(refusal), _) if throttled => AppError::TooManyAttempts(refusal),
+                (Some(refusal), _) => AppError::SignInFailed(refusal),
+                (None, e) => AppError::internal(e),
+            }
         })
         .inspect_err(|e| back_with_login(&login, &domain, e))?;
     let session = super::session().await?;

@@ -1,7 +1,7 @@
 //! The error every server function answers with: typed, so the UI renders it, and free of
 //! internal detail (that is logged on the server instead).
 
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, FieldProblem, Refusal};
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -11,18 +11,18 @@ pub enum AppError {
     #[error("Please sign in.")]
     Unauthenticated,
     #[error("{0}")]
-    SignInFailed(String),
+    SignInFailed(Refusal),
     /// Too many sign-ins: the account is held back, the address throttled, or the server busy.
     #[error("{0}")]
-    TooManyAttempts(String),
+    TooManyAttempts(Refusal),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Refusal),
     #[error("Please correct the highlighted fields.")]
     Invalid(FieldErrors),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Refusal),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Refusal),
     #[error("Something went wrong on the server. It has been logged; please try again.")]
     Internal,
     #[error("The server could not be reached: {0}")]
@@ -30,9 +30,9 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn field(&self, name: &str) -> Option<String> {
+    pub fn field(&self, name: &str) -> Option<FieldProblem> {
         match self {
-            Self::Invalid(errors) => errors.for_field(name).map(str::to_owned),
+            Self::Invalid(errors) => errors.for_field(name).cloned(),
             _ => None,
         }
     }
@@ -60,10 +60,7 @@ impl From<crate::service::ServiceError> for AppError {
             E::NotAuthorized(m) | E::SiteRestricted(m) | E::ProtectedAdmin(m) => Self::Forbidden(m),
             E::LoginNameExists(login) => {
                 let mut errors = FieldErrors::default();
-                errors.push(
-                    "loginName",
-                    format!("'{login}' is already taken in that domain"),
-                );
+                errors.push("loginName", FieldProblem::LoginTaken { login });
                 Self::Invalid(errors)
             }
             E::Invalid(errors) => Self::Invalid(errors),

@@ -25,7 +25,7 @@ pub async fn send_test_notification(
         let mut errors = crate::domain::FieldErrors::default();
         errors.push(
             "channel",
-            format!("is not one of {}", crate::domain::Channel::names()),
+            crate::domain::FieldProblem::NotAChannel { given: None },
         );
         AppError::Invalid(errors)
     })?;

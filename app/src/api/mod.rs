@@ -86,7 +86,7 @@ mod context {
         }
         if actor.must_change_password {
             return Err(AppError::Forbidden(
-                "choose a new password first: yours is still your login name".into(),
+                crate::domain::Refusal::MustChangePassword,
             ));
         }
         if let Some(slot) = cached.as_deref_mut() {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddedTechnician {
     pub id: i64,
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::domain::Notice>,
 }
 
 /// Where a dialog returns to: the table with its query, never another site.

@@ -2,9 +2,10 @@
 //! mappings with the `openldap` and `ad` presets, the entries they give, and the result of
 //! a sync as the console and the CLI show it.
 
+use super::note::SyncNote;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
 pub enum DirectoryError {
     #[error("must be 1 to 64 letters, digits, '.', '_' or '-' (it is the login domain)")]
     BadName,
@@ -12,6 +13,10 @@ pub enum DirectoryError {
     BadPreset(String),
     #[error("the attribute name '{0}' may have only letters, digits, '-' and ';' (at most 64)")]
     BadAttribute(String),
+    #[error(
+        "'{0}' is not a field; map id, login, name, email, mobile, phone, title, employee_id or department"
+    )]
+    BadField(String),
 }
 
 /// A directory's name: the login domain its engineers sign in with.
@@ -113,7 +118,10 @@ impl Mapping {
     }
 
     /// The preset with `overrides` (`field=attribute`) applied; every name is checked.
-    pub fn with_overrides(mut self, overrides: &[(String, String)]) -> Result<Self, String> {
+    pub fn with_overrides(
+        mut self,
+        overrides: &[(String, String)],
+    ) -> Result<Self, DirectoryError> {
         for (field, attribute) in overrides {
             let attribute = attribute.trim();
             let fits = (1..=64).contains(&attribute.len())
@@ -121,9 +129,9 @@ impl Mapping {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ';'));
             if !fits {
-                return Err(
-                    DirectoryError::BadAttribute(attribute.chars().take(64).collect()).to_string(),
-                );
+                return Err(DirectoryError::BadAttribute(
+                    attribute.chars().take(64).collect(),
+                ));
             }
             let slot = match field.trim() {
                 "id" => &mut self.id,
@@ -135,12 +143,7 @@ impl Mapping {
                 "title" => &mut self.title,
                 "employee_id" => &mut self.employee_id,
                 "department" => &mut self.department,
-                other => {
-                    return Err(format!(
-                        "'{}' is not a field; map id, login, name, email, mobile, phone, title, employee_id or department",
-                        other.chars().take(40).collect::<String>()
-                    ))
-                }
+                other => return Err(DirectoryError::BadField(other.chars().take(40).collect())),
             };
             attribute.clone_into(slot);
         }
@@ -287,16 +290,18 @@ pub struct SyncLists {
     pub created: Vec<String>,
     pub updated: Vec<String>,
     pub flagged: Vec<String>,
-    pub skipped: Vec<String>,
+    #[serde(deserialize_with = "super::note::saved_notes")]
+    pub skipped: Vec<SyncNote>,
     /// Fields left out of an entry that was kept, and contacts kept because they were
     /// edited here.
-    pub notes: Vec<String>,
+    #[serde(deserialize_with = "super::note::saved_notes")]
+    pub notes: Vec<SyncNote>,
 }
 
 pub const LIST_LIMIT: usize = 200;
 
 impl SyncLists {
-    pub fn push(list: &mut Vec<String>, item: String) {
+    pub fn push<T>(list: &mut Vec<T>, item: T) {
         if list.len() < LIST_LIMIT {
             list.push(item);
         }

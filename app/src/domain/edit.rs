@@ -48,7 +48,7 @@ fn ticked(flag: &Option<String>) -> bool {
         .is_some_and(|v| matches!(v, "true" | "on" | "1"))
 }
 
-fn credential<T, E: std::fmt::Display>(
+fn credential<T, E: Into<super::FieldProblem>>(
     errors: &mut FieldErrors,
     form: &BTreeMap<String, String>,
     field: &str,
@@ -187,6 +187,7 @@ mod tests {
         assert!(err
             .for_field("dingtalk_webhook")
             .unwrap()
+            .to_string()
             .contains("DingTalk"));
         assert!(err.for_field("dingtalk_secret").is_some());
         assert!(err.for_field("email").is_some());

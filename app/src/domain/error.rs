@@ -1,22 +1,23 @@
 //! Per-field validation errors, named by the API attribute they concern.
 
+use super::problem::FieldProblem;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     /// The attribute as the XML API spells it (`email`, `costPerHr`, ...).
     pub field: String,
-    pub message: String,
+    pub problem: FieldProblem,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
-    pub fn push(&mut self, field: &str, message: impl std::fmt::Display) {
+    pub fn push(&mut self, field: &str, problem: impl Into<FieldProblem>) {
         self.0.push(FieldError {
             field: field.to_owned(),
-            message: message.to_string(),
+            problem: problem.into(),
         });
     }
 
@@ -24,15 +25,12 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
-    pub fn for_field(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+    pub fn for_field(&self, field: &str) -> Option<&FieldProblem> {
+        self.0.iter().find(|e| e.field == field).map(|e| &e.problem)
     }
 
     /// Keeps the value when it parsed, records the message under `field` otherwise.
-    pub fn take<T, E: std::fmt::Display>(
+    pub fn take<T, E: Into<FieldProblem>>(
         &mut self,
         field: &str,
         result: Result<T, E>,
@@ -52,7 +50,7 @@ impl std::fmt::Display for FieldErrors {
         let parts: Vec<String> = self
             .0
             .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
+            .map(|e| format!("{}: {}", e.field, e.problem))
             .collect();
         f.write_str(&parts.join("; "))
     }

@@ -1,6 +1,6 @@
 //! The API's booleans: exactly `true` or `false`.
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
 #[error("must be true or false")]
 pub struct FlagError;
 

@@ -74,15 +74,18 @@ impl TechnicianRef {
         if let Some(id) = given(fields.id) {
             match id.parse::<i64>() {
                 Ok(id) if id > 0 => criteria.push(Criterion::Id(id)),
-                _ => errors.push(id_attr, "must be a technician id (a positive whole number)"),
+                _ => errors.push(id_attr, super::FieldProblem::NotAnId),
             }
         }
         if criteria.is_empty() && errors.is_empty() {
             errors.push(
                 id_attr,
-                format!(
-                    "name the technician with {login_attr}, {email_attr}, {name_attr} or {id_attr}"
-                ),
+                super::FieldProblem::NoTechnicianNamed {
+                    login: login_attr.to_owned(),
+                    email: email_attr.to_owned(),
+                    name: name_attr.to_owned(),
+                    id: id_attr.to_owned(),
+                },
             );
         }
         if errors.is_empty() {
@@ -149,7 +152,11 @@ mod tests {
     #[test]
     fn a_domain_without_a_login_name_identifies_nothing() {
         let err = TechnicianRef::parse(fields([None, Some("CORP"), None, None, None])).unwrap_err();
-        assert!(err.for_field("userid").unwrap().contains("techLoginName"));
+        assert!(err
+            .for_field("userid")
+            .unwrap()
+            .to_string()
+            .contains("techLoginName"));
     }
 
     #[test]
@@ -158,7 +165,10 @@ mod tests {
             let err =
                 TechnicianRef::parse(fields([None, None, None, None, Some(bad)])).unwrap_err();
             assert!(
-                err.for_field("userid").unwrap().contains("positive"),
+                err.for_field("userid")
+                    .unwrap()
+                    .to_string()
+                    .contains("positive"),
                 "{bad}"
             );
         }

@@ -17,9 +17,12 @@ pub mod fold;
 pub mod identify;
 pub mod login;
 pub mod names;
+pub mod note;
 pub mod patch;
 pub mod phone;
+pub mod problem;
 pub mod reference;
+pub mod refusal;
 pub mod role;
 pub mod roster;
 pub mod technician;
@@ -38,13 +41,16 @@ pub use fold::{fold, login_key};
 pub use identify::{Criterion, RefFields, TechnicianRef};
 pub use login::{LoginName, Password};
 pub use names::{PersonName, ShortText, SiteName};
+pub use note::{Notice, SyncField, SyncNote};
 pub use patch::{Change, TechnicianPatch};
 pub use phone::Phone;
+pub use problem::FieldProblem;
 pub use reference::{RefItem, ReferenceData, Udf};
+pub use refusal::{AdminTask, Refusal, Verb};
 pub use role::Role;
 pub use roster::{
     any_available, method_options, BetaChannels, Channels, ListQuery, Method, MethodOption, Page,
-    Site, SortKey, SubState, SubscribeView, TechnicianRow, Unavailable,
+    Site, SortKey, SubState, SubscribeView, TechnicianRow, Unavailable, Unusable,
 };
 pub use technician::{NewLogin, NewTechnician, SiteChoice, TechnicianForm};
 pub use udf::UdfColumn;

@@ -49,7 +49,7 @@ impl<T> Change<T> {
     }
 }
 
-fn change<T, E: std::fmt::Display>(
+fn change<T, E: Into<super::FieldProblem>>(
     errors: &mut FieldErrors,
     field: &str,
     raw: &Option<String>,
@@ -116,13 +116,13 @@ impl TryFrom<TechnicianForm> for TechnicianPatch {
         ];
         for (attribute, value) in FIXED_ATTRIBUTES.iter().zip(fixed) {
             if value.is_some() {
-                errors.push(attribute, "cannot be changed by an update");
+                errors.push(attribute, super::FieldProblem::NotUpdatable);
             }
         }
         let name = match form.name.as_deref() {
             None => None,
             Some(raw) if raw.trim().is_empty() => {
-                errors.push("name", "cannot be cleared; a technician needs a name");
+                errors.push("name", super::FieldProblem::NameNeeded);
                 None
             }
             Some(raw) => errors.take("name", PersonName::parse(raw)),
@@ -238,6 +238,7 @@ mod tests {
             assert!(
                 err.for_field(attribute)
                     .unwrap()
+                    .to_string()
                     .contains("cannot be changed"),
                 "{attribute}"
             );
@@ -247,7 +248,11 @@ mod tests {
     #[test]
     fn the_name_cannot_be_cleared_and_bad_values_are_named() {
         let err = patch(&[("name", " "), ("email", "nope"), ("costPerHr", "x")]).unwrap_err();
-        assert!(err.for_field("name").unwrap().contains("cannot be cleared"));
+        assert!(err
+            .for_field("name")
+            .unwrap()
+            .to_string()
+            .contains("cannot be cleared"));
         assert!(err.for_field("email").is_some());
         assert!(err.for_field("costPerHr").is_some());
     }

@@ -10,7 +10,7 @@ pub enum Role {
     SdSiteAdmin,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
 #[error("'{0}' is not a role; use SDAdmin or SDSiteAdmin")]
 pub struct RoleError(pub String);
 

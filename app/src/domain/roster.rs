@@ -205,6 +205,15 @@ impl Method {
             Self::Email => "email",
         }
     }
+
+    /// The channel the method sends over.
+    pub fn channel(self) -> super::Channel {
+        match self {
+            Self::Sms => super::Channel::Sms,
+            Self::Voice => super::Channel::Voice,
+            Self::Email => super::Channel::Email,
+        }
+    }
 }
 
 /// Why a method cannot be picked in the Subscribe dialog.
@@ -217,12 +226,39 @@ pub enum Unavailable {
 }
 
 impl Unavailable {
+    pub const ALL: [Unavailable; 4] = [
+        Self::NeedsMobile,
+        Self::NeedsEmail,
+        Self::BetaOff,
+        Self::AlreadyConfirmed,
+    ];
+
     pub fn describe(self) -> &'static str {
         match self {
             Self::NeedsMobile => "it needs a mobile number",
             Self::NeedsEmail => "it needs an email address",
             Self::BetaOff => "it is a beta channel that is switched off",
             Self::AlreadyConfirmed => "it is already confirmed",
+        }
+    }
+}
+
+/// Why a channel cannot be used for an engineer now (a test notification, the API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unusable {
+    NotConfirmed,
+    NoWebhook,
+    BetaOff,
+}
+
+impl Unusable {
+    pub const ALL: [Unusable; 3] = [Self::NotConfirmed, Self::NoWebhook, Self::BetaOff];
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::NotConfirmed => "the subscription is not confirmed",
+            Self::NoWebhook => "no webhook is configured",
+            Self::BetaOff => "this beta channel is switched off in Settings",
         }
     }
 }

@@ -7,6 +7,7 @@ use super::flag::parse_flag_or;
 use super::login::{LoginName, Password};
 use super::names::{PersonName, ShortText, SiteName};
 use super::phone::Phone;
+use super::problem::FieldProblem;
 use super::role::Role;
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +94,7 @@ pub struct NewTechnician {
 }
 
 /// `None` for an absent or blank attribute, the parsed value otherwise.
-fn optional<T, E: std::fmt::Display>(
+fn optional<T, E: Into<FieldProblem>>(
     errors: &mut FieldErrors,
     field: &str,
     raw: &Option<String>,
@@ -138,7 +139,7 @@ impl TryFrom<TechnicianForm> for NewTechnician {
         let name = match form.name.as_deref() {
             Some(raw) => errors.take("name", PersonName::parse(raw)),
             None => {
-                errors.push("name", "is required");
+                errors.push("name", FieldProblem::Required);
                 None
             }
         };
@@ -194,10 +195,7 @@ impl TryFrom<TechnicianForm> for NewTechnician {
             && email.is_none()
             && form.email.as_deref().is_none_or(|e| e.trim().is_empty())
         {
-            errors.push(
-                "approvePurchaseOrder",
-                "can be true only when the technician has an email address",
-            );
+            errors.push("approvePurchaseOrder", FieldProblem::ApproverNeedsEmail);
         }
         let enable_login = errors
             .take(
@@ -218,16 +216,13 @@ impl TryFrom<TechnicianForm> for NewTechnician {
             .as_deref()
             .is_some_and(|l| !l.trim().is_empty());
         if enable_login && !login_name_given {
-            errors.push("enableLogin", "can be true only with a loginName");
+            errors.push("enableLogin", FieldProblem::LoginNeedsName);
         }
         if !login_name_given && form.pwd.as_deref().is_some_and(|p| !p.is_empty()) {
-            errors.push("pwd", "needs a loginName");
+            errors.push("pwd", FieldProblem::PasswordNeedsLogin);
         }
         if domain.chars().count() > 100 || domain.chars().any(char::is_control) {
-            errors.push(
-                "userDomainName",
-                "must be at most 100 characters without control characters",
-            );
+            errors.push("userDomainName", FieldProblem::PlainText { max: 100 });
         }
         let login = login_name.map(|name| NewLogin {
             password: password.unwrap_or_else(|| Password::from_login_name(&name)),
@@ -366,7 +361,7 @@ mod tests {
             let message = errors
                 .for_field(field)
                 .unwrap_or_else(|| panic!("{field}: {errors}"));
-            assert!(message.contains(fragment), "{field}: {message}");
+            assert!(message.to_string().contains(fragment), "{field}: {message}");
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
 pub enum UdfError {
     #[error(
         "must start with UDF_ followed by 1 to 40 capital letters, digits or _ (e.g. UDF_CHAR1)"

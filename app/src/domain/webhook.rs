@@ -5,12 +5,12 @@
 use super::channel::{AddressKind, Channel};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum WebhookError {
     #[error("must be an https:// address")]
     NotHttps,
-    #[error("must be a {0} address, e.g. https://{1}{2}…")]
-    WrongHost(&'static str, String, &'static str),
+    #[error("must be a {} address, e.g. https://{example}…", channel.title())]
+    WrongHost { channel: Channel, example: String },
     #[error(
         "must be on a host this server posts to, named by its operator (--signed-webhook-allow)"
     )]
@@ -21,8 +21,8 @@ pub enum WebhookError {
     Whitespace,
     #[error("is longer than 1000 characters")]
     TooLong,
-    #[error("must be on a host this server posts to: {0}")]
-    NotAllowed(String),
+    #[error("must be on a host this server posts to: {hosts}")]
+    NotAllowed { hosts: String },
 }
 
 /// A scheme, host and port that webhooks may be posted to.
@@ -258,7 +258,7 @@ pub fn parse_address(
         Some(AddressKind::ChatId) => parse_chat(raw),
         Some(AddressKind::Signed) => parse_signed(raw, hosts),
         Some(AddressKind::Webhook(endpoints)) => {
-            WebhookUrl::parse_on(channel.title(), endpoints, raw, hosts).map(|u| u.0)
+            WebhookUrl::parse_on(channel, endpoints, raw, hosts).map(|u| u.0)
         }
         None => Err(WebhookError::NoHosts),
     }
@@ -282,7 +282,9 @@ fn parse_signed(raw: &str, hosts: &WebhookHosts) -> Result<String, WebhookError>
     if !tricky && hosts.allows_signed(value) {
         Ok(value.to_owned())
     } else {
-        Err(WebhookError::NotAllowed(hosts.signed_listed()))
+        Err(WebhookError::NotAllowed {
+            hosts: hosts.signed_listed(),
+        })
     }
 }
 
@@ -307,15 +309,13 @@ impl WebhookUrl {
     /// `raw` as a webhook of `channel`, on a host `hosts` allows.
     pub fn parse(channel: Channel, raw: &str, hosts: &WebhookHosts) -> Result<Self, WebhookError> {
         match channel.contact().map(|spec| spec.address) {
-            Some(AddressKind::Webhook(endpoints)) => {
-                Self::parse_on(channel.title(), endpoints, raw, hosts)
-            }
+            Some(AddressKind::Webhook(endpoints)) => Self::parse_on(channel, endpoints, raw, hosts),
             _ => Err(WebhookError::NoHosts),
         }
     }
 
     fn parse_on(
-        title: &'static str,
+        channel: Channel,
         endpoints: &'static [(&'static str, &'static str)],
         raw: &str,
         hosts: &WebhookHosts,
@@ -330,7 +330,9 @@ impl WebhookUrl {
         if hosts.is_custom() {
             return match Origin::split(value) {
                 Some((origin, _)) if hosts.allows(&origin) => Ok(Self(value.to_owned())),
-                _ => Err(WebhookError::NotAllowed(hosts.listed())),
+                _ => Err(WebhookError::NotAllowed {
+                    hosts: hosts.listed(),
+                }),
             };
         }
         let rest = value
@@ -349,7 +351,10 @@ impl WebhookUrl {
         } else {
             (*first_host).to_owned()
         };
-        let wrong = WebhookError::WrongHost(title, example, first_path);
+        let wrong = WebhookError::WrongHost {
+            channel,
+            example: format!("{example}{first_path}"),
+        };
         // No user info and no other port: the address must be the provider's host itself.
         let host = authority.to_ascii_lowercase();
         let host = host.strip_suffix(":443").unwrap_or(&host);
@@ -413,7 +418,7 @@ fn last_four(text: &str) -> String {
     text.chars().skip(count.saturating_sub(4)).collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum SecretError {
     #[error("may not contain spaces or control characters")]
     Whitespace,

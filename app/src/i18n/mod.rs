@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-pub mod messages;
+pub mod speak;
+pub use speak::Speak;
 
 pub const LANG_COOKIE: &str = "crewdesk_lang";
 
@@ -69,14 +70,6 @@ impl Lang {
         cookie
             .and_then(Self::parse)
             .unwrap_or_else(|| Self::from_accept_language(accept_language.unwrap_or("")))
-    }
-
-    /// A message from the server in this language (it arrives in English).
-    pub fn message(self, english: &str) -> String {
-        match self {
-            Self::En => english.to_owned(),
-            Self::ZhCn => messages::to_chinese(english),
-        }
     }
 
     pub fn texts(self) -> &'static Texts {

@@ -37,14 +37,14 @@ impl Actor {
         self.roles.contains(&Role::SdAdmin)
     }
 
-    /// Refuses anyone but an SDAdmin, saying "only an SDAdmin may `what`".
-    pub fn require_admin(&self, what: &str) -> Result<(), super::ServiceError> {
+    /// Refuses anyone but an SDAdmin, saying "only an SDAdmin may `task`".
+    pub fn require_admin(&self, task: crate::domain::AdminTask) -> Result<(), super::ServiceError> {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(super::ServiceError::NotAuthorized(format!(
-                "only an SDAdmin may {what}"
-            )))
+            Err(super::ServiceError::NotAuthorized(
+                crate::domain::Refusal::AdminOnly { task },
+            ))
         }
     }
 

@@ -22,7 +22,7 @@ fn checked_name(raw: &str) -> Result<String, ServiceError> {
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(ServiceError::invalid(
             "name",
-            "must be 1 to 100 characters without control characters",
+            crate::domain::FieldProblem::PlainTextBetween { min: 1, max: 100 },
         ));
     }
     Ok(name.to_owned())
@@ -52,9 +52,11 @@ pub async fn create(
     match inserted {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e, "api_keys_live_name") => {
-            return Err(ServiceError::Conflict(format!(
-                "an API key named '{name}' exists already; revoke it first or pick another name"
-            )))
+            return Err(ServiceError::Conflict(
+                crate::domain::Refusal::ApiKeyExists {
+                    name: name.to_owned(),
+                },
+            ))
         }
         Err(e) => return Err(e.into()),
     }
@@ -119,9 +121,9 @@ pub async fn revoke(
             .execute(&mut *tx)
             .await?;
     if done.rows_affected() == 0 {
-        return Err(ServiceError::NotFound(format!(
-            "there is no live API key named '{name}'"
-        )));
+        return Err(ServiceError::NotFound(crate::domain::Refusal::NoApiKey {
+            name: name.to_owned(),
+        }));
     }
     audit::record(
         &mut tx,

@@ -131,7 +131,9 @@ pub async fn list(
     use crate::domain::{AuditPage, AuditRow};
     if !actor.is_admin() {
         return Err(super::ServiceError::NotAuthorized(
-            "only an SDAdmin may read the audit log".into(),
+            crate::domain::Refusal::AdminOnly {
+                task: crate::domain::AdminTask::ReadAuditLog,
+            },
         ));
     }
     let per_page: u32 = 50;

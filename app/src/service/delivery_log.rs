@@ -7,7 +7,7 @@ use super::error::ServiceError;
 use super::{Actor, AuditContext};
 use crate::domain::audit::utc_text;
 use crate::domain::delivery::ATTEMPTS_SHOWN;
-use crate::domain::{AttemptRow, DeliveryFilter, DeliveryPage, DeliveryRow};
+use crate::domain::{AttemptRow, DeliveryFilter, DeliveryPage, DeliveryRow, Refusal};
 use serde_json::json;
 
 const PER_PAGE: u32 = 50;
@@ -33,7 +33,7 @@ pub async fn page(
     filter: DeliveryFilter,
     page: u32,
 ) -> Result<DeliveryPage, ServiceError> {
-    actor.require_admin("read the delivery log")?;
+    actor.require_admin(crate::domain::AdminTask::ReadDeliveryLog)?;
     let page = page.max(1);
     let by_status: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, count(*) FROM deliveries GROUP BY status")
@@ -138,7 +138,7 @@ pub async fn retry(
     id: i64,
     now: i64,
 ) -> Result<(), ServiceError> {
-    actor.require_admin("retry a delivery")?;
+    actor.require_admin(crate::domain::AdminTask::RetryDelivery)?;
     let mut tx = db.begin_write().await?;
     let found: Option<(String, Option<i64>, String, i64)> = sqlx::query_as(
         "SELECT status, technician_id, channel, attempts FROM deliveries WHERE id = $1",
@@ -147,17 +147,16 @@ pub async fn retry(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((status, technician_id, channel, attempts)) = found else {
-        return Err(ServiceError::NotFound(format!("no delivery {id}")));
+        return Err(ServiceError::NotFound(Refusal::NoDelivery { id }));
     };
     if status != "dead" {
-        return Err(ServiceError::Conflict(format!(
-            "delivery {id} is {status}, not dead: only a dead letter can be retried"
-        )));
+        return Err(ServiceError::Conflict(Refusal::DeliveryNotDead {
+            id,
+            status,
+        }));
     }
     let Some(technician_id) = technician_id else {
-        return Err(ServiceError::Conflict(format!(
-            "delivery {id} cannot be retried: its engineer was deleted"
-        )));
+        return Err(ServiceError::Conflict(Refusal::DeliveryOrphaned { id }));
     };
     // The state is checked again by the update: of two retries at once, one wins.
     let done = sqlx::query(
@@ -169,9 +168,7 @@ pub async fn retry(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
-        return Err(ServiceError::Conflict(format!(
-            "delivery {id} was retried by someone else a moment ago"
-        )));
+        return Err(ServiceError::Conflict(Refusal::DeliveryRetried { id }));
     }
     audit::record(
         &mut tx,

@@ -1,37 +1,37 @@
 //! What a service call can answer besides success, and what a sign-in can. Each edge maps these once: the servlet to
 //! the envelope's `errorcode`, server functions to `AppError`, the CLI to a one-line message.
 
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, FieldProblem, Refusal};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("{0}")]
-    NotAuthorized(String),
+    NotAuthorized(Refusal),
     #[error("{0}")]
-    SiteRestricted(String),
+    SiteRestricted(Refusal),
     #[error("the login name '{0}' is already taken in that domain")]
     LoginNameExists(String),
     #[error("{0}")]
-    Ambiguous(String),
+    Ambiguous(Refusal),
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Refusal),
     #[error("{0}")]
-    ProtectedAdmin(String),
+    ProtectedAdmin(Refusal),
     #[error("{0}")]
     Invalid(FieldErrors),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Refusal),
     /// Asked again too soon (a confirmation re-sent, a test notification repeated).
     #[error("{0}")]
-    TooSoon(String),
+    TooSoon(Refusal),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
 
 impl ServiceError {
-    pub fn invalid(field: &str, message: impl std::fmt::Display) -> Self {
+    pub fn invalid(field: &str, problem: impl Into<FieldProblem>) -> Self {
         let mut errors = FieldErrors::default();
-        errors.push(field, message);
+        errors.push(field, problem);
         Self::Invalid(errors)
     }
 }
@@ -70,4 +70,25 @@ pub enum AuthError {
     PlainLdap(String),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+}
+
+impl AuthError {
+    /// What the person signing in is told; `None` for an internal error, which is logged
+    /// and answered without detail.
+    pub fn refusal(&self) -> Option<Refusal> {
+        Some(match self {
+            Self::Failed => Refusal::WrongCredentials,
+            Self::RateLimited { minutes } => Refusal::AccountHeldBack { minutes: *minutes },
+            Self::AddressThrottled { minutes } => Refusal::AddressThrottled { minutes: *minutes },
+            Self::Busy => Refusal::SignInBusy,
+            Self::DirectoryUnavailable => Refusal::DirectorySignInOff,
+            Self::DirectoryDown(directory) => Refusal::DirectoryDown {
+                directory: directory.clone(),
+            },
+            Self::PlainLdap(directory) => Refusal::PlainLdap {
+                directory: directory.clone(),
+            },
+            Self::Internal(_) => return None,
+        })
+    }
 }

@@ -18,7 +18,7 @@ pub fn is_login_name(password: &str, login: &str) -> bool {
 }
 
 /// Why a password was refused: the advice to show beside the field.
-pub fn check(password: &str, personal: &[&str]) -> Result<(), String> {
+pub fn check(password: &str, personal: &[&str]) -> Result<(), crate::domain::FieldProblem> {
     let estimated: String = password.chars().take(ESTIMATED_CHARS).collect();
     let personal: Vec<&str> = personal
         .iter()
@@ -39,7 +39,9 @@ pub fn check(password: &str, personal: &[&str]) -> Result<(), String> {
     if advice.is_empty() {
         advice.push("Add another word or two. Uncommon words are better.".to_owned());
     }
-    Err(format!("is too easy to guess: {}", advice.join(" ")))
+    Err(crate::domain::FieldProblem::WeakPassword {
+        advice: advice.join(" "),
+    })
 }
 
 #[cfg(test)]
@@ -57,7 +59,10 @@ mod tests {
         ] {
             let refused = check(weak, &["ada", "Ada Lovelace"]);
             assert!(refused.is_err(), "{weak}");
-            assert!(refused.unwrap_err().starts_with("is too easy to guess: "));
+            assert!(refused
+                .unwrap_err()
+                .to_string()
+                .starts_with("is too easy to guess: "));
         }
         for strong in [
             "correct horse battery staple",

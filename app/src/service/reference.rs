@@ -5,7 +5,7 @@ use super::audit::{self, AuditContext, Entry};
 use super::db::{is_unique_violation, Db};
 use super::error::ServiceError;
 use super::now_ms;
-use crate::domain::{fold, RefItem, ReferenceData, ShortText, SiteName, UdfColumn};
+use crate::domain::{fold, FieldProblem, RefItem, ReferenceData, ShortText, SiteName, UdfColumn};
 use serde_json::json;
 
 pub use crate::domain::Site;
@@ -20,7 +20,7 @@ async fn insert_audited(
     actor: &Actor,
     ctx: &AuditContext,
     insert: InsertReturningId<'_>,
-    (unique, taken): (&str, String),
+    (unique, taken): (&str, FieldProblem),
     action: &str,
     after: serde_json::Value,
 ) -> Result<i64, ServiceError> {
@@ -69,9 +69,11 @@ pub async fn find_site(db: &Db, name: &str) -> Result<Option<Site>, ServiceError
 }
 
 async fn require_site(db: &Db, name: &SiteName) -> Result<Site, ServiceError> {
-    find_site(db, name.as_ref())
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("there is no site named '{name}'")))
+    find_site(db, name.as_ref()).await?.ok_or_else(|| {
+        ServiceError::NotFound(crate::domain::Refusal::NoSite {
+            site: name.to_string(),
+        })
+    })
 }
 
 pub async fn add_site(
@@ -80,14 +82,16 @@ pub async fn add_site(
     ctx: &AuditContext,
     name: &SiteName,
 ) -> Result<Site, ServiceError> {
-    actor.require_admin("change reference data")?;
+    actor.require_admin(crate::domain::AdminTask::ChangeReferenceData)?;
     let insert = sqlx::query_as(
         "INSERT INTO sites (name, name_key, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(name.as_ref())
     .bind(fold(name.as_ref()))
     .bind(now_ms());
-    let taken = format!("a site named '{name}' already exists");
+    let taken = FieldProblem::SiteExists {
+        name: name.to_string(),
+    };
     let after = json!({ "site": name.as_ref() });
     let id = insert_audited(
         db,
@@ -113,7 +117,7 @@ pub async fn add_department(
     name: &SiteName,
     site: Option<&SiteName>,
 ) -> Result<i64, ServiceError> {
-    actor.require_admin("change reference data")?;
+    actor.require_admin(crate::domain::AdminTask::ChangeReferenceData)?;
     let site = match site {
         Some(name) => Some(require_site(db, name).await?),
         None => None,
@@ -125,7 +129,9 @@ pub async fn add_department(
     .bind(name.as_ref())
     .bind(fold(name.as_ref()))
     .bind(now_ms());
-    let taken = format!("the department '{name}' already exists there");
+    let taken = FieldProblem::DepartmentExists {
+        name: name.to_string(),
+    };
     let after = json!({ "department": name.as_ref(), "site": site.as_ref().map(|s| &s.name) });
     insert_audited(
         db,
@@ -146,7 +152,7 @@ pub async fn add_group(
     site: &SiteName,
     name: &SiteName,
 ) -> Result<i64, ServiceError> {
-    actor.require_admin("change reference data")?;
+    actor.require_admin(crate::domain::AdminTask::ChangeReferenceData)?;
     let site = require_site(db, site).await?;
     let insert = sqlx::query_as(
         "INSERT INTO tech_groups (site_id, name, name_key, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -155,7 +161,10 @@ pub async fn add_group(
     .bind(name.as_ref())
     .bind(fold(name.as_ref()))
     .bind(now_ms());
-    let taken = format!("the group '{name}' already exists in '{}'", site.name);
+    let taken = FieldProblem::GroupExists {
+        name: name.to_string(),
+        site: site.name.clone(),
+    };
     let after = json!({ "group": name.as_ref(), "site": site.name });
     insert_audited(
         db,
@@ -235,14 +244,16 @@ pub async fn add_udf(
     column: &UdfColumn,
     alias: &ShortText,
 ) -> Result<i64, ServiceError> {
-    actor.require_admin("change reference data")?;
+    actor.require_admin(crate::domain::AdminTask::ChangeReferenceData)?;
     let insert = sqlx::query_as(
         "INSERT INTO udf_definitions (column_name, alias, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(column.as_ref())
     .bind(alias.as_ref())
     .bind(now_ms());
-    let taken = format!("the field {column} is already defined");
+    let taken = FieldProblem::UdfExists {
+        column: column.to_string(),
+    };
     let after = json!({ "udf": column.as_ref(), "alias": alias.as_ref() });
     insert_audited(
         db,

@@ -35,7 +35,9 @@ pub async fn set_beta_channels(
 ) -> Result<(), ServiceError> {
     if !actor.is_admin() {
         return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin may switch beta channels".into(),
+            crate::domain::Refusal::AdminOnly {
+                task: crate::domain::AdminTask::SwitchBetaChannels,
+            },
         ));
     }
     let before = beta_channels(db).await?;

@@ -8,7 +8,10 @@ use super::db::Db;
 use super::error::ServiceError;
 use super::settings;
 use super::technicians::stored::{self, Stored};
-use crate::domain::{method_options, Channel, Channels, Method, Phone, SubscribeView};
+use crate::domain::{
+    method_options, Channel, Channels, FieldProblem, Method, Phone, Refusal, SubscribeView,
+    Unavailable, Verb,
+};
 use serde_json::json;
 
 /// The technician, if the actor may manage their subscriptions: an admin within reach, or
@@ -17,9 +20,9 @@ async fn reachable(db: &Db, actor: &Actor, id: i64) -> Result<Stored, ServiceErr
     let mut conn = db.reader().acquire().await?;
     let current = stored::load(&mut conn, id)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("There is no technician with id {id}.")))?;
+        .ok_or_else(|| ServiceError::NotFound(Refusal::NoTechnicianWithId { id }))?;
     if actor.id != Some(id) {
-        current.check_reach(actor, "subscribe")?;
+        current.check_reach(actor, Verb::Subscribe)?;
     }
     Ok(current)
 }
@@ -75,7 +78,7 @@ pub async fn request(
     now: i64,
 ) -> Result<Vec<Method>, ServiceError> {
     if methods.is_empty() {
-        return Err(ServiceError::invalid("methods", "pick at least one method"));
+        return Err(ServiceError::invalid("methods", FieldProblem::NoMethod));
     }
     let current = reachable(db, actor, id).await?;
     let view = view_of(db, &current, now).await?;
@@ -84,11 +87,10 @@ pub async fn request(
         if let Some(reason) = option.and_then(|o| o.unavailable) {
             return Err(ServiceError::invalid(
                 "methods",
-                format!(
-                    "{} cannot be subscribed: {}",
-                    method.as_str(),
-                    reason.describe()
-                ),
+                FieldProblem::CannotSubscribe {
+                    channel: method.channel(),
+                    why: reason,
+                },
             ));
         }
     }
@@ -100,12 +102,10 @@ pub async fn request(
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-    let (mobile, email, name) = contacts
-        .ok_or_else(|| ServiceError::NotFound(format!("There is no technician with id {id}.")))?;
+    let (mobile, email, name) =
+        contacts.ok_or_else(|| ServiceError::NotFound(Refusal::NoTechnicianWithId { id }))?;
     if mobile != current.row.mobile || email != current.row.email {
-        return Err(ServiceError::Conflict(
-            "the contact methods changed while you were subscribing; nothing was sent, please try again".into(),
-        ));
+        return Err(ServiceError::Conflict(Refusal::ContactsChanged));
     }
     let by_sms: Vec<Method> = methods
         .iter()
@@ -117,14 +117,27 @@ pub async fn request(
             .as_deref()
             .and_then(|m| Phone::parse(m).ok())
             .ok_or_else(|| {
-                ServiceError::invalid("methods", "SMS and voice need a valid mobile number")
+                ServiceError::invalid(
+                    "methods",
+                    FieldProblem::CannotSubscribe {
+                        channel: Channel::Sms,
+                        why: Unavailable::NeedsMobile,
+                    },
+                )
             })?;
         check_resend(&mut tx, id, Channel::Sms, now).await?;
         start(&mut tx, id, &name, &by_sms, mobile.e164(), now).await?;
     }
     if methods.contains(&Method::Email) {
-        let email = email
-            .ok_or_else(|| ServiceError::invalid("methods", "email needs an email address"))?;
+        let email = email.ok_or_else(|| {
+            ServiceError::invalid(
+                "methods",
+                FieldProblem::CannotSubscribe {
+                    channel: Channel::Email,
+                    why: Unavailable::NeedsEmail,
+                },
+            )
+        })?;
         check_resend(&mut tx, id, Channel::Email, now).await?;
         start(&mut tx, id, &name, &[Method::Email], &email, now).await?;
     }

@@ -2,7 +2,7 @@
 
 use super::fields::{login_fields, technician_fields};
 use super::layout::Layout;
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::error::url_error;
 use crate::api::technicians::AddTechnician;
 use crate::api::AppError;
@@ -36,7 +36,7 @@ pub fn AddTechnicianPage() -> impl IntoView {
                     .into_iter()
                     .map(|(attr, label, kind, hint)| {
                         let id = format!("f-{attr}");
-                        let field_error = move || error().and_then(|e| e.field(attr)).map(|m| tr(&m));
+                        let field_error = move || error().and_then(|e| e.field(attr)).map(|m| say(&m));
                         view! {
                             <div class="field">
                                 <label for=id.clone()>{label}</label>
@@ -58,20 +58,20 @@ pub fn AddTechnicianPage() -> impl IntoView {
                         <input type="checkbox" name="form[enableLogin]" value="true"/>
                         " " {t.field_enable_login}
                     </label>
-                    {move || error().and_then(|e| e.field("enableLogin")).map(|m| tr(&m)).map(|m| view! { <small class="field-error">{m}</small> })}
+                    {move || error().and_then(|e| e.field("enableLogin")).map(|m| say(&m)).map(|m| view! { <small class="field-error">{m}</small> })}
                     <label>
                         <input type="checkbox" name="form[approvePurchaseOrder]" value="true"/>
                         " " {t.field_approve_po}
                     </label>
-                    {move || error().and_then(|e| e.field("approvePurchaseOrder")).map(|m| tr(&m)).map(|m| view! { <small class="field-error">{m}</small> })}
+                    {move || error().and_then(|e| e.field("approvePurchaseOrder")).map(|m| say(&m)).map(|m| view! { <small class="field-error">{m}</small> })}
                 </fieldset>
-                {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+                {move || error().map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })}
                 {move || {
                     let notes = notes();
                     (!notes.is_empty()).then(|| view! {
                         <div class="notice" role="status">
                             <p>{t.added_with_remarks}</p>
-                            <ul>{notes.into_iter().map(|n| view! { <li>{tr(&n)}</li> }).collect_view()}</ul>
+                            <ul>{notes.into_iter().map(|n| view! { <li>{say(&n)}</li> }).collect_view()}</ul>
                             <a href="/">{t.back_to_engineers}</a>
                         </div>
                     })

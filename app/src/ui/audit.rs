@@ -4,7 +4,7 @@
 use super::awaited;
 use super::layout::Layout;
 use super::pager::Pager;
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::reference::load_audit;
 use crate::domain::{AuditPage, AuditQuery, AuditRow};
 use crate::i18n::Texts;
@@ -52,7 +52,7 @@ pub fn AuditPage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || entries.get().map(|r| match r {
                     Ok(page) => view! { <Entries page=page query=audit_query()/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
                 })}
             </Transition>
         </Layout>

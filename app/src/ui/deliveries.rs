@@ -5,7 +5,7 @@
 use super::awaited;
 use super::layout::Layout;
 use super::pager::Pager;
-use super::{channel_label, tr, use_texts};
+use super::{channel_label, say, use_texts};
 use crate::api::error::url_error;
 use crate::api::messages::{load_deliveries, RetryDelivery};
 use crate::domain::{Channel, DeliveryFilter, DeliveryPage, DeliveryRow};
@@ -55,11 +55,11 @@ pub fn DeliveriesPage() -> impl IntoView {
             <div class="toasts" role="status" aria-live="polite">
                 {move || retried().map(|id| view! { <p class="notice success">{fill(t.deliveries_retried, &[("id", &id)])}</p> })}
             </div>
-            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })}
             <Transition fallback=|| ()>
                 {move || deliveries.get().map(|r| match r {
                     Ok(page) => view! { <Deliveries page=page retry=retry/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
                 })}
             </Transition>
         </Layout>

@@ -4,7 +4,7 @@
 //! JavaScript; a refused field is named beside it.
 
 use super::awaited;
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::directory::{load_directories, AddDirectory, ChangeDirectory, RemoveDirectory};
 use crate::api::error::url_error;
 use crate::api::AppError;
@@ -58,7 +58,7 @@ pub fn DirectoriesSection() -> impl IntoView {
                 {move || list.get().map(|r| match r {
                     Ok(all) if all.is_empty() => view! { <p class="empty">{t.directories_none}</p> }.into_any(),
                     Ok(all) => view! { <Listing all=all remove=remove/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
                 })}
             </Suspense>
             <Suspense fallback=|| ()>
@@ -156,8 +156,9 @@ fn Fields(
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let t = use_texts();
-    let field_error =
-        move |field: &'static str| move || error.get().and_then(|e| e.field(field)).map(|m| tr(&m));
+    let field_error = move |field: &'static str| {
+        move || error.get().and_then(|e| e.field(field)).map(|m| say(&m))
+    };
     let input = move |field: &'static str,
                       label: &'static str,
                       hint: &'static str,
@@ -216,7 +217,7 @@ fn Fields(
             </div>
         </fieldset>
         {move || error.get().map(|e| {
-            let text = if matches!(e, AppError::Invalid(_)) { t.fix_fields.to_owned() } else { tr(&e.to_string()) };
+            let text = if matches!(e, AppError::Invalid(_)) { t.fix_fields.to_owned() } else { say(&e) };
             view! { <p class="error" role="alert">{text}</p> }
         })}
     }

@@ -4,7 +4,7 @@
 use super::awaited;
 use super::layout::Layout;
 use super::pager::{OpenEnded, Pager};
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::technicians::{list_technicians, sites};
 use crate::domain::{
     any_available, method_options, BetaChannels, Channel, Channels, ListQuery, Page, SortKey,
@@ -165,7 +165,7 @@ pub fn EngineersPage() -> impl IntoView {
                 {move || {
                     roster.get().map(|result| match result {
                         Ok(page) => view! { <RosterTable page=page list_url=list_url/> }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
                     })
                 }}
             </Transition>

@@ -2,8 +2,8 @@
 //! the server runs, compiled into the browser, so a message appears as you type.
 
 use crate::domain::{
-    parse_address, Channel, CostPerHour, Email, LoginName, Password, PersonName, Phone, Role,
-    ShortText, SigningSecret, WebhookHosts,
+    parse_address, Channel, CostPerHour, Email, FieldProblem, LoginName, Password, PersonName,
+    Phone, Role, ShortText, SigningSecret, WebhookHosts,
 };
 use crate::i18n::Texts;
 
@@ -39,16 +39,16 @@ pub fn login_fields(t: &'static Texts) -> Vec<FieldSpec> {
     ]
 }
 
-fn message<T, E: std::fmt::Display>(result: Result<T, E>) -> Option<String> {
-    result.err().map(|e| e.to_string())
+fn message<T, E: Into<FieldProblem>>(result: Result<T, E>) -> Option<FieldProblem> {
+    result.err().map(Into::into)
 }
 
 /// The message for `value` in the field `attribute`, or `None` when it is acceptable.
 /// Empty optional fields are always acceptable.
-pub fn validate(attribute: &str, value: &str) -> Option<String> {
+pub fn validate(attribute: &str, value: &str) -> Option<FieldProblem> {
     let value = value.trim();
     if value.is_empty() {
-        return (attribute == "name").then(|| "is required".to_owned());
+        return (attribute == "name").then_some(FieldProblem::Required);
     }
     match attribute {
         "name" => message(PersonName::parse(value)),
@@ -64,7 +64,11 @@ pub fn validate(attribute: &str, value: &str) -> Option<String> {
 }
 
 /// The message for a contact-point field: a webhook must point where `hosts` allows.
-pub fn validate_credential(attribute: &str, value: &str, hosts: &WebhookHosts) -> Option<String> {
+pub fn validate_credential(
+    attribute: &str,
+    value: &str,
+    hosts: &WebhookHosts,
+) -> Option<FieldProblem> {
     let value = value.trim();
     if value.is_empty() {
         return None;
@@ -87,7 +91,7 @@ mod tests {
     #[test]
     fn the_browser_check_agrees_with_the_server_parsers() {
         assert!(validate("email", "ada@example.com").is_none());
-        assert!(validate("email", "nope").unwrap().contains("@"));
+        assert!(validate("email", "nope").unwrap().to_string().contains("@"));
         assert!(validate("mobile", "12").is_some());
         assert!(validate("name", "").is_some());
         assert!(validate("jobTitle", "").is_none());

@@ -1,7 +1,7 @@
 //! The sign-in page. A plain form: it works before (and without) the WASM.
 
 use super::layout::LanguageSwitch;
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::auth::Login;
 use crate::api::error::url_error;
 use leptos::prelude::*;
@@ -14,8 +14,8 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let query = use_query_map();
     let error = move || match action.value().get() {
-        Some(Err(e)) => Some(tr(&e.to_string())),
-        _ => url_error(&query.read(), &[Login::PATH]).map(|e| tr(&e.to_string())),
+        Some(Err(e)) => Some(say(&e)),
+        _ => url_error(&query.read(), &[Login::PATH]).map(|e| say(&e)),
     };
     // A refused plain-form sign-in comes back with what was typed (all but the password).
     let typed = move |key: &str| query.read_untracked().get(key).unwrap_or_default();

@@ -6,14 +6,16 @@ use super::awaited;
 use super::dialog::{focus_dialog, Dialog};
 use super::engineers::ListUrl;
 use super::fields::{technician_fields, validate, validate_credential};
-use super::{channel_label, error_in_words, tr, use_texts};
+use super::{channel_label, error_in_words, say, use_texts};
 use crate::api::error::url_error;
 use crate::api::technicians::{
     load_edit_view, load_subscribe_view, DeleteEngineer, Subscribe, UpdateEngineer,
 };
 use crate::api::AppError;
 use crate::domain::edit::CONTACT_ATTRIBUTES;
-use crate::domain::{Channel, EditView, Method, SubscribeView, Unavailable, WebhookHosts};
+use crate::domain::{
+    Channel, EditView, FieldProblem, Method, SubscribeView, Unavailable, WebhookHosts,
+};
 use crate::i18n::{fill, Texts};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -91,7 +93,7 @@ fn loading_or<T: Clone + Send + Sync + 'static>(
         <Suspense fallback=move || view! { <p class="muted">{t.loading}</p> }>
             {move || resource.get().map(|r| match r {
                 Ok(data) => body(data),
-                Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
             })}
         </Suspense>
     }
@@ -216,7 +218,7 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
                 </div>
             </fieldset>
             {move || error().map(|e| {
-                let text = if matches!(e, AppError::Invalid(_)) { t.fix_fields.to_owned() } else { tr(&e.to_string()) };
+                let text = if matches!(e, AppError::Invalid(_)) { t.fix_fields.to_owned() } else { say(&e) };
                 view! { <p class="error" role="alert">{text}</p> }
             })}
             <div class="form-actions">
@@ -242,11 +244,11 @@ fn TextField(
     error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let id = format!("f-{attr}");
-    let live = RwSignal::new(None::<String>);
+    let live = RwSignal::new(None::<FieldProblem>);
     let message = move || {
         live.get()
             .or_else(|| error().and_then(|e| e.field(attr)))
-            .map(|m| tr(&m))
+            .map(|m| say(&m))
     };
     view! {
         <div class="field">
@@ -274,11 +276,11 @@ fn SecretField(
 ) -> impl IntoView {
     let t = use_texts();
     let id = format!("f-{attr}");
-    let live = RwSignal::new(None::<String>);
+    let live = RwSignal::new(None::<FieldProblem>);
     let message = move || {
         live.get()
             .or_else(|| error().and_then(|e| e.field(attr)))
-            .map(|m| tr(&m))
+            .map(|m| say(&m))
     };
     let placeholder = masked
         .as_deref()
@@ -326,7 +328,7 @@ fn DeleteForm(id: i64, version: i64, address: DialogAddress) -> impl IntoView {
             <input type="hidden" name="id" value=id/>
             <input type="hidden" name="version" value=version/>
             <input type="hidden" name="back" value=list_url.with_path("/")/>
-            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })}
             <div class="form-actions">
                 <a class="button" href=list_url.with_path("/")>{t.cancel}</a>
                 <button type="submit" class="danger" aria-busy=move || action.pending().get().to_string()>{t.delete_confirm}</button>

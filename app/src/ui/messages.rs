@@ -4,7 +4,7 @@
 use super::awaited;
 use super::layout::Layout;
 use super::pager::Pager;
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::messages::load_messages;
 use crate::domain::{CapturedMessage, MessagePage};
 use leptos::prelude::*;
@@ -29,7 +29,7 @@ pub fn MessagesPage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || messages.get().map(|r| match r {
                     Ok(page) => view! { <Messages page=page/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
                 })}
             </Transition>
         </Layout>

@@ -57,8 +57,8 @@ pub fn use_texts() -> &'static Texts {
 }
 
 /// A message from the server (an error, a refusal, a note) in the current language.
-pub fn tr(message: &str) -> String {
-    use_context::<Lang>().unwrap_or_default().message(message)
+pub fn say(message: &impl crate::i18n::Speak) -> String {
+    message.say(use_context::<Lang>().unwrap_or_default())
 }
 
 /// An error in words, for a form with no fields of its own to mark (a dialog of checkboxes
@@ -69,10 +69,10 @@ pub fn error_in_words(error: &crate::api::AppError) -> String {
         crate::api::AppError::Invalid(errors) if !errors.is_empty() => errors
             .0
             .iter()
-            .map(|e| tr(&e.message))
+            .map(|e| say(&e.problem))
             .collect::<Vec<_>>()
             .join(" "),
-        other => tr(&other.to_string()),
+        other => say(other),
     }
 }
 

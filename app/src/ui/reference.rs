@@ -3,7 +3,7 @@
 
 use super::awaited;
 use super::layout::Layout;
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::error::url_error;
 use crate::api::reference::{load_reference_data, AddDepartment, AddGroup, AddSite, AddUdf};
 use crate::api::AppError;
@@ -51,11 +51,11 @@ pub fn ReferencePage() -> impl IntoView {
             <div class="toasts" role="status" aria-live="polite">
                 {move || added().then(|| view! { <p class="notice success">{t.reference_added}</p> })}
             </div>
-            {move || posted_error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+            {move || posted_error().map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })}
             <Suspense fallback=|| ()>
                 {move || data.get().map(|r| match r {
                     Ok(data) => view! { <Sections data=data site=site department=department group=group udf=udf/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
                 })}
             </Suspense>
         </Layout>
@@ -90,7 +90,7 @@ fn input(
     error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
     field: &'static str,
 ) -> impl IntoView {
-    let message = move || error().and_then(|e| e.field(field)).map(|m| tr(&m));
+    let message = move || error().and_then(|e| e.field(field)).map(|m| say(&m));
     view! {
         <div class="field">
             <label for=id>{label}</label>
@@ -106,7 +106,7 @@ fn other_error(
     move || {
         error()
             .filter(|e| !matches!(e, AppError::Invalid(_)))
-            .map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })
+            .map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })
     }
 }
 

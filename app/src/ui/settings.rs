@@ -2,7 +2,7 @@
 
 use super::awaited;
 use super::layout::Layout;
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::error::url_error;
 use crate::api::settings::{load_beta_channels, SaveBetaChannels};
 use crate::api::AppError;
@@ -36,10 +36,10 @@ pub fn SettingsPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || current.get().map(|r| match r {
                     Ok(beta) => view! { <BetaForm beta=beta action=action/> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{tr(&e.to_string())}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
                 })}
             </Suspense>
-            {move || error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+            {move || error().map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })}
             <div class="toasts" role="status" aria-live="polite">
                 {move || saved().then(|| view! { <p class="notice success">{t.settings_saved}</p> })}
             </div>

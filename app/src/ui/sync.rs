@@ -3,7 +3,7 @@
 //! sync is found again), and the result with its lists.
 
 use super::awaited;
-use super::{tr, use_texts};
+use super::{say, use_texts};
 use crate::api::directory::{sync_status, StartSync};
 use crate::api::error::url_error;
 use crate::domain::directory::SyncSummary;
@@ -67,7 +67,7 @@ pub fn SyncPanel(start: ServerAction<StartSync>) -> impl IntoView {
         _ => url_error(&query.read(), &[StartSync::PATH]),
     };
     view! {
-        {move || start_error().map(|e| view! { <p class="error" role="alert">{tr(&e.to_string())}</p> })}
+        {move || start_error().map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })}
         <Transition fallback=|| ()>
             {move || status.get().and_then(Result::ok).flatten().map(|s| view! { <Summary s=s/> })}
         </Transition>
@@ -123,15 +123,15 @@ fn Summary(s: SyncSummary) -> impl IntoView {
                     {list(t.sync_list_created, lists.created)}
                     {list(t.sync_list_updated, lists.updated)}
                     {list(t.sync_list_flagged, lists.flagged)}
-                    {list(t.sync_list_skipped, lists.skipped)}
-                    {list(t.sync_list_notes, lists.notes)}
+                    {list(t.sync_list_skipped, lists.skipped.iter().map(say).collect())}
+                    {list(t.sync_list_notes, lists.notes.iter().map(say).collect())}
                 </section>
             }
             .into_any()
         }
         _ => view! {
             <section class="sync-panel failed" role="alert">
-                <p class="error">{fill(t.sync_failed, &[("error", &tr(s.error.as_deref().unwrap_or("")))])}</p>
+                <p class="error">{fill(t.sync_failed, &[("error", s.error.as_deref().unwrap_or(""))])}</p>
             </section>
         }
         .into_any(),

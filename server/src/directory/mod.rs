@@ -5,6 +5,7 @@ pub mod file;
 pub mod ldap;
 
 use app::domain::directory::{Entry, SyncSummary};
+use app::domain::Refusal;
 use app::service::directories::{self, BindPassword, Directory, LdapSource, Source};
 use app::service::secret_box::SecretKey;
 use app::service::technicians::sync::{self, Begun};
@@ -93,6 +94,8 @@ pub enum SyncError {
     #[error("{0}")]
     Service(#[from] ServiceError),
     #[error("{0}")]
+    Refused(Refusal),
+    #[error("{0}")]
     Directory(String),
 }
 
@@ -110,18 +113,15 @@ pub async fn begin(
         Some(name) => match directories::find(db, name).await? {
             Some(directory) => vec![directory],
             None => {
-                return Err(SyncError::Directory(format!(
-                    "there is no directory named '{}'",
-                    name.chars().take(64).collect::<String>()
-                )))
+                return Err(SyncError::Refused(Refusal::NoDirectory {
+                    name: name.chars().take(64).collect(),
+                }))
             }
         },
         None => directories::list(db).await?,
     };
     if chosen.is_empty() {
-        return Err(SyncError::Directory(
-            "no directory is configured yet, so there is nothing to synchronize".into(),
-        ));
+        return Err(SyncError::Refused(Refusal::NoDirectoryConfigured));
     }
     match sync::begin(db, actor, ctx, only, clock.now()).await? {
         Begun::Started(run) => Ok((run, chosen)),
@@ -192,7 +192,10 @@ pub async fn start(
         }
         Err(SyncError::Running(id)) => Ok(id),
         Err(SyncError::Service(e)) => Err(e),
-        Err(SyncError::Directory(message)) => Err(ServiceError::Conflict(message)),
+        Err(SyncError::Refused(refusal)) => Err(ServiceError::Conflict(refusal)),
+        Err(SyncError::Directory(detail)) => {
+            Err(ServiceError::Conflict(Refusal::DirectoryFailed { detail }))
+        }
     }
 }
 

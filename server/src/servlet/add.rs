@@ -51,7 +51,7 @@ pub async fn run(state: &AppState, actor: &Actor, ctx: &AuditContext, params: &P
             let mut message = String::from("Technician added successfully");
             for note in &added.notes {
                 message.push(' ');
-                message.push_str(note);
+                message.push_str(&note.to_string());
             }
             Envelope::success(OPERATION, message, added.id)
         }

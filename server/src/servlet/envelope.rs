@@ -104,18 +104,18 @@ impl Envelope {
 
     pub fn from_service_error(operation: &str, err: ServiceError) -> Self {
         let (code, message) = match err {
-            ServiceError::NotAuthorized(m) => (ErrorCode::NotAuthorized, m),
-            ServiceError::SiteRestricted(m) => (ErrorCode::SiteRestricted, m),
+            ServiceError::NotAuthorized(m) => (ErrorCode::NotAuthorized, m.to_string()),
+            ServiceError::SiteRestricted(m) => (ErrorCode::SiteRestricted, m.to_string()),
             ServiceError::LoginNameExists(login) => (
                 ErrorCode::LoginNameExists,
                 format!("The login name '{login}' is already taken in that domain."),
             ),
-            ServiceError::Ambiguous(m) => (ErrorCode::AmbiguousTechnician, m),
-            ServiceError::NotFound(m) => (ErrorCode::TechnicianNotFound, m),
-            ServiceError::ProtectedAdmin(m) => (ErrorCode::ProtectedAdmin, m),
+            ServiceError::Ambiguous(m) => (ErrorCode::AmbiguousTechnician, m.to_string()),
+            ServiceError::NotFound(m) => (ErrorCode::TechnicianNotFound, m.to_string()),
+            ServiceError::ProtectedAdmin(m) => (ErrorCode::ProtectedAdmin, m.to_string()),
             ServiceError::Invalid(errors) => (ErrorCode::InvalidInput, errors.to_string()),
-            ServiceError::Conflict(m) => (ErrorCode::InvalidInput, m),
-            ServiceError::TooSoon(m) => (ErrorCode::RateLimited, m),
+            ServiceError::Conflict(m) => (ErrorCode::InvalidInput, m.to_string()),
+            ServiceError::TooSoon(m) => (ErrorCode::RateLimited, m.to_string()),
             ServiceError::Internal(e) => {
                 tracing::error!(error = ?e, operation, "servlet operation failed");
                 (

@@ -62,7 +62,7 @@ pub async fn update(
                 if !message.is_empty() {
                     message.push(' ');
                 }
-                message.push_str(note);
+                message.push_str(&note.to_string());
             }
             Envelope::success(UPDATE, message, updated.id)
         }

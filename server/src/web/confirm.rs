@@ -4,7 +4,7 @@
 
 use super::escape_html;
 use app::domain::Method;
-use app::i18n::{fill, Lang, Texts, LANG_COOKIE};
+use app::i18n::{fill, Lang, Speak, Texts, LANG_COOKIE};
 use app::service::confirmations::{self as subscriptions, Link};
 use app::service::{AppState, AuditContext, Source};
 use axum::extract::{ConnectInfo, State};
@@ -67,13 +67,10 @@ async fn confirm(
 fn failed(lang: Lang, err: &app::service::ServiceError) -> Response {
     tracing::error!(error = ?err, "confirmation link failed");
     let t = lang.texts();
-    let body =
-        format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            escape_html(&lang.message(
-                "Something went wrong on the server. It has been logged; please try again."
-            ))
-        );
+    let body = format!(
+        "<p class=\"error\" role=\"alert\">{}</p>",
+        escape_html(&app::api::AppError::Internal.say(lang))
+    );
     (StatusCode::INTERNAL_SERVER_ERROR, document(lang, t, &body)).into_response()
 }
 

@@ -167,11 +167,11 @@ mod tests {
     #[test]
     fn only_faults_of_ours_are_server_errors() {
         assert_eq!(
-            status_of(&AppError::Forbidden("no".into())),
+            status_of(&AppError::Forbidden(app::domain::Refusal::OperatorOnly)),
             StatusCode::FORBIDDEN
         );
         assert_eq!(
-            status_of(&AppError::Conflict("stale".into())),
+            status_of(&AppError::Conflict(app::domain::Refusal::KeptChanging)),
             StatusCode::CONFLICT
         );
         assert_eq!(

@@ -4,7 +4,7 @@
 
 use super::escape_html;
 use app::api::{SESSION_MUST_CHANGE, SESSION_TECH_ID};
-use app::i18n::{Lang, Texts};
+use app::i18n::{Lang, Speak, Texts};
 use app::service::{AppState, AuditContext, ServiceError, Source};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -113,16 +113,16 @@ async fn change(
                     } else {
                         t.password_new
                     };
-                    format!("{label}: {}", lang.message(&e.message))
+                    format!("{label}: {}", e.problem.say(lang))
                 })
                 .collect::<Vec<_>>()
                 .join(" ");
             page(lang, must, Some(text), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(ServiceError::TooSoon(message)) => page(
+        Err(ServiceError::TooSoon(refusal)) => page(
             lang,
             must,
-            Some(lang.message(&message)),
+            Some(refusal.say(lang)),
             StatusCode::TOO_MANY_REQUESTS,
         ),
         Err(ServiceError::NotFound(_)) => Redirect::to("/login").into_response(),

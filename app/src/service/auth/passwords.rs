@@ -11,11 +11,12 @@ pub async fn set_password(
     domain: &str,
     password: &str,
 ) -> Result<i64, crate::service::ServiceError> {
+    use crate::domain::{AdminTask, Refusal};
     use crate::service::ServiceError;
     if !actor.is_admin() {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin may set passwords".into(),
-        ));
+        return Err(ServiceError::NotAuthorized(Refusal::AdminOnly {
+            task: AdminTask::SetPasswords,
+        }));
     }
     let password =
         crate::domain::Password::parse(password).map_err(|e| ServiceError::invalid("pwd", e))?;
@@ -32,8 +33,11 @@ pub async fn set_password(
     .bind(crate::domain::login_key(login, domain))
     .fetch_optional(&mut *tx)
     .await?;
-    let (id,) =
-        row.ok_or_else(|| ServiceError::NotFound(format!("there is no account '{login}'")))?;
+    let (id,) = row.ok_or_else(|| {
+        ServiceError::NotFound(Refusal::NoAccount {
+            login: login.to_owned(),
+        })
+    })?;
     password_changed(tx, actor, ctx, id).await?;
     Ok(id)
 }
@@ -83,9 +87,7 @@ pub async fn change_own_password(
     .fetch_optional(db.reader())
     .await?;
     let Some((Some(login), domain, name)) = account else {
-        return Err(ServiceError::NotFound(
-            "this account can no longer sign in".into(),
-        ));
+        return Err(ServiceError::NotFound(crate::domain::Refusal::AccountGone));
     };
     let credentials = Credentials {
         login: &login,
@@ -98,18 +100,23 @@ pub async fn change_own_password(
         Ok(_) | Err(AuthError::Failed) => {
             return Err(ServiceError::invalid(
                 "current",
-                "is not your current password",
+                crate::domain::FieldProblem::NotCurrentPassword,
             ))
         }
         Err(AuthError::Internal(e)) => return Err(ServiceError::Internal(e)),
-        Err(other) => return Err(ServiceError::TooSoon(other.to_string())),
+        Err(other) => {
+            let refusal = other
+                .refusal()
+                .unwrap_or(crate::domain::Refusal::SignInBusy);
+            return Err(ServiceError::TooSoon(refusal));
+        }
     };
     let password =
         crate::domain::Password::parse(new).map_err(|e| ServiceError::invalid("new", e))?;
     if crate::service::password_strength::is_login_name(new, &login) || new == current {
         return Err(ServiceError::invalid(
             "new",
-            "must differ from your login name and your current password",
+            crate::domain::FieldProblem::PasswordReused,
         ));
     }
     crate::service::password_strength::check(password.expose(), &[&login, &name])

@@ -40,21 +40,19 @@ pub(super) async fn check_resend(
 ) -> Result<(), ServiceError> {
     let (count, last) =
         outbox::recent(tx, id, channel, Kind::Confirmation, now - 60 * 60 * 1000).await?;
-    let by = if channel == Channel::Email {
-        "email"
-    } else {
-        "SMS"
-    };
     if let Some(last) = last.filter(|last| now - last < RESEND_COOL_DOWN_MS) {
         let seconds = (RESEND_COOL_DOWN_MS - (now - last)) / 1000 + 1;
-        return Err(ServiceError::TooSoon(format!(
-            "a confirmation was sent by {by} moments ago; wait {seconds} s before sending another"
-        )));
+        return Err(ServiceError::TooSoon(
+            crate::domain::Refusal::ConfirmationTooSoon { channel, seconds },
+        ));
     }
     if count >= RESENDS_PER_HOUR {
-        return Err(ServiceError::TooSoon(format!(
-            "{RESENDS_PER_HOUR} confirmations were sent by {by} in the last hour; try again later"
-        )));
+        return Err(ServiceError::TooSoon(
+            crate::domain::Refusal::ConfirmationsPerHour {
+                channel,
+                count: RESENDS_PER_HOUR,
+            },
+        ));
     }
     Ok(())
 }

@@ -20,7 +20,12 @@ impl NewDirectory {
             .filter_map(|m| match m.split_once('=') {
                 Some((f, a)) => Some((f.trim().to_owned(), a.trim().to_owned())),
                 None => {
-                    errors.push("map", format!("'{m}' must be FIELD=ATTRIBUTE"));
+                    errors.push(
+                        "map",
+                        FieldProblem::NotAMapping {
+                            entry: m.to_owned(),
+                        },
+                    );
                     None
                 }
             })
@@ -45,10 +50,7 @@ impl NewDirectory {
             "file" => {
                 let path = form.file.trim();
                 if path.is_empty() || path.chars().any(char::is_control) {
-                    errors.push(
-                        "file",
-                        "must be the path of a CSV or JSON file on the server",
-                    );
+                    errors.push("file", FieldProblem::NotAFilePath);
                     None
                 } else {
                     Some(Source::File {
@@ -57,7 +59,7 @@ impl NewDirectory {
                 }
             }
             _ => {
-                errors.push("kind", "must be file or ldap");
+                errors.push("kind", FieldProblem::NotAKind);
                 None
             }
         };
@@ -65,7 +67,9 @@ impl NewDirectory {
         if typed.len() > MAX_PASSWORD_BYTES {
             errors.push(
                 "bind_password",
-                format!("must be at most {MAX_PASSWORD_BYTES} bytes"),
+                FieldProblem::TooManyBytes {
+                    max: MAX_PASSWORD_BYTES,
+                },
             );
         }
         let typed_password =
@@ -122,9 +126,7 @@ pub(super) fn settle(
             let mut ldap = asked.clone();
             if !actor.is_operator() {
                 if matches!(asked.password, BindPassword::Env(_)) || asked.allow_plain {
-                    return Err(ServiceError::NotAuthorized(
-                        "only the operator may name a server variable or allow plain LDAP".into(),
-                    ));
+                    return Err(ServiceError::NotAuthorized(Refusal::OperatorOnly));
                 }
                 // Users' own passwords go wherever the URL points (AD_AUTH): the console may
                 // point a directory only at a server the operator listed.
@@ -133,11 +135,9 @@ pub(super) fn settle(
                 if !same_server && !ldap_host_allowed(&asked.url, ldap_hosts) {
                     return Err(ServiceError::invalid(
                         "ldap_url",
-                        format!(
-                            "'{}' is not a directory server this Crewdesk may reach: the operator \
-                             lists them with --ldap-allow",
-                            asked.url.chars().take(200).collect::<String>()
-                        ),
+                        FieldProblem::LdapNotAllowed {
+                            url: asked.url.chars().take(200).collect(),
+                        },
                     ));
                 }
                 let same = before_ldap.filter(|b| b.same_connection(asked));
@@ -148,8 +148,7 @@ pub(super) fn settle(
                     (None, None, Some(b)) if matches!(b.password, BindPassword::Env(_)) => {
                         return Err(ServiceError::invalid(
                             "bind_password",
-                            "type the bind password: the connection changed, and this \
-                             directory's password comes from the server's environment",
+                            FieldProblem::BindPasswordRetype,
                         ))
                     }
                     (None, None, _) => BindPassword::Missing,

@@ -15,7 +15,7 @@ use super::error::ServiceError;
 use super::secret_box::SecretKey;
 use super::Actor;
 use crate::domain::directory::{DirectoryForm, DirectoryListing, DirectoryName, Mapping, Preset};
-use crate::domain::FieldErrors;
+use crate::domain::{FieldErrors, FieldProblem, Refusal};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
@@ -152,23 +152,32 @@ pub fn ldap_source(
     {
         None => errors.push(
             "ldap_url",
-            format!("'{url}' must start with ldap:// or ldaps://"),
+            FieldProblem::LdapScheme {
+                url: url.to_owned(),
+            },
         ),
         Some(host)
             if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) =>
         {
-            errors.push("ldap_url", format!("'{url}' names no host"));
+            errors.push(
+                "ldap_url",
+                FieldProblem::LdapNoHost {
+                    url: url.to_owned(),
+                },
+            );
         }
         Some(_) => {}
     }
     if starttls && lower.starts_with("ldaps://") {
-        errors.push("starttls", "is for ldap://; ldaps:// is TLS already");
+        errors.push("starttls", FieldProblem::StartTlsOnLdaps);
     }
     for (field, value) in [("bind_dn", bind_dn), ("base_dn", base_dn)] {
         if !value.contains('=') || value.chars().any(char::is_control) {
             errors.push(
                 field,
-                format!("'{value}' is not a DN like dc=corp,dc=example"),
+                FieldProblem::NotADn {
+                    value: value.to_owned(),
+                },
             );
         }
     }
@@ -177,7 +186,9 @@ pub fn ldap_source(
     if !filter.is_empty() && !bracketed {
         errors.push(
             "filter",
-            format!("'{filter}' must be an LDAP filter in parentheses"),
+            FieldProblem::NotAFilter {
+                filter: filter.to_owned(),
+            },
         );
     }
     if !errors.is_empty() {
@@ -215,7 +226,7 @@ pub fn password_variable(raw: &str) -> Result<String, String> {
 
 /// A directory file the console names: a relative path inside the directory root, without
 /// `..`, so it can only name what the operator put there.
-pub fn console_file_path(raw: &str) -> Result<String, String> {
+pub fn console_file_path(raw: &str) -> Result<String, FieldProblem> {
     let path = raw.trim();
     let inside = !path.is_empty()
         && path.len() <= 255
@@ -228,11 +239,7 @@ pub fn console_file_path(raw: &str) -> Result<String, String> {
     if inside {
         Ok(path.to_owned())
     } else {
-        Err(
-            "must be the name of a CSV or JSON file in the server's directory folder (no /, .. \
-             or drive at its start)"
-                .to_owned(),
-        )
+        Err(FieldProblem::FileOutsideFolder)
     }
 }
 

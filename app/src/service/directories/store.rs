@@ -53,7 +53,7 @@ pub async fn add(
     key: &SecretKey,
     now: i64,
 ) -> Result<Directory, ServiceError> {
-    actor.require_admin("manage directories")?;
+    actor.require_admin(crate::domain::AdminTask::ManageDirectories)?;
     let source = settle(actor, None, &new, key, &ldap_hosts(db).await?)?;
     let NewDirectory {
         name,
@@ -75,10 +75,9 @@ pub async fn add(
     .await;
     let (id,) = inserted.map_err(|e| {
         if is_unique_violation(&e, "directories_name") {
-            ServiceError::Conflict(format!(
-                "a directory named '{}' already exists",
-                name.as_str()
-            ))
+            ServiceError::Conflict(Refusal::DirectoryExists {
+                name: name.as_str().to_owned(),
+            })
         } else {
             e.into()
         }
@@ -165,7 +164,7 @@ const COLUMNS: &str = "id, name, kind, file_path, ldap_url, bind_dn, bind_passwo
 
 /// Every directory as the settings page shows it (SDAdmin).
 pub async fn listings(db: &Db, actor: &Actor) -> Result<Vec<DirectoryListing>, ServiceError> {
-    actor.require_admin("manage directories")?;
+    actor.require_admin(crate::domain::AdminTask::ManageDirectories)?;
     Ok(list(db).await?.iter().map(Directory::listing).collect())
 }
 
@@ -200,12 +199,11 @@ pub async fn change(
     key: &SecretKey,
     now: i64,
 ) -> Result<Directory, ServiceError> {
-    actor.require_admin("manage directories")?;
+    actor.require_admin(crate::domain::AdminTask::ManageDirectories)?;
     let Some(before) = find(db, changed.name.as_str()).await? else {
-        return Err(ServiceError::NotFound(format!(
-            "there is no directory named '{}'",
-            changed.name.as_str()
-        )));
+        return Err(ServiceError::NotFound(Refusal::NoDirectory {
+            name: changed.name.as_str().to_owned(),
+        }));
     };
     let source = settle(actor, Some(&before), &changed, key, &ldap_hosts(db).await?)?;
     let after = Directory {
@@ -217,10 +215,9 @@ pub async fn change(
     };
     let mut tx = db.begin_write().await?;
     if !write_settings(&mut tx, &after, now).await? {
-        return Err(ServiceError::NotFound(format!(
-            "the directory '{}' was removed meanwhile",
-            before.name
-        )));
+        return Err(ServiceError::NotFound(Refusal::DirectoryRemoved {
+            name: before.name.clone(),
+        }));
     }
     audit::record(
         &mut tx,
@@ -245,12 +242,11 @@ pub async fn remove(
     ctx: &AuditContext,
     name: &str,
 ) -> Result<(), ServiceError> {
-    actor.require_admin("manage directories")?;
+    actor.require_admin(crate::domain::AdminTask::ManageDirectories)?;
     let Some(directory) = find(db, name).await? else {
-        return Err(ServiceError::NotFound(format!(
-            "there is no directory named '{}'",
-            name.chars().take(64).collect::<String>()
-        )));
+        return Err(ServiceError::NotFound(Refusal::NoDirectory {
+            name: name.chars().take(64).collect(),
+        }));
     };
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM directories WHERE id = $1")

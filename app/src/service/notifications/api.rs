@@ -48,52 +48,50 @@ pub const API_MAX_RECIPIENTS: usize = 1000;
 /// Longest text, in characters.
 pub const API_MAX_TEXT: usize = 4000;
 
-fn invalid(field: &str, message: impl std::fmt::Display) -> ServiceError {
-    ServiceError::invalid(field, message)
+fn invalid(field: &str, problem: FieldProblem) -> ServiceError {
+    ServiceError::invalid(field, problem)
 }
 
 /// Checks the request and names its channels; nothing is read yet.
 fn checked(request: &ApiRequest) -> Result<Vec<Channel>, ServiceError> {
     let text = request.text.trim();
     if text.is_empty() {
-        return Err(invalid("text", "is required"));
+        return Err(invalid("text", FieldProblem::Required));
     }
     if text.chars().count() > API_MAX_TEXT {
-        return Err(invalid(
-            "text",
-            format!("is longer than {API_MAX_TEXT} characters"),
-        ));
+        return Err(invalid("text", FieldProblem::TooLong { max: API_MAX_TEXT }));
     }
     let key = &request.idempotency_key;
     if key.is_empty() || key.chars().count() > 200 || key.chars().any(char::is_control) {
         return Err(invalid(
             "idempotency_key",
-            "must be 1 to 200 characters without control characters",
+            FieldProblem::PlainTextBetween { min: 1, max: 200 },
         ));
     }
     let named = request.to.engineers.len() + request.to.groups.len();
     if named == 0 {
-        return Err(invalid("to", "name at least one engineer or group"));
+        return Err(invalid("to", FieldProblem::NoRecipient));
     }
     if named > API_MAX_RECIPIENTS {
         return Err(invalid(
             "to",
-            format!("names more than {API_MAX_RECIPIENTS} engineers and groups"),
+            FieldProblem::TooManyRecipients {
+                max: API_MAX_RECIPIENTS,
+            },
         ));
     }
     match &request.channels {
         None => Ok(Channel::ALL.to_vec()),
-        Some(list) if list.is_empty() => Err(invalid(
-            "channels",
-            "leave it out for every usable channel, or name at least one",
-        )),
+        Some(list) if list.is_empty() => Err(invalid("channels", FieldProblem::NoChannel)),
         Some(list) => {
             let mut channels = Vec::new();
             for raw in list {
                 let channel = Channel::parse(raw).ok_or_else(|| {
                     invalid(
                         "channels",
-                        format!("'{raw}' is not one of {}", Channel::names()),
+                        FieldProblem::NotAChannel {
+                            given: Some(raw.chars().take(64).collect()),
+                        },
                     )
                 })?;
                 if !channels.contains(&channel) {
@@ -116,9 +114,14 @@ async fn recipients(db: &Db, to: &ApiRecipients) -> Result<Vec<i64>, ServiceErro
     for engineer in &to.engineers {
         let found: Vec<(i64,)> = match engineer {
             serde_json::Value::Number(n) => {
-                let id = n
-                    .as_i64()
-                    .ok_or_else(|| invalid("to.engineers", format!("{n} is not an engineer id")))?;
+                let id = n.as_i64().ok_or_else(|| {
+                    invalid(
+                        "to.engineers",
+                        FieldProblem::NotAnEngineerId {
+                            given: n.to_string(),
+                        },
+                    )
+                })?;
                 sqlx::query_as("SELECT id FROM technicians WHERE id = $1")
                     .bind(id)
                     .fetch_all(db.reader())
@@ -136,7 +139,9 @@ async fn recipients(db: &Db, to: &ApiRecipients) -> Result<Vec<i64>, ServiceErro
             other => {
                 return Err(invalid(
                     "to.engineers",
-                    format!("{other} is neither an id nor a login name"),
+                    FieldProblem::NotIdOrLogin {
+                        given: other.to_string().chars().take(64).collect(),
+                    },
                 ))
             }
         };
@@ -145,15 +150,17 @@ async fn recipients(db: &Db, to: &ApiRecipients) -> Result<Vec<i64>, ServiceErro
             [] => {
                 return Err(invalid(
                     "to.engineers",
-                    format!("there is no engineer {engineer}"),
+                    FieldProblem::NoSuchEngineer {
+                        engineer: engineer.to_string().chars().take(200).collect(),
+                    },
                 ))
             }
             _ => {
                 return Err(invalid(
                     "to.engineers",
-                    format!(
-                        "{engineer} is the login name of engineers in several domains; use the id"
-                    ),
+                    FieldProblem::LoginInSeveralDomains {
+                        engineer: engineer.to_string(),
+                    },
                 ))
             }
         }
@@ -162,7 +169,9 @@ async fn recipients(db: &Db, to: &ApiRecipients) -> Result<Vec<i64>, ServiceErro
         let Some((group_id, _)) = crate::service::reference::find_group(db, group).await? else {
             return Err(invalid(
                 "to.groups",
-                format!("there is no group '{group}' (write it site-group)"),
+                FieldProblem::NoSuchGroup {
+                    group: group.chars().take(200).collect(),
+                },
             ));
         };
         let members: Vec<(i64,)> = sqlx::query_as(
@@ -187,9 +196,7 @@ pub async fn api_status(db: &Db, api_key_id: i64, id: i64) -> Result<ApiAnswer, 
             .fetch_optional(db.reader())
             .await?;
     if owned.is_none() {
-        return Err(ServiceError::NotFound(format!(
-            "there is no notification {id} made with this key"
-        )));
+        return Err(ServiceError::NotFound(Refusal::NoNotification { id }));
     }
     type Row = (Option<i64>, String, String, i64, Option<String>);
     let rows: Vec<Row> = sqlx::query_as(
@@ -301,9 +308,7 @@ pub async fn api_send(
             drop(tx);
             let id = existing(db, key_id, &request.idempotency_key)
                 .await?
-                .ok_or_else(|| {
-                    ServiceError::Conflict("the notification is being created; ask again".into())
-                })?;
+                .ok_or_else(|| ServiceError::Conflict(Refusal::NotificationPending))?;
             return Ok((api_status(db, key_id, id).await?, false));
         }
         Err(e) => return Err(e.into()),

@@ -9,7 +9,7 @@ use super::outbox::{self, Kind, NewDelivery};
 use super::settings;
 use super::technicians::stored::{self, Stored};
 use crate::domain::webhook::mask_address;
-use crate::domain::{BetaChannels, Channel};
+use crate::domain::{BetaChannels, Channel, FieldProblem, Refusal, Verb};
 use serde_json::json;
 
 mod api;
@@ -22,23 +22,7 @@ pub use api::{
 /// A test to the same engineer and channel waits this long after the last one.
 pub const TEST_COOL_DOWN_MS: i64 = 60_000;
 
-/// Why a channel cannot be used for an engineer now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unusable {
-    NotConfirmed,
-    NoWebhook,
-    BetaOff,
-}
-
-impl Unusable {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::NotConfirmed => "the subscription is not confirmed",
-            Self::NoWebhook => "no webhook is configured",
-            Self::BetaOff => "this beta channel is switched off in Settings",
-        }
-    }
-}
+pub use crate::domain::Unusable;
 
 /// Where `channel` reaches `technician` now (the number, address or masked robot), or why
 /// it does not. `confirmed` lists (method, contact) of confirmed, unexpired subscriptions.
@@ -86,30 +70,27 @@ pub async fn send_test(
 ) -> Result<(), ServiceError> {
     let technician = {
         let mut conn = db.reader().acquire().await?;
-        stored::load(&mut conn, id).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!("There is no technician with id {id}."))
-        })?
+        stored::load(&mut conn, id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(Refusal::NoTechnicianWithId { id }))?
     };
     if actor.id != Some(id) {
-        technician.check_reach(actor, "send a test notification to")?;
+        technician.check_reach(actor, Verb::SendTestTo)?;
     }
     let beta = settings::beta_channels(db).await?;
     let recipient =
         reach(&technician, &confirmed(db, id).await?, &beta, channel).map_err(|why| {
-            ServiceError::invalid(
-                "channel",
-                format!("{} cannot be tested: {}", channel.as_str(), why.describe()),
-            )
+            ServiceError::invalid("channel", FieldProblem::CannotTest { channel, why })
         })?;
     let mut tx = db.begin_write().await?;
     let (_, last) =
         outbox::recent(&mut tx, id, channel, Kind::Test, now - TEST_COOL_DOWN_MS).await?;
     if let Some(last) = last.filter(|last| now - last < TEST_COOL_DOWN_MS) {
         let seconds = (TEST_COOL_DOWN_MS - (now - last)) / 1000 + 1;
-        return Err(ServiceError::TooSoon(format!(
-            "a test was sent over {} moments ago; wait {seconds} s before sending another",
-            channel.as_str()
-        )));
+        return Err(ServiceError::TooSoon(Refusal::TestTooSoon {
+            channel,
+            seconds,
+        }));
     }
     let text = format!(
         "Crewdesk test notification for {} over {}, sent by {}.",

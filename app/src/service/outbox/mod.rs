@@ -57,7 +57,7 @@ pub async fn messages(
     page: u32,
 ) -> Result<crate::domain::MessagePage, ServiceError> {
     use crate::domain::{audit::utc_text, CapturedMessage, MessagePage};
-    actor.require_admin("read the Message log")?;
+    actor.require_admin(crate::domain::AdminTask::ReadMessageLog)?;
     let per_page: u32 = 50;
     let page = page.max(1);
     let (total,): (i64,) = sqlx::query_as("SELECT count(*) FROM captured_messages")

@@ -2,7 +2,7 @@
 //! SDSiteAdmin deletes only within its sites.
 
 use super::{details, identify, stored};
-use crate::domain::TechnicianRef;
+use crate::domain::{Refusal, TechnicianRef, Verb};
 use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry};
 use crate::service::db::Db;
@@ -18,29 +18,29 @@ pub async fn delete_technician(
     expected_version: Option<i64>,
 ) -> Result<i64, ServiceError> {
     if !(actor.is_admin() || actor.is_site_admin()) {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin or SDSiteAdmin may delete technicians".into(),
-        ));
+        return Err(ServiceError::NotAuthorized(Refusal::AdminsOnly {
+            verb: Verb::Delete,
+        }));
     }
     let mut tx = db.begin_write().await?;
     // Locked first, so the last-admin check below holds until this transaction ends.
     let admins = stored::lock_admins(&mut tx, db.backend()).await?;
     let id = identify::resolve(&mut tx, target).await?;
-    let current = stored::load(&mut tx, id)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("No technician matches {target}.")))?;
+    let current = stored::load(&mut tx, id).await?.ok_or_else(|| {
+        ServiceError::NotFound(Refusal::NoTechnicianMatches {
+            target: target.clone(),
+        })
+    })?;
     if expected_version.is_some_and(|v| v != current.version) {
-        return Err(ServiceError::Conflict(format!(
-            "'{}' was changed by someone else after you opened it. Reload and try again; nothing was deleted.",
-            current.row.name
-        )));
+        return Err(ServiceError::Conflict(Refusal::StaleDelete {
+            name: current.row.name.clone(),
+        }));
     }
-    current.check_reach(actor, "delete")?;
+    current.check_reach(actor, Verb::Delete)?;
     if stored::is_last_admin(&admins, id) {
-        return Err(ServiceError::ProtectedAdmin(format!(
-            "'{}' is the last SDAdmin and cannot be deleted; grant SDAdmin to someone else first",
-            current.row.name
-        )));
+        return Err(ServiceError::ProtectedAdmin(Refusal::LastAdminDelete {
+            name: current.row.name.clone(),
+        }));
     }
     let before = details::snapshot(&mut tx, id).await?;
     crate::service::outbox::cancel_for_technician(&mut tx, id, crate::service::now_ms()).await?;

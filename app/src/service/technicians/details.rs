@@ -129,9 +129,11 @@ pub async fn get_technician(
 ) -> Result<(i64, Details), ServiceError> {
     let mut conn = db.reader().acquire().await?;
     let id = super::identify::resolve(&mut conn, target).await?;
-    let details = read(&mut conn, id)
-        .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("No technician matches {target}.")))?;
+    let details = read(&mut conn, id).await?.ok_or_else(|| {
+        ServiceError::NotFound(crate::domain::Refusal::NoTechnicianMatches {
+            target: target.clone(),
+        })
+    })?;
     Ok((id, details))
 }
 

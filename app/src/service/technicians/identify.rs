@@ -46,13 +46,15 @@ pub async fn resolve(
             [] => continue,
             [id] => return Ok(*id),
             _ => {
-                return Err(ServiceError::Ambiguous(format!(
-                    "More than one technician has the {criterion}; name the technician by login name or id instead. Nothing was changed."
-                )))
+                return Err(ServiceError::Ambiguous(crate::domain::Refusal::Ambiguous {
+                    criterion: criterion.clone(),
+                }))
             }
         }
     }
-    Err(ServiceError::NotFound(format!(
-        "No technician matches {target}."
-    )))
+    Err(ServiceError::NotFound(
+        crate::domain::Refusal::NoTechnicianMatches {
+            target: target.clone(),
+        },
+    ))
 }

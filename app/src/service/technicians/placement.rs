@@ -2,7 +2,7 @@
 //! resolved from the names a request gives and written as the link rows. Add and update share
 //! these, so both follow the same rules for unknown names.
 
-use crate::domain::{FieldErrors, Role, ShortText, SiteChoice, SiteName};
+use crate::domain::{FieldErrors, FieldProblem, Notice, Role, ShortText, SiteChoice, SiteName};
 use crate::service::db::{Db, Value};
 use crate::service::error::ServiceError;
 use crate::service::reference;
@@ -12,16 +12,16 @@ use sqlx::AnyConnection;
 pub async fn site(
     db: &Db,
     choice: &SiteChoice,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Notice>,
 ) -> Result<Option<i64>, ServiceError> {
     match choice {
         SiteChoice::NotAssociated => Ok(None),
         SiteChoice::Named(name) => match reference::find_site(db, name.as_ref()).await? {
             Some(site) => Ok(Some(site.id)),
             None => {
-                notes.push(format!(
-                    "Site '{name}' was not found, so the technician is not associated to any site."
-                ));
+                notes.push(Notice::SiteNotFound {
+                    site: name.to_string(),
+                });
                 Ok(None)
             }
         },
@@ -34,14 +34,14 @@ pub async fn department(
     db: &Db,
     site_id: Option<i64>,
     name: &ShortText,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Notice>,
 ) -> Result<(Option<i64>, Option<i64>), ServiceError> {
     match reference::find_department(db, site_id, name.as_ref()).await? {
         Some(id) => Ok((site_id, Some(id))),
         None => {
-            notes.push(format!(
-                "Department '{name}' was not found there, so the technician has no department and is not associated to any site."
-            ));
+            notes.push(Notice::DepartmentNotFound {
+                department: name.to_string(),
+            });
             Ok((None, None))
         }
     }
@@ -59,7 +59,12 @@ pub async fn associated_sites(
         match reference::find_site(db, name.as_ref()).await? {
             Some(site) if !ids.contains(&site.id) => ids.push(site.id),
             Some(_) => {}
-            None => errors.push("associateSites", format!("there is no site named '{name}'")),
+            None => errors.push(
+                "associateSites",
+                FieldProblem::NoSuchSite {
+                    site: name.to_string(),
+                },
+            ),
         }
     }
     Ok(ids)
@@ -78,7 +83,9 @@ pub async fn groups(
             Some(_) => {}
             None => errors.push(
                 "associateGroups",
-                format!("there is no group '{entry}' (write groups as site-group)"),
+                FieldProblem::NoSuchGroup {
+                    group: entry.to_string(),
+                },
             ),
         }
     }
@@ -101,10 +108,7 @@ pub async fn udfs(
                 .await?;
         let Some((id,)) = row else { continue };
         if value.chars().count() > 1000 || value.chars().any(|c| c.is_control() && c != '\n') {
-            errors.push(
-                column,
-                "must be at most 1000 characters without control characters",
-            );
+            errors.push(column, FieldProblem::PlainText { max: 1000 });
         } else {
             resolved.push((id, value.trim().to_owned()));
         }

@@ -64,13 +64,10 @@ impl Row {
     pub fn check(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         if self.name.trim().is_empty() {
-            errors.push("name", "must not be empty");
+            errors.push("name", crate::domain::FieldProblem::NameNeeded);
         }
         if self.approve_purchase_order && self.email.is_none() {
-            errors.push(
-                "email",
-                "cannot be cleared while the technician approves purchase orders",
-            );
+            errors.push("email", crate::domain::FieldProblem::EmailNeededByApprover);
         }
         if errors.is_empty() {
             Ok(())

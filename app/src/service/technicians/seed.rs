@@ -35,7 +35,7 @@ pub async fn add_generated(
     ctx: &AuditContext,
     engineers: &[Generated],
 ) -> Result<usize, ServiceError> {
-    actor.require_admin("add engineers in bulk")?;
+    actor.require_admin(crate::domain::AdminTask::AddInBulk)?;
     let mut added = 0;
     for batch in engineers.chunks(BATCH) {
         let rows: Vec<Row> = batch.iter().map(row_of).collect();

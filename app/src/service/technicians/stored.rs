@@ -2,7 +2,7 @@
 //! checks of update and delete look at.
 
 use super::row::{self, Row};
-use crate::domain::{Channel, Role};
+use crate::domain::{Channel, Refusal, Role, Verb};
 use crate::service::actor::Actor;
 use crate::service::contact_points::ContactPoint;
 use crate::service::db::Backend;
@@ -43,7 +43,7 @@ impl Stored {
     }
 
     /// May `actor` act on this technician at all? (See `reach`.)
-    pub fn check_reach(&self, actor: &Actor, verb: &str) -> Result<(), ServiceError> {
+    pub fn check_reach(&self, actor: &Actor, verb: Verb) -> Result<(), ServiceError> {
         reach(actor, &self.row.name, self.is_admin(), &self.sites(), verb)
     }
 }
@@ -70,22 +70,23 @@ pub fn reach(
     name: &str,
     target_is_admin: bool,
     target_sites: &[Option<i64>],
-    verb: &str,
+    verb: Verb,
 ) -> Result<(), ServiceError> {
     if !(actor.is_admin() || actor.is_site_admin()) {
-        return Err(ServiceError::NotAuthorized(format!(
-            "only an SDAdmin or SDSiteAdmin may {verb} technicians"
-        )));
+        return Err(ServiceError::NotAuthorized(Refusal::AdminsOnly { verb }));
     }
+    let name = name.to_owned();
     if target_is_admin && !actor.is_admin() {
-        return Err(ServiceError::ProtectedAdmin(format!(
-            "'{name}' is an SDAdmin; only an SDAdmin may {verb} an SDAdmin"
-        )));
+        return Err(ServiceError::ProtectedAdmin(Refusal::ProtectedAdmin {
+            name,
+            verb,
+        }));
     }
     if !actor.covers_sites(target_sites) {
-        return Err(ServiceError::SiteRestricted(format!(
-            "'{name}' belongs to sites outside yours; an SDSiteAdmin may {verb} only technicians wholly within its sites"
-        )));
+        return Err(ServiceError::SiteRestricted(Refusal::OutsideSites {
+            name,
+            verb,
+        }));
     }
     Ok(())
 }

@@ -10,7 +10,10 @@
 use super::details;
 use super::row::{Credentials, New, Row, Synced};
 use crate::domain::directory::{Entry, SyncLists, SyncSummary};
-use crate::domain::{fold, login_key, Email, LoginName, PersonName, Phone, ShortText};
+use crate::domain::{
+    fold, login_key, Email, FieldProblem, LoginName, PersonName, Phone, ShortText, SyncField,
+    SyncNote,
+};
 use crate::service::audit::{self, AuditContext, Entry as AuditEntry};
 use crate::service::confirmations::{contacts_saved_many, Contacts, Saved};
 use crate::service::db::{is_unique_violation, placeholders, Db, VALUES_PER_STATEMENT};
@@ -33,7 +36,7 @@ pub enum Begun {
 
 /// Who may synchronize: an SDAdmin.
 pub fn authorize(actor: &Actor) -> Result<(), ServiceError> {
-    actor.require_admin("synchronize engineer info")
+    actor.require_admin(crate::domain::AdminTask::Synchronize)
 }
 
 /// Starts a run, unless one is running; a run left by a dead process is ended first.
@@ -86,9 +89,7 @@ pub async fn begin(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ServiceError::Conflict(
-        "syncs are starting and ending faster than this one could begin; try again".into(),
-    ))
+    Err(ServiceError::Conflict(crate::domain::Refusal::SyncRace))
 }
 
 /// Adds `more` to the number of entries the run will go through (one directory at a time).
@@ -118,10 +119,11 @@ impl Counts {
         self.skipped += 1;
         SyncLists::push(
             &mut self.lists.skipped,
-            format!(
-                "{name}: the login '{}' belongs to another engineer of {domain}",
-                login.unwrap_or("")
-            ),
+            SyncNote::LoginTaken {
+                who: name.to_owned(),
+                login: login.unwrap_or("").to_owned(),
+                domain: domain.to_owned(),
+            },
         );
     }
 }
@@ -137,55 +139,68 @@ struct Checked {
     title: Option<String>,
     employee_id: Option<String>,
     department: Option<String>,
-    notes: Vec<String>,
+    notes: Vec<SyncNote>,
 }
 
-fn check(entry: &Entry) -> Result<Checked, String> {
+/// Why an entry is skipped, once told who it is.
+type Skip = Box<dyn FnOnce(String) -> SyncNote>;
+
+fn check(entry: &Entry) -> Result<Checked, Skip> {
     let Some(id) = entry.id.clone().filter(|id| id.chars().count() <= 256) else {
-        return Err("it has no id (and no login to stand in for one)".into());
+        return Err(Box::new(|who| SyncNote::NoId { who }));
     };
     let raw_name = entry
         .name
         .as_deref()
         .or(entry.login.as_deref())
         .unwrap_or("");
-    let name = PersonName::parse(raw_name)
-        .map_err(|e| format!("its name {e}"))?
-        .as_ref()
-        .to_owned();
+    let name = match PersonName::parse(raw_name) {
+        Ok(name) => name.as_ref().to_owned(),
+        Err(e) => {
+            let problem = FieldProblem::from(e);
+            return Err(Box::new(move |who| SyncNote::BadName { who, problem }));
+        }
+    };
     let mut notes = Vec::new();
-    let mut keep =
-        |field: &str, value: &Option<String>, parse: &dyn Fn(&str) -> Result<String, String>| {
-            let value = value.as_deref()?;
-            parse(value)
-                .map_err(|e| notes.push(format!("{name}: {field} left out, it {e}")))
-                .ok()
-        };
+    let mut keep = |field: SyncField,
+                    value: &Option<String>,
+                    parse: &dyn Fn(&str) -> Result<String, FieldProblem>| {
+        let value = value.as_deref()?;
+        parse(value)
+            .map_err(|problem| {
+                notes.push(SyncNote::FieldLeftOut {
+                    who: name.clone(),
+                    field,
+                    problem,
+                })
+            })
+            .ok()
+    };
     let text = |v: &str| {
         ShortText::parse(v)
             .map(|t| t.to_string())
-            .map_err(|e| e.to_string())
+            .map_err(FieldProblem::from)
     };
     let phone = |v: &str| {
         Phone::parse(v)
             .map(|p| p.display().to_owned())
-            .map_err(|e| e.to_string())
+            .map_err(FieldProblem::from)
     };
-    let login = keep("login", &entry.login, &|v| {
+    let login = keep(SyncField::Login, &entry.login, &|v| {
         LoginName::parse(v)
             .map(|l| l.to_string())
-            .map_err(|e| e.to_string())
+            .map_err(FieldProblem::from)
     });
-    let email = keep("email", &entry.email, &|v| {
+    let email = keep(SyncField::Email, &entry.email, &|v| {
         Email::parse(v)
             .map(|e| e.to_string())
-            .map_err(|e| e.to_string())
+            .map_err(FieldProblem::from)
     });
-    let mobile = keep("mobile", &entry.mobile, &phone);
-    let phone = keep("phone", &entry.phone, &phone);
-    let title = keep("title", &entry.title, &text);
-    let employee_id = keep("employee id", &entry.employee_id, &text);
-    let department = keep("department", &entry.department, &text);
+    let mobile = keep(SyncField::Mobile, &entry.mobile, &phone);
+    let phone = keep(SyncField::Phone, &entry.phone, &phone);
+    let title = keep(SyncField::Title, &entry.title, &text);
+    let employee_id = keep(SyncField::EmployeeId, &entry.employee_id, &text);
+    let department = keep(SyncField::Department, &entry.department, &text);
     Ok(Checked {
         id,
         name,
@@ -266,9 +281,9 @@ pub async fn apply_batch(
                     .login
                     .as_deref()
                     .or(entry.name.as_deref())
-                    .unwrap_or("an entry");
+                    .unwrap_or("");
                 let who: String = who.chars().take(64).collect();
-                SyncLists::push(&mut counts.lists.skipped, format!("{who}: {why}"));
+                SyncLists::push(&mut counts.lists.skipped, why(who));
                 continue;
             }
         };
@@ -311,6 +326,12 @@ pub async fn apply_batch(
     for (into, from) in [
         (&mut merged.created, counts.lists.created),
         (&mut merged.updated, counts.lists.updated),
+    ] {
+        for item in from {
+            SyncLists::push(into, item);
+        }
+    }
+    for (into, from) in [
         (&mut merged.skipped, counts.lists.skipped),
         (&mut merged.notes, counts.lists.notes),
     ] {
@@ -449,10 +470,10 @@ async fn apply(
         if let (Some(name), None) = (&entry.department, department) {
             SyncLists::push(
                 &mut counts.lists.notes,
-                format!(
-                    "{}: no department named '{name}'; left without one",
-                    entry.name
-                ),
+                SyncNote::NoDepartment {
+                    who: entry.name.clone(),
+                    department: name.clone(),
+                },
             );
         }
         let known = by_id.remove(&entry.id).or_else(|| {
@@ -541,17 +562,20 @@ async fn departments(
 /// A contact the directory gives, unless it was edited here since the last sync.
 fn contact(
     name: &str,
-    field: &str,
+    field: SyncField,
     local: &Option<String>,
     last_synced: &Option<String>,
     directory: &Option<String>,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<SyncNote>,
 ) -> Option<String> {
     if local != last_synced {
         if local != directory {
             SyncLists::push(
                 notes,
-                format!("{name}: {field} was edited here, so the directory's is not taken"),
+                SyncNote::EditedHere {
+                    who: name.to_owned(),
+                    field,
+                },
             );
         }
         return local.clone();
@@ -564,13 +588,13 @@ fn plan_update<'a>(
     department: Option<i64>,
     known: Known,
     domain: &str,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<SyncNote>,
 ) -> Plan<'a> {
     let mut row = known.row.clone();
     row.name = entry.name.clone();
     row.mobile = contact(
         &entry.name,
-        "mobile",
+        SyncField::Mobile,
         &known.row.mobile,
         &known.synced_mobile,
         &entry.mobile,
@@ -578,7 +602,7 @@ fn plan_update<'a>(
     );
     row.email = contact(
         &entry.name,
-        "email",
+        SyncField::Email,
         &known.row.email,
         &known.synced_email,
         &entry.email,
@@ -588,10 +612,9 @@ fn plan_update<'a>(
         row.email = known.row.email.clone();
         SyncLists::push(
             notes,
-            format!(
-                "{}: email kept, since the engineer approves purchase orders",
-                entry.name
-            ),
+            SyncNote::EmailKeptForApprover {
+                who: entry.name.clone(),
+            },
         );
     }
     row.phone = entry.phone.clone();
@@ -894,7 +917,7 @@ pub async fn finish(
     tx.commit().await?;
     summary(db, run)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("no sync {run}")))
+        .ok_or_else(|| ServiceError::NotFound(crate::domain::Refusal::NoSync { run }))
 }
 
 /// Ends a run that could not go on (a directory that does not answer, a file that cannot be

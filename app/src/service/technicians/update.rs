@@ -3,7 +3,10 @@
 
 use super::stored::{self, Stored};
 use super::{details, identify, placement};
-use crate::domain::{Change, Channel, Edit, FieldErrors, TechnicianRef};
+use crate::domain::{
+    AdminTask, Change, Channel, Edit, FieldErrors, FieldProblem, Notice, Refusal, TechnicianRef,
+    Verb,
+};
 use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry, Source};
 use crate::service::confirmations::Contacts;
@@ -19,7 +22,7 @@ pub struct Updated {
     /// The version after the update (unchanged when nothing changed).
     pub version: i64,
     pub changed: bool,
-    pub notes: Vec<String>,
+    pub notes: Vec<Notice>,
 }
 
 /// The technician after the patch, as ids.
@@ -31,7 +34,7 @@ struct Merged {
     sites_changed: bool,
     groups_changed: bool,
     roles_changed: bool,
-    notes: Vec<String>,
+    notes: Vec<Notice>,
 }
 
 /// The shortest secret a signed webhook takes: its last four characters are shown.
@@ -55,19 +58,15 @@ pub async fn update_technician(
     // Self-service is a console feature: the API adds, updates and deletes for administrators
     // only, as the legacy API it stands in for did.
     if !is_admin && ctx.source == Source::Xml {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin or SDSiteAdmin may update technicians through the API; engineers change their own contact methods in the console".into(),
-        ));
+        return Err(ServiceError::NotAuthorized(Refusal::ApiUpdateAdminsOnly));
     }
     if !is_admin && !edit.is_contact_only() {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin or SDSiteAdmin may update technicians; engineers may change their own contact methods".into(),
-        ));
+        return Err(ServiceError::NotAuthorized(Refusal::ContactsOnly));
     }
     if edit.patch.roles.is_some() && !actor.is_admin() {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin may grant or remove roles".into(),
-        ));
+        return Err(ServiceError::NotAuthorized(Refusal::AdminOnly {
+            task: AdminTask::GrantOrRemoveRoles,
+        }));
     }
     let attempts = if expected_version.is_some() {
         1
@@ -77,9 +76,11 @@ pub async fn update_technician(
     for _ in 0..attempts {
         let mut conn = db.reader().acquire().await?;
         let id = identify::resolve(&mut conn, target).await?;
-        let current = stored::load(&mut conn, id)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("No technician matches {target}.")))?;
+        let current = stored::load(&mut conn, id).await?.ok_or_else(|| {
+            ServiceError::NotFound(Refusal::NoTechnicianMatches {
+                target: target.clone(),
+            })
+        })?;
         let before = details::snapshot(&mut conn, id).await?;
         drop(conn);
         if let Some(expected) = expected_version {
@@ -89,32 +90,27 @@ pub async fn update_technician(
         }
         let own_contacts = actor.id == Some(id) && edit.is_contact_only();
         if !own_contacts {
-            current.check_reach(actor, "update")?;
+            current.check_reach(actor, Verb::Update)?;
         }
         if edit.patch.is_empty() && edit.contacts.is_empty() {
             return Ok(Updated {
                 id,
                 version: current.version,
                 changed: false,
-                notes: vec![
-                    "Nothing was changed: the request named no attribute to update.".into(),
-                ],
+                notes: vec![Notice::NothingAsked],
             });
         }
         let merged = merge(db, &current, &edit).await?;
         if !own_contacts && !actor.covers_sites(&merged.after.sites()) {
-            return Err(ServiceError::SiteRestricted(
-                "an SDSiteAdmin may place technicians only within its own sites (site, associated sites and groups)".into(),
-            ));
+            return Err(ServiceError::SiteRestricted(Refusal::PlaceOutsideSites));
         }
         let mut tx = db.begin_write().await?;
         if current.is_admin() && !merged.after.is_admin() {
             let admins = stored::lock_admins(&mut tx, db.backend()).await?;
             if stored::is_last_admin(&admins, id) {
-                return Err(ServiceError::ProtectedAdmin(format!(
-                    "'{}' is the last SDAdmin; grant SDAdmin to someone else first",
-                    current.row.name
-                )));
+                return Err(ServiceError::ProtectedAdmin(Refusal::LastAdmin {
+                    name: current.row.name.clone(),
+                }));
             }
         }
         if !write(&mut tx, key, &current, &merged).await? {
@@ -147,15 +143,13 @@ pub async fn update_technician(
             notes: merged.notes,
         });
     }
-    Err(ServiceError::Conflict(
-        "The technician kept changing while this update was applied; try again.".into(),
-    ))
+    Err(ServiceError::Conflict(Refusal::KeptChanging))
 }
 
 fn stale(name: &str) -> ServiceError {
-    ServiceError::Conflict(format!(
-        "'{name}' was changed by someone else after you opened it. Reload to see the current values; nothing was saved."
-    ))
+    ServiceError::Conflict(Refusal::StaleEdit {
+        name: name.to_owned(),
+    })
 }
 
 async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, ServiceError> {
@@ -189,10 +183,7 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
         ];
         for (field, set) in fields {
             if let (Some(field), true, false) = (field, set, beta.is_on(change.channel)) {
-                errors.push(
-                    field,
-                    "is a beta channel that is switched off; an SDAdmin switches it on under Settings",
-                );
+                errors.push(field, FieldProblem::BetaChannelOff);
             }
         }
     }
@@ -217,16 +208,21 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
             Change::Clear => false,
             Change::Set(typed) => {
                 if typed.expose().chars().count() < SIGNED_SECRET_MIN {
-                    errors.push(field, "must be at least 16 characters for a signed webhook");
+                    errors.push(
+                        field,
+                        FieldProblem::SignedSecretShort {
+                            min: SIGNED_SECRET_MIN,
+                        },
+                    );
                 }
                 true
             }
         };
         if address.is_some() && !secret {
             let why = if moved {
-                "must be typed again when the address changes"
+                FieldProblem::SecretRetype
             } else {
-                "is needed to sign what is sent to this address"
+                FieldProblem::SecretNeeded
             };
             errors.push(field, why);
         }
@@ -244,10 +240,7 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
         })
         .collect();
     if next.row.approve_purchase_order && next.row.email.is_none() {
-        errors.push(
-            "email",
-            "cannot be cleared while the technician approves purchase orders",
-        );
+        errors.push("email", FieldProblem::EmailNeededByApprover);
     }
     if let Some(choice) = &patch.site {
         next.row.site_id = placement::site(db, choice, &mut notes).await?;
@@ -263,7 +256,7 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
             if let Some(dept) = was.department_id {
                 if !department_is_under(db, dept, next.row.site_id).await? {
                     next.row.department_id = None;
-                    notes.push("The department belonged to the old site, so the technician now has no department.".into());
+                    notes.push(Notice::DepartmentLeftBehind);
                 }
             }
         }

@@ -14,8 +14,8 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
     let mut conn = db.reader().acquire().await?;
     let current = stored::load(&mut conn, id)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("There is no technician with id {id}.")))?;
-    let reach = current.check_reach(actor, "edit");
+        .ok_or_else(|| ServiceError::NotFound(crate::domain::Refusal::NoTechnicianWithId { id }))?;
+    let reach = current.check_reach(actor, crate::domain::Verb::Edit);
     let full = reach.is_ok();
     if !full && actor.id != Some(id) {
         reach?;

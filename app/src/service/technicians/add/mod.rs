@@ -2,8 +2,8 @@
 
 use super::placement;
 use super::row::{Credentials, Row};
-use crate::domain::FieldErrors;
 use crate::domain::NewTechnician;
+use crate::domain::{FieldErrors, Refusal};
 use crate::service::actor::Actor;
 use crate::service::audit::{self, AuditContext, Entry};
 use crate::service::auth::hash_password;
@@ -18,7 +18,7 @@ use sqlx::{Acquire, Any, Transaction};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Added {
     pub id: i64,
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::domain::Notice>,
 }
 
 /// Names resolved to ids.
@@ -28,7 +28,7 @@ struct Placement {
     site_ids: Vec<i64>,
     groups: Vec<(i64, i64)>,
     udfs: Vec<(i64, String)>,
-    notes: Vec<String>,
+    notes: Vec<crate::domain::Notice>,
 }
 
 #[tracing::instrument(skip_all, fields(actor = actor.id, source = ctx.source.as_str()))]
@@ -39,14 +39,14 @@ pub async fn add_technician(
     new: NewTechnician,
 ) -> Result<Added, ServiceError> {
     if !(actor.is_admin() || actor.is_site_admin()) {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin or SDSiteAdmin may add technicians".into(),
-        ));
+        return Err(ServiceError::NotAuthorized(Refusal::AdminsOnly {
+            verb: crate::domain::Verb::Add,
+        }));
     }
     if !new.roles.is_empty() && !actor.is_admin() {
-        return Err(ServiceError::NotAuthorized(
-            "only an SDAdmin may grant roles".into(),
-        ));
+        return Err(ServiceError::NotAuthorized(Refusal::AdminOnly {
+            task: crate::domain::AdminTask::GrantRoles,
+        }));
     }
     let placement = place(db, &new).await?;
     let involved = super::stored::sites_of(
@@ -55,9 +55,7 @@ pub async fn add_technician(
         placement.groups.iter().map(|(_, site)| *site),
     );
     if !actor.covers_sites(&involved) {
-        return Err(ServiceError::SiteRestricted(
-            "an SDSiteAdmin may add technicians only to its own sites (site, associated sites and groups)".into(),
-        ));
+        return Err(ServiceError::SiteRestricted(Refusal::AddOutsideSites));
     }
     // A directory's domain signs in at the directory: a local default password there is
     // never used, so it is not marked.

@@ -193,8 +193,14 @@ pub async fn list_technicians(
                 channels.record(method, effective_state(state, expires, now));
             }
             TechnicianRow {
-                manageable: super::stored::reach(actor, &r.name, is_admin, &row_sites, "edit")
-                    .is_ok(),
+                manageable: super::stored::reach(
+                    actor,
+                    &r.name,
+                    is_admin,
+                    &row_sites,
+                    crate::domain::Verb::Edit,
+                )
+                .is_ok(),
                 is_self: actor.id == Some(r.id),
                 id: r.id,
                 version: r.version,
