@@ -81,7 +81,7 @@ async fn queue(db: &app::service::Db, deliveries: Vec<NewDelivery>) -> Result<()
         outbox::enqueue(
             &mut tx,
             Kind::Api,
-            "db-1: disk 95% full",
+            ("db-1: disk 95% full", app::i18n::Lang::En),
             None,
             chunk,
             app::service::now_ms(),

@@ -42,6 +42,7 @@ pub async fn create_admin(
             enabled: true,
             password,
         }),
+        language: None,
         udfs: Vec::new(),
     };
     technicians::add_technician(db, &Actor::operator(), &cli_context(), new)

@@ -56,7 +56,7 @@ on_both_backends! {
         let client = app.new_client();
         let response = app.sign_in(&client, ADMIN_LOGIN, "not-the-password").await;
         let body = response.text().await.unwrap();
-        assert!(body.contains("user name or password is not correct"), "{body}");
+        assert!(common::said(&body).contains("user name or password is not correct"), "{body}");
         let page = client.get(app.url("/")).send().await.unwrap();
         assert_eq!(page.status().as_u16(), 303);
     }

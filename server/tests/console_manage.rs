@@ -111,7 +111,7 @@ on_both_backends! {
         assert!(status < 400);
         let (status, body) = update(&app, &admin, id, &opened_with, &[("form[technician][jobTitle]", "Second")]).await;
         assert_eq!(status, 409, "{body}");
-        assert!(error(&body)["Conflict"].as_str().unwrap_or("").contains("changed by someone else"), "{body}");
+        assert!(common::said(&body).contains("changed by someone else"), "{body}");
         assert_eq!(detail(&app, id, "jobTitle").await, "First");
     }
 
@@ -193,7 +193,7 @@ on_both_backends! {
         let (status, body) = update(&app, &client, bob, &version_of(&app, bob).await, &[("form[technician][jobTitle]", "CEO")]).await;
         assert_eq!(error(&body)["Forbidden"].as_str().map(|_| status), Some(403), "{body}");
         let (_, body) = update(&app, &client, other, &version_of(&app, other).await, &[("form[technician][mobile]", "+86 138 0013 8001")]).await;
-        assert!(error(&body)["Forbidden"].is_string(), "{body}");
+        assert!(error(&body).get("Forbidden").is_some(), "{body}");
         assert_eq!(detail(&app, other, "mobile").await, "");
     }
 
@@ -204,10 +204,10 @@ on_both_backends! {
         let theirs = app.add_as_admin(&[("name", "Theirs"), ("techSiteName", "Paris")]).await.userid.unwrap();
         let client = signed_in(&app, "sia", "sia-lantern-quartz-9").await;
         let (_, body) = update(&app, &client, theirs, &version_of(&app, theirs).await, &[("form[technician][jobTitle]", "x")]).await;
-        assert!(error(&body)["Forbidden"].is_string(), "{body}");
+        assert!(error(&body).get("Forbidden").is_some(), "{body}");
         let version = version_of(&app, theirs).await;
         let (_, body) = app.server_fn(&client, "delete_engineer", &[("id", &theirs.to_string()), ("version", &version), ("back", "/")]).await;
-        assert!(error(&body)["Forbidden"].is_string(), "{body}");
+        assert!(error(&body).get("Forbidden").is_some(), "{body}");
         assert_eq!(app.count(&format!("SELECT count(*) FROM technicians WHERE id = {theirs}")).await, 1);
     }
 
@@ -216,7 +216,7 @@ on_both_backends! {
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let version = version_of(&app, admin_id).await;
         let (_, body) = app.server_fn(&admin, "delete_engineer", &[("id", &admin_id.to_string()), ("version", &version), ("back", "/")]).await;
-        assert!(error(&body)["Forbidden"].as_str().unwrap_or("").contains("last SDAdmin"), "{body}");
+        assert!(common::said(&body).contains("last SDAdmin"), "{body}");
         let bob = app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let version = version_of(&app, bob).await;
         let (status, body) = app.server_fn(&admin, "delete_engineer", &[("id", &bob.to_string()), ("version", &version), ("back", "/?q=b")]).await;
@@ -230,7 +230,7 @@ on_both_backends! {
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let hook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=topsecret9876";
         let (_, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[contact][wecom_webhook]", hook)]).await;
-        assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("beta"), "{body}");
+        assert!(common::said(&body).contains("beta"), "{body}");
         enable_beta(&app).await;
         let (status, body) = update(&app, &admin, id, &version_of(&app, id).await, &[("form[contact][wecom_webhook]", hook), ("form[contact][dingtalk_secret]", "SECsecretvalue1234")]).await;
         assert!(status < 400, "{body}");
@@ -257,9 +257,9 @@ on_both_backends! {
         let id = app.add_user("Ada", "ada", "ada-lantern-quartz-9", &[("mobile", "+86 138 0013 8000")]).await;
         let client = signed_in(&app, "ada", "ada-lantern-quartz-9").await;
         let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("email", "true")]).await;
-        assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("email address"), "{body}");
+        assert!(common::said(&body).contains("email address"), "{body}");
         let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("voice", "true")]).await;
-        assert!(error(&body)["Invalid"][0]["message"].as_str().unwrap_or("").contains("beta"), "{body}");
+        assert!(common::said(&body).contains("beta"), "{body}");
         let (_, body) = app.server_fn(&client, "subscribe", &[("id", &id.to_string()), ("back", "/")]).await;
         assert!(error(&body)["Invalid"].is_array(), "{body}");
         // Saving the mobile started SMS already; asking again at once is too soon.
@@ -287,7 +287,7 @@ on_both_backends! {
         app.add_user("Bob", "bob", "bob-lantern-quartz-9", &[]).await;
         let bob = signed_in(&app, "bob", "bob-lantern-quartz-9").await;
         let (_, body) = app.server_fn(&bob, "save_beta_channels", &[("on[voice]", "true")]).await;
-        assert!(error(&body)["Forbidden"].is_string(), "{body}");
+        assert!(error(&body).get("Forbidden").is_some(), "{body}");
         enable_beta(&app).await;
         let (_, body) = app.server_fn(&bob, "beta_channels", &[]).await;
         let beta: Value = serde_json::from_str(&body).unwrap();
@@ -393,7 +393,7 @@ on_both_backends! {
         ];
         for (function, form) in cases {
             let (status, body) = app.server_fn(&bob, function, &form).await;
-            assert!(status >= 400 && error(&body)["Forbidden"].is_string(), "{function}: {status} {body}");
+            assert!(status >= 400 && error(&body).get("Forbidden").is_some(), "{function}: {status} {body}");
         }
         assert_eq!(app.count("SELECT count(*) FROM technicians").await, 3);
         // Only the confirmation that saving Eve's mobile started.

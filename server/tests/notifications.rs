@@ -166,7 +166,7 @@ on_both_backends! {
         let ask = || app.server_fn(&admin, "subscribe", &form);
         let (status, body) = ask().await;
         assert_eq!(status, 429, "{body}");
-        assert!(body.contains("wait"), "{body}");
+        assert!(common::said(&body).contains("wait"), "{body}");
         for _ in 0..4 {
             app.clock.advance(61_000);
             let (status, body) = ask().await;
@@ -175,7 +175,7 @@ on_both_backends! {
         app.clock.advance(61_000);
         let (status, body) = ask().await;
         assert_eq!(status, 429, "{body}");
-        assert!(body.contains("last hour"), "{body}");
+        assert!(common::said(&body).contains("last hour"), "{body}");
         assert_eq!(app.count(&format!("SELECT count(*) FROM deliveries WHERE technician_id = {id}")).await, 5);
     }
 
@@ -528,7 +528,10 @@ async fn a_dead_letter_is_logged_and_retried_once(backend: common::Backend) {
     let again: Vec<(&str, &str)> = again.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, body) = app.server_fn(&admin, "retry_delivery", &again).await;
     assert_eq!(status, 409, "{body}");
-    assert!(body.contains("is delivered, not dead"), "{body}");
+    assert!(
+        common::said(&body).contains("is delivered, not dead"),
+        "{body}"
+    );
     let (status, _) = app
         .server_fn(
             &admin,
@@ -655,7 +658,7 @@ async fn email_goes_over_real_smtp() {
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].from, "noreply@crewdesk.test");
     assert_eq!(mails[0].to, vec!["jo@example.com".to_owned()]);
-    let text = quoted_printable(&mails[0].data);
+    let text = common::smtp::quoted_printable(&mails[0].data);
     assert!(text.contains("Confirm your Crewdesk email"), "{text}");
     // The link in the mail is the one that confirms.
     let link = link_in(&text);
@@ -674,31 +677,6 @@ async fn email_goes_over_real_smtp() {
         .await
         .unwrap();
     assert!(answer.starts_with("SMTP 250"), "{answer}");
-}
-
-/// The body as a reader sees it: soft line breaks joined, `=XX` decoded.
-fn quoted_printable(raw: &str) -> String {
-    let joined = raw.replace("=\r\n", "").replace("=\n", "");
-    let bytes = joined.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'=', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An application that may post to `server` (and only there).
@@ -771,7 +749,7 @@ async fn the_webhook_allowlist_decides_what_may_be_saved() {
     let (status, body) = save_edit(&app, id, &[("form[contact][wecom_webhook]", &loopback)]).await;
     assert_eq!(status, 422, "{body}");
     assert!(
-        body.contains("https://") && body.contains("wecom_webhook"),
+        common::said(&body).contains("https://") && body.contains("wecom_webhook"),
         "{body}"
     );
     let (status, body) = save_edit(&app, id, &[("form[contact][wecom_webhook]", provider)]).await;
@@ -784,7 +762,7 @@ async fn the_webhook_allowlist_decides_what_may_be_saved() {
     let (status, body) = save_edit(&app, id, &[("form[contact][wecom_webhook]", provider)]).await;
     assert_eq!(status, 422, "{body}");
     assert!(
-        body.contains(&format!(
+        common::said(&body).contains(&format!(
             "must be on a host this server posts to: {}",
             robot.allow_entry()
         )),
@@ -1327,18 +1305,24 @@ mod api {
             app.create_admin().await;
             app.add_as_admin(&[("name", "Mo"), ("loginName", "mo")]).await;
             let key = api_key(&app, "k").await;
-            for (body, status, needle) in [
-                ("not json", 400, "not a notification request"),
-                (r#"{"to":{"engineers":["mo","nobody"]},"text":"x","idempotency_key":"a"}"#, 400, "no engineer"),
-                (r#"{"to":{"groups":["Nowhere-Team"]},"text":"x","idempotency_key":"a"}"#, 400, "no group"),
-                (r#"{"to":{"engineers":["mo"]},"channels":["fax"],"text":"x","idempotency_key":"a"}"#, 400, "fax"),
-                (r#"{"to":{"engineers":["mo"]},"text":"  ","idempotency_key":"a"}"#, 400, "text"),
-                (r#"{"to":{},"text":"x","idempotency_key":"a"}"#, 400, "at least one"),
-                (r#"{"to":{"engineers":[true]},"text":"x","idempotency_key":"a"}"#, 400, "neither"),
+            for (body, status, needle, code) in [
+                ("not json", 400, "not a notification request", None),
+                (r#"{"to":{"engineers":["mo","nobody"]},"text":"x","idempotency_key":"a"}"#, 400, "no engineer", Some("no_such_engineer")),
+                (r#"{"to":{"groups":["Nowhere-Team"]},"text":"x","idempotency_key":"a"}"#, 400, "no group", Some("no_such_group")),
+                (r#"{"to":{"engineers":["mo"]},"channels":["fax"],"text":"x","idempotency_key":"a"}"#, 400, "fax", Some("not_a_channel")),
+                (r#"{"to":{"engineers":["mo"]},"text":"  ","idempotency_key":"a"}"#, 400, "text", Some("required")),
+                (r#"{"to":{},"text":"x","idempotency_key":"a"}"#, 400, "at least one", Some("no_recipient")),
+                (r#"{"to":{"engineers":[true]},"text":"x","idempotency_key":"a"}"#, 400, "neither", Some("not_id_or_login")),
             ] {
                 let (got, answer) = api_post(&app, Some(&key), body).await;
                 assert_eq!(got, status, "{body}: {answer}");
                 assert!(answer["error"].as_str().unwrap().contains(needle), "{body}: {answer}");
+                if let Some(code) = code {
+                    // Each field's problem as a code a program can branch on, and its text.
+                    let problem = &answer["problems"][0];
+                    assert_eq!(problem["code"].as_str(), Some(code), "{body}: {answer}");
+                    assert!(!problem["message"].as_str().unwrap().is_empty(), "{body}: {answer}");
+                }
             }
             let huge = format!(r#"{{"to":{{"engineers":["mo"]}},"text":"{}","idempotency_key":"a"}}"#, "x".repeat(70 * 1024));
             assert_eq!(api_post(&app, Some(&key), &huge).await.0, 413);
@@ -1377,7 +1361,7 @@ mod api {
             // A real channel that cannot reach Pia says why.
             let (status, body) = app.server_fn(&admin, "send_test_notification", &[("id", &id), ("channel", "sms")]).await;
             assert_eq!(status, 422);
-            assert!(body.contains("not confirmed"), "{body}");
+            assert!(common::said(&body).contains("not confirmed"), "{body}");
             assert_eq!(app.count("SELECT count(*) FROM notifications WHERE kind = 'test'").await, 0);
         }
 

@@ -41,7 +41,7 @@ on_both_backends! {
             "name", "alias", "employeeId", "email", "phone", "mobile", "smsMailId", "costPerHr",
             "jobTitle", "techSiteName", "departmentName", "associateSites", "associateGroups",
             "associateRols", "approvePurchaseOrder", "enableLogin", "loginName", "userDomainName",
-            "UDF_CHAR1",
+            "language", "UDF_CHAR1",
         ]);
         let details = common::pairs_map(&answer);
         assert_eq!(details["costPerHr"], "12.50");

@@ -35,6 +35,25 @@ pub async fn add_site(name: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// `language`: `en`, `zh-CN`, or empty for English.
+#[server(prefix = "/api", endpoint = "set_site_language")]
+pub async fn set_site_language(site: String, language: String) -> Result<(), AppError> {
+    let (state, actor) = super::actor().await?;
+    let site = self::name("site", &site)?;
+    let language = match language.trim() {
+        "" => None,
+        code => Some(crate::i18n::Lang::parse_setting(code).map_err(|problem| {
+            let mut errors = crate::domain::FieldErrors::default();
+            errors.push("language", problem);
+            AppError::Invalid(errors)
+        })?),
+    };
+    let ctx = super::audit_context().await;
+    crate::service::reference::set_site_language(&state.db, &actor, &ctx, &site, language).await?;
+    added("language");
+    Ok(())
+}
+
 #[server(prefix = "/api", endpoint = "add_department")]
 pub async fn add_department(name: String, site: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;

@@ -84,6 +84,8 @@ pub struct TechnicianPatch {
     pub sms_mail_id: Change<Email>,
     pub cost_per_hr: Change<CostPerHour>,
     pub job_title: Change<ShortText>,
+    /// Cleared: the site's language.
+    pub language: Change<crate::i18n::Lang>,
     /// `Some(NotAssociated)` for `default` or empty.
     pub site: Option<SiteChoice>,
     pub department: Change<ShortText>,
@@ -170,6 +172,12 @@ impl TryFrom<TechnicianForm> for TechnicianPatch {
                 CostPerHour::parse,
             ),
             job_title: change(&mut errors, "jobTitle", &form.job_title, ShortText::parse),
+            language: change(
+                &mut errors,
+                "language",
+                &form.language,
+                crate::i18n::Lang::parse_setting,
+            ),
             site,
             department: change(
                 &mut errors,

@@ -94,6 +94,8 @@ pub enum FieldProblem {
     },
 
     // Passwords.
+    #[error("'{given}' is not a language; use en or zh-CN")]
+    NotALanguage { given: String },
     #[error("is not your current password")]
     NotCurrentPassword,
     #[error("must differ from your login name and your current password")]
@@ -166,6 +168,53 @@ pub enum FieldProblem {
     BindPasswordRetype,
 }
 
+impl FieldProblem {
+    /// A stable name of the problem for programs (`too_long`, `email.local_char`): the JSON
+    /// API answers it beside the English text.
+    pub fn code(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let mut path = Vec::new();
+        let mut at = &value;
+        // Variant names, outermost first; a parser's own error is named inside its kind.
+        for depth in 0..2 {
+            match at {
+                serde_json::Value::String(name) => {
+                    path.push(snake(name));
+                    break;
+                }
+                serde_json::Value::Object(map) if map.len() == 1 => {
+                    let Some((name, inner)) = map.iter().next() else {
+                        break;
+                    };
+                    // A variant is named in capitals; a field of one (`max`) is not.
+                    if !name.chars().next().is_some_and(char::is_uppercase) {
+                        break;
+                    }
+                    path.push(snake(name));
+                    if depth > 0 || matches!(self, Self::Role(_) | Self::Flag(_)) {
+                        break;
+                    }
+                    at = inner;
+                }
+                _ => break,
+            }
+        }
+        path.join(".")
+    }
+}
+
+/// `TooLong` as `too_long`.
+fn snake(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 fn not_a_channel(given: &Option<String>) -> String {
     match given {
         Some(raw) => format!("'{raw}' is not one of {}", Channel::names()),
@@ -206,6 +255,7 @@ pub fn samples() -> Vec<FieldProblem> {
             name: s("techUserName"),
             id: s("userid"),
         },
+        P::NotALanguage { given: s("fr") },
         P::NotCurrentPassword,
         P::PasswordReused,
         P::WeakPassword {
@@ -340,4 +390,35 @@ pub fn samples() -> Vec<FieldProblem> {
     );
     all.extend([SecretError::Whitespace, SecretError::Length].map(P::Secret));
     all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_problem_has_a_stable_code_for_programs() {
+        assert_eq!(FieldProblem::Required.code(), "required");
+        assert_eq!(FieldProblem::TooLong { max: 4 }.code(), "too_long");
+        assert_eq!(
+            FieldProblem::Text(TextError::TooLong(4)).code(),
+            "text.too_long"
+        );
+        assert_eq!(
+            FieldProblem::Email(EmailError::LocalChar('!')).code(),
+            "email.local_char"
+        );
+        assert_eq!(FieldProblem::Role(RoleError("God".into())).code(), "role");
+        assert_eq!(FieldProblem::Flag(FlagError).code(), "flag");
+        assert_eq!(
+            FieldProblem::NoSuchEngineer {
+                engineer: "x".into()
+            }
+            .code(),
+            "no_such_engineer"
+        );
+        let codes: std::collections::HashSet<String> =
+            samples().iter().map(FieldProblem::code).collect();
+        assert!(codes.len() > 70, "{}", codes.len());
+    }
 }

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 pub struct Site {
     pub id: i64,
     pub name: String,
+    /// What messages to its engineers are written in, unless they chose; `None`: English.
+    #[serde(default)]
+    pub language: Option<crate::i18n::Lang>,
 }
 
 /// The state of one confirmable method (SMS, voice, email) as the table shows it.

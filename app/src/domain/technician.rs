@@ -9,6 +9,7 @@ use super::names::{PersonName, ShortText, SiteName};
 use super::phone::Phone;
 use super::problem::FieldProblem;
 use super::role::Role;
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 /// The attributes of AddTechnician exactly as the XML API names them. Every edge (console
@@ -48,6 +49,8 @@ pub struct TechnicianForm {
     pub pwd: Option<String>,
     #[serde(rename = "userDomainName")]
     pub user_domain_name: Option<String>,
+    /// `en` or `zh-CN`: the language of messages to the technician; blank takes the site's.
+    pub language: Option<String>,
     /// User-defined fields by column name (`UDF_CHAR1`, ...).
     pub udfs: Vec<(String, String)>,
 }
@@ -90,6 +93,7 @@ pub struct NewTechnician {
     pub roles: Vec<Role>,
     pub approve_purchase_order: bool,
     pub login: Option<NewLogin>,
+    pub language: Option<Lang>,
     pub udfs: Vec<(String, String)>,
 }
 
@@ -161,6 +165,7 @@ impl TryFrom<TechnicianForm> for NewTechnician {
             CostPerHour::parse,
         );
         let job_title = optional(&mut errors, "jobTitle", &form.job_title, ShortText::parse);
+        let language = optional(&mut errors, "language", &form.language, Lang::parse_setting);
         let site = match form.tech_site_name.as_deref().map(str::trim) {
             None | Some("") => SiteChoice::NotAssociated,
             Some(s) if s.eq_ignore_ascii_case("default") => SiteChoice::NotAssociated,
@@ -248,6 +253,7 @@ impl TryFrom<TechnicianForm> for NewTechnician {
                 roles,
                 approve_purchase_order,
                 login,
+                language,
                 udfs: form.udfs,
             }),
             _ => Err(errors),

@@ -46,6 +46,18 @@ impl Lang {
         }
     }
 
+    /// A language an engineer or a site is set to, exactly as the API writes it (`en`,
+    /// `zh-CN`, in any case).
+    pub fn parse_setting(code: &str) -> Result<Self, crate::domain::FieldProblem> {
+        let code = code.trim();
+        Self::ALL
+            .into_iter()
+            .find(|lang| lang.code().eq_ignore_ascii_case(code))
+            .ok_or_else(|| crate::domain::FieldProblem::NotALanguage {
+                given: code.chars().take(40).collect(),
+            })
+    }
+
     /// The first supported language in `Accept-Language`, by quality then order.
     pub fn from_accept_language(header: &str) -> Self {
         let mut offers: Vec<(f32, usize, Lang)> = header
@@ -342,6 +354,11 @@ texts! {
     field_sms_mail_id: "SMS mail ID", "短信邮箱";
     field_cost: "Cost per hour", "每小时成本";
     field_job_title: "Job title", "职位";
+    field_language: "Language of messages", "消息语言";
+    language_of_site: "The site's (else English)", "随站点(否则为英文)";
+    hint_language: "Confirmations and test notifications are written in it.", "确认消息和测试通知使用此语言。";
+    mail_subject_confirmation: "Confirm your Crewdesk email notifications", "请确认您的 Crewdesk 邮件通知";
+    mail_subject_notification: "Crewdesk notification", "Crewdesk 通知";
     field_site: "Site", "站点";
     field_department: "Department", "部门";
     field_sites: "Associated sites", "关联站点";
@@ -378,6 +395,9 @@ texts! {
     udf_column: "Column (e.g. UDF_CHAR1)", "列名(如 UDF_CHAR1)";
     udf_alias: "Label", "显示名称";
     new_site: "New site", "新站点";
+    site_language_saved: "The site's language is saved.", "站点语言已保存。";
+    site_language: "Language of messages to its engineers", "发给其工程师的消息语言";
+    english_default: "English (default)", "英文(默认)";
     new_department: "New department", "新部门";
     new_group: "New group", "新工作组";
     site_or_empty: "Site (empty: not associated)", "站点(留空:不关联)";

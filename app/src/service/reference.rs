@@ -6,6 +6,7 @@ use super::db::{is_unique_violation, Db};
 use super::error::ServiceError;
 use super::now_ms;
 use crate::domain::{fold, FieldProblem, RefItem, ReferenceData, ShortText, SiteName, UdfColumn};
+use crate::i18n::Lang;
 use serde_json::json;
 
 pub use crate::domain::Site;
@@ -49,23 +50,61 @@ async fn insert_audited(
 }
 
 pub async fn list_sites(db: &Db) -> Result<Vec<Site>, ServiceError> {
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM sites ORDER BY lower(name)")
+    let rows: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, language FROM sites ORDER BY lower(name)")
             .fetch_all(db.reader())
             .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name)| Site { id, name })
-        .collect())
+    Ok(rows.into_iter().map(site).collect())
+}
+
+fn site((id, name, language): (i64, String, Option<String>)) -> Site {
+    Site {
+        id,
+        name,
+        language: language.and_then(|code| Lang::parse_setting(&code).ok()),
+    }
 }
 
 pub async fn find_site(db: &Db, name: &str) -> Result<Option<Site>, ServiceError> {
-    let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, name FROM sites WHERE name_key = $1")
+    let row: Option<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, language FROM sites WHERE name_key = $1")
             .bind(fold(name.trim()))
             .fetch_optional(db.reader())
             .await?;
-    Ok(row.map(|(id, name)| Site { id, name }))
+    Ok(row.map(site))
+}
+
+/// Sets the language messages to a site's engineers are written in (`None`: English);
+/// an engineer's own choice still wins.
+pub async fn set_site_language(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    name: &SiteName,
+    language: Option<Lang>,
+) -> Result<(), ServiceError> {
+    actor.require_admin(crate::domain::AdminTask::ChangeReferenceData)?;
+    let site = require_site(db, name).await?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE sites SET language = $1 WHERE id = $2")
+        .bind(language.map(Lang::code))
+        .bind(site.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        ctx,
+        Entry {
+            action: "site.language",
+            technician_id: None,
+            before: Some(json!({ "site": site.name, "language": site.language.map(Lang::code) })),
+            after: Some(json!({ "site": site.name, "language": language.map(Lang::code) })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn require_site(db: &Db, name: &SiteName) -> Result<Site, ServiceError> {
@@ -106,6 +145,7 @@ pub async fn add_site(
     Ok(Site {
         id,
         name: name.to_string(),
+        language: None,
     })
 }
 

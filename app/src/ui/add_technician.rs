@@ -1,6 +1,7 @@
 //! The Add technician form: every attribute of AddTechnician.
 
 use super::fields::{login_fields, technician_fields};
+use super::language::LanguageField;
 use super::layout::Layout;
 use super::{say, use_texts};
 use crate::api::error::url_error;
@@ -53,6 +54,7 @@ pub fn AddTechnicianPage() -> impl IntoView {
                         }
                     })
                     .collect_view()}
+                <LanguageField name="form[language]".to_owned() value=String::new() error=error/>
                 <fieldset class="checks">
                     <label>
                         <input type="checkbox" name="form[enableLogin]" value="true"/>

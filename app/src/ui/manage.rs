@@ -6,6 +6,7 @@ use super::awaited;
 use super::dialog::{focus_dialog, Dialog};
 use super::engineers::ListUrl;
 use super::fields::{technician_fields, validate, validate_credential};
+use super::language::LanguageField;
 use super::{channel_label, error_in_words, say, use_texts};
 use crate::api::error::url_error;
 use crate::api::technicians::{
@@ -207,6 +208,7 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
                         <TextField attr="associateRols" name="form[technician][associateRols]".to_owned() label=t.field_roles
                             kind="text" hint=t.hint_roles value=value required=false error=error/>
                     })}
+                    <LanguageField name="form[technician][language]".to_owned() value=view.value("language") error=error/>
                 </div>
             </fieldset>
             <fieldset>

@@ -8,6 +8,7 @@ mod dialog;
 mod directories;
 mod engineers;
 mod fields;
+mod language;
 mod layout;
 mod login;
 mod manage;

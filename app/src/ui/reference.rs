@@ -3,12 +3,14 @@
 
 use super::awaited;
 use super::layout::Layout;
-use super::{say, use_texts};
+use super::{error_in_words, say, use_texts};
 use crate::api::error::url_error;
-use crate::api::reference::{load_reference_data, AddDepartment, AddGroup, AddSite, AddUdf};
+use crate::api::reference::{
+    load_reference_data, AddDepartment, AddGroup, AddSite, AddUdf, SetSiteLanguage,
+};
 use crate::api::AppError;
-use crate::domain::{RefItem, ReferenceData};
-use crate::i18n::Texts;
+use crate::domain::{RefItem, ReferenceData, Site};
+use crate::i18n::{Lang, Texts};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
@@ -21,10 +23,12 @@ pub fn ReferencePage() -> impl IntoView {
     let department = ServerAction::<AddDepartment>::new();
     let group = ServerAction::<AddGroup>::new();
     let udf = ServerAction::<AddUdf>::new();
+    let language = ServerAction::<SetSiteLanguage>::new();
     let data = Resource::new(
         move || {
             (
                 site.version().get(),
+                language.version().get(),
                 department.version().get(),
                 group.version().get(),
                 udf.version().get(),
@@ -41,20 +45,30 @@ pub fn ReferencePage() -> impl IntoView {
                 AddDepartment::PATH,
                 AddGroup::PATH,
                 AddUdf::PATH,
+                SetSiteLanguage::PATH,
             ],
         )
     };
-    let added = move || query.read().get("added").is_some();
+    let added = move || query.read().get("added");
+    let notice = move || {
+        added().map(|what| {
+            if what == "language" {
+                t.site_language_saved
+            } else {
+                t.reference_added
+            }
+        })
+    };
     view! {
         <Layout>
             <h1>{t.reference_title}</h1>
             <div class="toasts" role="status" aria-live="polite">
-                {move || added().then(|| view! { <p class="notice success">{t.reference_added}</p> })}
+                {move || notice().map(|text| view! { <p class="notice success">{text}</p> })}
             </div>
             {move || posted_error().map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })}
             <Suspense fallback=|| ()>
                 {move || data.get().map(|r| match r {
-                    Ok(data) => view! { <Sections data=data site=site department=department group=group udf=udf/> }.into_any(),
+                    Ok(data) => view! { <Sections data=data site=site language=language department=department group=group udf=udf/> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{say(&e)}</p> }.into_any(),
                 })}
             </Suspense>
@@ -100,6 +114,34 @@ fn input(
     }
 }
 
+/// A site and the language of messages to its engineers; an SDAdmin changes it in place.
+#[component]
+fn SiteLine(site: Site, editable: bool, action: ServerAction<SetSiteLanguage>) -> impl IntoView {
+    let t = use_texts();
+    let name = site.name.clone();
+    if !editable {
+        let language = site.language.map_or(t.english_default, Lang::name);
+        return view! { <span>{name}</span> " · " <span class="muted">{language}</span> }
+            .into_any();
+    }
+    let id = format!("site-language-{}", site.id);
+    view! {
+        <ActionForm action=action attr:class="inline-form">
+            <input type="hidden" name="site" value=name.clone()/>
+            <span>{name}</span>
+            <label for=id.clone() class="sr-only">{t.site_language}</label>
+            <select id=id name="language" title=t.site_language>
+                <option value="" selected=site.language.is_none()>{t.english_default}</option>
+                {Lang::ALL.into_iter().map(|lang| view! {
+                    <option value=lang.code() selected=site.language == Some(lang)>{lang.name()}</option>
+                }).collect_view()}
+            </select>
+            <button type="submit">{t.save}</button>
+        </ActionForm>
+    }
+    .into_any()
+}
+
 fn other_error(
     error: impl Fn() -> Option<AppError> + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -114,6 +156,7 @@ fn other_error(
 fn Sections(
     data: ReferenceData,
     site: ServerAction<AddSite>,
+    language: ServerAction<SetSiteLanguage>,
     department: ServerAction<AddDepartment>,
     group: ServerAction<AddGroup>,
     udf: ServerAction<AddUdf>,
@@ -130,7 +173,10 @@ fn Sections(
         <div class="reference">
             <section aria-labelledby="h-sites">
                 <h2 id="h-sites">{t.sites}</h2>
-                <ul class="plain">{data.sites.into_iter().map(|s| view! { <li>{s.name}</li> }).collect_view()}</ul>
+                <ul class="plain sites">{data.sites.into_iter().map(|s| view! {
+                    <li><SiteLine site=s editable=editable action=language/></li>
+                }).collect_view()}</ul>
+                {move || action_error(language)().map(|e| view! { <p class="error" role="alert">{error_in_words(&e)}</p> })}
                 {editable.then(|| view! {
                     <ActionForm action=site attr:class="inline-form">
                         {input("site-name", "name", t.new_site, site_error, "name")}

@@ -31,6 +31,7 @@ pub fn form(params: &Params) -> TechnicianForm {
         login_name: params.owned("loginName"),
         pwd: params.owned("pwd"),
         user_domain_name: params.owned("userDomainName"),
+        language: params.owned("language"),
         udfs: params
             .iter()
             .filter(|(k, _)| k.starts_with("UDF_"))

@@ -28,6 +28,11 @@ const TECHNICIAN_FIELDS: &[Field] = &[
     ("smsMailId", "SMS mail ID", Kind::Text),
     ("costPerHr", "Cost per hour", Kind::Text),
     ("jobTitle", "Job title", Kind::Text),
+    (
+        "language",
+        "Language of messages (en, zh-CN; blank = the site's)",
+        Kind::Text,
+    ),
     ("departmentName", "Department", Kind::Text),
     (
         "techSiteName",

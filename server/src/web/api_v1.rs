@@ -48,7 +48,23 @@ fn error(status: StatusCode, code: &str, message: impl std::fmt::Display) -> Res
 
 fn service_error(err: ServiceError) -> Response {
     match err {
-        ServiceError::Invalid(errors) => error(StatusCode::BAD_REQUEST, "invalid", errors),
+        ServiceError::Invalid(errors) => {
+            // Each field's problem as a code for programs and its English text.
+            let problems: Vec<_> = errors
+                .0
+                .iter()
+                .map(|e| {
+                    json!({
+                        "field": e.field,
+                        "code": e.problem.code(),
+                        "message": e.problem.to_string(),
+                    })
+                })
+                .collect();
+            let answer =
+                json!({ "error": errors.to_string(), "code": "invalid", "problems": problems });
+            (StatusCode::BAD_REQUEST, Json(answer)).into_response()
+        }
         ServiceError::NotFound(m) => error(StatusCode::NOT_FOUND, "not_found", m),
         ServiceError::TooSoon(m) => error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", m),
         ServiceError::Conflict(m) | ServiceError::Ambiguous(m) => {

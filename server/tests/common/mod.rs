@@ -443,6 +443,16 @@ impl TestApp {
     }
 }
 
+/// A server function's error as the English console says it (the body carries codes and
+/// values; a body that is not an error comes back as it is).
+pub fn said(body: &str) -> String {
+    match serde_json::from_str::<app::api::AppError>(body) {
+        Ok(app::api::AppError::Invalid(errors)) => errors.to_string(),
+        Ok(error) => error.to_string(),
+        Err(_) => body.to_owned(),
+    }
+}
+
 /// A fresh client signed in as `login`.
 pub async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
     let client = app.new_client();

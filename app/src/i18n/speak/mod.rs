@@ -3,6 +3,7 @@
 //! over every variant here, so a variant without a translation does not compile.
 
 mod note;
+mod outbound;
 mod problem;
 mod refusal;
 
@@ -171,6 +172,38 @@ mod tests {
             }
             both(n, VALUES);
         }
+    }
+
+    #[test]
+    fn what_crewdesk_writes_to_an_engineer_is_said_in_both_languages() {
+        use crate::domain::{Method, Outbound};
+        let link = "https://crewdesk.example/confirm/abc";
+        for methods in [
+            vec![Method::Sms],
+            vec![Method::Voice],
+            vec![Method::Sms, Method::Voice],
+            vec![Method::Email],
+        ] {
+            let confirmation = Outbound::Confirmation {
+                methods,
+                name: "Ada".into(),
+                link: link.into(),
+            };
+            both(&confirmation, &["Ada", link]);
+            // The link stands alone, so a phone or a mail reader links all of it.
+            let zh = confirmation.say(Lang::ZhCn);
+            assert!(zh.split_whitespace().any(|w| w == link), "{zh}");
+        }
+        let test = Outbound::Test {
+            name: "Ada".into(),
+            channel: Channel::Telegram,
+            by: "Root".into(),
+        };
+        both(&test, &["Ada", "Root"]);
+        assert_eq!(
+            test.say(Lang::En),
+            "Crewdesk test notification for Ada over telegram, sent by Root."
+        );
     }
 
     #[test]

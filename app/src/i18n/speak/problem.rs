@@ -56,6 +56,7 @@ impl Speak for FieldProblem {
                 name,
                 id,
             } => format!("请用 {login}、{email}、{name} 或 {id} 指定技术员"),
+            P::NotALanguage { given } => format!("“{given}”不是语言;请用 en 或 zh-CN"),
             P::NotCurrentPassword => "不是您当前的密码".into(),
             P::PasswordReused => "不能与登录名或当前密码相同".into(),
             P::WeakPassword { advice } => format!("太容易被猜到:{advice}"),

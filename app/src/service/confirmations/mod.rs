@@ -8,7 +8,8 @@ use super::audit::{self, AuditContext, Entry};
 use super::db::{by_many_ids, Db};
 use super::error::ServiceError;
 use super::outbox::{self, Kind, NewDelivery};
-use crate::domain::{Channel, Method, Phone};
+use crate::domain::{Channel, Method, Outbound, Phone};
+use crate::i18n::{Lang, Speak};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Transaction};
@@ -99,6 +100,8 @@ async fn start_many(
 ) -> Result<(), ServiceError> {
     let mut subscriptions: Vec<(i64, Method, &str, String)> = Vec::new();
     let mut messages = Vec::with_capacity(starts.len());
+    let ids: Vec<i64> = starts.iter().map(|s| s.id).collect();
+    let languages = languages_of(tx, &ids).await?;
     for start in starts {
         let token: [u8; 32] = rand::random();
         let token = hex::encode(token);
@@ -111,20 +114,17 @@ async fn start_many(
         } else {
             Channel::Sms
         };
-        let what = match start.methods {
-            [Method::Sms, Method::Voice] | [Method::Voice, Method::Sms] => "SMS and voice",
-            [Method::Voice] => "voice",
-            [Method::Email] => "email",
-            _ => "SMS",
-        };
-        let text = format!(
-            "Crewdesk: confirm {what} notifications for {}: {PUBLIC_URL}/confirm/{token} \
-             (valid for 48 hours; ignore this message if you did not expect it)",
-            super::send_limits::message_name(start.name)
-        );
+        let lang = languages.get(&start.id).copied().unwrap_or_default();
+        let text = Outbound::Confirmation {
+            methods: start.methods.to_vec(),
+            name: super::send_limits::message_name(start.name),
+            link: format!("{PUBLIC_URL}/confirm/{token}"),
+        }
+        .say(lang);
         let id = start.id;
         messages.push((
             text,
+            lang,
             NewDelivery {
                 technician_id: Some(id),
                 channel,
@@ -167,6 +167,30 @@ async fn start_many(
     }
     outbox::enqueue_each(tx, Kind::Confirmation, &messages, now).await?;
     Ok(())
+}
+
+/// The language each of `ids` is written to in: its own, else its site's, else English.
+pub(crate) async fn languages_of(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Lang>, sqlx::Error> {
+    let rows: Vec<(i64, Option<String>, Option<String>)> = by_many_ids(
+        conn,
+        "SELECT t.id, t.language, s.language FROM technicians t \
+         LEFT JOIN sites s ON s.id = t.site_id WHERE t.id IN ({})",
+        ids,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, own, site)| {
+            let lang = own
+                .or(site)
+                .and_then(|code| Lang::parse_setting(&code).ok())
+                .unwrap_or_default();
+            (id, lang)
+        })
+        .collect())
 }
 
 fn hash_token(token: &str) -> String {

@@ -295,7 +295,9 @@ pub async fn api_send(
     let id = match outbox::enqueue(
         &mut tx,
         Kind::Api,
-        request.text.trim(),
+        // The caller's own words, in whatever language it wrote them; what a channel adds
+        // around them is English.
+        (request.text.trim(), crate::i18n::Lang::En),
         Some((key_id, &request.idempotency_key)),
         &[],
         now,

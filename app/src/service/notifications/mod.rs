@@ -9,7 +9,8 @@ use super::outbox::{self, Kind, NewDelivery};
 use super::settings;
 use super::technicians::stored::{self, Stored};
 use crate::domain::webhook::mask_address;
-use crate::domain::{BetaChannels, Channel, FieldProblem, Refusal, Verb};
+use crate::domain::{BetaChannels, Channel, FieldProblem, Outbound, Refusal, Verb};
+use crate::i18n::Speak;
 use serde_json::json;
 
 mod api;
@@ -92,17 +93,22 @@ pub async fn send_test(
             seconds,
         }));
     }
-    let text = format!(
-        "Crewdesk test notification for {} over {}, sent by {}.",
-        super::send_limits::message_name(&technician.row.name),
-        channel.as_str(),
-        super::send_limits::message_name(&actor.name)
-    );
+    let lang = super::confirmations::languages_of(&mut tx, &[id])
+        .await?
+        .get(&id)
+        .copied()
+        .unwrap_or_default();
+    let text = Outbound::Test {
+        name: super::send_limits::message_name(&technician.row.name),
+        channel,
+        by: super::send_limits::message_name(&actor.name),
+    }
+    .say(lang);
     let key: u64 = rand::random();
     outbox::enqueue(
         &mut tx,
         Kind::Test,
-        &text,
+        (&text, lang),
         None,
         &[NewDelivery {
             technician_id: Some(id),

@@ -19,6 +19,8 @@ pub struct Claimed {
     pub attempts_base: i64,
     pub kind: String,
     pub text: String,
+    /// The language the text is written in (the subject of an email follows it).
+    pub language: crate::i18n::Lang,
 }
 
 impl Claimed {
@@ -77,15 +79,16 @@ pub async fn claim(
     let mut ids: Vec<i64> = rows.iter().map(|r| r.notification_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let notifications: Vec<(i64, String, String)> = crate::service::db::by_ids(
+    let notifications: Vec<(i64, String, String, Option<String>)> = crate::service::db::by_ids(
         db.reader(),
-        "SELECT id, kind, text FROM notifications WHERE id IN ({})",
+        "SELECT id, kind, text, language FROM notifications WHERE id IN ({})",
         &ids,
     )
     .await?;
     let mut claimed = Vec::with_capacity(rows.len());
     for row in rows {
-        let Some((_, kind, text)) = notifications.iter().find(|n| n.0 == row.notification_id)
+        let Some((_, kind, text, language)) =
+            notifications.iter().find(|n| n.0 == row.notification_id)
         else {
             continue;
         };
@@ -103,6 +106,10 @@ pub async fn claim(
             attempts_base: row.attempts_base,
             kind: kind.clone(),
             text: text.clone(),
+            language: language
+                .as_deref()
+                .and_then(|code| crate::i18n::Lang::parse_setting(code).ok())
+                .unwrap_or_default(),
         });
     }
     Ok(claimed)

@@ -2,6 +2,7 @@
 
 use super::{Kind, NewDelivery};
 use crate::domain::Channel;
+use crate::i18n::Lang;
 use crate::service::db::{placeholders, Db, VALUES_PER_STATEMENT};
 use crate::service::error::ServiceError;
 use sqlx::{Any, Transaction};
@@ -19,17 +20,18 @@ pub async fn commit(db: &Db, tx: Transaction<'_, Any>) -> Result<(), ServiceErro
 pub async fn enqueue(
     tx: &mut Transaction<'_, Any>,
     kind: Kind,
-    text: &str,
+    (text, lang): (&str, Lang),
     api: Option<(i64, &str)>,
     deliveries: &[NewDelivery],
     now: i64,
 ) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO notifications (kind, text, api_key_id, idempotency_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO notifications (kind, text, language, api_key_id, idempotency_key, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(kind.as_str())
     .bind(text)
+    .bind(lang.code())
     .bind(api.map(|(key, _)| key))
     .bind(api.map(|(_, idempotency)| idempotency))
     .bind(now)
@@ -171,30 +173,32 @@ async fn supersede_confirmations(
 pub async fn enqueue_each(
     tx: &mut Transaction<'_, Any>,
     kind: Kind,
-    messages: &[(String, NewDelivery)],
+    messages: &[(String, Lang, NewDelivery)],
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let distinct: std::collections::HashSet<&str> =
-        messages.iter().map(|(text, _)| text.as_str()).collect();
+        messages.iter().map(|(text, ..)| text.as_str()).collect();
     if distinct.len() < messages.len() {
-        for (text, delivery) in messages {
-            enqueue(tx, kind, text, None, std::slice::from_ref(delivery), now).await?;
+        for (text, lang, delivery) in messages {
+            let one = std::slice::from_ref(delivery);
+            enqueue(tx, kind, (text, *lang), None, one, now).await?;
         }
         return Ok(());
     }
-    for chunk in messages.chunks(crate::service::db::rows_per_statement(1)) {
+    for chunk in messages.chunks(crate::service::db::rows_per_statement(2)) {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, ${}, $2)", i + 3))
+            .map(|i| format!("($1, ${}, ${}, $2)", 2 * i + 3, 2 * i + 4))
             .collect();
         let sql = format!(
-            "INSERT INTO notifications (kind, text, created_at) VALUES {} RETURNING id, text",
+            "INSERT INTO notifications (kind, text, language, created_at) VALUES {} \
+             RETURNING id, text",
             values.join(", ")
         );
         let mut query = sqlx::query_as::<_, (i64, String)>(&sql)
             .bind(kind.as_str())
             .bind(now);
-        for (text, _) in chunk {
-            query = query.bind(text);
+        for (text, lang, _) in chunk {
+            query = query.bind(text).bind(lang.code());
         }
         // The order of RETURNING rows is not promised: each id is found by its text.
         let ids: std::collections::HashMap<String, i64> = query
@@ -205,7 +209,7 @@ pub async fn enqueue_each(
             .collect();
         let rows: Vec<(i64, &NewDelivery)> = chunk
             .iter()
-            .filter_map(|(text, delivery)| ids.get(text).map(|id| (*id, delivery)))
+            .filter_map(|(text, _, delivery)| ids.get(text).map(|id| (*id, delivery)))
             .collect();
         insert_deliveries(tx, kind, &rows, now).await?;
     }

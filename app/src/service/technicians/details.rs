@@ -53,6 +53,7 @@ struct Row {
     login_enabled: i64,
     login_name: Option<String>,
     login_domain: String,
+    language: Option<String>,
 }
 
 /// The audit log's picture of a technician: the API attributes, plus its contact points
@@ -164,7 +165,7 @@ async fn read_many(
         &mut *conn,
         "SELECT t.id, t.name, t.alias, t.employee_id, t.email, t.phone, t.mobile, t.sms_mail_id, \
          t.cost_per_hr_cents, t.job_title, s.name AS site_name, d.name AS department_name, \
-         t.approve_purchase_order, t.login_enabled, t.login_name, t.login_domain \
+         t.approve_purchase_order, t.login_enabled, t.login_name, t.login_domain, t.language \
          FROM technicians t LEFT JOIN sites s ON s.id = t.site_id \
          LEFT JOIN departments d ON d.id = t.department_id WHERE t.id IN ({})",
         ids,
@@ -274,6 +275,7 @@ async fn read_many(
                 ("enableLogin".to_owned(), flag(r.login_enabled)),
                 ("loginName".to_owned(), opt(r.login_name)),
                 ("userDomainName".to_owned(), r.login_domain),
+                ("language".to_owned(), opt(r.language)),
             ];
             pairs.extend(defined.iter().map(|(udf, column)| {
                 (

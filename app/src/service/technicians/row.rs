@@ -29,15 +29,17 @@ pub struct Row {
     pub login_name: Option<String>,
     /// `""` outside any directory.
     pub login_domain: String,
+    /// `en` or `zh-CN`; `None` takes the site's.
+    pub language: Option<String>,
 }
 
 /// The columns of [`Row`], for a `SELECT` that reads one back with [`Row::from_any`].
 pub const COLUMNS: &str = "name, alias, employee_id, email, phone, mobile, sms_mail_id, \
      cost_per_hr_cents, job_title, site_id, department_id, approve_purchase_order, login_name, \
-     login_domain";
+     login_domain, language";
 
 /// How many columns a row writes: [`COLUMNS`] and the four derived ones.
-const WRITTEN: usize = 18;
+const WRITTEN: usize = 19;
 
 impl Row {
     /// A row read with [`COLUMNS`] (among others).
@@ -57,6 +59,7 @@ impl Row {
             approve_purchase_order: r.try_get::<i64, _>("approve_purchase_order")? != 0,
             login_name: r.try_get("login_name")?,
             login_domain: r.try_get("login_domain")?,
+            language: r.try_get("language")?,
         })
     }
 
@@ -114,6 +117,7 @@ impl Row {
             .bind(i64::from(self.approve_purchase_order))
             .bind(self.login_name.clone())
             .bind(self.login_domain.clone())
+            .bind(self.language.clone())
             .bind(self.search_text())
             .bind(self.login_key())
             .bind(fold(&self.name))

@@ -166,6 +166,7 @@ async fn merge(db: &Db, current: &Stored, edit: &Edit) -> Result<Merged, Service
         .employee_id
         .over(&was.employee_id, ToString::to_string);
     next.row.job_title = patch.job_title.over(&was.job_title, ToString::to_string);
+    next.row.language = patch.language.over(&was.language, |l| l.code().to_owned());
     next.row.email = patch.email.over(&was.email, |e| e.to_string());
     next.row.sms_mail_id = patch.sms_mail_id.over(&was.sms_mail_id, |e| e.to_string());
     next.row.phone = patch.phone.over(&was.phone, |p| p.display().to_owned());

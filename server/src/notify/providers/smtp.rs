@@ -61,10 +61,11 @@ impl Provider for Smtp {
             Ok(to) => to,
             Err(e) => return Outcome::Failed(format!("the address cannot be mailed: {e}")),
         };
+        let t = claimed.language.texts();
         let subject = if claimed.kind == "confirmation" {
-            "Confirm your Crewdesk email notifications"
+            t.mail_subject_confirmation
         } else {
-            "Crewdesk notification"
+            t.mail_subject_notification
         };
         // The same delivery always has the same Message-ID, so a receiver can drop the
         // copy a retry after a lost answer would make.

@@ -299,6 +299,7 @@ fn row_of(new: &NewTechnician, placement: &Placement) -> Row {
             .login
             .as_ref()
             .map_or(String::new(), |l| l.domain.clone()),
+        language: new.language.map(|l| l.code().to_owned()),
     }
 }
 
