@@ -7,7 +7,7 @@ use crate::config::{
 use crate::operator::{cli_context, create_admin, one_line, service_message};
 use crate::startup::Application;
 use app::domain::{ShortText, SiteName, UdfColumn};
-use app::service::{reference, Actor, Db};
+use app::service::{reference, sync, Actor, Db};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -679,11 +679,17 @@ async fn directory(
         DirectoryCommand::Sync { name } => {
             let clock = app::service::Clock::default();
             let ctx = app::service::AuditContext::new(app::service::Source::Sync, None);
-            let (run, chosen) =
-                crate::directory::begin(db, &clock, &operator, &ctx, name.as_deref())
-                    .await
-                    .map_err(sync_message)?;
-            let summary = crate::directory::run(db, &clock, access, &operator, &ctx, run, &chosen)
+            let (run, chosen) = sync::begin_run(db, &clock, &operator, &ctx, name.as_deref())
+                .await
+                .map_err(sync_message)?;
+            let runner = sync::Runner {
+                db,
+                clock: &clock,
+                source: access,
+                actor: &operator,
+                ctx: &ctx,
+            };
+            let summary = sync::run(&runner, run, &chosen)
                 .await
                 .map_err(sync_message)?;
             println!("{}", summary.line());
@@ -725,9 +731,9 @@ fn operator_file(path: &str) -> Result<app::service::directories::Source, String
     })
 }
 
-fn sync_message(err: crate::directory::SyncError) -> String {
+fn sync_message(err: sync::SyncError) -> String {
     match err {
-        crate::directory::SyncError::Service(e) => service_message(e),
+        sync::SyncError::Service(e) => service_message(e),
         other => other.to_string(),
     }
 }

@@ -57,8 +57,7 @@ impl Application {
             root: settings.directory_root.clone(),
         };
         let state = AppState {
-            sync_starter: crate::directory::starter(db.clone(), clock.clone(), access.clone()),
-            directory_auth: crate::directory::directory_auth(access),
+            directories: Arc::new(access),
             secret_key,
             db,
             credentials: Arc::new(CredentialCache::new(settings.credential_cache_ttl)),

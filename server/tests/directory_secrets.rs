@@ -245,9 +245,10 @@ on_both_backends! {
         let mut other = app.access();
         other.key = std::sync::Arc::new(app::service::secret_box::SecretKey::generate().0);
         let ctx = AuditContext::new(app::service::Source::Sync, None);
-        let (run, chosen) = server::directory::begin(&app.db, &app.clock, &Actor::operator(), &ctx, None).await.unwrap();
-        let failed = server::directory::run(&app.db, &app.clock, &other, &Actor::operator(), &ctx, run, &chosen)
-            .await.unwrap_err().to_string();
+        let (run, chosen) = app::service::sync::begin_run(&app.db, &app.clock, &Actor::operator(), &ctx, None).await.unwrap();
+        let operator = Actor::operator();
+        let runner = app::service::sync::Runner { db: &app.db, clock: &app.clock, source: &other, actor: &operator, ctx: &ctx };
+        let failed = app::service::sync::run(&runner, run, &chosen).await.unwrap_err().to_string();
         assert!(failed.contains("does not open with this server's key"), "{failed}");
     }
 }

@@ -6,9 +6,9 @@ mod common;
 
 use app::domain::directory::{DirectoryName, Preset, SyncSummary};
 use app::service::directories::{self, Source};
+use app::service::sync::{self, SyncError};
 use app::service::{Actor, AuditContext, Clock, Db};
 use common::{TestApp, TECHNICIAN_SERVLET};
-use server::directory::{self as sync, SyncError};
 
 fn temp_file(tag: &str, text: &str) -> String {
     let dir = std::env::temp_dir().join("crewdesk-directory-tests");
@@ -217,11 +217,11 @@ on_both_backends! {
         add_directory(&app.db, "CORP", &temp_file("two", FIRST)).await;
         let ctx = AuditContext::new(app::service::Source::Sync, None);
         let operator = Actor::operator();
-        let (first, _) = sync::begin(&app.db, &app.clock, &operator, &ctx, None).await.unwrap();
+        let (first, _) = sync::begin_run(&app.db, &app.clock, &operator, &ctx, None).await.unwrap();
         // Two more asked at once while it runs: both are told which one is running.
         let (a, b) = tokio::join!(
-            sync::begin(&app.db, &app.clock, &operator, &ctx, None),
-            sync::begin(&app.db, &app.clock, &operator, &ctx, None)
+            sync::begin_run(&app.db, &app.clock, &operator, &ctx, None),
+            sync::begin_run(&app.db, &app.clock, &operator, &ctx, None)
         );
         for other in [a, b] {
             assert!(matches!(other, Err(SyncError::Running(id)) if id == first), "{other:?}");
@@ -244,12 +244,12 @@ on_both_backends! {
         let path = path.display().to_string();
         add_directory(&app.db, "CORP", &path).await;
         let ctx = AuditContext::new(app::service::Source::Sync, None);
-        let (run, chosen) = sync::begin(&app.db, &app.clock, &Actor::operator(), &ctx, None).await.unwrap();
+        let (run, chosen) = sync::begin_run(&app.db, &app.clock, &Actor::operator(), &ctx, None).await.unwrap();
         let (db, clock, mapping) = (app.db.clone(), app.clock.clone(), chosen[0].mapping.clone());
         let reader = {
             let path = path.clone();
             tokio::spawn(async move {
-                sync::while_alive(&db, &clock, run, std::time::Duration::from_millis(20), sync::file::read(&path, std::path::Path::new("/"), &mapping)).await
+                sync::while_alive(&db, &clock, run, std::time::Duration::from_millis(20), server::directory::file::read(&path, std::path::Path::new("/"), &mapping)).await
             })
         };
         // Longer than a dead run is given passes while the directory says nothing.
@@ -263,7 +263,7 @@ on_both_backends! {
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        let other = sync::begin(&app.db, &app.clock, &Actor::operator(), &ctx, None).await;
+        let other = sync::begin_run(&app.db, &app.clock, &Actor::operator(), &ctx, None).await;
         assert!(matches!(other, Err(SyncError::Running(id)) if id == run), "{other:?}");
         let writer = std::thread::spawn(move || std::fs::write(&path, FIRST));
         let entries = reader.await.unwrap().unwrap().unwrap();
@@ -319,14 +319,16 @@ mod console {
             add_directory(&app.db, "CORP", &temp_file("console", FIRST)).await;
             // A sync is running already: the button joins it instead of starting another.
             let ctx = AuditContext::new(app::service::Source::Sync, None);
-            let (running, chosen) = sync::begin(&app.db, &app.clock, &Actor::operator(), &ctx, None).await.unwrap();
+            let (running, chosen) = sync::begin_run(&app.db, &app.clock, &Actor::operator(), &ctx, None).await.unwrap();
             let (status, body) = app.server_fn(&admin, "start_sync", &[]).await;
             assert!(status < 400, "{body}");
             assert_eq!(body.trim(), running.to_string());
             let (_, body) = app.server_fn(&admin, "sync_status", &[]).await;
             let shown: Value = serde_json::from_str(&body).unwrap();
             assert_eq!((shown["id"].as_i64(), shown["state"].as_str()), (Some(running), Some("running")), "a reload finds it");
-            sync::run(&app.db, &app.clock, &common::test_access(), &Actor::operator(), &ctx, running, &chosen).await.unwrap();
+            let (access, operator) = (common::test_access(), Actor::operator());
+            let runner = sync::Runner { db: &app.db, clock: &app.clock, source: &access, actor: &operator, ctx: &ctx };
+            sync::run(&runner, running, &chosen).await.unwrap();
             // Now the button starts a new one, which runs on its own.
             let (status, body) = app.server_fn(&admin, "start_sync", &[]).await;
             assert!(status < 400, "{body}");
@@ -533,7 +535,7 @@ mod settings {
 }
 
 fn sync_stale_ms() -> i64 {
-    app::service::technicians::sync::STALE_MS
+    app::service::sync::STALE_MS
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,10 +7,10 @@ mod common;
 
 use app::domain::directory::{DirectoryName, Preset, SyncSummary};
 use app::service::directories::{self, BindPassword, LdapSource, NewDirectory, Source};
+use app::service::sync::SyncError;
 use app::service::{Actor, AuditContext, Clock, Db};
 use common::slapd::{person, Slapd, BASE, ROOT_DN, ROOT_PASSWORD};
 use common::{TestApp, TECHNICIAN_SERVLET};
-use server::directory::SyncError;
 
 const PASSWORD_VARIABLE: &str = "CREWDESK_TEST_LDAP_BIND_PASSWORD";
 

@@ -15,22 +15,6 @@ use std::time::Duration;
 const HOUR_MS: i64 = 60 * 60 * 1000;
 
 /// The newest captured message to `recipient`, once one is there.
-async fn captured_to(app: &TestApp, recipient: &str, at_least: i64) -> String {
-    let sql = format!("SELECT count(*) FROM captured_messages WHERE recipient = '{recipient}'");
-    assert!(
-        app.wait_for_count(&sql, at_least).await >= at_least,
-        "no message to {recipient}"
-    );
-    let (text,): (String,) = sqlx::query_as(
-        "SELECT text FROM captured_messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(recipient)
-    .fetch_one(app.db.reader())
-    .await
-    .unwrap();
-    text
-}
-
 fn link_in(text: &str) -> String {
     text.split_whitespace()
         .find(|w| w.contains("/confirm/"))
@@ -60,7 +44,7 @@ on_both_backends! {
         enable_beta(&app).await;
         let answer = app.add_as_admin(&[("name", "Ada"), ("mobile", "+86 138 0013 8000")]).await;
         let id = answer.userid.expect("added");
-        let text = captured_to(&app, "+8613800138000", 1).await;
+        let text = common::captured_to(&app, "+8613800138000", 1).await;
         assert!(text.contains("SMS and voice") && text.contains("Ada"), "{text}");
         // One message for both methods.
         assert_eq!(app.count(&format!("SELECT count(*) FROM deliveries WHERE technician_id = {id}")).await, 1);
@@ -139,7 +123,7 @@ on_both_backends! {
     async fn a_link_expires_after_48_hours_and_the_engineer_may_subscribe_again(app: TestApp) {
         app.create_admin().await;
         let id = app.add_as_admin(&[("name", "Bo"), ("email", "bo@example.com")]).await.userid.unwrap();
-        let link = link_in(&captured_to(&app, "bo@example.com", 1).await);
+        let link = link_in(&common::captured_to(&app, "bo@example.com", 1).await);
         app.clock.advance(48 * HOUR_MS + 1);
         let page = app.new_client().get(&link).send().await.unwrap();
         assert_eq!(page.status(), 410);
@@ -152,7 +136,7 @@ on_both_backends! {
         assert!(view.contains("Expired"), "{view}");
         let (status, body) = app.server_fn(&admin, "subscribe", &[("id", &id.to_string()), ("back", "/"), ("email", "true")]).await;
         assert!(status < 400, "{body}");
-        captured_to(&app, "bo@example.com", 2).await;
+        common::captured_to(&app, "bo@example.com", 2).await;
         // The old link stays dead; the new one works.
         assert_eq!(app.new_client().post(&link).send().await.unwrap().status(), 404);
     }
@@ -182,13 +166,13 @@ on_both_backends! {
     async fn a_new_number_replaces_the_old_subscriptions_and_the_same_number_retyped_does_not(app: TestApp) {
         app.create_admin().await;
         let id = app.add_as_admin(&[("name", "Di"), ("mobile", "+86 138 0013 8000")]).await.userid.unwrap();
-        let old_link = link_in(&captured_to(&app, "+8613800138000", 1).await);
+        let old_link = link_in(&common::captured_to(&app, "+8613800138000", 1).await);
         let retyped = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &id.to_string()), ("mobile", "0086-138-0013-8000")]).await;
         assert!(retyped.is_success(), "{retyped:?}");
         assert_eq!(app.count(&format!("SELECT count(*) FROM deliveries WHERE technician_id = {id}")).await, 1);
         let changed = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &id.to_string()), ("mobile", "+86 138 0013 8999")]).await;
         assert!(changed.is_success(), "{changed:?}");
-        captured_to(&app, "+8613800138999", 1).await;
+        common::captured_to(&app, "+8613800138999", 1).await;
         assert_eq!(app.new_client().post(&old_link).send().await.unwrap().status(), 404);
         let (contact,): (String,) = sqlx::query_as("SELECT contact FROM subscriptions WHERE technician_id = $1 AND method = 'sms'")
             .bind(id).fetch_one(app.db.reader()).await.unwrap();
@@ -263,7 +247,7 @@ async fn every_path_that_queues_a_message_wakes_the_workers() {
         .await
         .userid
         .expect("added");
-    let text = captured_to(&app, "wu@example.com", 1).await;
+    let text = common::captured_to(&app, "wu@example.com", 1).await;
     assert!(text.contains("/confirm/"), "{text}");
     // An XML update that adds a mobile, and its SMS confirmation.
     let updated = app
@@ -274,7 +258,7 @@ async fn every_path_that_queues_a_message_wakes_the_workers() {
         )
         .await;
     assert!(updated.is_success(), "{updated:?}");
-    let link = link_in(&captured_to(&app, "+8613800138001", 1).await);
+    let link = link_in(&common::captured_to(&app, "+8613800138001", 1).await);
     assert_eq!(
         app.new_client().post(&link).send().await.unwrap().status(),
         200
@@ -284,7 +268,10 @@ async fn every_path_that_queues_a_message_wakes_the_workers() {
     let body = r#"{"to":{"engineers":["wu"]},"channels":["sms"],"text":"Wake test","idempotency_key":"wake-1"}"#;
     let (status, answer) = api_post(&app, Some(&key), body).await;
     assert_eq!(status, 202, "{answer}");
-    assert_eq!(captured_to(&app, "+8613800138001", 2).await, "Wake test");
+    assert_eq!(
+        common::captured_to(&app, "+8613800138001", 2).await,
+        "Wake test"
+    );
 }
 
 /// An application whose SMS gateway is `gateway`, with quick retries.
@@ -1267,7 +1254,7 @@ mod api {
         async fn the_notification_api_queues_what_is_usable_and_skips_the_rest(app: TestApp) {
             app.create_admin().await;
             let id = app.add_as_admin(&[("name", "Lu"), ("loginName", "lu"), ("mobile", "+86 138 0013 8000")]).await.userid.unwrap();
-            let link = link_in(&captured_to(&app, "+8613800138000", 1).await);
+            let link = link_in(&common::captured_to(&app, "+8613800138000", 1).await);
             assert_eq!(app.new_client().post(&link).send().await.unwrap().status(), 200);
             let key = api_key(&app, "monitoring").await;
             let body = r#"{"to":{"engineers":["lu"]},"channels":["sms","email","wecom"],"text":"Disk full on db-1","idempotency_key":"alert-1"}"#;
@@ -1286,7 +1273,7 @@ mod api {
             assert_eq!(of("email")["status"], "skipped");
             assert!(of("email")["reason"].as_str().unwrap().contains("not confirmed"));
             assert!(of("wecom")["reason"].as_str().unwrap().contains("beta"));
-            let text = captured_to(&app, "+8613800138000", 2).await;
+            let text = common::captured_to(&app, "+8613800138000", 2).await;
             assert_eq!(text, "Disk full on db-1");
             // The same idempotency key: the same notification, nothing sent again.
             let (status, again) = api_post(&app, Some(&key), body).await;
@@ -1368,7 +1355,7 @@ mod api {
         async fn a_test_notification_sent_without_javascript_says_it_was_queued(app: TestApp) {
             app.create_admin().await;
             let id = app.add_as_admin(&[("name", "Rae"), ("email", "rae@example.com")]).await.userid.unwrap();
-            let link = link_in(&captured_to(&app, "rae@example.com", 1).await);
+            let link = link_in(&common::captured_to(&app, "rae@example.com", 1).await);
             assert_eq!(app.new_client().post(&link).send().await.unwrap().status(), 200);
             let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
             let back = format!("/engineers/{id}/subscribe?q=Rae");
@@ -1384,7 +1371,7 @@ mod api {
             assert_eq!(location, format!("{back}&tested=email"));
             let page = admin.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
             assert!(page.contains("Test notification queued"), "{page}");
-            captured_to(&app, "rae@example.com", 2).await;
+            common::captured_to(&app, "rae@example.com", 2).await;
         }
     }
 }

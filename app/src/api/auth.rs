@@ -51,7 +51,7 @@ pub async fn login(
         &state.db,
         &state.sign_in,
         None,
-        &state.directory_auth,
+        state.directories.as_ref(),
         credentials,
         false,
     )

@@ -12,7 +12,14 @@ pub async fn start_sync() -> Result<i64, AppError> {
     let (state, actor) = super::actor().await?;
     let addr = super::client_address().await.map(|ip| ip.to_string());
     let ctx = AuditContext::new(Source::Sync, addr);
-    let id = (state.sync_starter.0)(actor, ctx).await?;
+    let id = crate::service::sync::start(
+        state.db.clone(),
+        state.clock.clone(),
+        state.directories.clone(),
+        actor,
+        ctx,
+    )
+    .await?;
     leptos_axum::redirect(&format!("/?sync={id}"));
     Ok(id)
 }
@@ -20,7 +27,7 @@ pub async fn start_sync() -> Result<i64, AppError> {
 /// Sync `id` as it stands; without an id, the running one, if any.
 #[server(prefix = "/api", endpoint = "sync_status")]
 pub async fn sync_status(id: Option<i64>) -> Result<Option<SyncSummary>, AppError> {
-    use crate::service::technicians::sync;
+    use crate::service::sync;
     let (state, actor) = super::actor().await?;
     if !actor.is_admin() {
         return Ok(None);

@@ -66,7 +66,10 @@ fn credential<T, E: Into<super::FieldProblem>>(
 
 /// The technician attributes an engineer may change on their own record (with the robot
 /// credentials); `Edit::is_contact_only` accepts exactly these.
-pub const CONTACT_ATTRIBUTES: [&str; 5] = ["alias", "email", "phone", "mobile", "smsMailId"];
+/// What an engineer may change on their own record: how they are reached, and the language
+/// messages to them are written in.
+pub const CONTACT_ATTRIBUTES: [&str; 6] =
+    ["alias", "email", "phone", "mobile", "smsMailId", "language"];
 
 /// A parsed edit: the technician attributes and the contact points.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -203,6 +206,7 @@ mod tests {
             ("phone", "+44 20 7946 0000"),
             ("mobile", "+86 138 0013 8000"),
             ("smsMailId", "a@sms.example.com"),
+            ("language", "zh-CN"),
             ("costPerHr", "1"),
             ("jobTitle", "Lead"),
             ("techSiteName", "London"),

@@ -105,6 +105,9 @@ pub fn saved_notes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SyncNot
     enum Saved {
         Typed(SyncNote),
         Text(String),
+        /// A note of a shape this version does not know: kept as its JSON, never the
+        /// reason a whole list is lost.
+        Other(serde_json::Value),
     }
     let saved = Vec::<Saved>::deserialize(d)?;
     Ok(saved
@@ -112,6 +115,9 @@ pub fn saved_notes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SyncNot
         .map(|s| match s {
             Saved::Typed(note) => note,
             Saved::Text(text) => SyncNote::Earlier { text },
+            Saved::Other(value) => SyncNote::Earlier {
+                text: value.to_string(),
+            },
         })
         .collect())
 }
@@ -173,7 +179,9 @@ mod tests {
             notes: Vec<SyncNote>,
         }
         let typed = serde_json::to_string(&SyncNote::NoId { who: "Ada".into() }).unwrap();
-        let json = format!(r#"{{"notes": ["Bob: title left out, it is required", {typed}]}}"#);
+        let json = format!(
+            r#"{{"notes": ["Bob: title left out, it is required", {typed}, {{"Renamed": 1}}]}}"#
+        );
         let lists: Lists = serde_json::from_str(&json).unwrap();
         assert_eq!(
             lists.notes,
@@ -182,6 +190,9 @@ mod tests {
                     text: "Bob: title left out, it is required".into()
                 },
                 SyncNote::NoId { who: "Ada".into() },
+                SyncNote::Earlier {
+                    text: r#"{"Renamed":1}"#.into()
+                },
             ]
         );
     }

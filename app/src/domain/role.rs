@@ -19,7 +19,7 @@ impl Role {
         match raw.trim() {
             r if r.eq_ignore_ascii_case("SDAdmin") => Ok(Self::SdAdmin),
             r if r.eq_ignore_ascii_case("SDSiteAdmin") => Ok(Self::SdSiteAdmin),
-            other => Err(RoleError(other.to_owned())),
+            other => Err(RoleError(other.chars().take(40).collect())),
         }
     }
 

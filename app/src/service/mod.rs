@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sign_in_limits;
 pub mod subscriptions;
+pub mod sync;
 pub mod technicians;
 
 pub use actor::Actor;
@@ -78,45 +79,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Where robot webhooks may point (`--webhook-allow`), checked when they are saved.
     pub webhook_hosts: std::sync::Arc<crate::domain::WebhookHosts>,
-    /// Starts Synchronize Engineer Info in the background.
-    pub sync_starter: SyncStarter,
-    /// Checks a password against a directory (AD_AUTH).
-    pub directory_auth: DirectoryAuth,
+    /// Reads directories for Synchronize Engineer Info and checks passwords against them
+    /// (AD_AUTH); the server provides it.
+    pub directories: std::sync::Arc<dyn directories::DirectorySource>,
     /// Seals the secrets the console stores (a directory's bind password).
     pub secret_key: std::sync::Arc<secret_box::SecretKey>,
-}
-
-/// What a directory said of a password: `Ok(true)` right, `Ok(false)` wrong (or no such
-/// user), `Err` it did not answer, with why.
-pub type DirectoryCheck =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, String>> + Send>>;
-
-/// Binds to `directory` as the user `login` with `password`. The server provides it.
-#[derive(Clone)]
-pub struct DirectoryAuth(
-    pub  std::sync::Arc<
-        dyn Fn(directories::Directory, String, String) -> DirectoryCheck + Send + Sync,
-    >,
-);
-
-impl std::fmt::Debug for DirectoryAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DirectoryAuth")
-    }
-}
-
-/// What a started sync answers: the run's id, new or already running.
-pub type SyncStart =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64, ServiceError>> + Send>>;
-
-/// Begins a sync of every directory and runs it in the background, answering the run's id;
-/// when one is running already, its id. The server provides it: reading directories (files,
-/// LDAP) is its part.
-#[derive(Clone)]
-pub struct SyncStarter(pub std::sync::Arc<dyn Fn(Actor, AuditContext) -> SyncStart + Send + Sync>);
-
-impl std::fmt::Debug for SyncStarter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SyncStarter")
-    }
 }

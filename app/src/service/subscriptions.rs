@@ -120,7 +120,7 @@ pub async fn request(
                 ServiceError::invalid(
                     "methods",
                     FieldProblem::CannotSubscribe {
-                        channel: Channel::Sms,
+                        channel: by_sms[0].channel(),
                         why: Unavailable::NeedsMobile,
                     },
                 )

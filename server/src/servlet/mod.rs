@@ -170,7 +170,7 @@ async fn authenticate(
         &state.db,
         &state.sign_in,
         Some(&state.credentials),
-        &state.directory_auth,
+        state.directories.as_ref(),
         credentials,
         mode == "AD_AUTH",
     )

@@ -145,7 +145,7 @@ pub async fn ad_sign_in(app: &TestApp, login: &str, password: &str, domain: &str
 /// Runs Synchronize Engineer Info over every directory of `app`, as its console would.
 pub async fn run_sync_with(
     app: &TestApp,
-) -> Result<app::domain::directory::SyncSummary, server::directory::SyncError> {
+) -> Result<app::domain::directory::SyncSummary, app::service::sync::SyncError> {
     run_sync_on(&app.db, &app.clock, &app.access()).await
 }
 
@@ -154,11 +154,19 @@ pub async fn run_sync_on(
     db: &app::service::Db,
     clock: &app::service::Clock,
     access: &server::directory::Access,
-) -> Result<app::domain::directory::SyncSummary, server::directory::SyncError> {
+) -> Result<app::domain::directory::SyncSummary, app::service::sync::SyncError> {
+    use app::service::sync;
     let operator = app::service::Actor::operator();
     let ctx = app::service::AuditContext::new(app::service::Source::Sync, None);
-    let (run, chosen) = server::directory::begin(db, clock, &operator, &ctx, None).await?;
-    server::directory::run(db, clock, access, &operator, &ctx, run, &chosen).await
+    let (run, chosen) = sync::begin_run(db, clock, &operator, &ctx, None).await?;
+    let runner = sync::Runner {
+        db,
+        clock,
+        source: access,
+        actor: &operator,
+        ctx: &ctx,
+    };
+    sync::run(&runner, run, &chosen).await
 }
 
 impl TestApp {
@@ -451,6 +459,24 @@ pub fn said(body: &str) -> String {
         Ok(error) => error.to_string(),
         Err(_) => body.to_owned(),
     }
+}
+
+/// The last text the SMS gateway stand-in received for `recipient`, once it has received
+/// `at_least` (waiting a bounded while).
+pub async fn captured_to(app: &TestApp, recipient: &str, at_least: i64) -> String {
+    let sql = format!("SELECT count(*) FROM captured_messages WHERE recipient = '{recipient}'");
+    assert!(
+        app.wait_for_count(&sql, at_least).await >= at_least,
+        "no message to {recipient}"
+    );
+    let (text,): (String,) = sqlx::query_as(
+        "SELECT text FROM captured_messages WHERE recipient = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(recipient)
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    text
 }
 
 /// A fresh client signed in as `login`.

@@ -59,7 +59,8 @@ impl Speak for FieldProblem {
             P::NotALanguage { given } => format!("“{given}”不是语言;请用 en 或 zh-CN"),
             P::NotCurrentPassword => "不是您当前的密码".into(),
             P::PasswordReused => "不能与登录名或当前密码相同".into(),
-            P::WeakPassword { advice } => format!("太容易被猜到:{advice}"),
+            // The estimator's advice is English only; in Chinese, what to do instead.
+            P::WeakPassword { .. } => "太容易被猜到:请多加一两个不常见的词".into(),
             P::NoMethod => "请至少选择一种方式".into(),
             P::CannotSubscribe { channel: c, why } => {
                 format!("{}无法订阅:{}", channel(*c), unavailable(*why))
@@ -207,7 +208,7 @@ impl Speak for DirectoryError {
             Self::BadName => "须为 1 到 64 个字母、数字、“.”、“_”或“-”(即登录域)".into(),
             Self::BadPreset(p) => format!("“{p}”不是预设;请用 openldap 或 ad"),
             Self::BadAttribute(a) => {
-                format!("属性名“{a}”只能包含字母、数字、“-”和“;”(最多 64 个)")
+                format!("属性名“{a}”只能包含字母、数字、“-”和“;”(最多 64 个字符)")
             }
             Self::BadField(f) => format!(
                 "“{f}”不是字段;可映射 id、login、name、email、mobile、phone、title、employee_id 或 department"

@@ -44,6 +44,7 @@ fn delivery_status(status: &str) -> &str {
     match status {
         "queued" => "排队中",
         "sending" => "发送中",
+        "retrying" => "等待重试",
         "delivered" => "已送达",
         "cancelled" => "已取消",
         other => other,

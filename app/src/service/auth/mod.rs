@@ -212,12 +212,12 @@ pub async fn sign_in(
     db: &Db,
     limits: &SignInLimits,
     remembered: Option<&CredentialCache>,
-    directory_auth: &super::DirectoryAuth,
+    directories: &dyn super::directories::DirectorySource,
     credentials: Credentials<'_>,
     ad_auth: bool,
 ) -> Result<Actor, AuthError> {
     if ad_auth || directory_of(db, credentials.domain).await?.is_some() {
-        return authenticate_directory(db, limits, directory_auth, credentials).await;
+        return authenticate_directory(db, limits, directories, credentials).await;
     }
     match remembered {
         Some(cache) => authenticate_remembered(db, limits, cache, credentials).await,
@@ -231,7 +231,7 @@ pub async fn sign_in(
 pub async fn authenticate_directory(
     db: &Db,
     limits: &SignInLimits,
-    directory_auth: &super::DirectoryAuth,
+    directories: &dyn super::directories::DirectorySource,
     credentials: Credentials<'_>,
 ) -> Result<Actor, AuthError> {
     let Credentials {
@@ -259,7 +259,7 @@ pub async fn authenticate_directory(
     let verdict = if password.is_empty() || login.trim().is_empty() {
         Ok(false)
     } else {
-        (directory_auth.0)(directory, login.trim().to_owned(), password.to_owned()).await
+        directories.verify(&directory, login.trim(), password).await
     };
     drop(turn);
     match verdict {

@@ -23,7 +23,7 @@ impl NewDirectory {
                     errors.push(
                         "map",
                         FieldProblem::NotAMapping {
-                            entry: m.to_owned(),
+                            entry: m.chars().take(200).collect(),
                         },
                     );
                     None

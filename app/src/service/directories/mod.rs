@@ -21,12 +21,14 @@ use serde_json::json;
 
 mod form;
 mod hosts;
+mod source;
 mod store;
 
 use form::settle;
 pub use form::NewDirectory;
 use hosts::ldap_hosts;
 pub use hosts::{ldap_host_allowed, set_ldap_hosts};
+pub use source::DirectorySource;
 pub use store::{add, change, find, list, listings, remove};
 
 /// Where a directory's entries come from.
@@ -153,7 +155,7 @@ pub fn ldap_source(
         None => errors.push(
             "ldap_url",
             FieldProblem::LdapScheme {
-                url: url.to_owned(),
+                url: url.chars().take(200).collect(),
             },
         ),
         Some(host)
@@ -162,7 +164,7 @@ pub fn ldap_source(
             errors.push(
                 "ldap_url",
                 FieldProblem::LdapNoHost {
-                    url: url.to_owned(),
+                    url: url.chars().take(200).collect(),
                 },
             );
         }
@@ -176,7 +178,7 @@ pub fn ldap_source(
             errors.push(
                 field,
                 FieldProblem::NotADn {
-                    value: value.to_owned(),
+                    value: value.chars().take(200).collect(),
                 },
             );
         }
@@ -187,7 +189,7 @@ pub fn ldap_source(
         errors.push(
             "filter",
             FieldProblem::NotAFilter {
-                filter: filter.to_owned(),
+                filter: filter.chars().take(200).collect(),
             },
         );
     }

@@ -2,14 +2,13 @@
 
 mod add;
 mod delete;
-mod details;
+pub(crate) mod details;
 mod identify;
 mod list;
 mod placement;
 pub(crate) mod row;
 mod seed;
 pub(crate) mod stored;
-pub mod sync;
 mod update;
 mod view;
 
