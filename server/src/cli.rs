@@ -304,7 +304,19 @@ pub enum DirectoryCommand {
 #[derive(Debug, Subcommand)]
 pub enum ApikeyCommand {
     /// Create a key; it is printed once and only its hash is kept.
-    Create { name: String },
+    Create {
+        name: String,
+        /// The engineer the key acts for, with their roles and sites (login name).
+        #[arg(long)]
+        owner: Option<String>,
+        /// The owner's login domain, for a directory's engineer.
+        #[arg(long, default_value = "")]
+        domain: String,
+        /// What the key may do: technicians:read, technicians:write, notify, directories:sync
+        /// (repeat it; without an owner only notify, the default).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
     /// Every key: name, first characters, created, last used, revoked.
     List,
     /// Revoke the live key NAME: requests with it are refused at once.
@@ -502,8 +514,31 @@ async fn apikey(db: &Db, command: ApikeyCommand) -> Result<(), String> {
     use app::service::api_keys;
     let now = app::service::now_ms();
     match command {
-        ApikeyCommand::Create { name } => {
-            let key = api_keys::create(db, &Actor::operator(), &cli_context(), &name, now)
+        ApikeyCommand::Create {
+            name,
+            owner,
+            domain,
+            scopes,
+        } => {
+            let mut parsed = Vec::new();
+            for raw in &scopes {
+                let scope = app::domain::Scope::parse(raw).ok_or_else(|| {
+                    let names: Vec<&str> =
+                        app::domain::Scope::ALL.iter().map(|s| s.as_str()).collect();
+                    format!(
+                        "--scope '{}' is not a scope; use {}",
+                        raw.chars().take(40).collect::<String>(),
+                        names.join(", ")
+                    )
+                })?;
+                parsed.push(scope);
+            }
+            let new = api_keys::NewKey {
+                name: &name,
+                owner: owner.as_deref().map(|o| (o, domain.as_str())),
+                scopes: parsed,
+            };
+            let key = api_keys::create(db, &Actor::operator(), &cli_context(), new, now)
                 .await
                 .map_err(service_message)?;
             println!("{key}");
@@ -519,9 +554,11 @@ async fn apikey(db: &Db, command: ApikeyCommand) -> Result<(), String> {
             }
             for key in keys {
                 println!(
-                    "{}\t{}…\tcreated {}\tlast used {}\t{}",
+                    "{}\t{}…\t{}\towner {}\tcreated {}\tlast used {}\t{}",
                     key.name,
                     key.prefix,
+                    app::domain::Scope::list_text(&key.scopes),
+                    key.owner.as_deref().unwrap_or("none"),
                     key.created,
                     key.last_used.as_deref().unwrap_or("never"),
                     key.revoked

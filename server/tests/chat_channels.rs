@@ -55,15 +55,7 @@ async fn app_for(server: &Loopback, telegram: bool) -> TestApp {
 
 /// An API key for the notification API, made as the operator's CLI makes one.
 async fn api_key(app: &TestApp) -> String {
-    app::service::api_keys::create(
-        &app.db,
-        &app::service::Actor::operator(),
-        &app::service::AuditContext::new(app::service::Source::Cli, None),
-        "monitoring",
-        app.clock.now(),
-    )
-    .await
-    .unwrap()
+    common::api_key(app, "monitoring", None, &[]).await
 }
 
 async fn api_send(app: &TestApp, key: &str, channel: &str, text: &str, idempotency: &str) {

@@ -208,6 +208,69 @@ fn api_keys_are_created_listed_and_revoked_and_shown_only_once() {
     assert!(!ok && err.contains("no live API key"), "{err}");
     let (ok, _, err) = crewdesk(&db, &["apikey", "create", "bad\u{7}name"]);
     assert!(!ok && err.contains("control characters"), "{err}");
+
+    // A key for the roster has an owner; the list says whose and what it may do.
+    let (ok, _, err) = crewdesk(
+        &db,
+        &["apikey", "create", "roster", "--scope", "technicians:read"],
+    );
+    assert!(!ok && err.contains("may only notify"), "{err}");
+    let (ok, _, err) = crewdesk(
+        &db,
+        &[
+            "apikey", "create", "roster", "--owner", "ops", "--scope", "root",
+        ],
+    );
+    assert!(
+        !ok && err.contains("is not a scope") && err.lines().count() == 1,
+        "{err}"
+    );
+    let (ok, _, err) = crewdesk(
+        &db,
+        &[
+            "apikey",
+            "create",
+            "roster",
+            "--owner",
+            "nobody",
+            "--scope",
+            "technicians:read",
+        ],
+    );
+    assert!(!ok && err.contains("no account 'nobody'"), "{err}");
+    let admin = [
+        "admin",
+        "create",
+        "--login",
+        "ops",
+        "--password",
+        "long-enough-1",
+    ];
+    assert!(crewdesk(&db, &admin).0);
+    let (ok, _, err) = crewdesk(
+        &db,
+        &[
+            "apikey",
+            "create",
+            "roster",
+            "--owner",
+            "ops",
+            "--scope",
+            "technicians:read",
+            "--scope",
+            "technicians:write",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (_, list, _) = crewdesk(&db, &["apikey", "list"]);
+    let line = list
+        .lines()
+        .find(|l| l.starts_with("roster"))
+        .unwrap_or_default();
+    assert!(
+        line.contains("technicians:read technicians:write") && line.contains("owner ops"),
+        "{list}"
+    );
 }
 
 #[test]

@@ -1217,16 +1217,7 @@ async fn a_robot_is_never_sent_more_than_its_limit_and_nothing_is_dropped() {
 }
 
 async fn api_key(app: &TestApp, name: &str) -> String {
-    let ctx = app::service::AuditContext::new(app::service::Source::Cli, None);
-    app::service::api_keys::create(
-        &app.db,
-        &app::service::Actor::operator(),
-        &ctx,
-        name,
-        app.clock.now(),
-    )
-    .await
-    .unwrap()
+    common::api_key(app, name, None, &[]).await
 }
 
 async fn api_post(app: &TestApp, key: Option<&str>, body: &str) -> (u16, Value) {
@@ -1306,9 +1297,9 @@ mod api {
                 assert!(answer["error"].as_str().unwrap().contains(needle), "{body}: {answer}");
                 if let Some(code) = code {
                     // Each field's problem as a code a program can branch on, and its text.
-                    let problem = &answer["problems"][0];
+                    let problem = &answer["errors"][0];
                     assert_eq!(problem["code"].as_str(), Some(code), "{body}: {answer}");
-                    assert!(!problem["message"].as_str().unwrap().is_empty(), "{body}: {answer}");
+                    assert!(!problem["detail"].as_str().unwrap().is_empty(), "{body}: {answer}");
                 }
             }
             let huge = format!(r#"{{"to":{{"engineers":["mo"]}},"text":"{}","idempotency_key":"a"}}"#, "x".repeat(70 * 1024));

@@ -26,6 +26,7 @@ pub mod reference;
 pub mod refusal;
 pub mod role;
 pub mod roster;
+pub mod scope;
 pub mod technician;
 pub mod udf;
 pub mod webhook;
@@ -54,6 +55,7 @@ pub use roster::{
     any_available, method_options, BetaChannels, Channels, ListQuery, Method, MethodOption, Page,
     Site, SortKey, SubState, SubscribeView, TechnicianRow, Unavailable, Unusable,
 };
+pub use scope::Scope;
 pub use technician::{NewLogin, NewTechnician, SiteChoice, TechnicianForm};
 pub use udf::UdfColumn;
 pub use webhook::{parse_address, Origin, SigningSecret, WebhookHosts, WebhookUrl};

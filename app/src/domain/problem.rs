@@ -103,6 +103,10 @@ pub enum FieldProblem {
     #[error("is too easy to guess: {advice}")]
     WeakPassword { advice: String },
 
+    // API keys.
+    #[error("a key without an owner may only notify; name its owner with --owner")]
+    ScopeNeedsOwner,
+
     // Reference data.
     #[error("a site named '{name}' already exists")]
     SiteExists { name: String },
@@ -207,7 +211,7 @@ impl FieldProblem {
 }
 
 /// `TooLong` as `too_long`.
-fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 4);
     for (i, c) in name.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -265,6 +269,7 @@ pub fn samples() -> Vec<FieldProblem> {
             advice: s("Add another word or two."),
         },
         P::NoMethod,
+        P::ScopeNeedsOwner,
         P::NotAnEngineerId { given: s("1.5") },
         P::NotIdOrLogin { given: s("true") },
         P::NoSuchEngineer { engineer: s("ada") },

@@ -54,10 +54,11 @@ pub enum AdminTask {
     SetPasswords,
     GrantRoles,
     GrantOrRemoveRoles,
+    ManageApiKeys,
 }
 
 impl AdminTask {
-    pub const ALL: [AdminTask; 12] = [
+    pub const ALL: [AdminTask; 13] = [
         Self::ChangeReferenceData,
         Self::ManageDirectories,
         Self::Synchronize,
@@ -70,6 +71,7 @@ impl AdminTask {
         Self::SetPasswords,
         Self::GrantRoles,
         Self::GrantOrRemoveRoles,
+        Self::ManageApiKeys,
     ];
 
     pub fn english(self) -> &'static str {
@@ -86,6 +88,7 @@ impl AdminTask {
             Self::SetPasswords => "set passwords",
             Self::GrantRoles => "grant roles",
             Self::GrantOrRemoveRoles => "grant or remove roles",
+            Self::ManageApiKeys => "manage API keys",
         }
     }
 }
@@ -229,6 +232,23 @@ pub enum Refusal {
         confirmed_by(*channel)
     )]
     ConfirmationsPerHour { channel: Channel, count: i64 },
+}
+
+impl Refusal {
+    /// A stable name of the refusal for programs (`stale_edit`, `admin_only`): the JSON API
+    /// answers it beside the English text.
+    pub fn code(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_else(|e| {
+            debug_assert!(false, "a refusal always serializes: {e}");
+            serde_json::Value::Null
+        });
+        let name = match &value {
+            serde_json::Value::String(name) => name.as_str(),
+            serde_json::Value::Object(map) => map.keys().next().map_or("", String::as_str),
+            _ => "",
+        };
+        super::problem::snake(name)
+    }
 }
 
 /// How a confirmation went out, in English: by email, else by SMS (a voice subscription is

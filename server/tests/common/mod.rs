@@ -479,6 +479,30 @@ pub async fn captured_to(app: &TestApp, recipient: &str, at_least: i64) -> Strin
     text
 }
 
+/// An API key made as the operator's CLI makes one: acting for `owner` (a login) within
+/// `scopes` (none: notify only).
+pub async fn api_key(
+    app: &TestApp,
+    name: &str,
+    owner: Option<&str>,
+    scopes: &[app::domain::Scope],
+) -> String {
+    let new = app::service::api_keys::NewKey {
+        name,
+        owner: owner.map(|login| (login, "")),
+        scopes: scopes.to_vec(),
+    };
+    app::service::api_keys::create(
+        &app.db,
+        &app::service::Actor::operator(),
+        &app::service::AuditContext::new(app::service::Source::Cli, None),
+        new,
+        app.clock.now(),
+    )
+    .await
+    .expect("API key")
+}
+
 /// A fresh client signed in as `login`.
 pub async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
     let client = app.new_client();

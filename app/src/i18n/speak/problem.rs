@@ -74,6 +74,7 @@ impl Speak for FieldProblem {
             P::LoginInSeveralDomains { engineer } => {
                 format!("{engineer} 是多个域中工程师的登录名;请使用 ID")
             }
+            P::ScopeNeedsOwner => "没有所有者的密钥只能发送通知;请用 --owner 指定所有者".into(),
             P::SiteExists { name } => format!("名为“{name}”的站点已存在"),
             P::DepartmentExists { name } => format!("该处已有部门“{name}”"),
             P::GroupExists { name, site } => format!("“{site}”中已有工作组“{name}”"),

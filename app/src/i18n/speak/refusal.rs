@@ -28,6 +28,7 @@ fn task(t: AdminTask) -> &'static str {
         AdminTask::SetPasswords => "设置密码",
         AdminTask::GrantRoles => "授予角色",
         AdminTask::GrantOrRemoveRoles => "授予或移除角色",
+        AdminTask::ManageApiKeys => "管理 API 密钥",
     }
 }
 

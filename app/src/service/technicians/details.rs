@@ -138,6 +138,15 @@ pub async fn get_technician(
     Ok((id, details))
 }
 
+/// The version of technician `id` (its `ETag` in the API), if it exists.
+pub async fn version_of(db: &Db, id: i64) -> Result<Option<i64>, ServiceError> {
+    let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM technicians WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(row.map(|(v,)| v))
+}
+
 pub async fn details(db: &Db, id: i64) -> Result<Option<Details>, ServiceError> {
     let mut conn = db.reader().acquire().await?;
     read(&mut conn, id).await

@@ -1,0 +1,425 @@
+//! `/api/v1/technicians`: the roster as JSON. A list with the console's search, filters,
+//! sort and keyset pages; one technician with its attributes as the XML API names them and
+//! an `ETag` from its version; create; JSON Merge Patch (RFC 7396) and delete, both only
+//! with an `If-Match` naming the version the client saw.
+
+use super::{field_error, problem, problem_with, service_error_with, Api, BODY_LIMIT};
+use app::domain::edit::EditForm;
+use app::domain::{Edit, ListQuery, NewTechnician, Scope, SortKey, TechnicianForm, TechnicianRef};
+use app::service::{technicians, AuditContext, ServiceError, Source};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// Field problems here are the client's to fix: 422.
+fn refused(err: ServiceError) -> Response {
+    service_error_with(err, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// Every change through the API is audited as source `api`; the actor's name carries the
+/// key's (see [`Api::owner`]).
+fn context() -> AuditContext {
+    AuditContext::new(Source::Api, None)
+}
+
+/// `GET /api/v1/technicians?q=&site=&role=&state=&directory=&sort=&descending=&per_page=&after=`
+pub(super) async fn list(
+    State(api): State<Api>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let actor = match api.acting(&headers, Scope::TechniciansRead).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let text = |name: &str| params.get(name).cloned().unwrap_or_default();
+    let per_page = match params.get("per_page").map(|v| v.parse::<u32>()) {
+        None => 50,
+        Some(Ok(n)) if (1..=200).contains(&n) => n,
+        Some(_) => {
+            return problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "per_page must be a whole number from 1 to 200",
+            )
+        }
+    };
+    let query = ListQuery {
+        search: text("q"),
+        site: text("site"),
+        role: text("role"),
+        state: text("state"),
+        directory: text("directory"),
+        sort: SortKey::parse(&text("sort")),
+        descending: text("descending") == "true",
+        page: 1,
+        per_page,
+        after: text("after"),
+        before: String::new(),
+    };
+    match technicians::list_technicians(&api.state.db, &actor, &query).await {
+        Ok(page) => {
+            let items: Vec<Value> = page
+                .rows
+                .into_iter()
+                .map(|r| {
+                    json!({
+                        "id": r.id,
+                        "version": r.version,
+                        "name": r.name,
+                        "alias": r.alias,
+                        "loginName": r.login_name,
+                        "site": r.site,
+                        "department": r.department,
+                        "mobile": r.mobile,
+                        "email": r.email,
+                        "roles": r.roles,
+                        "directory": r.directory,
+                        "missingFromDirectory": r.missing,
+                    })
+                })
+                .collect();
+            let body = json!({
+                "items": items,
+                "total": page.total,
+                "totalIsFloor": page.total_is_floor,
+                "next": page.next_cursor,
+            });
+            axum::Json(body).into_response()
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// The technician as the API shows it, with its version for the `ETag`. Read twice around
+/// the version, so the tag always belongs to the body.
+async fn current(api: &Api, id: i64) -> Result<Option<(i64, Value)>, ServiceError> {
+    for _ in 0..3 {
+        let before = technicians::version_of(&api.state.db, id).await?;
+        let Some(details) = technicians::details(&api.state.db, id).await? else {
+            return Ok(None);
+        };
+        let after = technicians::version_of(&api.state.db, id).await?;
+        if let (Some(before), Some(after)) = (before, after) {
+            if before == after {
+                let mut body = details.to_json();
+                body["id"] = json!(id);
+                body["version"] = json!(before);
+                return Ok(Some((before, body)));
+            }
+        }
+    }
+    Err(ServiceError::Conflict(app::domain::Refusal::KeptChanging))
+}
+
+fn with_etag(status: StatusCode, version: i64, body: Value) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(tag) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    response
+}
+
+fn not_found() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "no_technician",
+        "there is no such technician",
+    )
+}
+
+/// `GET /api/v1/technicians/{id}`
+pub(super) async fn read(
+    State(api): State<Api>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(response) = api.acting(&headers, Scope::TechniciansRead).await {
+        return response;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found();
+    };
+    match current(&api, id).await {
+        Ok(Some((version, body))) => with_etag(StatusCode::OK, version, body),
+        Ok(None) => not_found(),
+        Err(e) => refused(e),
+    }
+}
+
+/// The version an `If-Match` names: 428 without one, 412 for one that is no version.
+fn if_match(headers: &HeaderMap) -> Result<i64, Box<Response>> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Err(Box::new(problem(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            "send If-Match with the ETag of the technician as you read it",
+        )));
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .ok_or_else(|| {
+            Box::new(problem(
+                StatusCode::PRECONDITION_FAILED,
+                "stale",
+                "If-Match names no version of this technician",
+            ))
+        })
+}
+
+/// The body as a JSON object: 415 for another media type, 413 when too large, 400 when
+/// it is not JSON or not an object.
+async fn object(request: Request<Body>, patch: bool) -> Result<Map<String, Value>, Response> {
+    let (parts, body) = request.into_parts();
+    let media = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let accepted =
+        media == "application/json" || (patch && media == "application/merge-patch+json");
+    if !accepted {
+        let wanted = if patch {
+            "application/merge-patch+json or application/json"
+        } else {
+            "application/json"
+        };
+        return Err(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "media_type",
+            format!("send the body as {wanted}"),
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
+        )
+    })?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(problem(
+            StatusCode::BAD_REQUEST,
+            "not_an_object",
+            "the body must be a JSON object of attributes",
+        )),
+        Err(e) => Err(problem(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not JSON: {e}"),
+        )),
+    }
+}
+
+/// The attributes a technician form knows, as the API spells them.
+fn attribute_names() -> Vec<String> {
+    match serde_json::to_value(TechnicianForm::default()) {
+        Ok(Value::Object(map)) => map.keys().filter(|k| *k != "udfs").cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A JSON object of attributes as the form the console and the XML API fill in: strings
+/// (booleans for flags), `null` clearing; contact points by their field names. Unknown
+/// attributes and other types are refused by name.
+fn form_of(map: Map<String, Value>) -> Result<EditForm, Box<Response>> {
+    let known = attribute_names();
+    let contact_fields: Vec<&str> = app::domain::Channel::with_contact_points()
+        .flat_map(|(_, spec)| std::iter::once(spec.address_field).chain(spec.secret_field))
+        .collect();
+    let mut technician = Map::new();
+    let mut udfs = Vec::new();
+    let mut contact = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (name, value) in map {
+        let text = match value {
+            Value::Null => String::new(),
+            Value::String(s) => s,
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => n.to_string(),
+            _ => {
+                errors.push(json!({ "field": name, "code": "not_a_string",
+                    "detail": "must be a string, a number, true or false, or null" }));
+                continue;
+            }
+        };
+        if known.contains(&name) {
+            technician.insert(name, Value::String(text));
+        } else if name.starts_with("UDF_") {
+            udfs.push((name, text));
+        } else if contact_fields.contains(&name.as_str()) {
+            if text.is_empty() {
+                contact.insert(format!("remove_{name}"), "true".to_owned());
+            }
+            contact.insert(name, text);
+        } else {
+            let shown: String = name.chars().take(64).collect();
+            errors.push(json!({ "field": shown, "code": "unknown_attribute",
+                "detail": "is not an attribute of a technician" }));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Box::new(problem_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "some attributes cannot be taken",
+            errors,
+        )));
+    }
+    let mut form: TechnicianForm =
+        serde_json::from_value(Value::Object(technician)).unwrap_or_default();
+    form.udfs = udfs;
+    Ok(EditForm {
+        technician: form,
+        contact,
+    })
+}
+
+/// `POST /api/v1/technicians`
+pub(super) async fn create(State(api): State<Api>, request: Request<Body>) -> Response {
+    let actor = match api.acting(request.headers(), Scope::TechniciansWrite).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let ctx = context();
+    let form = match object(request, false).await.map(form_of) {
+        Ok(Ok(form)) => form,
+        Ok(Err(response)) => return *response,
+        Err(response) => return response,
+    };
+    if !form.contact.is_empty() {
+        let fields = form
+            .contact
+            .keys()
+            .map(|field| {
+                json!({ "field": field, "code": "not_on_create",
+                "detail": "is set by a PATCH once the technician exists" })
+            })
+            .collect();
+        return problem_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "contact points are set once the technician exists",
+            fields,
+        );
+    }
+    let new = match NewTechnician::try_from(form.technician) {
+        Ok(new) => new,
+        Err(errors) => return refused(ServiceError::Invalid(errors)),
+    };
+    let added = match technicians::add_technician(&api.state.db, &actor, &ctx, new).await {
+        Ok(added) => added,
+        Err(e) => return refused(e),
+    };
+    match current(&api, added.id).await {
+        Ok(Some((version, mut body))) => {
+            body["notes"] = json!(added
+                .notes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>());
+            let mut response = with_etag(StatusCode::CREATED, version, body);
+            if let Ok(location) =
+                HeaderValue::from_str(&format!("/api/v1/technicians/{}", added.id))
+            {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
+        Ok(None) => not_found(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `PATCH /api/v1/technicians/{id}` with `If-Match`.
+pub(super) async fn patch(
+    State(api): State<Api>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let actor = match api.acting(request.headers(), Scope::TechniciansWrite).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found();
+    };
+    let expected = match if_match(request.headers()) {
+        Ok(version) => version,
+        Err(response) => return *response,
+    };
+    let ctx = context();
+    let form = match object(request, true).await.map(form_of) {
+        Ok(Ok(form)) => form,
+        Ok(Err(response)) => return *response,
+        Err(response) => return response,
+    };
+    let edit = match Edit::parse(form, &api.state.webhook_hosts) {
+        Ok(edit) => edit,
+        Err(errors) => {
+            let fields = errors
+                .0
+                .iter()
+                .map(|e| field_error(&e.field, &e.problem))
+                .collect();
+            return problem_with(StatusCode::UNPROCESSABLE_ENTITY, "invalid", errors, fields);
+        }
+    };
+    let target = TechnicianRef::by_id(id);
+    let updated = technicians::update_technician(
+        &api.state.db,
+        &api.state.secret_key,
+        &actor,
+        &ctx,
+        &target,
+        edit,
+        Some(expected),
+    )
+    .await;
+    if let Err(e) = updated {
+        return refused(e);
+    }
+    match current(&api, id).await {
+        Ok(Some((version, body))) => with_etag(StatusCode::OK, version, body),
+        Ok(None) => not_found(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `DELETE /api/v1/technicians/{id}` with `If-Match`.
+pub(super) async fn delete(
+    State(api): State<Api>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let actor = match api.acting(&headers, Scope::TechniciansWrite).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found();
+    };
+    let expected = match if_match(&headers) {
+        Ok(version) => version,
+        Err(response) => return *response,
+    };
+    let ctx = context();
+    let target = TechnicianRef::by_id(id);
+    match technicians::delete_technician(&api.state.db, &actor, &ctx, &target, Some(expected)).await
+    {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => refused(e),
+    }
+}
