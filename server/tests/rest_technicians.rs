@@ -93,7 +93,7 @@ on_both_backends! {
         let one = get(&app, &format!("/api/v1/technicians/{ada}"), &reader).await;
         assert_eq!(one.status, 200);
         assert_eq!(one.body["name"], "Ada Lovelace");
-        assert_eq!(one.etag.as_deref(), Some(format!("\"{}\"", one.body["version"]).as_str()));
+        assert_eq!(one.etag.as_deref(), Some(format!("\"{ada}.{}\"", one.body["version"]).as_str()));
 
         let refused = patch(&app, ada, &reader, json!({"jobTitle": "Lead"}), one.etag.as_deref()).await;
         assert_eq!((refused.status, code(&refused)), (403, "scope"));
@@ -101,6 +101,10 @@ on_both_backends! {
         assert_eq!((refused.status, code(&refused)), (403, "scope"));
         let anonymous = call(&app, reqwest::Method::GET, "/api/v1/technicians", None, None, None).await;
         assert_eq!((anonymous.status, code(&anonymous)), (401, "unauthorized"));
+        let challenged = app.new_client().get(app.url("/api/v1/technicians")).send().await.unwrap();
+        assert_eq!(challenged.headers()["www-authenticate"], "Bearer realm=\"crewdesk\"");
+        let lower = app.new_client().get(app.url("/api/v1/technicians")).header("authorization", format!("bearer {reader}")).send().await.unwrap();
+        assert_eq!(lower.status(), 200, "the scheme is case-insensitive");
         let missing = get(&app, "/api/v1/technicians/999999", &reader).await;
         assert_eq!((missing.status, code(&missing)), (404, "no_technician"));
         let nonsense = get(&app, "/api/v1/technicians?per_page=100000", &reader).await;
@@ -118,6 +122,14 @@ on_both_backends! {
         assert_eq!((without.status, code(&without)), (428, "if_match_required"));
         let stale = patch(&app, ada, &key, json!({"jobTitle": "Lead"}), Some("\"999\"")).await;
         assert_eq!((stale.status, code(&stale)), (412, "stale_edit"));
+        // A tag is this technician's exact version: not another's, not any, not weak.
+        let other = app.add_as_admin(&[("name", "Bo")]).await.userid.unwrap();
+        let others = get(&app, &format!("/api/v1/technicians/{other}"), &key).await.etag.unwrap();
+        let weak = format!("W/{tag}");
+        for wrong in [others.as_str(), "*", weak.as_str()] {
+            let refused = patch(&app, ada, &key, json!({"jobTitle": "Lead"}), Some(wrong)).await;
+            assert_eq!((refused.status, code(&refused)), (412, "stale_edit"), "{wrong}");
+        }
 
         let done = patch(&app, ada, &key, json!({"jobTitle": "Lead", "alias": null, "language": "zh-CN"}), Some(&tag)).await;
         assert_eq!(done.status, 200, "{}", done.body);
@@ -144,6 +156,7 @@ on_both_backends! {
             (raw("application/json", r#"{"email":"nope"}"#).await, 422, "invalid"),
             (raw("application/json", r#"{"name":"a\u0000b"}"#).await, 422, "invalid"),
             (raw("application/json", r#"{"loginName":"other"}"#).await, 422, "invalid"),
+            (raw("application/json", r#"{"UDF_\u0000":"x"}"#).await, 422, "invalid"),
         ];
         for (answer, status, expected) in &cases {
             assert_eq!((answer.status, code(answer)), (*status, *expected), "{}", answer.body);
@@ -155,6 +168,11 @@ on_both_backends! {
         assert_eq!(cases[5].0.body["errors"][0]["code"], "email.at");
         assert_eq!(cases[6].0.body["errors"][0]["code"], "text.control");
         assert_eq!(cases[7].0.body["errors"][0]["code"], "not_updatable");
+        assert_eq!(cases[8].0.body["errors"][0]["code"], "unknown_attribute");
+        // Lists are bounded: each entry is looked up.
+        let many = vec!["Nowhere-Team"; 300].join(",");
+        let bounded = patch(&app, ada, &key, json!({"associateGroups": many}), Some(&tag)).await;
+        assert_eq!((bounded.status, bounded.body["errors"][0]["code"].as_str()), (422, Some("too_many")), "{}", bounded.body);
         let huge = format!(r#"{{"jobTitle":"{}"}}"#, "x".repeat(70 * 1024));
         let too_large = call(&app, reqwest::Method::PATCH, &path, Some(&key), Some(("application/json", huge)), Some(&tag)).await;
         assert_eq!((too_large.status, code(&too_large)), (413, "too_large"));
@@ -187,18 +205,22 @@ on_both_backends! {
         .fetch_one(app.db.reader())
         .await
         .unwrap();
-        assert_eq!((source.as_str(), actor.as_str()), ("api", "Sam (API key sam's)"));
+        assert_eq!((source.as_str(), actor.as_str()), ("api", "Sam (API key #1 sam's)"));
 
         // Sam loses the role: the key keeps Sam's reach, which is now only Sam's own contacts.
         let demoted = app.admin_call(TECHNICIAN_SERVLET, "UpdateTechnician", &[("techLoginName", "sam"), ("associateRols", "")]).await;
         assert!(demoted.is_success(), "{}", demoted.raw);
         let refused = patch(&app, london, &key, json!({"jobTitle": "Chief"}), Some(&tag(london).await)).await;
         assert_eq!((refused.status, code(&refused)), (403, "contacts_only"));
-        // Sam is deleted: the key stops working at all.
+        // Sam is deleted: Sam's keys stop working at all, a notify key too.
+        let notify = common::api_key(&app, "sam-notify", Some("sam"), &[Scope::Notify]).await;
         let gone = app.admin_call(common::OPERATION_SERVLET, "DeleteTechnician", &[("loginName", "sam")]).await;
         assert!(gone.is_success(), "{}", gone.raw);
         let dead = get(&app, &format!("/api/v1/technicians/{london}"), &key).await;
         assert_eq!((dead.status, code(&dead)), (401, "owner_gone"));
+        let body = Some(("application/json", json!({"to": {"engineers": [london]}, "text": "x", "idempotency_key": "k"}).to_string()));
+        let silent = call(&app, reqwest::Method::POST, "/api/v1/notifications", Some(&notify), body, None).await;
+        assert_eq!((silent.status, code(&silent)), (401, "owner_gone"));
     }
 
     async fn a_technician_is_created_and_deleted_with_the_version_it_has(app: TestApp) {

@@ -18,6 +18,7 @@ pub async fn start_sync() -> Result<i64, AppError> {
         state.directories.clone(),
         actor,
         ctx,
+        None,
     )
     .await?;
     leptos_axum::redirect(&format!("/?sync={id}"));

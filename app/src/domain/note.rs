@@ -88,6 +88,20 @@ pub enum SyncNote {
     Earlier { text: String },
 }
 
+impl SyncNote {
+    /// A stable name of the note for programs (`field_left_out`): the JSON API answers it
+    /// beside the English text.
+    pub fn code(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let name = match &value {
+            serde_json::Value::String(name) => name.as_str(),
+            serde_json::Value::Object(map) => map.keys().next().map_or("", String::as_str),
+            _ => "",
+        };
+        super::problem::snake(name)
+    }
+}
+
 /// `who`, or "an entry" for an entry with neither login nor name.
 fn unnamed_or(who: &str) -> &str {
     if who.is_empty() {

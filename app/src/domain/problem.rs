@@ -49,6 +49,8 @@ pub enum FieldProblem {
     Required,
     #[error("is longer than {max} characters")]
     TooLong { max: usize },
+    #[error("names more than {max} entries")]
+    TooMany { max: usize },
     #[error("must be at most {max} characters without control characters")]
     PlainText { max: usize },
     #[error("must be {min} to {max} characters without control characters")]
@@ -237,6 +239,7 @@ pub fn samples() -> Vec<FieldProblem> {
     let mut all = vec![
         P::Required,
         P::TooLong { max: 40 },
+        P::TooMany { max: 200 },
         P::PlainText { max: 100 },
         P::PlainTextBetween { min: 1, max: 200 },
         P::TooManyBytes { max: 1024 },

@@ -31,6 +31,7 @@ impl Speak for FieldProblem {
             P::Secret(e) => e.chinese(),
             P::Required => "必填".into(),
             P::TooLong { max } => format!("不能超过 {max} 个字符"),
+            P::TooMany { max } => format!("不能超过 {max} 项"),
             P::PlainText { max } => format!("最多 {max} 个字符,且不能包含控制字符"),
             P::PlainTextBetween { min, max } => {
                 format!("须为 {min} 到 {max} 个字符,且不能包含控制字符")

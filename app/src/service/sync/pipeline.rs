@@ -133,16 +133,17 @@ async fn run_all(
     Ok(summary)
 }
 
-/// Begins a sync of every directory and runs it in a background task: the run's id, or the
-/// running one's. What the console's button does.
+/// Begins a sync of every directory (or the one named) and runs it in a background task:
+/// the run's id, or the running one's. What the console's button and the API do.
 pub async fn start(
     db: Db,
     clock: Clock,
     source: std::sync::Arc<dyn DirectorySource>,
     actor: Actor,
     ctx: AuditContext,
+    only: Option<&str>,
 ) -> Result<i64, ServiceError> {
-    match begin_run(&db, &clock, &actor, &ctx, None).await {
+    match begin_run(&db, &clock, &actor, &ctx, only).await {
         Ok((id, chosen)) => {
             tokio::spawn(async move {
                 let runner = Runner {

@@ -31,12 +31,13 @@ pub async fn delete_technician(
             target: target.clone(),
         })
     })?;
+    // Reach first: who may not delete a technician learns nothing of its version.
+    current.check_reach(actor, Verb::Delete)?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(ServiceError::Conflict(Refusal::StaleDelete {
             name: current.row.name.clone(),
         }));
     }
-    current.check_reach(actor, Verb::Delete)?;
     if stored::is_last_admin(&admins, id) {
         return Err(ServiceError::ProtectedAdmin(Refusal::LastAdminDelete {
             name: current.row.name.clone(),
@@ -44,10 +45,17 @@ pub async fn delete_technician(
     }
     let before = details::snapshot(&mut tx, id).await?;
     crate::service::outbox::cancel_for_technician(&mut tx, id, crate::service::now_ms()).await?;
-    sqlx::query("DELETE FROM technicians WHERE id = $1")
+    // Only the version checked above: an update committed since then is not deleted unseen.
+    let deleted = sqlx::query("DELETE FROM technicians WHERE id = $1 AND version = $2")
         .bind(id)
+        .bind(current.version)
         .execute(&mut *tx)
         .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(ServiceError::Conflict(Refusal::StaleDelete {
+            name: current.row.name.clone(),
+        }));
+    }
     audit::record(
         &mut tx,
         actor,

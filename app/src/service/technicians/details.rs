@@ -138,6 +138,16 @@ pub async fn get_technician(
     Ok((id, details))
 }
 
+/// Whether technician `id` came from a directory that no longer lists it.
+pub async fn is_gone_from_directory(db: &Db, id: i64) -> Result<bool, ServiceError> {
+    let row: Option<(i64,)> =
+        sqlx::query_as("SELECT directory_missing FROM technicians WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(row.is_some_and(|(missing,)| missing != 0))
+}
+
 /// The version of technician `id` (its `ETag` in the API), if it exists.
 pub async fn version_of(db: &Db, id: i64) -> Result<Option<i64>, ServiceError> {
     let row: Option<(i64,)> = sqlx::query_as("SELECT version FROM technicians WHERE id = $1")

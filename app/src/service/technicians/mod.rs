@@ -14,7 +14,7 @@ mod view;
 
 pub use add::{add_technician, Added};
 pub use delete::delete_technician;
-pub use details::{details, get_technician, version_of, Details};
+pub use details::{details, get_technician, is_gone_from_directory, version_of, Details};
 pub use list::{effective_state, list_technicians, COUNT_CAP};
 pub use seed::{add_generated, Generated};
 pub use update::{update_technician, Updated};

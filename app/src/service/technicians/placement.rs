@@ -47,6 +47,9 @@ pub async fn department(
     }
 }
 
+/// The most associated sites, groups or UDF values one request may name: each is looked up.
+const MAX_ENTRIES: usize = 200;
+
 /// Associated sites must exist: a typo here would silently widen or narrow who administers
 /// the technician.
 pub async fn associated_sites(
@@ -55,7 +58,15 @@ pub async fn associated_sites(
     errors: &mut FieldErrors,
 ) -> Result<Vec<i64>, ServiceError> {
     let mut ids = Vec::new();
-    for name in names {
+    if names.len() > MAX_ENTRIES {
+        errors.push("associateSites", FieldProblem::TooMany { max: MAX_ENTRIES });
+        return Ok(ids);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for name in names
+        .iter()
+        .filter(|n| seen.insert(crate::domain::fold(n.as_ref())))
+    {
         match reference::find_site(db, name.as_ref()).await? {
             Some(site) if !ids.contains(&site.id) => ids.push(site.id),
             Some(_) => {}
@@ -77,7 +88,18 @@ pub async fn groups(
     errors: &mut FieldErrors,
 ) -> Result<Vec<(i64, i64)>, ServiceError> {
     let mut groups = Vec::new();
-    for entry in entries {
+    if entries.len() > MAX_ENTRIES {
+        errors.push(
+            "associateGroups",
+            FieldProblem::TooMany { max: MAX_ENTRIES },
+        );
+        return Ok(groups);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for entry in entries
+        .iter()
+        .filter(|e| seen.insert(crate::domain::fold(e.as_ref())))
+    {
         match reference::find_group(db, entry.as_ref()).await? {
             Some(group) if !groups.contains(&group) => groups.push(group),
             Some(_) => {}
@@ -100,7 +122,16 @@ pub async fn udfs(
     errors: &mut FieldErrors,
 ) -> Result<Vec<(i64, String)>, ServiceError> {
     let mut resolved = Vec::new();
+    if values.len() > MAX_ENTRIES {
+        errors.push("udfs", FieldProblem::TooMany { max: MAX_ENTRIES });
+        return Ok(resolved);
+    }
     for (column, value) in values {
+        // A name no column can have is looked up nowhere (a NUL is not even a PostgreSQL
+        // string).
+        if crate::domain::UdfColumn::parse(column).is_err() {
+            continue;
+        }
         let row: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM udf_definitions WHERE column_name = $1")
                 .bind(column)

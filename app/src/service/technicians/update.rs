@@ -83,14 +83,17 @@ pub async fn update_technician(
         })?;
         let before = details::snapshot(&mut conn, id).await?;
         drop(conn);
+        // Reach first: who may not change a technician learns nothing of its version.
+        // An engineer changes their own contact methods (and language) from the console or
+        // with their own API key, as the console lets them.
+        let own_contacts = actor.id == Some(id) && edit.is_contact_only();
+        if !own_contacts {
+            current.check_reach(actor, Verb::Update)?;
+        }
         if let Some(expected) = expected_version {
             if expected != current.version {
                 return Err(stale(&current.row.name));
             }
-        }
-        let own_contacts = actor.id == Some(id) && edit.is_contact_only();
-        if !own_contacts {
-            current.check_reach(actor, Verb::Update)?;
         }
         if edit.patch.is_empty() && edit.contacts.is_empty() {
             return Ok(Updated {

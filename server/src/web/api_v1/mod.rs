@@ -4,17 +4,20 @@
 //! can branch on, the English `detail`, and per-field `errors`; `error` repeats the detail
 //! for clients of the first notification API.
 
+mod directories;
 mod notifications;
+mod reference;
 mod technicians;
 
 use app::domain::{Refusal, Scope};
 use app::service::api_keys::{self, ApiKey};
 use app::service::{Actor, AppState, ServiceError};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -23,11 +26,15 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Requests one key may make per second; more are answered 429.
 pub const REQUESTS_PER_SECOND: u32 = 50;
 
+/// One key's count of requests: (the second being counted, the requests in it, when its
+/// use was last written).
+type Window = (i64, u32, i64);
+
 #[derive(Clone)]
 struct Api {
     state: AppState,
-    /// Per key: the second being counted and the requests in it.
-    windows: Arc<Mutex<HashMap<i64, (i64, u32)>>>,
+    /// Per key: its requests in the current second, and when its use was last written.
+    windows: Arc<Mutex<HashMap<i64, Window>>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -48,6 +55,24 @@ pub fn router(state: AppState) -> Router {
                 .patch(technicians::patch)
                 .delete(technicians::delete),
         )
+        .route(
+            "/api/v1/sites",
+            get(reference::sites).post(reference::add_site),
+        )
+        .route(
+            "/api/v1/departments",
+            get(reference::departments).post(reference::add_department),
+        )
+        .route(
+            "/api/v1/groups",
+            get(reference::groups).post(reference::add_group),
+        )
+        .route(
+            "/api/v1/udfs",
+            get(reference::udfs).post(reference::add_udf),
+        )
+        .route("/api/v1/directories/{name}/sync", post(directories::start))
+        .route("/api/v1/sync-runs/{id}", get(directories::run))
         .with_state(api)
 }
 
@@ -132,22 +157,81 @@ fn service_error_with(err: ServiceError, invalid: StatusCode) -> Response {
     }
 }
 
+/// The body as a JSON object: 415 for another media type, 413 when too large, 400 when
+/// it is not JSON or not an object.
+pub(super) async fn object(
+    request: Request<Body>,
+    patch: bool,
+) -> Result<Map<String, Value>, Response> {
+    let (parts, body) = request.into_parts();
+    let media = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let accepted =
+        media == "application/json" || (patch && media == "application/merge-patch+json");
+    if !accepted {
+        let wanted = if patch {
+            "application/merge-patch+json or application/json"
+        } else {
+            "application/json"
+        };
+        return Err(problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "media_type",
+            format!("send the body as {wanted}"),
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
+        )
+    })?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(problem(
+            StatusCode::BAD_REQUEST,
+            "not_an_object",
+            "the body must be a JSON object of attributes",
+        )),
+        Err(e) => Err(problem(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not JSON: {e}"),
+        )),
+    }
+}
+
 impl Api {
     /// The key the request carries, counted against its rate and holding `scope`; a
     /// response when refused.
     async fn key(&self, headers: &HeaderMap, scope: Scope) -> Result<ApiKey, Response> {
         let unauthorized = || {
-            problem(
+            let mut response = problem(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "send a live API key as Authorization: Bearer KEY (crewdesk apikey create NAME)",
-            )
+            );
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"crewdesk\""),
+            );
+            response
         };
         let presented = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, key)| key.trim())
             .ok_or_else(unauthorized)?;
         let key = api_keys::authenticate(&self.state.db, presented)
             .await
@@ -155,24 +239,30 @@ impl Api {
             .ok_or_else(unauthorized)?;
         let now = self.state.clock.now();
         let second = now / 1000;
-        let over = {
+        let (over, touch) = {
             let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-            let window = windows.entry(key.id).or_insert((second, 0));
+            let window = windows.entry(key.id).or_insert((second, 0, i64::MIN));
             if window.0 != second {
-                *window = (second, 0);
+                (window.0, window.1) = (second, 0);
             }
             window.1 += 1;
-            window.1 > REQUESTS_PER_SECOND
+            // The last use is written at most once a minute per key, sparing the writer.
+            let touch = now.saturating_sub(window.2) >= 60_000;
+            if touch {
+                window.2 = now;
+            }
+            (window.1 > REQUESTS_PER_SECOND, touch)
         };
         if over {
-            return Err(problem(
+            let mut response = problem(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
                 format!("at most {REQUESTS_PER_SECOND} requests a second per key"),
-            ));
-        }
-        if let Err(e) = api_keys::touch(&self.state.db, key.id, now).await {
-            tracing::warn!(error = ?e, "recording an API key's use failed");
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            return Err(response);
         }
         if !key.allows(scope) {
             return Err(problem(
@@ -180,6 +270,15 @@ impl Api {
                 "scope",
                 format!("this key lacks the scope {}", scope.as_str()),
             ));
+        }
+        if touch {
+            if let Err(e) = api_keys::touch(&self.state.db, key.id, now).await {
+                tracing::warn!(error = ?e, "recording an API key's use failed");
+            }
+        }
+        if key.owner_id.is_some() {
+            // An owned key of any scope works only while its owner may act.
+            self.owner(&key).await?;
         }
         Ok(key)
     }
@@ -190,8 +289,9 @@ impl Api {
         self.owner(&key).await
     }
 
-    /// The key's owner as an actor, as they are now: a key whose owner was deleted or may
-    /// no longer sign in stops working.
+    /// The key's owner as an actor, as they are now: a key whose owner was deleted, may no
+    /// longer sign in, is gone from their directory or must first change their password,
+    /// stops working.
     async fn owner(&self, key: &ApiKey) -> Result<Actor, Response> {
         let gone = || {
             problem(
@@ -201,14 +301,19 @@ impl Api {
             )
         };
         let id = key.owner_id.ok_or_else(gone)?;
-        match app::service::auth::load_actor(&self.state.db, id).await {
-            Ok(Some(mut actor)) => {
-                // The audit log names the key beside its owner.
-                actor.name = format!("{} (API key {})", actor.name, key.name);
-                Ok(actor)
-            }
-            Ok(None) => Err(gone()),
-            Err(e) => Err(service_error(ServiceError::Internal(e))),
+        let actor = match app::service::auth::load_actor(&self.state.db, id).await {
+            Ok(Some(actor)) if !actor.must_change_password => actor,
+            Ok(_) => return Err(gone()),
+            Err(e) => return Err(service_error(ServiceError::Internal(e))),
+        };
+        match app::service::technicians::is_gone_from_directory(&self.state.db, id).await {
+            Ok(false) => {}
+            Ok(true) => return Err(gone()),
+            Err(e) => return Err(service_error(e)),
         }
+        let mut actor = actor;
+        // The audit log names the key beside its owner.
+        actor.name = format!("{} (API key #{} {})", actor.name, key.id, key.name);
+        Ok(actor)
     }
 }

@@ -3,7 +3,7 @@
 //! an `ETag` from its version; create; JSON Merge Patch (RFC 7396) and delete, both only
 //! with an `If-Match` naming the version the client saw.
 
-use super::{field_error, problem, problem_with, service_error_with, Api, BODY_LIMIT};
+use super::{field_error, object, problem, problem_with, service_error_with, Api};
 use app::domain::edit::EditForm;
 use app::domain::{Edit, ListQuery, NewTechnician, Scope, SortKey, TechnicianForm, TechnicianRef};
 use app::service::{technicians, AuditContext, ServiceError, Source};
@@ -115,9 +115,15 @@ async fn current(api: &Api, id: i64) -> Result<Option<(i64, Value)>, ServiceErro
     Err(ServiceError::Conflict(app::domain::Refusal::KeptChanging))
 }
 
-fn with_etag(status: StatusCode, version: i64, body: Value) -> Response {
+/// A technician's entity tag: its id and version, so a tag read from one technician never
+/// passes for another.
+fn etag(id: i64, version: i64) -> String {
+    format!("\"{id}.{version}\"")
+}
+
+fn with_etag(status: StatusCode, id: i64, version: i64, body: Value) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
-    if let Ok(tag) = HeaderValue::from_str(&format!("\"{version}\"")) {
+    if let Ok(tag) = HeaderValue::from_str(&etag(id, version)) {
         response.headers_mut().insert(header::ETAG, tag);
     }
     response
@@ -144,14 +150,16 @@ pub(super) async fn read(
         return not_found();
     };
     match current(&api, id).await {
-        Ok(Some((version, body))) => with_etag(StatusCode::OK, version, body),
+        Ok(Some((version, body))) => with_etag(StatusCode::OK, id, version, body),
         Ok(None) => not_found(),
         Err(e) => refused(e),
     }
 }
 
-/// The version an `If-Match` names: 428 without one, 412 for one that is no version.
-fn if_match(headers: &HeaderMap) -> Result<i64, Box<Response>> {
+/// The version an `If-Match` names for technician `id`: 428 without one, 412 for one that
+/// is not a strong tag of this technician (`*` and weak tags included: a write needs the
+/// exact version it read).
+fn if_match(headers: &HeaderMap, id: i64) -> Result<i64, Box<Response>> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Err(Box::new(problem(
             StatusCode::PRECONDITION_REQUIRED,
@@ -159,68 +167,21 @@ fn if_match(headers: &HeaderMap) -> Result<i64, Box<Response>> {
             "send If-Match with the ETag of the technician as you read it",
         )));
     };
+    let prefix = format!("\"{id}.");
     value
         .to_str()
         .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .map(str::trim)
+        .and_then(|v| v.strip_prefix(prefix.as_str()))
+        .and_then(|v| v.strip_suffix('"'))
         .and_then(|v| v.parse::<i64>().ok())
         .ok_or_else(|| {
             Box::new(problem(
                 StatusCode::PRECONDITION_FAILED,
-                "stale",
+                "stale_edit",
                 "If-Match names no version of this technician",
             ))
         })
-}
-
-/// The body as a JSON object: 415 for another media type, 413 when too large, 400 when
-/// it is not JSON or not an object.
-async fn object(request: Request<Body>, patch: bool) -> Result<Map<String, Value>, Response> {
-    let (parts, body) = request.into_parts();
-    let media = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let accepted =
-        media == "application/json" || (patch && media == "application/merge-patch+json");
-    if !accepted {
-        let wanted = if patch {
-            "application/merge-patch+json or application/json"
-        } else {
-            "application/json"
-        };
-        return Err(problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "media_type",
-            format!("send the body as {wanted}"),
-        ));
-    }
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
-        problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("the body is larger than {} KiB", BODY_LIMIT / 1024),
-        )
-    })?;
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(problem(
-            StatusCode::BAD_REQUEST,
-            "not_an_object",
-            "the body must be a JSON object of attributes",
-        )),
-        Err(e) => Err(problem(
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            format!("the body is not JSON: {e}"),
-        )),
-    }
 }
 
 /// The attributes a technician form knows, as the API spells them.
@@ -250,6 +211,7 @@ fn form_of(map: Map<String, Value>) -> Result<EditForm, Box<Response>> {
             Value::Bool(b) => b.to_string(),
             Value::Number(n) => n.to_string(),
             _ => {
+                let name: String = name.chars().take(64).collect();
                 errors.push(json!({ "field": name, "code": "not_a_string",
                     "detail": "must be a string, a number, true or false, or null" }));
                 continue;
@@ -257,7 +219,7 @@ fn form_of(map: Map<String, Value>) -> Result<EditForm, Box<Response>> {
         };
         if known.contains(&name) {
             technician.insert(name, Value::String(text));
-        } else if name.starts_with("UDF_") {
+        } else if app::domain::UdfColumn::parse(&name).is_ok() {
             udfs.push((name, text));
         } else if contact_fields.contains(&name.as_str()) {
             if text.is_empty() {
@@ -330,7 +292,7 @@ pub(super) async fn create(State(api): State<Api>, request: Request<Body>) -> Re
                 .iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>());
-            let mut response = with_etag(StatusCode::CREATED, version, body);
+            let mut response = with_etag(StatusCode::CREATED, added.id, version, body);
             if let Ok(location) =
                 HeaderValue::from_str(&format!("/api/v1/technicians/{}", added.id))
             {
@@ -356,7 +318,7 @@ pub(super) async fn patch(
     let Ok(id) = id.parse::<i64>() else {
         return not_found();
     };
-    let expected = match if_match(request.headers()) {
+    let expected = match if_match(request.headers(), id) {
         Ok(version) => version,
         Err(response) => return *response,
     };
@@ -392,7 +354,7 @@ pub(super) async fn patch(
         return refused(e);
     }
     match current(&api, id).await {
-        Ok(Some((version, body))) => with_etag(StatusCode::OK, version, body),
+        Ok(Some((version, body))) => with_etag(StatusCode::OK, id, version, body),
         Ok(None) => not_found(),
         Err(e) => refused(e),
     }
@@ -411,7 +373,7 @@ pub(super) async fn delete(
     let Ok(id) = id.parse::<i64>() else {
         return not_found();
     };
-    let expected = match if_match(&headers) {
+    let expected = match if_match(&headers, id) {
         Ok(version) => version,
         Err(response) => return *response,
     };
