@@ -101,6 +101,41 @@ on_both_backends! {
         assert_eq!(app.count("SELECT count(*) FROM sites WHERE name IN ('Tokyo', 'Oslo')").await, 0);
     }
 
+    async fn a_technicians_contact_methods_are_read_requested_and_tested_within_reach(app: TestApp) {
+        app.create_admin().await;
+        let ada = app.add_as_admin(&[("name", "Ada"), ("mobile", "+86 138 0013 8000")]).await.userid.unwrap();
+        app.add_user("Eve", "eve", "Correct-Horse-Battery-9", &[]).await;
+        let admin = common::api_key(&app, "admin", Some(ADMIN_LOGIN), &ALL).await;
+        let eve = common::api_key(&app, "eve", Some("eve"), &ALL).await;
+
+        let (status, subs) = get(&app, &format!("/api/v1/technicians/{ada}/subscriptions"), &admin).await;
+        assert_eq!(status, 200, "{subs}");
+        let sms = subs["items"].as_array().unwrap().iter().find(|i| i["method"] == "sms").unwrap().clone();
+        assert_eq!(sms["state"], "pending", "adding a mobile asked for its confirmation: {subs}");
+        let (status, points) = get(&app, &format!("/api/v1/technicians/{ada}/contact-points"), &admin).await;
+        assert_eq!((status, points["items"].as_array().map(Vec::len)), (200, Some(0)), "{points}");
+
+        let path = format!("/api/v1/technicians/{ada}/subscriptions");
+        let (status, body) = post(&app, &path, &admin, json!({"methods": ["email"]})).await;
+        assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("cannot_subscribe")), "{body}");
+        let (status, body) = post(&app, &path, &admin, json!({"methods": ["fax"]})).await;
+        assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("methods")), "{body}");
+        let test = format!("/api/v1/technicians/{ada}/test");
+        let (status, body) = post(&app, &test, &admin, json!({"channel": "sms"})).await;
+        assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("cannot_test")), "{body}");
+        let (status, body) = post(&app, &test, &admin, json!({"channel": "pigeon"})).await;
+        assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("channel")), "{body}");
+
+        // A plain engineer's key reaches nobody else's contact methods.
+        for path in [format!("/api/v1/technicians/{ada}/contact-points"), format!("/api/v1/technicians/{ada}/subscriptions")] {
+            let (status, body) = get(&app, &path, &eve).await;
+            assert_eq!((status, body["code"].as_str()), (403, Some("admins_only")), "{path}: {body}");
+        }
+        let (status, body) = post(&app, &test, &eve, json!({"channel": "sms"})).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(app.count("SELECT count(*) FROM notifications WHERE kind = 'test'").await, 0);
+    }
+
     async fn a_sync_key_starts_a_directorys_sync_and_follows_it(app: TestApp) {
         app.create_admin().await;
         let path = std::env::temp_dir().join(format!("crewdesk-api-sync-{}-{}.csv", std::process::id(), rand::random::<u32>()));

@@ -77,7 +77,64 @@ fn code(answer: &Answer) -> &str {
 
 const ALL: [Scope; 2] = [Scope::TechniciansRead, Scope::TechniciansWrite];
 
+/// POST `body` to `path` with an `Idempotency-Key`: (status, replayed, body).
+async fn post_once(
+    app: &TestApp,
+    path: &str,
+    key: &str,
+    chosen: &str,
+    body: Value,
+) -> (u16, bool, Value) {
+    let response = app
+        .new_client()
+        .post(app.url(path))
+        .bearer_auth(key)
+        .header("idempotency-key", chosen)
+        .json(&body)
+        .send()
+        .await
+        .expect("the API answers");
+    let status = response.status().as_u16();
+    let replayed = response.headers().get("idempotent-replayed").is_some();
+    let text = response.text().await.unwrap_or_default();
+    (
+        status,
+        replayed,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
 on_both_backends! {
+    async fn a_post_with_an_idempotency_key_is_done_once(app: TestApp) {
+        app.create_admin().await;
+        let key = common::api_key(&app, "ops", Some(ADMIN_LOGIN), &ALL).await;
+        let path = "/api/v1/technicians";
+        let (status, replayed, first) = post_once(&app, path, &key, "create-neo", json!({"name": "Neo"})).await;
+        assert_eq!((status, replayed), (201, false), "{first}");
+        let (status, replayed, again) = post_once(&app, path, &key, "create-neo", json!({"name": "Neo"})).await;
+        assert_eq!((status, replayed), (201, true), "{again}");
+        assert_eq!(again["id"], first["id"]);
+        let (status, _, other) = post_once(&app, path, &key, "create-neo", json!({"name": "Trinity"})).await;
+        assert_eq!((status, other["code"].as_str()), (422, Some("idempotency_key_reused")), "{other}");
+        // A refused request did nothing: its key may carry the mended request.
+        let (status, _, refused) = post_once(&app, path, &key, "mend", json!({"email": "x@example.com"})).await;
+        assert_eq!(status, 422, "{refused}");
+        let (status, _, mended) = post_once(&app, path, &key, "mend", json!({"name": "Morpheus"})).await;
+        assert_eq!(status, 201, "{mended}");
+        let (status, _, bad) = post_once(&app, path, &key, &"k".repeat(201), json!({"name": "X"})).await;
+        assert_eq!((status, bad["code"].as_str()), (400, Some("idempotency_key")), "{bad}");
+        // Ten at once with one key: one technician, every answer its creation or "ask again".
+        let burst: Vec<_> = (0..10)
+            .map(|_| post_once(&app, path, &key, "burst", json!({"name": "Tank"})))
+            .collect();
+        let answers = futures::future::join_all(burst).await;
+        for (status, _, body) in &answers {
+            assert!(*status == 201 || (*status == 409 && body["code"] == "idempotency_in_progress"), "{status} {body}");
+        }
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE name = 'Tank'").await, 1);
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE name IN ('Neo', 'Trinity')").await, 1);
+    }
+
     async fn a_key_reads_within_its_scopes_and_nothing_without_one(app: TestApp) {
         app.create_admin().await;
         let ada = app.add_as_admin(&[("name", "Ada Lovelace"), ("email", "ada@example.com")]).await.userid.unwrap();

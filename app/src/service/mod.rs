@@ -12,6 +12,7 @@ pub mod db;
 pub mod delivery_log;
 pub mod directories;
 pub mod error;
+pub mod idempotency;
 pub mod lockout;
 pub mod notifications;
 pub mod outbox;

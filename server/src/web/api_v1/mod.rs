@@ -4,7 +4,9 @@
 //! can branch on, the English `detail`, and per-field `errors`; `error` repeats the detail
 //! for clients of the first notification API.
 
+mod contacts;
 mod directories;
+mod idempotency;
 mod notifications;
 mod reference;
 mod technicians;
@@ -56,6 +58,15 @@ pub fn router(state: AppState) -> Router {
                 .delete(technicians::delete),
         )
         .route(
+            "/api/v1/technicians/{id}/contact-points",
+            get(contacts::contact_points),
+        )
+        .route(
+            "/api/v1/technicians/{id}/subscriptions",
+            get(contacts::subscriptions).post(contacts::subscribe),
+        )
+        .route("/api/v1/technicians/{id}/test", post(contacts::test))
+        .route(
             "/api/v1/sites",
             get(reference::sites).post(reference::add_site),
         )
@@ -73,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/directories/{name}/sync", post(directories::start))
         .route("/api/v1/sync-runs/{id}", get(directories::run))
+        .route_layer(axum::middleware::from_fn_with_state(
+            api.clone(),
+            idempotency::layer,
+        ))
         .with_state(api)
 }
 
@@ -287,6 +302,25 @@ impl Api {
     async fn acting(&self, headers: &HeaderMap, scope: Scope) -> Result<Actor, Response> {
         let key = self.key(headers, scope).await?;
         self.owner(&key).await
+    }
+
+    /// Who a request acts as, and the technician id its path names (404 for one that is no
+    /// id).
+    async fn acting_on(
+        &self,
+        headers: &HeaderMap,
+        scope: Scope,
+        id: &str,
+    ) -> Result<(Actor, i64), Response> {
+        let actor = self.acting(headers, scope).await?;
+        let id = id.parse::<i64>().map_err(|_| {
+            problem(
+                StatusCode::NOT_FOUND,
+                "no_technician",
+                "there is no such technician",
+            )
+        })?;
+        Ok((actor, id))
     }
 
     /// The key's owner as an actor, as they are now: a key whose owner was deleted, may no

@@ -311,12 +311,12 @@ pub(super) async fn patch(
     Path(id): Path<String>,
     request: Request<Body>,
 ) -> Response {
-    let actor = match api.acting(request.headers(), Scope::TechniciansWrite).await {
-        Ok(actor) => actor,
+    let (actor, id) = match api
+        .acting_on(request.headers(), Scope::TechniciansWrite, &id)
+        .await
+    {
+        Ok(acting) => acting,
         Err(response) => return response,
-    };
-    let Ok(id) = id.parse::<i64>() else {
-        return not_found();
     };
     let expected = match if_match(request.headers(), id) {
         Ok(version) => version,
@@ -366,12 +366,9 @@ pub(super) async fn delete(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let actor = match api.acting(&headers, Scope::TechniciansWrite).await {
-        Ok(actor) => actor,
+    let (actor, id) = match api.acting_on(&headers, Scope::TechniciansWrite, &id).await {
+        Ok(acting) => acting,
         Err(response) => return response,
-    };
-    let Ok(id) = id.parse::<i64>() else {
-        return not_found();
     };
     let expected = match if_match(&headers, id) {
         Ok(version) => version,

@@ -1,0 +1,15 @@
+-- The first answer to a POST that carried an Idempotency-Key, per API key, kept a day: a
+-- repeat of the same request gets it again instead of doing the work twice. A row without a
+-- status is a request still being answered.
+CREATE TABLE api_idempotency (
+    key_id          BIGINT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    fingerprint     TEXT NOT NULL,
+    status          BIGINT,
+    location        TEXT,
+    etag            TEXT,
+    body            TEXT,
+    created_at      BIGINT NOT NULL,
+    PRIMARY KEY (key_id, idempotency_key)
+);
+CREATE INDEX api_idempotency_created ON api_idempotency (created_at);
