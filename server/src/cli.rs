@@ -114,6 +114,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DirectoryCommand,
     },
+    /// The roster as CSV.
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
     /// Keys of the notification API.
     Apikey {
         #[command(subcommand)]
@@ -299,6 +304,26 @@ pub enum DirectoryCommand {
     Remove { name: String },
     /// Synchronize every directory, or NAME; prints one line of counts.
     Sync { name: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Every engineer (or those the filters name) as CSV on standard output: every attribute
+    /// the XML API knows, UDFs by column name.
+    Export {
+        /// Matched against name, alias, login, email and mobile.
+        #[arg(long)]
+        q: Option<String>,
+        /// A site id, or `none` for engineers without one.
+        #[arg(long)]
+        site: Option<String>,
+        /// SDAdmin, SDSiteAdmin or none.
+        #[arg(long)]
+        role: Option<String>,
+        /// Start with the byte order mark Excel needs to read UTF-8.
+        #[arg(long)]
+        bom: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -495,6 +520,10 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             println!("Defined the field {} ('{}').", column.trim(), alias.trim());
             Ok(())
         }
+        Command::Roster { command } => {
+            let db = open(&url).await?;
+            roster(&db, command).await
+        }
         Command::Apikey { command } => {
             let db = open(&url).await?;
             apikey(&db, command).await
@@ -508,6 +537,28 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             crate::demo::seed(&db, &access()?, engineers).await
         }
     }
+}
+
+async fn roster(db: &Db, command: RosterCommand) -> Result<(), String> {
+    use std::io::Write;
+    let RosterCommand::Export { q, site, role, bom } = command;
+    let query = crate::roster_csv::query(|name| match name {
+        "q" => q.clone(),
+        "site" => site.clone(),
+        "role" => role.clone(),
+        _ => None,
+    });
+    let (first, mut export) = crate::roster_csv::start(db, &Actor::operator(), &query, bom)
+        .await
+        .map_err(service_message)?;
+    let mut out = std::io::stdout().lock();
+    let written = |e: std::io::Error| format!("writing the roster: {e}");
+    out.write_all(&first).map_err(written)?;
+    while let Some(rows) = export.next_rows().await.map_err(service_message)? {
+        out.write_all(&crate::roster_csv::lines(&rows))
+            .map_err(written)?;
+    }
+    out.flush().map_err(written)
 }
 
 async fn apikey(db: &Db, command: ApikeyCommand) -> Result<(), String> {

@@ -9,6 +9,7 @@ pub mod listener;
 pub mod maintenance;
 pub mod notify;
 pub mod operator;
+pub mod roster_csv;
 pub mod servlet;
 pub mod startup;
 pub mod web;

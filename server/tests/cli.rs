@@ -63,6 +63,18 @@ fn reference_data_and_an_admin_are_created_from_the_command_line() {
     let (ok, out, err) = crewdesk(&db, &["udf", "add", "UDF_CHAR1", "Badge number"]);
     assert!(ok, "{err}");
     assert!(out.contains("UDF_CHAR1"), "{out}");
+    // The roster as CSV: a header and the one engineer, with the UDF column.
+    let (ok, csv, err) = crewdesk(&db, &["roster", "export", "--bom"]);
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert!(csv.starts_with('\u{feff}') && lines.len() == 2, "{csv}");
+    assert!(
+        lines[0].starts_with("id,name,") && lines[0].ends_with(",UDF_CHAR1"),
+        "{csv}"
+    );
+    assert!(lines[1].contains(",ops,"), "{csv}");
+    let (ok, csv, _) = crewdesk(&db, &["roster", "export", "--q", "nobody-matches"]);
+    assert!(ok && csv.lines().count() == 1, "{csv}");
 }
 
 #[test]

@@ -15,16 +15,18 @@ pub enum Verb {
     Delete,
     Subscribe,
     SendTestTo,
+    Export,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 6] = [
+    pub const ALL: [Verb; 7] = [
         Self::Add,
         Self::Edit,
         Self::Update,
         Self::Delete,
         Self::Subscribe,
         Self::SendTestTo,
+        Self::Export,
     ];
 
     pub fn english(self) -> &'static str {
@@ -35,6 +37,7 @@ impl Verb {
             Self::Delete => "delete",
             Self::Subscribe => "subscribe",
             Self::SendTestTo => "send a test notification to",
+            Self::Export => "export",
         }
     }
 }

@@ -172,6 +172,23 @@ pub struct ListQuery {
     pub before: String,
 }
 
+impl ListQuery {
+    /// The view an address names, by the roster page's own parameter names (`q`, `site`,
+    /// `role`, `state`, `dir`, `sort`, `desc=1`); the export and the API read the same.
+    pub fn from_params(param: impl Fn(&str) -> String) -> Self {
+        Self {
+            search: param("q"),
+            site: param("site"),
+            role: param("role"),
+            state: param("state"),
+            directory: param("dir"),
+            sort: SortKey::parse(&param("sort")),
+            descending: param("desc") == "1",
+            ..Self::default()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page {
     pub rows: Vec<TechnicianRow>,

@@ -354,6 +354,7 @@ texts! {
     field_sms_mail_id: "SMS mail ID", "短信邮箱";
     field_cost: "Cost per hour", "每小时成本";
     field_job_title: "Job title", "职位";
+    export_csv: "Export CSV", "导出 CSV";
     field_language: "Language of messages", "消息语言";
     language_of_site: "The site's (else English)", "随站点(否则为英文)";
     hint_language: "Confirmations and test notifications are written in it.", "确认消息和测试通知使用此语言。";

@@ -7,8 +7,8 @@ use super::pager::{OpenEnded, Pager};
 use super::{say, use_texts};
 use crate::api::technicians::{list_technicians, sites};
 use crate::domain::{
-    any_available, method_options, BetaChannels, Channel, Channels, ListQuery, Page, SortKey,
-    SubState, TechnicianRow,
+    any_available, method_options, BetaChannels, Channel, Channels, ListQuery, Page, SubState,
+    TechnicianRow,
 };
 use crate::i18n::{fill, Texts};
 use crate::url::encode_component;
@@ -75,17 +75,11 @@ pub fn EngineersPage() -> impl IntoView {
     let list_url = ListUrl::current();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let list_query = move || ListQuery {
-        search: param("q"),
-        site: param("site"),
-        role: param("role"),
-        state: param("state"),
-        directory: param("dir"),
-        sort: SortKey::parse(&param("sort")),
-        descending: param("desc") == "1",
         page: param("page").parse().unwrap_or(1),
         per_page: 25,
         after: param("after"),
         before: param("before"),
+        ..ListQuery::from_params(param)
     };
     // A finished dialog leaves its notice in the URL; that change reloads the table too.
     let notices = move || {
@@ -122,6 +116,8 @@ pub fn EngineersPage() -> impl IntoView {
                 <h1>{t.engineers_title}</h1>
                 <div class="actions">
                     <a class="button" href="/engineers/new">{t.add_technician}</a>
+                    // The view as it is filtered, as a file: the router leaves it to the browser.
+                    <a class="button" href=list_url.with_path("/roster.csv") rel="external" download="roster.csv">{t.export_csv}</a>
                     <super::sync::SyncButton start=start_sync/>
                 </div>
             </div>

@@ -5,6 +5,7 @@ pub mod api_v1;
 pub mod assets;
 pub mod confirm;
 pub mod edge;
+pub mod export;
 pub mod guard;
 pub mod health;
 pub mod lang;
@@ -53,7 +54,8 @@ pub fn console_router(
     let pages: Router = Router::new()
         .leptos_routes_with_context(&options, routes, context, app_shell)
         .with_state(options.clone())
-        .merge(password::router(state.clone()));
+        .merge(password::router(state.clone()))
+        .merge(export::router(state.clone()));
     pages
         .layer(axum::middleware::from_fn_with_state(
             render::Limit::after(deadline),

@@ -11,6 +11,7 @@ fn verb(v: Verb) -> &'static str {
         Verb::Delete => "删除",
         Verb::Subscribe => "订阅",
         Verb::SendTestTo => "发送测试通知给",
+        Verb::Export => "导出",
     }
 }
 

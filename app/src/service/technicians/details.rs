@@ -173,7 +173,7 @@ pub(crate) async fn read(
 }
 
 /// The API attributes and contact points of each of `ids` that exists.
-async fn read_many(
+pub(crate) async fn read_many(
     conn: &mut AnyConnection,
     ids: &[i64],
 ) -> Result<HashMap<i64, (Details, Vec<ContactPoint>)>, ServiceError> {

@@ -3,6 +3,7 @@
 mod add;
 mod delete;
 pub(crate) mod details;
+pub mod export;
 mod identify;
 mod list;
 mod placement;

@@ -5,7 +5,7 @@
 
 use super::{field_error, object, problem, problem_with, service_error_with, Api};
 use app::domain::edit::EditForm;
-use app::domain::{Edit, ListQuery, NewTechnician, Scope, SortKey, TechnicianForm, TechnicianRef};
+use app::domain::{Edit, ListQuery, NewTechnician, Scope, TechnicianForm, TechnicianRef};
 use app::service::{technicians, AuditContext, ServiceError, Source};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -25,7 +25,8 @@ fn context() -> AuditContext {
     AuditContext::new(Source::Api, None)
 }
 
-/// `GET /api/v1/technicians?q=&site=&role=&state=&directory=&sort=&descending=&per_page=&after=`
+/// `GET /api/v1/technicians?q=&site=&role=&state=&dir=&sort=&desc=1&per_page=&after=`, the
+/// roster page's own parameters.
 pub(super) async fn list(
     State(api): State<Api>,
     headers: HeaderMap,
@@ -48,17 +49,10 @@ pub(super) async fn list(
         }
     };
     let query = ListQuery {
-        search: text("q"),
-        site: text("site"),
-        role: text("role"),
-        state: text("state"),
-        directory: text("directory"),
-        sort: SortKey::parse(&text("sort")),
-        descending: text("descending") == "true",
         page: 1,
         per_page,
         after: text("after"),
-        before: String::new(),
+        ..ListQuery::from_params(text)
     };
     match technicians::list_technicians(&api.state.db, &actor, &query).await {
         Ok(page) => {
