@@ -166,6 +166,10 @@ on_both_backends! {
         assert_eq!((missing.status, code(&missing)), (404, "no_technician"));
         let nonsense = get(&app, "/api/v1/technicians?per_page=100000", &reader).await;
         assert_eq!((nonsense.status, code(&nonsense)), (422, "invalid"));
+        let nowhere = get(&app, "/api/v1/engineers", &reader).await;
+        assert_eq!((nowhere.status, code(&nowhere)), (404, "no_endpoint"));
+        let put = call(&app, reqwest::Method::PUT, &format!("/api/v1/technicians/{ada}"), Some(&reader), None, None).await;
+        assert_eq!((put.status, code(&put)), (405, "method_not_allowed"));
     }
 
     async fn a_patch_changes_only_what_it_names_and_only_the_version_it_read(app: TestApp) {

@@ -17,7 +17,7 @@ use app::service::{Actor, AppState, ServiceError};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -84,11 +84,31 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/directories/{name}/sync", post(directories::start))
         .route("/api/v1/sync-runs/{id}", get(directories::run))
+        .route("/api/v1/{*rest}", any(unknown))
+        .method_not_allowed_fallback(not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(
             api.clone(),
             idempotency::layer,
         ))
         .with_state(api)
+}
+
+/// Any other address under `/api/v1`: a problem too, never the console's page.
+async fn unknown() -> Response {
+    problem(
+        StatusCode::NOT_FOUND,
+        "no_endpoint",
+        "there is no such endpoint; see the README's API section",
+    )
+}
+
+/// A method an endpoint does not answer (`PUT /api/v1/technicians/7`).
+async fn not_allowed() -> Response {
+    problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not answer that method",
+    )
 }
 
 /// A problem answer: `code` for programs, `detail` for people.
