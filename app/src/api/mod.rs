@@ -1,5 +1,6 @@
 //! Server functions: thin adapters from the console onto `service`.
 
+pub mod api_keys;
 pub mod auth;
 pub mod directory;
 pub mod error;

@@ -176,6 +176,7 @@ pub async fn revoke(
     name: &str,
     now: i64,
 ) -> Result<(), ServiceError> {
+    actor.require_admin(AdminTask::ManageApiKeys)?;
     let name = checked_name(name)?;
     let mut tx = db.begin_write().await?;
     let done =

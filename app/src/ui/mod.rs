@@ -1,6 +1,7 @@
 //! Pages and components of the console.
 
 mod add_technician;
+mod api_keys;
 mod audit;
 pub mod awaited;
 mod deliveries;

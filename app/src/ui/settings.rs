@@ -44,6 +44,7 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || saved().then(|| view! { <p class="notice success">{t.settings_saved}</p> })}
             </div>
             <super::directories::DirectoriesSection/>
+            <super::api_keys::ApiKeysSection/>
         </Layout>
     }
 }
