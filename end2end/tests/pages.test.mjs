@@ -35,6 +35,37 @@ test('an SDAdmin adds a site and a UDF, switches a beta channel on, and finds bo
   assert.deepEqual(errors, []);
 });
 
+test('an SDAdmin makes an API key under Settings, sees it once, and revokes it', async () => {
+  const page = await (await env.browser.newContext()).newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await signIn(page, env.server.base);
+  await page.goto(`${env.server.base}/settings`);
+  await waitForHydration(page);
+  const keys = page.getByRole('region', { name: 'API keys' });
+  await keys.getByLabel('Key name').fill('e2e-provisioning');
+  await keys.getByLabel('Owner (login)').fill(ADMIN.login);
+  await keys.getByLabel('technicians:read').check();
+  await keys.getByRole('button', { name: 'Create key' }).click();
+  const shown = keys.locator('code.new-key');
+  await shown.waitFor();
+  const key = (await shown.innerText()).trim();
+  assert.match(key, /^cdk_[0-9a-f]{64}$/);
+  const answer = await fetch(`${env.server.base}/api/v1/technicians`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal(answer.status, 200);
+  // Shown once: a reload no longer has it.
+  await page.reload();
+  await keys.getByRole('cell', { name: 'e2e-provisioning', exact: true }).waitFor();
+  assert.equal(await keys.locator('code.new-key').count(), 0);
+  assert.equal((await page.content()).includes(key), false);
+  await waitForHydration(page);
+  await keys.getByRole('button', { name: 'Revoke e2e-provisioning' }).click();
+  await keys.getByText('revoked').waitFor();
+  const after = await fetch(`${env.server.base}/api/v1/technicians`, { headers: { authorization: `Bearer ${key}` } });
+  assert.equal(after.status, 401);
+  assert.deepEqual(errors, []);
+});
+
 test('the audit log shows what an edit changed, filtered by technician', async () => {
   const id = await addTechnician(env.server.base, { name: 'Dorothy Hoover', email: 'dorothy@example.com' });
   const page = await (await env.browser.newContext()).newPage();
