@@ -32,6 +32,14 @@ for f in "$pkg"/*.wasm; do
 done
 cp style/main.css "$pkg/crewdesk.css"
 cp public/favicon.ico "$out/favicon.ico"
+# The API reference page (/api/docs): Swagger UI from npm, served by Crewdesk itself.
+mkdir -p "$out/api-docs"
+cp end2end/node_modules/swagger-ui-dist/swagger-ui-bundle.js end2end/node_modules/swagger-ui-dist/swagger-ui.css \
+  "$out/api-docs/"
+for f in "$out"/api-docs/*.js "$out"/api-docs/*.css; do
+  gzip -9 -k -f "$f"
+  brotli -q 11 -f "$f"
+done
 for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/crewdesk.css; do
   gzip -9 -k -f "$f"
   brotli -q 11 -f "$f"

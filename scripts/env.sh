@@ -6,6 +6,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # tens of gigabytes on disk.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 WASM_BINDGEN_VERSION=0.2.130
+SCHEMATHESIS_VERSION=4.32.5
 # The browser WASM keeps its relocations so tools/wasm-split can cut it at the lazy routes;
 # scoped to that target, so host builds are untouched.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:--Clink-args=--emit-relocs}"

@@ -28,9 +28,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 
 # wasm-opt from npm's binaryen: Debian's older wasm-opt silently breaks the WASM.
+# swagger-ui-dist: the API reference page's bundle (its analytics dependency is switched off
+# in package.json and here: nothing is sent anywhere).
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/playwright-core ] \
-  || [ ! -d end2end/node_modules/axe-core ]; then
-  (cd end2end && npm ci --no-audit --no-fund)
+  || [ ! -d end2end/node_modules/axe-core ] || [ ! -d end2end/node_modules/swagger-ui-dist ]; then
+  (cd end2end && SCARF_ANALYTICS=false npm ci --no-audit --no-fund)
 fi
 
 apt_install brotli
@@ -38,4 +40,13 @@ apt_install brotli
 if [ "${1:-}" = "--test" ]; then
   # CJK glyphs: the browser tests measure the Chinese console as its readers see it.
   apt_install chromium postgresql-client slapd ldap-utils openssl fonts-noto-cjk
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  # schemathesis checks the API against its OpenAPI document (scripts/api-conformance.sh).
+  venv="$HOME/.cache/crewdesk-schemathesis"
+  if [ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
 fi

@@ -41,6 +41,9 @@ scripts/build-site.sh
 step "unit and integration tests"
 cargo test --workspace
 
+step "API conformance (schemathesis against /api/v1/openapi.json)"
+scripts/api-conformance.sh
+
 step "browser tests"
 CREWDESK_BIN="$CARGO_TARGET_DIR/debug/crewdesk" CREWDESK_SITE_ROOT="$PWD/target/site" \
   npm test --prefix end2end

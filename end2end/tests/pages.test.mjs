@@ -66,6 +66,53 @@ test('an SDAdmin makes an API key under Settings, sees it once, and revokes it',
   assert.deepEqual(errors, []);
 });
 
+test('an SDAdmin previews a roster CSV with its problems by row and column, then imports the rest', async () => {
+  const page = await (await env.browser.newContext()).newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await signIn(page, env.server.base);
+  await page.getByRole('link', { name: 'Import CSV' }).click();
+  await page.getByRole('heading', { name: 'Import engineers from CSV' }).waitFor();
+  const csv = '\ufeffname,email,jobTitle\r\nKatherine Johnson,katherine@example.com,Mathematician\r\n'
+    + 'Mary Jackson,not-an-address,Engineer\r\n"Christine Darden, PhD",christine@example.com,"Aero\r\nengineer"\r\n';
+  await page.getByLabel('CSV file (UTF-8, up to 16 MB)').setInputFiles({ name: 'team.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByText('team.csv: 1 to create, 0 to update, 0 unchanged, 2 with problems.').waitFor();
+  const rows = page.locator('table.import-rows tbody tr');
+  assert.equal(await rows.count(), 2);
+  assert.match(await rows.nth(0).innerText(), /^3\s+problem\s+email\s+/);
+  assert.match(await rows.nth(1).innerText(), /^4\s+problem\s+jobTitle\s+/);
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: "Download every row's outcome (CSV)" }).click();
+  const report = await (await download).path();
+  const { readFile } = await import('node:fs/promises');
+  assert.match(await readFile(report, 'utf8'), /\r\n2,create,,,,\r\n3,error,,email,/);
+  // Nothing is written before the preview is applied.
+  const before = await fetch(`${env.server.base}/roster.csv?q=Katherine`, { headers: { cookie: (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } });
+  assert.doesNotMatch(await before.text(), /Katherine/);
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Apply: create 1, update 0' }).click();
+  await page.getByText('team.csv imported: 1 created, 0 updated, 0 unchanged, 2 with problems (they changed nothing).').waitFor();
+  await page.getByRole('link', { name: 'Back to the engineers' }).click();
+  await page.getByRole('cell', { name: 'Katherine Johnson' }).waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('the API reference page renders the served OpenAPI document from this server alone', async () => {
+  const page = await (await env.browser.newContext()).newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  const elsewhere = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(env.server.base) && !request.url().startsWith('data:')) elsewhere.push(request.url());
+  });
+  await page.goto(`${env.server.base}/api/docs`);
+  await page.getByRole('heading', { name: /Crewdesk API/ }).waitFor();
+  await page.getByText('/api/v1/technicians/{id}', { exact: true }).first().waitFor();
+  assert.deepEqual(elsewhere, []);
+  assert.deepEqual(errors, []);
+});
+
 test('the audit log shows what an edit changed, filtered by technician', async () => {
   const id = await addTechnician(env.server.base, { name: 'Dorothy Hoover', email: 'dorothy@example.com' });
   const page = await (await env.browser.newContext()).newPage();

@@ -324,6 +324,15 @@ pub enum RosterCommand {
         #[arg(long)]
         bom: bool,
     },
+    /// Read a roster CSV (an export's columns): each row matched by loginName and
+    /// userDomainName, else email. Prints what each row would do (create, update, unchanged
+    /// or the field and its problem) as CSV; changes nothing without --apply.
+    Import {
+        file: std::path::PathBuf,
+        /// Create and update the rows without problems; rows with problems change nothing.
+        #[arg(long)]
+        apply: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -520,6 +529,13 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             println!("Defined the field {} ('{}').", column.trim(), alias.trim());
             Ok(())
         }
+        Command::Roster {
+            command: RosterCommand::Import { file, apply },
+        } => {
+            let db = open(&url).await?;
+            let key = if apply { Some(access()?.key) } else { None };
+            import_roster(&db, &file, key.as_deref()).await
+        }
         Command::Roster { command } => {
             let db = open(&url).await?;
             roster(&db, command).await
@@ -541,7 +557,9 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
 
 async fn roster(db: &Db, command: RosterCommand) -> Result<(), String> {
     use std::io::Write;
-    let RosterCommand::Export { q, site, role, bom } = command;
+    let RosterCommand::Export { q, site, role, bom } = command else {
+        return Err("roster import is run by its own arm".to_owned());
+    };
     let query = crate::roster_csv::query(|name| match name {
         "q" => q.clone(),
         "site" => site.clone(),
@@ -559,6 +577,70 @@ async fn roster(db: &Db, command: RosterCommand) -> Result<(), String> {
             .map_err(written)?;
     }
     out.flush().map_err(written)
+}
+
+/// Previews (or, with a key, applies) a roster CSV: the report on standard output, the
+/// counts on standard error; rows with problems make the command fail after the rest.
+async fn import_roster(
+    db: &Db,
+    file: &std::path::Path,
+    key: Option<&app::service::secret_box::SecretKey>,
+) -> Result<(), String> {
+    use app::domain::import::Counts;
+    use app::service::technicians::import;
+    use std::io::{Read, Write};
+    let shown = file.display();
+    let opened = std::fs::File::open(file).map_err(|e| format!("{shown}: {e}"))?;
+    let mut bytes = Vec::new();
+    let limit = crate::roster_csv::MAX_BYTES as u64;
+    opened
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{shown}: {e}"))?;
+    let sheet = crate::roster_csv::read(&bytes).map_err(|e| format!("{shown} {e}"))?;
+    let actor = Actor::operator();
+    let reports = match key {
+        Some(key) => import::apply(db, key, &actor, &crate::operator::cli_context(), &sheet).await,
+        None => import::preview(db, &actor, &sheet).await,
+    }
+    .map_err(|e| match e {
+        // The file as a whole: its columns, its size.
+        app::service::ServiceError::Invalid(errors) => {
+            let problems: Vec<String> = errors.0.iter().map(|e| e.problem.to_string()).collect();
+            format!("{shown} {}", problems.join("; "))
+        }
+        other => format!("{shown}: {}", service_message(other)),
+    })?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&crate::roster_csv::report(&reports, app::i18n::Lang::En))
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("writing the report: {e}"))?;
+    let c = Counts::of(&reports);
+    let summary = if key.is_some() {
+        format!(
+            "{} rows: {} created, {} updated, {} unchanged, {} with problems (changed nothing).",
+            reports.len(),
+            c.create,
+            c.update,
+            c.unchanged,
+            c.error
+        )
+    } else {
+        format!(
+            "{} rows: {} to create, {} to update, {} unchanged, {} with problems. Nothing was \
+             changed; run again with --apply to import.",
+            reports.len(),
+            c.create,
+            c.update,
+            c.unchanged,
+            c.error
+        )
+    };
+    if c.error > 0 {
+        return Err(summary);
+    }
+    eprintln!("{summary}");
+    Ok(())
 }
 
 async fn apikey(db: &Db, command: ApikeyCommand) -> Result<(), String> {

@@ -2,8 +2,11 @@
 //! every cell quoted as needed, and a cell a spreadsheet would run as a formula (starting
 //! with `=`, `+`, `-`, `@`, a tab or a carriage return) led by `'`, so it is read as text.
 
-use app::domain::ListQuery;
+use app::domain::import::{RowReport, Verdict};
+use app::domain::{FieldProblem, ListQuery};
+use app::i18n::{Lang, Speak};
 use app::service::technicians::export::Export;
+use app::service::technicians::import::{self, Sheet, SheetRow};
 use app::service::{Actor, Db, ServiceError};
 
 /// The byte order mark that tells Excel the file is UTF-8.
@@ -52,4 +55,104 @@ pub async fn start(
     };
     first.extend(lines(&[export.header()]));
     Ok((first, export))
+}
+
+/// The largest file an import reads.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// A roster CSV as the import reads it: UTF-8 with or without a BOM, CRLF or LF, quoted cells
+/// with commas, quotes and newlines. Rows are numbered as a spreadsheet shows them (the header
+/// is row 1); a row that cannot be read is kept with its problem, and a row of blank cells (a
+/// spreadsheet's trailing lines) is skipped. Refused as a whole: a file too large to be a
+/// roster, one that is not text, one without a header, one with too many rows.
+pub fn read(bytes: &[u8]) -> Result<Sheet, FieldProblem> {
+    if bytes.len() > MAX_BYTES {
+        return Err(FieldProblem::FileTooLarge {
+            max_mb: MAX_BYTES / (1024 * 1024),
+        });
+    }
+    let bytes = bytes.strip_prefix(BOM.as_bytes()).unwrap_or(bytes);
+    // Text has no NUL; a spreadsheet's binary format or an image does, early on.
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Err(FieldProblem::NotCsvText);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.byte_records();
+    let columns = match records.next() {
+        None => return Err(FieldProblem::NoColumns),
+        Some(Err(_)) => return Err(FieldProblem::NotCsvText),
+        Some(Ok(header)) => header
+            .iter()
+            .map(|cell| String::from_utf8(cell.to_vec()).map_err(|_| FieldProblem::NotCsvText))
+            .collect::<Result<Vec<String>, _>>()?,
+    };
+    let mut rows = Vec::new();
+    for (i, record) in records.enumerate() {
+        let row = i + 2;
+        let cells = match record {
+            Err(_) => Err(FieldProblem::NotText),
+            Ok(record) if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) => continue,
+            Ok(record) if record.len() != columns.len() => Err(FieldProblem::CellCount {
+                expected: columns.len(),
+                found: record.len(),
+            }),
+            Ok(record) => record
+                .iter()
+                .map(|cell| String::from_utf8(cell.to_vec()).map_err(|_| FieldProblem::NotText))
+                .collect(),
+        };
+        if rows.len() == import::MAX_ROWS {
+            return Err(FieldProblem::TooManyRows {
+                max: import::MAX_ROWS,
+            });
+        }
+        rows.push(SheetRow { row, cells });
+    }
+    Ok(Sheet { columns, rows })
+}
+
+/// An import's report as CSV: one line per problem (`row`, `outcome`, `id`, `field`,
+/// `problem`, `code`), one line for a row without any, in the reader's language.
+pub fn report(reports: &[RowReport], lang: Lang) -> Vec<u8> {
+    let mut lines = vec![["row", "outcome", "id", "field", "problem", "code"]
+        .map(str::to_owned)
+        .to_vec()];
+    for report in reports {
+        let row = report.row.to_string();
+        let outcome = report.verdict.name().to_owned();
+        let id = report
+            .verdict
+            .id()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        match &report.verdict {
+            Verdict::Error { problems } => {
+                for p in problems {
+                    lines.push(vec![
+                        row.clone(),
+                        outcome.clone(),
+                        id.clone(),
+                        p.field.clone(),
+                        p.problem.say(lang),
+                        p.problem.code(),
+                    ]);
+                }
+            }
+            _ => {
+                let notes: Vec<String> = report.notes.iter().map(|n| n.say(lang)).collect();
+                lines.push(vec![
+                    row,
+                    outcome,
+                    id,
+                    String::new(),
+                    notes.join(" "),
+                    String::new(),
+                ]);
+            }
+        }
+    }
+    self::lines(&lines)
 }

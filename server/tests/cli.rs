@@ -474,3 +474,62 @@ async fn demo_fills_a_new_database_with_a_large_roster_and_refuses_an_old_one() 
         assert!(err.contains("--engineers"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn a_roster_csv_is_previewed_then_applied_with_each_row_s_outcome() {
+    let db = fresh_db("import");
+    assert!(crewdesk(&db, &["migrate"]).0);
+    assert!(crewdesk(&db, &["site", "add", "London"]).0);
+    let dir = std::env::temp_dir().join("crewdesk-cli-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("import-{}.csv", rand::random::<u32>()));
+    std::fs::write(
+        &file,
+        "name,email,techSiteName\r\nAda,ada@example.com,London\r\nBad,not-an-address,London\r\n",
+    )
+    .unwrap();
+    let path = file.display().to_string();
+
+    // A preview: each row's outcome on standard output, the counts as the failure.
+    let (ok, report, err) = crewdesk(&db, &["roster", "import", &path]);
+    assert!(!ok, "a row with a problem fails the command");
+    assert!(
+        report.starts_with("row,outcome,id,field,problem,code\r\n2,create,,,,"),
+        "{report}"
+    );
+    assert!(report.contains("3,error,,email,"), "{report}");
+    assert!(
+        err.contains("1 to create") && err.contains("1 with problems") && err.contains("--apply"),
+        "{err}"
+    );
+    let (_, listed, _) = crewdesk(&db, &["roster", "export"]);
+    assert!(
+        !listed.contains("Ada"),
+        "a preview changes nothing: {listed}"
+    );
+
+    // Applied: the good row is created, the bad one changes nothing.
+    let (ok, report, err) = crewdesk(&db, &["roster", "import", &path, "--apply"]);
+    assert!(!ok);
+    assert!(
+        err.contains("1 created") && err.contains("1 with problems"),
+        "{err}"
+    );
+    assert!(report.contains("\r\n2,create,1,"), "{report}");
+    let (_, listed, _) = crewdesk(&db, &["roster", "export"]);
+    assert!(
+        listed.contains("Ada") && !listed.contains("Bad"),
+        "{listed}"
+    );
+
+    // A file that is not a roster is refused whole, with why.
+    std::fs::write(&file, "Name,Emial\nAda,x\n").unwrap();
+    let (ok, _, err) = crewdesk(&db, &["roster", "import", &path]);
+    assert!(!ok);
+    assert!(
+        err.contains("names columns Crewdesk does not know: Name, Emial"),
+        "{err}"
+    );
+    let (ok, _, err) = crewdesk(&db, &["roster", "import", "/nonexistent/roster.csv"]);
+    assert!(!ok && err.contains("/nonexistent/roster.csv"), "{err}");
+}

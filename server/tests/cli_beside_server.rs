@@ -41,6 +41,12 @@ async fn cli_writes_beside_a_busy_server_wait_their_turn() {
         ));
     }
     std::fs::write(&file, text).unwrap();
+    let roster = dir.join(format!("beside-roster-{}.csv", rand::random::<u32>()));
+    let mut text = String::from("name,email,techSiteName\n");
+    for i in 0..500 {
+        text.push_str(&format!("Imported {i},imported{i}@corp.example,Beside\n"));
+    }
+    std::fs::write(&roster, text).unwrap();
     // The server writes as fast as four clients make it: engineers added over the XML API.
     let stop = Arc::new(AtomicBool::new(false));
     let added = Arc::new(AtomicUsize::new(0));
@@ -86,6 +92,7 @@ async fn cli_writes_beside_a_busy_server_wait_their_turn() {
     let before = added.load(Ordering::Relaxed);
     assert!(before >= 20, "the server is writing before the CLI starts");
     let file = file.display().to_string();
+    let roster = roster.display().to_string();
     let db_for_cli = db.clone();
     let outcomes = tokio::task::spawn_blocking(move || {
         let mut outcomes = Vec::new();
@@ -95,6 +102,7 @@ async fn cli_writes_beside_a_busy_server_wait_their_turn() {
             &["site", "add", "Beside"][..],
             &["directory", "sync", "CORP"][..],
             &["apikey", "create", "beside"][..],
+            &["roster", "import", &roster, "--apply"][..],
         ] {
             outcomes.push((args.join(" "), crewdesk(&db_for_cli, args)));
         }
@@ -112,6 +120,7 @@ async fn cli_writes_beside_a_busy_server_wait_their_turn() {
         assert!(!printed.contains("locked"), "crewdesk {command}: {printed}");
     }
     assert!(outcomes[1].1 .1.contains("created 3000"), "{outcomes:?}");
+    assert!(outcomes[5].1 .1.contains("500 created"), "{outcomes:?}");
     assert!(during > before, "the server wrote meanwhile");
     // The server's own writes all went through too.
     let listed = reqwest::get(format!("{}/healthz", server.base))

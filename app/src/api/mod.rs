@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod directory;
 pub mod error;
+pub mod import;
 pub mod messages;
 pub mod reference;
 pub mod settings;

@@ -15,6 +15,7 @@ pub mod error;
 pub mod flag;
 pub mod fold;
 pub mod identify;
+pub mod import;
 pub mod login;
 pub mod names;
 pub mod note;

@@ -172,6 +172,26 @@ pub enum FieldProblem {
         "type the bind password: the connection changed, and this directory's password comes from the server's environment"
     )]
     BindPasswordRetype,
+
+    // Roster import.
+    #[error("is empty: its first line must name the columns, as an export does")]
+    NoColumns,
+    #[error("is not a CSV file of UTF-8 text")]
+    NotCsvText,
+    #[error("names columns Crewdesk does not know: {columns} (use the column names of an export)")]
+    UnknownColumns { columns: String },
+    #[error("names the column '{column}' twice")]
+    ColumnTwice { column: String },
+    #[error("has more than {max} rows; split it")]
+    TooManyRows { max: usize },
+    #[error("is larger than {max_mb} MB; split it")]
+    FileTooLarge { max_mb: usize },
+    #[error("has {found} cells where the header names {expected} columns")]
+    CellCount { expected: usize, found: usize },
+    #[error("is not UTF-8 text")]
+    NotText,
+    #[error("names the same engineer as row {row}")]
+    SameEngineerAsRow { row: usize },
 }
 
 impl FieldProblem {
@@ -306,6 +326,18 @@ pub fn samples() -> Vec<FieldProblem> {
             url: s("ldap://evil"),
         },
         P::BindPasswordRetype,
+        P::NoColumns,
+        P::NotCsvText,
+        P::UnknownColumns { columns: s("Nmae") },
+        P::ColumnTwice { column: s("email") },
+        P::TooManyRows { max: 50_000 },
+        P::FileTooLarge { max_mb: 16 },
+        P::CellCount {
+            expected: 20,
+            found: 3,
+        },
+        P::NotText,
+        P::SameEngineerAsRow { row: 2 },
     ];
     for why in Unavailable::ALL {
         all.push(P::CannotSubscribe {

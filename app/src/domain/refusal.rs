@@ -16,10 +16,11 @@ pub enum Verb {
     Subscribe,
     SendTestTo,
     Export,
+    Import,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 7] = [
+    pub const ALL: [Verb; 8] = [
         Self::Add,
         Self::Edit,
         Self::Update,
@@ -27,6 +28,7 @@ impl Verb {
         Self::Subscribe,
         Self::SendTestTo,
         Self::Export,
+        Self::Import,
     ];
 
     pub fn english(self) -> &'static str {
@@ -38,6 +40,7 @@ impl Verb {
             Self::Subscribe => "subscribe",
             Self::SendTestTo => "send a test notification to",
             Self::Export => "export",
+            Self::Import => "import",
         }
     }
 }
@@ -186,6 +189,14 @@ pub enum Refusal {
     NoApiKey { name: String },
     #[error("no delivery {id}")]
     NoDelivery { id: i64 },
+    #[error(
+        "there is no such import: uploads are kept a day, for the administrator who made them"
+    )]
+    NoSuchImport,
+    #[error(
+        "this import is not waiting to be applied: it is applied, being applied, or was refused"
+    )]
+    ImportNotWaiting,
 
     // Conflicts.
     #[error(
@@ -300,6 +311,8 @@ pub fn samples() -> Vec<Refusal> {
         R::NoNotification { id: 9 },
         R::NoApiKey { name: s("ci") },
         R::NoDelivery { id: 4 },
+        R::NoSuchImport,
+        R::ImportNotWaiting,
         R::StaleEdit { name: s("Ada") },
         R::StaleDelete { name: s("Ada") },
         R::KeptChanging,

@@ -20,6 +20,7 @@ pub mod password_strength;
 pub mod password_threads;
 pub mod reference;
 pub mod refold;
+pub mod roster_imports;
 pub mod secret_box;
 pub mod send_limits;
 pub mod sessions;

@@ -118,6 +118,7 @@ pub fn EngineersPage() -> impl IntoView {
                     <a class="button" href="/engineers/new">{t.add_technician}</a>
                     // The view as it is filtered, as a file: the router leaves it to the browser.
                     <a class="button" href=list_url.with_path("/roster.csv") rel="external" download="roster.csv">{t.export_csv}</a>
+                    <a class="button" href="/engineers/import">{t.import_csv}</a>
                     <super::sync::SyncButton start=start_sync/>
                 </div>
             </div>

@@ -9,6 +9,7 @@ mod dialog;
 mod directories;
 mod engineers;
 mod fields;
+mod import;
 mod language;
 mod layout;
 mod login;
@@ -170,6 +171,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/deliveries") view={Lazy::<DeliveriesRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/engineers/new") view={Lazy::<AddTechnicianRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/engineers/import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view={Lazy::<EngineersRoute>::new()} ssr=SsrMode::Async>
                     <Route path=path!("") view=|| ()/>
                     <Route path=path!("engineers/:id/edit") view={Lazy::<EditRoute>::new()}/>
@@ -208,6 +210,7 @@ lazy_page! {
     DeliveriesRoute => deliveries::DeliveriesPage,
     SettingsRoute => settings::SettingsPage,
     AddTechnicianRoute => add_technician::AddTechnicianPage,
+    ImportRoute => import::ImportPage,
     EngineersRoute => engineers::EngineersPage,
     EditRoute => manage::EditDialog,
     DeleteRoute => manage::DeleteDialog,

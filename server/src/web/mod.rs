@@ -1,6 +1,7 @@
 //! The console over HTTP: Leptos pages and server functions, static assets, and the guards
 //! in front of them.
 
+pub mod api_docs;
 pub mod api_v1;
 pub mod assets;
 pub mod confirm;
@@ -8,6 +9,7 @@ pub mod edge;
 pub mod export;
 pub mod guard;
 pub mod health;
+pub mod import;
 pub mod lang;
 pub mod password;
 pub mod render;
@@ -70,6 +72,11 @@ pub fn console_router(
             guard::form_errors_for_their_browser_only,
         ))
         .layer(axum::middleware::from_fn(guard::same_origin_server_fns))
+        // The upload is larger than a server function's body; it checks its origin itself.
+        .merge(import::router(state.clone()))
+        .merge(api_docs::router(std::path::Path::new(
+            options.site_root.as_ref(),
+        )))
         .merge(assets::router(&options))
 }
 

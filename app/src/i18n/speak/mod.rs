@@ -45,6 +45,15 @@ impl Speak for AppError {
     }
 }
 
+impl Speak for crate::domain::import::Problem {
+    fn chinese(&self) -> String {
+        match self {
+            Self::Field(p) => p.chinese(),
+            Self::Refused(r) => r.chinese(),
+        }
+    }
+}
+
 /// A channel's name in Chinese, as the console labels it.
 fn channel(c: Channel) -> &'static str {
     ZH_CN.channel(c)

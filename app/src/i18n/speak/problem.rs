@@ -109,6 +109,19 @@ impl Speak for FieldProblem {
             P::BindPasswordRetype => {
                 "请输入绑定密码:连接已变更,而该目录的密码来自服务器环境变量".into()
             }
+            P::NoColumns => "是空的:第一行必须写出列名,如同导出的文件".into(),
+            P::NotCsvText => "不是 UTF-8 文本的 CSV 文件".into(),
+            P::UnknownColumns { columns } => {
+                format!("含有 Crewdesk 不认识的列:{columns}(请使用导出文件的列名)")
+            }
+            P::ColumnTwice { column } => format!("列“{column}”出现了两次"),
+            P::TooManyRows { max } => format!("超过 {max} 行,请拆分"),
+            P::FileTooLarge { max_mb } => format!("大于 {max_mb} MB,请拆分"),
+            P::CellCount { expected, found } => {
+                format!("有 {found} 个单元格,而表头有 {expected} 列")
+            }
+            P::NotText => "不是 UTF-8 文本".into(),
+            P::SameEngineerAsRow { row } => format!("与第 {row} 行是同一位工程师"),
         }
     }
 }

@@ -12,6 +12,7 @@ fn verb(v: Verb) -> &'static str {
         Verb::Subscribe => "订阅",
         Verb::SendTestTo => "发送测试通知给",
         Verb::Export => "导出",
+        Verb::Import => "导入",
     }
 }
 
@@ -120,6 +121,8 @@ impl Speak for Refusal {
             R::NoNotification { id } => format!("没有用此密钥创建的通知 {id}"),
             R::NoApiKey { name } => format!("没有名为“{name}”的有效 API 密钥"),
             R::NoDelivery { id } => format!("没有投递 {id}"),
+            R::NoSuchImport => "没有这个导入:上传的文件只为上传它的管理员保留一天".into(),
+            R::ImportNotWaiting => "该导入不在等待应用:已应用、正在应用或已被拒绝".into(),
             R::StaleEdit { name } => format!(
                 "“{name}”在您打开后已被他人修改。请重新加载查看最新内容;本次未保存任何修改。"
             ),

@@ -5,6 +5,7 @@ mod delete;
 pub(crate) mod details;
 pub mod export;
 mod identify;
+pub mod import;
 mod list;
 mod placement;
 pub(crate) mod row;

@@ -147,6 +147,19 @@ pub async fn udfs(
     Ok(resolved)
 }
 
+/// The UDF values a technician has, as (udf id, value).
+pub async fn udfs_of(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Vec<(i64, String)>, ServiceError> {
+    Ok(
+        sqlx::query_as("SELECT udf_id, value FROM technician_udfs WHERE technician_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
 pub async fn write_roles(
     conn: &mut AnyConnection,
     id: i64,

@@ -84,12 +84,7 @@ pub async fn update_technician(
         let before = details::snapshot(&mut conn, id).await?;
         drop(conn);
         // Reach first: who may not change a technician learns nothing of its version.
-        // An engineer changes their own contact methods (and language) from the console or
-        // with their own API key, as the console lets them.
-        let own_contacts = actor.id == Some(id) && edit.is_contact_only();
-        if !own_contacts {
-            current.check_reach(actor, Verb::Update)?;
-        }
+        reach(actor, &current, &edit)?;
         if let Some(expected) = expected_version {
             if expected != current.version {
                 return Err(stale(&current.row.name));
@@ -103,10 +98,7 @@ pub async fn update_technician(
                 notes: vec![Notice::NothingAsked],
             });
         }
-        let merged = merge(db, &current, &edit).await?;
-        if !own_contacts && !actor.covers_sites(&merged.after.sites()) {
-            return Err(ServiceError::SiteRestricted(Refusal::PlaceOutsideSites));
-        }
+        let merged = merge_within_reach(db, actor, &current, &edit).await?;
         let mut tx = db.begin_write().await?;
         if current.is_admin() && !merged.after.is_admin() {
             let admins = stored::lock_admins(&mut tx, db.backend()).await?;
@@ -147,6 +139,80 @@ pub async fn update_technician(
         });
     }
     Err(ServiceError::Conflict(Refusal::KeptChanging))
+}
+
+/// Whether `edit` would change technician `id`: every rule of an update is checked (who
+/// may change it, every field, the sites it would be placed in), and nothing is written.
+pub(crate) async fn would_change(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    edit: &Edit,
+) -> Result<bool, ServiceError> {
+    let mut conn = db.reader().acquire().await?;
+    let current = stored::load(&mut conn, id).await?.ok_or_else(|| {
+        ServiceError::NotFound(Refusal::NoTechnicianMatches {
+            target: TechnicianRef::by_id(id),
+        })
+    })?;
+    let udfs_now = placement::udfs_of(&mut conn, id).await?;
+    drop(conn);
+    if edit.patch.roles.is_some() && !actor.is_admin() {
+        return Err(ServiceError::NotAuthorized(Refusal::AdminOnly {
+            task: AdminTask::GrantOrRemoveRoles,
+        }));
+    }
+    reach(actor, &current, edit)?;
+    let merged = merge_within_reach(db, actor, &current, edit).await?;
+    let roles = |r: &[crate::domain::Role]| {
+        let mut r = r.to_vec();
+        r.sort();
+        r
+    };
+    let same_udfs = merged.udfs.iter().all(|(udf, value)| {
+        udfs_now
+            .iter()
+            .find(|(u, _)| u == udf)
+            .map_or("", |(_, v)| v.as_str())
+            == value
+    });
+    let same_contacts = merged
+        .contacts
+        .iter()
+        .all(|(_, address, secret)| address.is_keep() && secret.is_keep());
+    Ok(!(merged.after.row == current.row
+        && merged.after.site_ids == current.site_ids
+        && merged.after.groups == current.groups
+        && roles(&merged.after.roles) == roles(&current.roles)
+        && same_udfs
+        && same_contacts))
+}
+
+/// Who may make `edit` at all: an engineer changes their own contact methods (and language)
+/// from the console or with their own API key, as the console lets them; everything else
+/// needs `actor` to reach the technician.
+fn reach(actor: &Actor, current: &Stored, edit: &Edit) -> Result<(), ServiceError> {
+    let own_contacts = actor.id == Some(current.id) && edit.is_contact_only();
+    if own_contacts {
+        Ok(())
+    } else {
+        current.check_reach(actor, Verb::Update)
+    }
+}
+
+/// The technician after `edit`, refused when it would leave the sites `actor` manages.
+async fn merge_within_reach(
+    db: &Db,
+    actor: &Actor,
+    current: &Stored,
+    edit: &Edit,
+) -> Result<Merged, ServiceError> {
+    let own_contacts = actor.id == Some(current.id) && edit.is_contact_only();
+    let merged = merge(db, current, edit).await?;
+    if !own_contacts && !actor.covers_sites(&merged.after.sites()) {
+        return Err(ServiceError::SiteRestricted(Refusal::PlaceOutsideSites));
+    }
+    Ok(merged)
 }
 
 fn stale(name: &str) -> ServiceError {

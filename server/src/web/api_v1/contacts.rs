@@ -1,6 +1,10 @@
 //! A technician's ways of being reached: its contact points (masked, as the console shows
 //! them), its subscriptions, a subscription requested, and a test message sent.
 
+use super::schema::{
+    ContactPoint, ContactPoints, FieldIssue, Pending, Queued, SubscribeInput, Subscription,
+    Subscriptions, TestInput,
+};
 use super::{object, problem_with, service_error_with, Api};
 use app::domain::{Channel, Method, Scope};
 use app::service::{notifications, subscriptions, AuditContext, ServiceError, Source};
@@ -8,7 +12,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 fn refused(err: ServiceError) -> Response {
     service_error_with(err, StatusCode::UNPROCESSABLE_ENTITY)
@@ -16,6 +20,9 @@ fn refused(err: ServiceError) -> Response {
 
 /// `GET /api/v1/technicians/{id}/contact-points`: whoever may edit the technician (or the
 /// technician itself) sees them, masked.
+#[utoipa::path(get, path = "/api/v1/technicians/{id}/contact-points", tag = "contacts",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Its contact points, masked", body = ContactPoints)))]
 pub(super) async fn contact_points(
     State(api): State<Api>,
     Path(id): Path<String>,
@@ -27,19 +34,25 @@ pub(super) async fn contact_points(
     };
     match app::service::technicians::edit_view(&api.state.db, &actor, id).await {
         Ok(view) => {
-            let items: Vec<Value> = view
+            let items = view
                 .contacts
                 .0
                 .iter()
-                .map(|(field, masked)| json!({ "field": field, "masked": masked }))
+                .map(|(field, masked)| ContactPoint {
+                    field: field.clone(),
+                    masked: masked.clone(),
+                })
                 .collect();
-            axum::Json(json!({ "items": items })).into_response()
+            axum::Json(ContactPoints { items }).into_response()
         }
         Err(e) => refused(e),
     }
 }
 
 /// `GET /api/v1/technicians/{id}/subscriptions`
+#[utoipa::path(get, path = "/api/v1/technicians/{id}/subscriptions", tag = "contacts",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Each method and where it stands", body = Subscriptions)))]
 pub(super) async fn subscriptions(
     State(api): State<Api>,
     Path(id): Path<String>,
@@ -52,18 +65,16 @@ pub(super) async fn subscriptions(
     let now = api.state.clock.now();
     match subscriptions::subscribe_view(&api.state.db, &actor, id, now).await {
         Ok(view) => {
-            let items: Vec<Value> = view
+            let items = view
                 .options
                 .iter()
-                .map(|o| {
-                    json!({
-                        "method": o.method.as_str(),
-                        "state": o.state.as_str(),
-                        "unavailable": o.unavailable.map(|u| u.describe()),
-                    })
+                .map(|o| Subscription {
+                    method: o.method.as_str().to_owned(),
+                    state: o.state.as_str().to_owned(),
+                    unavailable: o.unavailable.map(|u| u.describe().to_string()),
                 })
                 .collect();
-            axum::Json(json!({ "items": items })).into_response()
+            axum::Json(Subscriptions { items }).into_response()
         }
         Err(e) => refused(e),
     }
@@ -86,12 +97,16 @@ fn bad_field(field: &str, detail: &str) -> Response {
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid",
         format!("{field}: {detail}"),
-        vec![json!({ "field": field, "code": "invalid", "detail": detail })],
+        vec![FieldIssue::new(field, "invalid", detail)],
     )
 }
 
 /// `POST /api/v1/technicians/{id}/subscriptions` with `{"methods": ["sms", "email"]}`: the
 /// confirmation messages go out as from the console's Subscribe dialog.
+#[utoipa::path(post, path = "/api/v1/technicians/{id}/subscriptions", tag = "contacts",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = SubscribeInput, content_type = "application/json"),
+    responses((status = 202, description = "Confirmations sent", body = Pending)))]
 pub(super) async fn subscribe(
     State(api): State<Api>,
     Path(id): Path<String>,
@@ -126,18 +141,18 @@ pub(super) async fn subscribe(
     let now = api.state.clock.now();
     match subscriptions::request(&api.state.db, &actor, &ctx, id, &methods, now).await {
         Ok(pending) => {
-            let pending: Vec<&str> = pending.iter().map(|m| m.as_str()).collect();
-            (
-                StatusCode::ACCEPTED,
-                axum::Json(json!({ "pending": pending })),
-            )
-                .into_response()
+            let pending = pending.iter().map(|m| m.as_str().to_owned()).collect();
+            (StatusCode::ACCEPTED, axum::Json(Pending { pending })).into_response()
         }
         Err(e) => refused(e),
     }
 }
 
 /// `POST /api/v1/technicians/{id}/test` with `{"channel": "sms"}`.
+#[utoipa::path(post, path = "/api/v1/technicians/{id}/test", tag = "contacts",
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = TestInput, content_type = "application/json"),
+    responses((status = 202, description = "A test message queued", body = Queued)))]
 pub(super) async fn test(
     State(api): State<Api>,
     Path(id): Path<String>,
@@ -166,7 +181,9 @@ pub(super) async fn test(
     match notifications::send_test(&api.state.db, &actor, &ctx, id, channel, now).await {
         Ok(()) => (
             StatusCode::ACCEPTED,
-            axum::Json(json!({ "queued": channel.as_str() })),
+            axum::Json(Queued {
+                queued: channel.as_str().to_owned(),
+            }),
         )
             .into_response(),
         Err(e) => refused(e),

@@ -1,15 +1,18 @@
 //! `POST /api/v1/directories/{name}/sync` and `GET /api/v1/sync-runs/{id}`: Synchronize
 //! Engineer Info for keys with the `directories:sync` scope, as the console's button runs it.
 
+use super::schema::{SyncLists, SyncNote, SyncRun, SyncStarted};
 use super::{problem, service_error_with, Api};
 use app::domain::{Refusal, Scope};
 use app::service::{sync, AuditContext, ServiceError, Source};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
 
 /// Starts a sync of directory `name` in the background (or names the one running).
+#[utoipa::path(post, path = "/api/v1/directories/{name}/sync", tag = "directories",
+    params(("name" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 202, description = "Started; follow it at /api/v1/sync-runs/{id}", body = SyncStarted)))]
 pub(super) async fn start(
     State(api): State<Api>,
     Path(name): Path<String>,
@@ -32,7 +35,7 @@ pub(super) async fn start(
     match started {
         Ok(id) => {
             let mut response =
-                (StatusCode::ACCEPTED, axum::Json(json!({ "id": id }))).into_response();
+                (StatusCode::ACCEPTED, axum::Json(SyncStarted { id })).into_response();
             if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/sync-runs/{id}")) {
                 response.headers_mut().insert(header::LOCATION, location);
             }
@@ -46,11 +49,17 @@ pub(super) async fn start(
 }
 
 /// A sync note for programs: its code and its English text.
-fn note(note: &app::domain::SyncNote) -> Value {
-    json!({ "code": note.code(), "detail": note.to_string() })
+fn note(note: &app::domain::SyncNote) -> SyncNote {
+    SyncNote {
+        code: note.code(),
+        detail: note.to_string(),
+    }
 }
 
 /// How sync `id` stands.
+#[utoipa::path(get, path = "/api/v1/sync-runs/{id}", tag = "directories",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "How the sync stands", body = SyncRun)))]
 pub(super) async fn run(
     State(api): State<Api>,
     Path(id): Path<String>,
@@ -64,28 +73,28 @@ pub(super) async fn run(
         return missing();
     };
     match sync::summary(&api.state.db, id).await {
-        Ok(Some(s)) => axum::Json(json!({
-            "id": s.id,
-            "state": s.state,
-            "startedBy": s.started_by,
-            "startedAt": s.started_at,
-            "finishedAt": s.finished_at,
-            "total": s.total,
-            "processed": s.processed,
-            "created": s.created,
-            "updated": s.updated,
-            "unchanged": s.unchanged,
-            "flagged": s.flagged,
-            "skipped": s.skipped,
-            "error": s.error,
-            "lists": {
-                "created": s.lists.created,
-                "updated": s.lists.updated,
-                "flagged": s.lists.flagged,
-                "skipped": s.lists.skipped.iter().map(note).collect::<Vec<_>>(),
-                "notes": s.lists.notes.iter().map(note).collect::<Vec<_>>(),
+        Ok(Some(s)) => axum::Json(SyncRun {
+            id: s.id,
+            state: s.state,
+            started_by: s.started_by,
+            started_at: s.started_at,
+            finished_at: s.finished_at,
+            total: s.total,
+            processed: s.processed,
+            created: s.created,
+            updated: s.updated,
+            unchanged: s.unchanged,
+            flagged: s.flagged,
+            skipped: s.skipped,
+            error: s.error,
+            lists: SyncLists {
+                skipped: s.lists.skipped.iter().map(note).collect(),
+                notes: s.lists.notes.iter().map(note).collect(),
+                created: s.lists.created,
+                updated: s.lists.updated,
+                flagged: s.lists.flagged,
             },
-        }))
+        })
         .into_response(),
         Ok(None) => missing(),
         Err(e) => service_error_with(e, StatusCode::UNPROCESSABLE_ENTITY),

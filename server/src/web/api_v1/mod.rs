@@ -9,6 +9,7 @@ mod directories;
 mod idempotency;
 mod notifications;
 mod reference;
+pub mod schema;
 mod technicians;
 
 use app::domain::{Refusal, Scope};
@@ -19,7 +20,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/directories/{name}/sync", post(directories::start))
         .route("/api/v1/sync-runs/{id}", get(directories::run))
+        .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/{*rest}", any(unknown))
         .method_not_allowed_fallback(not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(
@@ -91,6 +93,13 @@ pub fn router(state: AppState) -> Router {
             idempotency::layer,
         ))
         .with_state(api)
+}
+
+/// The OpenAPI 3.1 document of this API, generated from the types the handlers answer with.
+async fn openapi() -> Response {
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOCUMENT.get_or_init(schema::document).clone();
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// Any other address under `/api/v1`: a problem too, never the console's page.
@@ -120,21 +129,19 @@ fn problem_with(
     status: StatusCode,
     code: &str,
     detail: impl std::fmt::Display,
-    errors: Vec<serde_json::Value>,
+    errors: Vec<schema::FieldIssue>,
 ) -> Response {
     let detail = detail.to_string();
-    let mut body = json!({
-        "type": format!("/api/v1/problems/{code}"),
-        "title": status.canonical_reason().unwrap_or("Error"),
-        "status": status.as_u16(),
-        "detail": detail,
-        "code": code,
-        "error": detail,
-    });
-    if !errors.is_empty() {
-        body["errors"] = serde_json::Value::Array(errors);
-    }
-    let mut response = (status, body.to_string()).into_response();
+    let body = schema::Problem {
+        kind: format!("/api/v1/problems/{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.clone(),
+        code: code.to_owned(),
+        error: detail,
+        errors,
+    };
+    let mut response = (status, serde_json::to_string(&body).unwrap_or_default()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),
@@ -143,8 +150,8 @@ fn problem_with(
 }
 
 /// A field's problem as a problem answer lists it.
-fn field_error(field: &str, problem: &app::domain::FieldProblem) -> serde_json::Value {
-    json!({ "field": field, "code": problem.code(), "detail": problem.to_string() })
+fn field_error(field: &str, problem: &app::domain::FieldProblem) -> schema::FieldIssue {
+    schema::FieldIssue::new(field, &problem.code(), problem)
 }
 
 fn service_error(err: ServiceError) -> Response {

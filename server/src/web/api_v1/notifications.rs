@@ -2,6 +2,7 @@
 //! `GET /api/v1/notifications/{id}`, for keys with the `notify` scope. Nothing is queued
 //! unless the whole request is good.
 
+use super::schema::{Notification, NotificationInput};
 use super::{problem, service_error, Api, BODY_LIMIT};
 use app::domain::Scope;
 use app::service::notifications::{self, ApiRequest};
@@ -11,6 +12,9 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+#[utoipa::path(post, path = "/api/v1/notifications", tag = "notifications",
+    request_body(content = NotificationInput, content_type = "application/json"),
+    responses((status = 202, description = "Queued, once per idempotency key", body = Notification)))]
 pub(super) async fn send(State(api): State<Api>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
     let key = match api.key(&parts.headers, Scope::Notify).await {
@@ -44,6 +48,9 @@ pub(super) async fn send(State(api): State<Api>, request: Request<Body>) -> Resp
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/notifications/{id}", tag = "notifications",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Each delivery and where it stands", body = Notification)))]
 pub(super) async fn status(
     State(api): State<Api>,
     Path(id): Path<String>,

@@ -1,6 +1,9 @@
 //! `/api/v1/sites`, `/departments`, `/groups`, `/udfs`: the reference data technicians point
 //! at, listed for any reading key and added by an SDAdmin's key.
 
+use super::schema::{
+    FieldIssue, Placed, PlacedInput, PlacedList, Site, SiteInput, Sites, Udf, Udfs,
+};
 use super::{object, problem, problem_with, service_error_with, Api};
 use app::domain::{Scope, ShortText, SiteName, UdfColumn};
 use app::i18n::Lang;
@@ -9,7 +12,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 fn refused(err: ServiceError) -> Response {
     service_error_with(err, StatusCode::UNPROCESSABLE_ENTITY)
@@ -18,7 +21,7 @@ fn refused(err: ServiceError) -> Response {
 /// The string attributes `names` of a body, each checked by `parse`; every problem at once.
 struct Fields {
     map: Map<String, Value>,
-    errors: Vec<Value>,
+    errors: Vec<FieldIssue>,
 }
 
 impl Fields {
@@ -28,8 +31,7 @@ impl Fields {
             .filter(|k| !known.contains(&k.as_str()))
             .map(|k| {
                 let shown: String = k.chars().take(64).collect();
-                json!({ "field": shown, "code": "unknown_attribute",
-                    "detail": "is not an attribute here" })
+                FieldIssue::new(&shown, "unknown_attribute", "is not an attribute here")
             })
             .collect();
         Self { map, errors }
@@ -47,8 +49,7 @@ impl Fields {
             Some(Value::String(s)) => s.as_str(),
             Some(_) => {
                 self.errors
-                    .push(json!({ "field": field, "code": "not_a_string",
-                    "detail": "must be a string" }));
+                    .push(FieldIssue::new(field, "not_a_string", "must be a string"));
                 return None;
             }
         };
@@ -100,7 +101,7 @@ async fn adding(
     Ok((actor, Fields::new(map, known)))
 }
 
-fn created(body: Value) -> Response {
+fn created(body: impl serde::Serialize) -> Response {
     (StatusCode::CREATED, axum::Json(body)).into_response()
 }
 
@@ -108,22 +109,32 @@ fn context() -> AuditContext {
     AuditContext::new(Source::Api, None)
 }
 
+#[utoipa::path(get, path = "/api/v1/sites", tag = "reference",
+    responses((status = 200, description = "Every site", body = Sites)))]
 pub(super) async fn sites(State(api): State<Api>, headers: HeaderMap) -> Response {
     if let Err(response) = api.acting(&headers, Scope::TechniciansRead).await {
         return response;
     }
     match reference::list_sites(&api.state.db).await {
         Ok(sites) => {
-            let items: Vec<Value> = sites
+            let items = sites
                 .into_iter()
-                .map(|s| json!({ "id": s.id, "name": s.name, "language": s.language.map(Lang::code) }))
+                .map(|s| Site {
+                    id: s.id,
+                    name: s.name,
+                    language: s.language.map(|l| l.code().to_owned()),
+                })
                 .collect();
-            axum::Json(json!({ "items": items })).into_response()
+            axum::Json(Sites { items }).into_response()
         }
         Err(e) => refused(e),
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/sites", tag = "reference",
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = SiteInput, content_type = "application/json"),
+    responses((status = 201, description = "Added (an SDAdmin's key)", body = Site)))]
 pub(super) async fn add_site(State(api): State<Api>, request: Request<Body>) -> Response {
     let (actor, mut fields) = match adding(&api, request, &["name", "language"]).await {
         Ok(taken) => taken,
@@ -148,7 +159,11 @@ pub(super) async fn add_site(State(api): State<Api>, request: Request<Body>) -> 
             return refused(e);
         }
     }
-    created(json!({ "id": site.id, "name": site.name, "language": language.map(Lang::code) }))
+    created(Site {
+        id: site.id,
+        name: site.name,
+        language: language.map(|l| l.code().to_owned()),
+    })
 }
 
 /// Departments or groups, as `{id, name, site}`.
@@ -164,24 +179,36 @@ async fn items(api: &Api, headers: &HeaderMap, groups: bool) -> Response {
             } else {
                 data.departments
             };
-            let items: Vec<Value> = list
+            let items = list
                 .into_iter()
-                .map(|i| json!({ "id": i.id, "name": i.name, "site": i.site }))
+                .map(|i| Placed {
+                    id: i.id,
+                    name: i.name,
+                    site: i.site,
+                })
                 .collect();
-            axum::Json(json!({ "items": items })).into_response()
+            axum::Json(PlacedList { items }).into_response()
         }
         Err(e) => refused(e),
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/departments", tag = "reference",
+    responses((status = 200, description = "Every department", body = PlacedList)))]
 pub(super) async fn departments(State(api): State<Api>, headers: HeaderMap) -> Response {
     items(&api, &headers, false).await
 }
 
+#[utoipa::path(get, path = "/api/v1/groups", tag = "reference",
+    responses((status = 200, description = "Every group", body = PlacedList)))]
 pub(super) async fn groups(State(api): State<Api>, headers: HeaderMap) -> Response {
     items(&api, &headers, true).await
 }
 
+#[utoipa::path(post, path = "/api/v1/departments", tag = "reference",
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = PlacedInput, content_type = "application/json"),
+    responses((status = 201, description = "Added (an SDAdmin's key)", body = Placed)))]
 pub(super) async fn add_department(State(api): State<Api>, request: Request<Body>) -> Response {
     let (actor, mut fields) = match adding(&api, request, &["name", "site"]).await {
         Ok(taken) => taken,
@@ -196,13 +223,19 @@ pub(super) async fn add_department(State(api): State<Api>, request: Request<Body
         return required();
     };
     match reference::add_department(&api.state.db, &actor, &context(), &name, site.as_ref()).await {
-        Ok(id) => {
-            created(json!({ "id": id, "name": name.as_ref(), "site": site.map(|s| s.to_string()) }))
-        }
+        Ok(id) => created(Placed {
+            id,
+            name: name.as_ref().to_owned(),
+            site: site.map(|s| s.to_string()),
+        }),
         Err(e) => refused(e),
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/groups", tag = "reference",
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = PlacedInput, content_type = "application/json"),
+    responses((status = 201, description = "Added (an SDAdmin's key)", body = Placed)))]
 pub(super) async fn add_group(State(api): State<Api>, request: Request<Body>) -> Response {
     let (actor, mut fields) = match adding(&api, request, &["name", "site"]).await {
         Ok(taken) => taken,
@@ -217,27 +250,40 @@ pub(super) async fn add_group(State(api): State<Api>, request: Request<Body>) ->
         return required();
     };
     match reference::add_group(&api.state.db, &actor, &context(), &site, &name).await {
-        Ok(id) => created(json!({ "id": id, "name": name.as_ref(), "site": site.as_ref() })),
+        Ok(id) => created(Placed {
+            id,
+            name: name.as_ref().to_owned(),
+            site: Some(site.as_ref().to_owned()),
+        }),
         Err(e) => refused(e),
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/udfs", tag = "reference",
+    responses((status = 200, description = "Every user-defined field", body = Udfs)))]
 pub(super) async fn udfs(State(api): State<Api>, headers: HeaderMap) -> Response {
     if let Err(response) = api.acting(&headers, Scope::TechniciansRead).await {
         return response;
     }
     match reference::list_udfs(&api.state.db).await {
         Ok(udfs) => {
-            let items: Vec<Value> = udfs
+            let items = udfs
                 .into_iter()
-                .map(|u| json!({ "column": u.column, "alias": u.alias }))
+                .map(|u| Udf {
+                    column: u.column,
+                    alias: u.alias,
+                })
                 .collect();
-            axum::Json(json!({ "items": items })).into_response()
+            axum::Json(Udfs { items }).into_response()
         }
         Err(e) => refused(e),
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/udfs", tag = "reference",
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body(content = Udf, content_type = "application/json"),
+    responses((status = 201, description = "Defined (an SDAdmin's key)", body = Udf)))]
 pub(super) async fn add_udf(State(api): State<Api>, request: Request<Body>) -> Response {
     let (actor, mut fields) = match adding(&api, request, &["column", "alias"]).await {
         Ok(taken) => taken,
@@ -252,7 +298,10 @@ pub(super) async fn add_udf(State(api): State<Api>, request: Request<Body>) -> R
         return required();
     };
     match reference::add_udf(&api.state.db, &actor, &context(), &column, &alias).await {
-        Ok(_) => created(json!({ "column": column.to_string(), "alias": alias.to_string() })),
+        Ok(_) => created(Udf {
+            column: column.to_string(),
+            alias: alias.to_string(),
+        }),
         Err(e) => refused(e),
     }
 }

@@ -3,6 +3,7 @@
 //! an `ETag` from its version; create; JSON Merge Patch (RFC 7396) and delete, both only
 //! with an `If-Match` naming the version the client saw.
 
+use super::schema::{FieldIssue, Technician, TechnicianInput, TechnicianLine, TechnicianPage};
 use super::{field_error, object, problem, problem_with, service_error_with, Api};
 use app::domain::edit::EditForm;
 use app::domain::{Edit, ListQuery, NewTechnician, Scope, TechnicianForm, TechnicianRef};
@@ -11,7 +12,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// Field problems here are the client's to fix: 422.
@@ -27,6 +28,19 @@ fn context() -> AuditContext {
 
 /// `GET /api/v1/technicians?q=&site=&role=&state=&dir=&sort=&desc=1&per_page=&after=`, the
 /// roster page's own parameters.
+#[utoipa::path(get, path = "/api/v1/technicians", tag = "technicians",
+    params(
+        ("q" = Option<String>, Query, description = "Matched against name, alias, login, email and mobile"),
+        ("site" = Option<String>, Query, description = "A site id, or `none`"),
+        ("role" = Option<String>, Query, description = "`SDAdmin`, `SDSiteAdmin` or `none`"),
+        ("state" = Option<String>, Query, description = "A subscription state"),
+        ("dir" = Option<String>, Query, description = "A directory's name"),
+        ("sort" = Option<String>, Query, description = "`name`, `login`, `site` or `updated`"),
+        ("desc" = Option<String>, Query, description = "`1` for descending"),
+        ("per_page" = Option<u32>, Query, description = "1 to 200; 50 when left out"),
+        ("after" = Option<String>, Query, description = "The `next` of the previous page"),
+    ),
+    responses((status = 200, description = "A page of the roster, within the key owner's reach", body = TechnicianPage)))]
 pub(super) async fn list(
     State(api): State<Api>,
     headers: HeaderMap,
@@ -56,33 +70,31 @@ pub(super) async fn list(
     };
     match technicians::list_technicians(&api.state.db, &actor, &query).await {
         Ok(page) => {
-            let items: Vec<Value> = page
+            let items = page
                 .rows
                 .into_iter()
-                .map(|r| {
-                    json!({
-                        "id": r.id,
-                        "version": r.version,
-                        "name": r.name,
-                        "alias": r.alias,
-                        "loginName": r.login_name,
-                        "site": r.site,
-                        "department": r.department,
-                        "mobile": r.mobile,
-                        "email": r.email,
-                        "roles": r.roles,
-                        "directory": r.directory,
-                        "missingFromDirectory": r.missing,
-                    })
+                .map(|r| TechnicianLine {
+                    id: r.id,
+                    version: r.version,
+                    name: r.name,
+                    alias: r.alias,
+                    login_name: r.login_name,
+                    site: r.site,
+                    department: r.department,
+                    mobile: r.mobile,
+                    email: r.email,
+                    roles: r.roles,
+                    directory: r.directory,
+                    missing_from_directory: r.missing,
                 })
                 .collect();
-            let body = json!({
-                "items": items,
-                "total": page.total,
-                "totalIsFloor": page.total_is_floor,
-                "next": page.next_cursor,
-            });
-            axum::Json(body).into_response()
+            axum::Json(TechnicianPage {
+                items,
+                total: page.total,
+                total_is_floor: page.total_is_floor,
+                next: page.next_cursor,
+            })
+            .into_response()
         }
         Err(e) => refused(e),
     }
@@ -90,7 +102,7 @@ pub(super) async fn list(
 
 /// The technician as the API shows it, with its version for the `ETag`. Read twice around
 /// the version, so the tag always belongs to the body.
-async fn current(api: &Api, id: i64) -> Result<Option<(i64, Value)>, ServiceError> {
+async fn current(api: &Api, id: i64) -> Result<Option<(i64, Technician)>, ServiceError> {
     for _ in 0..3 {
         let before = technicians::version_of(&api.state.db, id).await?;
         let Some(details) = technicians::details(&api.state.db, id).await? else {
@@ -99,9 +111,12 @@ async fn current(api: &Api, id: i64) -> Result<Option<(i64, Value)>, ServiceErro
         let after = technicians::version_of(&api.state.db, id).await?;
         if let (Some(before), Some(after)) = (before, after) {
             if before == after {
-                let mut body = details.to_json();
-                body["id"] = json!(id);
-                body["version"] = json!(before);
+                let body = Technician {
+                    id,
+                    version: before,
+                    attributes: details.0.into_iter().collect(),
+                    notes: None,
+                };
                 return Ok(Some((before, body)));
             }
         }
@@ -115,7 +130,7 @@ fn etag(id: i64, version: i64) -> String {
     format!("\"{id}.{version}\"")
 }
 
-fn with_etag(status: StatusCode, id: i64, version: i64, body: Value) -> Response {
+fn with_etag(status: StatusCode, id: i64, version: i64, body: Technician) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
     if let Ok(tag) = HeaderValue::from_str(&etag(id, version)) {
         response.headers_mut().insert(header::ETAG, tag);
@@ -132,6 +147,9 @@ fn not_found() -> Response {
 }
 
 /// `GET /api/v1/technicians/{id}`
+#[utoipa::path(get, path = "/api/v1/technicians/{id}", tag = "technicians",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "The technician, with its ETag", body = Technician)))]
 pub(super) async fn read(
     State(api): State<Api>,
     Path(id): Path<String>,
@@ -206,8 +224,11 @@ fn form_of(map: Map<String, Value>) -> Result<EditForm, Box<Response>> {
             Value::Number(n) => n.to_string(),
             _ => {
                 let name: String = name.chars().take(64).collect();
-                errors.push(json!({ "field": name, "code": "not_a_string",
-                    "detail": "must be a string, a number, true or false, or null" }));
+                errors.push(FieldIssue::new(
+                    &name,
+                    "not_a_string",
+                    "must be a string, a number, true or false, or null",
+                ));
                 continue;
             }
         };
@@ -222,8 +243,11 @@ fn form_of(map: Map<String, Value>) -> Result<EditForm, Box<Response>> {
             contact.insert(name, text);
         } else {
             let shown: String = name.chars().take(64).collect();
-            errors.push(json!({ "field": shown, "code": "unknown_attribute",
-                "detail": "is not an attribute of a technician" }));
+            errors.push(FieldIssue::new(
+                &shown,
+                "unknown_attribute",
+                "is not an attribute of a technician",
+            ));
         }
     }
     if !errors.is_empty() {
@@ -244,6 +268,10 @@ fn form_of(map: Map<String, Value>) -> Result<EditForm, Box<Response>> {
 }
 
 /// `POST /api/v1/technicians`
+#[utoipa::path(post, path = "/api/v1/technicians", tag = "technicians",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A repeat with the same key answers the first result")),
+    request_body(content = TechnicianInput, content_type = "application/json"),
+    responses((status = 201, description = "Created, with its ETag and Location", body = Technician)))]
 pub(super) async fn create(State(api): State<Api>, request: Request<Body>) -> Response {
     let actor = match api.acting(request.headers(), Scope::TechniciansWrite).await {
         Ok(actor) => actor,
@@ -260,8 +288,11 @@ pub(super) async fn create(State(api): State<Api>, request: Request<Body>) -> Re
             .contact
             .keys()
             .map(|field| {
-                json!({ "field": field, "code": "not_on_create",
-                "detail": "is set by a PATCH once the technician exists" })
+                FieldIssue::new(
+                    field,
+                    "not_on_create",
+                    "is set by a PATCH once the technician exists",
+                )
             })
             .collect();
         return problem_with(
@@ -281,11 +312,7 @@ pub(super) async fn create(State(api): State<Api>, request: Request<Body>) -> Re
     };
     match current(&api, added.id).await {
         Ok(Some((version, mut body))) => {
-            body["notes"] = json!(added
-                .notes
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>());
+            body.notes = Some(added.notes.iter().map(ToString::to_string).collect());
             let mut response = with_etag(StatusCode::CREATED, added.id, version, body);
             if let Ok(location) =
                 HeaderValue::from_str(&format!("/api/v1/technicians/{}", added.id))
@@ -300,6 +327,10 @@ pub(super) async fn create(State(api): State<Api>, request: Request<Body>) -> Re
 }
 
 /// `PATCH /api/v1/technicians/{id}` with `If-Match`.
+#[utoipa::path(patch, path = "/api/v1/technicians/{id}", tag = "technicians",
+    params(("id" = i64, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+    request_body(content = TechnicianInput, content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "Changed, with its new ETag", body = Technician)))]
 pub(super) async fn patch(
     State(api): State<Api>,
     Path(id): Path<String>,
@@ -355,6 +386,9 @@ pub(super) async fn patch(
 }
 
 /// `DELETE /api/v1/technicians/{id}` with `If-Match`.
+#[utoipa::path(delete, path = "/api/v1/technicians/{id}", tag = "technicians",
+    params(("id" = i64, Path), ("If-Match" = String, Header, description = "The ETag last read")),
+    responses((status = 204, description = "Deleted")))]
 pub(super) async fn delete(
     State(api): State<Api>,
     Path(id): Path<String>,

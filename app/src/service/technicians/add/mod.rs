@@ -38,6 +38,64 @@ pub async fn add_technician(
     ctx: &AuditContext,
     new: NewTechnician,
 ) -> Result<Added, ServiceError> {
+    let checked = check(db, actor, &new).await?;
+    add_checked(db, actor, ctx, new, checked).await
+}
+
+/// Adds `new` that passed [`check`] (a bulk import checks every row first): its password
+/// hashed, then written with the adds waiting for the writer.
+pub(crate) async fn add_checked(
+    db: &Db,
+    actor: &Actor,
+    ctx: &AuditContext,
+    new: NewTechnician,
+    checked: Checked,
+) -> Result<Added, ServiceError> {
+    let Checked {
+        placement,
+        row,
+        must_change,
+    } = checked;
+    let password_hash = match &new.login {
+        Some(login) => Some(hash_password(login.password.expose()).await?),
+        None => None,
+    };
+    let notes = placement.notes.clone();
+    let pending = Pending {
+        new,
+        row,
+        placement,
+        password_hash,
+        must_change,
+    };
+    // Adds waiting for the writer are committed together.
+    let id = group::add(db, actor, ctx, pending).await?;
+    tracing::info!(technician = id, "technician added");
+    Ok(Added { id, notes })
+}
+
+/// An add that passed every check but the database's own (a login taken meanwhile).
+pub(crate) struct Checked {
+    placement: Placement,
+    row: Row,
+    /// The password is the legacy default, to be changed before use.
+    must_change: bool,
+}
+
+impl Checked {
+    /// What the caller will be told of names that were not found.
+    pub(crate) fn notes(&self) -> &[crate::domain::Notice] {
+        &self.placement.notes
+    }
+}
+
+/// Every rule of an add, without writing: who may add, the names it refers to, the sites it
+/// would place the technician in, and the password's strength.
+pub(crate) async fn check(
+    db: &Db,
+    actor: &Actor,
+    new: &NewTechnician,
+) -> Result<Checked, ServiceError> {
     if !(actor.is_admin() || actor.is_site_admin()) {
         return Err(ServiceError::NotAuthorized(Refusal::AdminsOnly {
             verb: crate::domain::Verb::Add,
@@ -48,7 +106,7 @@ pub async fn add_technician(
             task: crate::domain::AdminTask::GrantRoles,
         }));
     }
-    let placement = place(db, &new).await?;
+    let placement = place(db, new).await?;
     let involved = super::stored::sites_of(
         placement.site_id,
         placement.site_ids.iter().copied(),
@@ -67,45 +125,34 @@ pub async fn add_technician(
         }
         _ => false,
     };
-    let marked = new.login.as_ref().is_some_and(must_change) && !in_directory;
-    let password_hash = match &new.login {
-        Some(login) => {
-            // The legacy default (the login name) is kept and marked to be changed; any
-            // other password must be strong.
-            if !must_change(login) {
-                let email = new
-                    .email
-                    .as_ref()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default();
-                crate::service::password_strength::check(
-                    login.password.expose(),
-                    &[login.name.as_ref(), new.name.as_ref(), &email],
-                )
-                .map_err(|e| ServiceError::invalid("pwd", e))?;
-            }
-            Some(hash_password(login.password.expose()).await?)
+    let must_change = new.login.as_ref().is_some_and(is_default) && !in_directory;
+    if let Some(login) = &new.login {
+        // The legacy default (the login name) is kept and marked to be changed; any
+        // other password must be strong.
+        if !is_default(login) {
+            let email = new
+                .email
+                .as_ref()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            crate::service::password_strength::check(
+                login.password.expose(),
+                &[login.name.as_ref(), new.name.as_ref(), &email],
+            )
+            .map_err(|e| ServiceError::invalid("pwd", e))?;
         }
-        None => None,
-    };
-    let notes = placement.notes.clone();
-    let row = row_of(&new, &placement);
+    }
+    let row = row_of(new, &placement);
     row.check().map_err(ServiceError::Invalid)?;
-    let pending = Pending {
-        new,
-        row,
+    Ok(Checked {
         placement,
-        password_hash,
-        must_change: marked,
-    };
-    // Adds waiting for the writer are committed together.
-    let id = group::add(db, actor, ctx, pending).await?;
-    tracing::info!(technician = id, "technician added");
-    Ok(Added { id, notes })
+        row,
+        must_change,
+    })
 }
 
 /// Whether `login`'s password is its own name (SPEC's rule for an add without `pwd`).
-fn must_change(login: &crate::domain::NewLogin) -> bool {
+fn is_default(login: &crate::domain::NewLogin) -> bool {
     crate::service::password_strength::is_login_name(login.password.expose(), login.name.as_ref())
 }
 
