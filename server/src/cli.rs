@@ -114,6 +114,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DirectoryCommand,
     },
+    /// The consent ledger (every confirmation, STOP, START and cancellation) as CSV.
+    Consent {
+        #[command(subcommand)]
+        command: ConsentCommand,
+    },
     /// The roster as CSV.
     Roster {
         #[command(subcommand)]
@@ -304,6 +309,12 @@ pub enum DirectoryCommand {
     Remove { name: String },
     /// Synchronize every directory, or NAME; prints one line of counts.
     Sync { name: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// Every step, oldest first, as CSV on standard output.
+    Export,
 }
 
 #[derive(Debug, Subcommand)]
@@ -529,6 +540,12 @@ pub async fn execute(cli: Cli) -> Result<(), String> {
             println!("Defined the field {} ('{}').", column.trim(), alias.trim());
             Ok(())
         }
+        Command::Consent {
+            command: ConsentCommand::Export,
+        } => {
+            let db = open(&url).await?;
+            consent_export(&db).await
+        }
         Command::Roster {
             command: RosterCommand::Import { file, apply },
         } => {
@@ -575,6 +592,23 @@ async fn roster(db: &Db, command: RosterCommand) -> Result<(), String> {
     while let Some(rows) = export.next_rows().await.map_err(service_message)? {
         out.write_all(&crate::roster_csv::lines(&rows))
             .map_err(written)?;
+    }
+    out.flush().map_err(written)
+}
+
+async fn consent_export(db: &Db) -> Result<(), String> {
+    use std::io::Write;
+    let actor = Actor::operator();
+    let mut export = crate::roster_csv::ConsentExport::new();
+    let mut out = std::io::stdout().lock();
+    let written = |e: std::io::Error| format!("writing the ledger: {e}");
+    out.write_all(&export.header()).map_err(written)?;
+    while let Some(lines) = export
+        .next_lines(db, &actor)
+        .await
+        .map_err(service_message)?
+    {
+        out.write_all(&lines).map_err(written)?;
     }
     out.flush().map_err(written)
 }

@@ -156,3 +156,74 @@ pub fn report(reports: &[RowReport], lang: Lang) -> Vec<u8> {
     }
     self::lines(&lines)
 }
+
+/// The consent ledger as CSV for an auditor, oldest first, a page at a time.
+pub struct ConsentExport {
+    after: i64,
+    done: bool,
+}
+
+impl ConsentExport {
+    pub const HEADER: [&'static str; 9] = [
+        "at",
+        "engineerId",
+        "engineer",
+        "method",
+        "address",
+        "event",
+        "how",
+        "actor",
+        "from",
+    ];
+
+    pub fn new() -> Self {
+        Self {
+            after: 0,
+            done: false,
+        }
+    }
+
+    /// The header line.
+    pub fn header(&self) -> Vec<u8> {
+        lines(&[Self::HEADER.map(str::to_owned).to_vec()])
+    }
+
+    /// The next page of lines; `None` when all were given.
+    pub async fn next_lines(
+        &mut self,
+        db: &Db,
+        actor: &Actor,
+    ) -> Result<Option<Vec<u8>>, ServiceError> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = app::service::consent::ledger_page(db, actor, self.after).await?;
+        self.done = (page.len() as i64) < app::service::consent::LEDGER_PAGE;
+        if let Some((last, _)) = page.last() {
+            self.after = *last;
+        }
+        let rows: Vec<Vec<String>> = page
+            .into_iter()
+            .map(|(_, l)| {
+                vec![
+                    app::domain::audit::utc_text(l.at),
+                    l.technician_id.map(|id| id.to_string()).unwrap_or_default(),
+                    l.engineer,
+                    l.method,
+                    l.address,
+                    l.event,
+                    l.how,
+                    l.actor,
+                    l.source_addr.unwrap_or_default(),
+                ]
+            })
+            .collect();
+        Ok(Some(lines(&rows)))
+    }
+}
+
+impl Default for ConsentExport {
+    fn default() -> Self {
+        Self::new()
+    }
+}

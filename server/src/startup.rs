@@ -132,6 +132,10 @@ async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> 
     let routes = Router::new()
         .merge(servlet::router(state.clone()))
         .merge(web::confirm::router(state.clone()))
+        .merge(web::api_v1::inbound::router(
+            state.clone(),
+            settings.notify.sms_gateway_token.clone(),
+        ))
         .merge(web::api_v1::router(state))
         .merge(web::health::router())
         .merge(web::lang::router())

@@ -532,4 +532,16 @@ fn a_roster_csv_is_previewed_then_applied_with_each_row_s_outcome() {
     );
     let (ok, _, err) = crewdesk(&db, &["roster", "import", "/nonexistent/roster.csv"]);
     assert!(!ok && err.contains("/nonexistent/roster.csv"), "{err}");
+
+    // Ada's email was asked to be confirmed when she was imported: the ledger says so.
+    let (ok, ledger, err) = crewdesk(&db, &["consent", "export"]);
+    assert!(ok, "{err}");
+    assert!(
+        ledger.starts_with("at,engineerId,engineer,method,address,event,how,actor,from\r\n"),
+        "{ledger}"
+    );
+    assert!(
+        ledger.contains(",1,Ada,email,ada@example.com,requested,contact changed,,\r\n"),
+        "{ledger}"
+    );
 }

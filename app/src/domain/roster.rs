@@ -243,14 +243,17 @@ pub enum Unavailable {
     NeedsEmail,
     BetaOff,
     AlreadyConfirmed,
+    /// The number replied STOP and has not replied START since.
+    RepliedStop,
 }
 
 impl Unavailable {
-    pub const ALL: [Unavailable; 4] = [
+    pub const ALL: [Unavailable; 5] = [
         Self::NeedsMobile,
         Self::NeedsEmail,
         Self::BetaOff,
         Self::AlreadyConfirmed,
+        Self::RepliedStop,
     ];
 
     pub fn describe(self) -> &'static str {
@@ -259,6 +262,7 @@ impl Unavailable {
             Self::NeedsEmail => "it needs an email address",
             Self::BetaOff => "it is a beta channel that is switched off",
             Self::AlreadyConfirmed => "it is already confirmed",
+            Self::RepliedStop => "the number replied STOP; it must reply START first",
         }
     }
 }

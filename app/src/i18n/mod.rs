@@ -341,6 +341,7 @@ texts! {
     needs_mobile: "Needs a mobile number", "需要手机号码";
     needs_email: "Needs an email address", "需要邮箱地址";
     already_confirmed: "Confirmed", "已确认";
+    replied_stop: "The number replied STOP", "该号码已回复 STOP";
     all_confirmed: "Every method is confirmed", "所有方式均已确认";
     subscribe_confirm: "Request subscriptions", "提交订阅";
     pick_method: "Pick at least one method.", "请至少选择一种方式。";

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod confirmations;
+pub mod consent;
 pub mod contact_points;
 pub mod credentials;
 pub mod db;

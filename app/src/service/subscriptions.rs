@@ -94,6 +94,11 @@ pub async fn request(
             ));
         }
     }
+    let by = crate::service::confirmations::Requested {
+        actor: &actor.name,
+        how: crate::service::consent::How::Asked(ctx.source),
+        source_addr: ctx.remote_addr.as_deref(),
+    };
     let mut tx = db.begin_write().await?;
     // The contact is read again inside the transaction: an edit that landed since the dialog
     // opened must not have its new number confirmed with the old one's link.
@@ -125,8 +130,17 @@ pub async fn request(
                     },
                 )
             })?;
+        if crate::service::consent::opted_out(&mut tx, mobile.e164()).await? {
+            return Err(ServiceError::invalid(
+                "methods",
+                FieldProblem::CannotSubscribe {
+                    channel: by_sms[0].channel(),
+                    why: Unavailable::RepliedStop,
+                },
+            ));
+        }
         check_resend(&mut tx, id, Channel::Sms, now).await?;
-        start(&mut tx, id, &name, &by_sms, mobile.e164(), now).await?;
+        start(&mut tx, id, &name, &by_sms, mobile.e164(), now, &by).await?;
     }
     if methods.contains(&Method::Email) {
         let email = email.ok_or_else(|| {
@@ -139,7 +153,7 @@ pub async fn request(
             )
         })?;
         check_resend(&mut tx, id, Channel::Email, now).await?;
-        start(&mut tx, id, &name, &[Method::Email], &email, now).await?;
+        start(&mut tx, id, &name, &[Method::Email], &email, now, &by).await?;
     }
     let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
     audit::record(

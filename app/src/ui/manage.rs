@@ -365,6 +365,7 @@ fn reason(t: &Texts, why: Unavailable) -> &'static str {
         Unavailable::NeedsEmail => t.needs_email,
         Unavailable::BetaOff => t.beta_off,
         Unavailable::AlreadyConfirmed => t.already_confirmed,
+        Unavailable::RepliedStop => t.replied_stop,
     }
 }
 

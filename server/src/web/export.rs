@@ -15,7 +15,42 @@ use tower_sessions::Session;
 pub const PATH: &str = "/roster.csv";
 
 pub fn router(state: AppState) -> Router {
-    Router::new().route(PATH, get(download)).with_state(state)
+    Router::new()
+        .route(PATH, get(download))
+        .route("/consent.csv", get(consent))
+        .with_state(state)
+}
+
+/// `GET /consent.csv`: the consent ledger for an auditor (SDAdmin).
+async fn consent(State(state): State<AppState>, session: Session) -> Response {
+    let actor = match signed_in(&state, &session).await {
+        Ok(actor) => actor,
+        Err(answer) => return answer,
+    };
+    if let Err(e) = actor.require_admin(app::domain::AdminTask::ReadAuditLog) {
+        return (StatusCode::FORBIDDEN, e.to_string()).into_response();
+    }
+    let export = crate::roster_csv::ConsentExport::new();
+    let head = export.header();
+    let pages = futures::stream::unfold(Some((export, state, actor)), |next| async move {
+        let (mut export, state, actor) = next?;
+        match export.next_lines(&state.db, &actor).await {
+            Ok(Some(lines)) => Some((
+                Ok::<Bytes, std::io::Error>(Bytes::from(lines)),
+                Some((export, state, actor)),
+            )),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = ?e, "a consent export stopped");
+                Some((Err(std::io::Error::other("the export stopped")), None))
+            }
+        }
+    });
+    let head = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(head)) });
+    csv_download(
+        Body::from_stream(futures::StreamExt::chain(head, pages)),
+        "attachment; filename=\"consent.csv\"",
+    )
 }
 
 async fn download(
@@ -23,18 +58,9 @@ async fn download(
     session: Session,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let id = session.get::<i64>(SESSION_TECH_ID).await.ok().flatten();
-    let actor = match id {
-        Some(id) => app::service::auth::load_actor(&state.db, id).await,
-        None => Ok(None),
-    };
-    let actor = match actor {
-        Ok(Some(actor)) if !actor.must_change_password => actor,
-        Ok(_) => return (StatusCode::UNAUTHORIZED, "Please sign in.").into_response(),
-        Err(e) => {
-            tracing::error!(error = ?e, "reading the exporter failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let actor = match signed_in(&state, &session).await {
+        Ok(actor) => actor,
+        Err(answer) => return answer,
     };
     let query = crate::roster_csv::query(|name| params.get(name).cloned());
     let bom = params.get("bom").is_some_and(|b| b == "1");
@@ -65,7 +91,32 @@ async fn download(
     });
     let head =
         futures::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(first)) });
-    let mut response = Body::from_stream(futures::StreamExt::chain(head, pages)).into_response();
+    csv_download(
+        Body::from_stream(futures::StreamExt::chain(head, pages)),
+        "attachment; filename=\"roster.csv\"",
+    )
+}
+
+/// The signed-in technician a download is for, or the answer to give instead.
+async fn signed_in(state: &AppState, session: &Session) -> Result<app::service::Actor, Response> {
+    let id = session.get::<i64>(SESSION_TECH_ID).await.ok().flatten();
+    let actor = match id {
+        Some(id) => app::service::auth::load_actor(&state.db, id).await,
+        None => Ok(None),
+    };
+    match actor {
+        Ok(Some(actor)) if !actor.must_change_password => Ok(actor),
+        Ok(_) => Err((StatusCode::UNAUTHORIZED, "Please sign in.").into_response()),
+        Err(e) => {
+            tracing::error!(error = ?e, "reading who downloads failed");
+            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
+/// `body` as a CSV file to save.
+fn csv_download(body: Body, disposition: &'static str) -> Response {
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -73,7 +124,7 @@ async fn download(
     );
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"roster.csv\""),
+        HeaderValue::from_static(disposition),
     );
     response
 }

@@ -63,6 +63,7 @@ fn unavailable(why: Unavailable) -> &'static str {
     match why {
         Unavailable::NeedsMobile => "需要手机号码",
         Unavailable::NeedsEmail => "需要邮箱地址",
+        Unavailable::RepliedStop => "该号码已回复 STOP,须先回复 START",
         Unavailable::BetaOff => "该测试版通道未开启",
         Unavailable::AlreadyConfirmed => "已确认",
     }

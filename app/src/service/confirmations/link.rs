@@ -85,14 +85,33 @@ pub async fn confirm(
     let mut tx = db.begin_write().await?;
     let link = link_of(link_rows(&mut tx, &hash).await?, now);
     if let Link::Pending { name, methods, .. } = &link {
-        let id: (i64,) = sqlx::query_as(
+        let confirmed: Vec<(i64, String, String)> = sqlx::query_as(
             "UPDATE subscriptions SET state = 'confirmed', confirmed_at = $2, token_hash = NULL \
-             WHERE token_hash = $1 AND state = 'pending' RETURNING technician_id",
+             WHERE token_hash = $1 AND state = 'pending' RETURNING technician_id, method, contact",
         )
         .bind(&hash)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
+        let Some(id) = confirmed.first().map(|(id, ..)| (*id,)) else {
+            return Ok(link);
+        };
+        let steps: Vec<crate::service::consent::Step> = confirmed
+            .iter()
+            .filter_map(|(technician, method, contact)| {
+                Some(crate::service::consent::Step {
+                    technician_id: *technician,
+                    engineer: name,
+                    method: Method::ALL.into_iter().find(|m| m.as_str() == method)?,
+                    address: contact,
+                    event: "confirmed",
+                    how: crate::service::consent::How::Link,
+                    actor: name,
+                    source_addr: ctx.remote_addr.as_deref(),
+                })
+            })
+            .collect();
+        crate::service::consent::record(&mut tx, &steps, now).await?;
         let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
         let actor = Actor {
             id: Some(id.0),

@@ -5,6 +5,7 @@
 
 use super::actor::Actor;
 use super::audit::{self, AuditContext, Entry};
+use super::consent;
 use super::db::{by_many_ids, Db};
 use super::error::ServiceError;
 use super::outbox::{self, Kind, NewDelivery};
@@ -33,7 +34,7 @@ pub const RESEND_COOL_DOWN_MS: i64 = 60_000;
 pub const RESENDS_PER_HOUR: i64 = 5;
 
 /// Refuses a confirmation sent too soon after the last one, or one too many in an hour.
-pub(super) async fn check_resend(
+pub(crate) async fn check_resend(
     tx: &mut Transaction<'_, Any>,
     id: i64,
     channel: Channel,
@@ -67,6 +68,7 @@ pub(super) async fn start(
     methods: &[Method],
     to: &str,
     now: i64,
+    by: &Requested<'_>,
 ) -> Result<(), ServiceError> {
     start_many(
         tx,
@@ -77,26 +79,46 @@ pub(super) async fn start(
             to,
         }],
         now,
+        by,
     )
     .await
 }
 
+/// Who asked for confirmations, for the consent ledger.
+pub(crate) struct Requested<'a> {
+    pub actor: &'a str,
+    pub how: consent::How,
+    pub source_addr: Option<&'a str>,
+}
+
+impl Requested<'_> {
+    /// Started by a save that changed the contact.
+    fn contact_changed() -> Self {
+        Self {
+            actor: "",
+            how: consent::How::ContactChanged,
+            source_addr: None,
+        }
+    }
+}
+
 /// One confirmation to start: `methods` of engineer `id`, the link sent to `to`.
-struct Start<'a> {
-    id: i64,
-    name: &'a str,
-    methods: &'a [Method],
-    to: &'a str,
+pub(crate) struct Start<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub methods: &'a [Method],
+    pub to: &'a str,
 }
 
 /// Subscriptions written per statement: 4 values each.
 const ROWS_PER_INSERT: usize = super::db::rows_per_statement(4);
 
 /// [`start`] for many, a few statements in all. No engineer and method twice.
-async fn start_many(
+pub(crate) async fn start_many(
     tx: &mut Transaction<'_, Any>,
     starts: &[Start<'_>],
     now: i64,
+    by: &Requested<'_>,
 ) -> Result<(), ServiceError> {
     let mut subscriptions: Vec<(i64, Method, &str, String)> = Vec::new();
     let mut messages = Vec::with_capacity(starts.len());
@@ -166,6 +188,22 @@ async fn start_many(
         query.execute(&mut **tx).await?;
     }
     outbox::enqueue_each(tx, Kind::Confirmation, &messages, now).await?;
+    let steps: Vec<consent::Step> = starts
+        .iter()
+        .flat_map(|s| {
+            s.methods.iter().map(move |method| consent::Step {
+                technician_id: s.id,
+                engineer: s.name,
+                method: *method,
+                address: s.to,
+                event: "requested",
+                how: by.how,
+                actor: by.actor,
+                source_addr: by.source_addr,
+            })
+        })
+        .collect();
+    consent::record(tx, &steps, now).await?;
     Ok(())
 }
 
@@ -279,15 +317,37 @@ pub async fn contacts_saved_many(
         let sql = format!(
             "UPDATE subscriptions SET state = 'cancelled', token_hash = NULL \
              WHERE technician_id IN ({{}}) AND method IN ({methods}) AND state <> 'cancelled' \
-             RETURNING technician_id"
+             RETURNING technician_id, method, contact"
         );
-        let _: Vec<(i64,)> = by_many_ids(tx, &sql, &ids).await?;
+        let cancelled: Vec<(i64, String, String)> = by_many_ids(tx, &sql, &ids).await?;
+        let steps: Vec<consent::Step> = cancelled
+            .iter()
+            .filter_map(|(id, method, contact)| {
+                Some(consent::Step {
+                    technician_id: *id,
+                    engineer: saves.iter().find(|s| s.id == *id)?.name,
+                    method: Method::ALL.into_iter().find(|m| m.as_str() == method)?,
+                    address: contact,
+                    event: "cancelled",
+                    how: consent::How::ContactChanged,
+                    actor: "",
+                    source_addr: None,
+                })
+            })
+            .collect();
+        consent::record(tx, &steps, now).await?;
     }
     let mut starts = Vec::new();
-    let new_mobiles: Vec<(&Saved, Phone)> = mobile_changed
+    let mut new_mobiles: Vec<(&Saved, Phone)> = Vec::new();
+    for (saved, mobile) in mobile_changed
         .iter()
         .filter_map(|s| Some((*s, Phone::parse(s.after.mobile?).ok()?)))
-        .collect();
+    {
+        // A number that replied STOP gets no confirmation until it replies START.
+        if !consent::opted_out(tx, mobile.e164()).await? {
+            new_mobiles.push((saved, mobile));
+        }
+    }
     if !new_mobiles.is_empty() {
         let voice: Option<(String,)> =
             sqlx::query_as("SELECT value FROM settings WHERE key = 'beta.voice'")
@@ -313,7 +373,7 @@ pub async fn contacts_saved_many(
             to: s.after.email?,
         })
     }));
-    start_many(tx, &starts, now).await
+    start_many(tx, &starts, now, &Requested::contact_changed()).await
 }
 
 /// `+86•••••••8000`, `a•••@example.com`: enough to recognise, not enough to harvest.

@@ -7,6 +7,7 @@
 mod contacts;
 mod directories;
 mod idempotency;
+pub mod inbound;
 mod notifications;
 mod reference;
 pub mod schema;
