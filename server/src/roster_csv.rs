@@ -84,6 +84,11 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, FieldProblem> {
     let columns = match records.next() {
         None => return Err(FieldProblem::NoColumns),
         Some(Err(_)) => return Err(FieldProblem::NotCsvText),
+        Some(Ok(header)) if header.len() > import::MAX_COLUMNS => {
+            return Err(FieldProblem::TooManyColumns {
+                max: import::MAX_COLUMNS,
+            })
+        }
         Some(Ok(header)) => header
             .iter()
             .map(|cell| String::from_utf8(cell.to_vec()).map_err(|_| FieldProblem::NotCsvText))
@@ -197,8 +202,8 @@ impl ConsentExport {
         if self.done {
             return Ok(None);
         }
-        let page = app::service::consent::ledger_page(db, actor, self.after).await?;
-        self.done = (page.len() as i64) < app::service::consent::LEDGER_PAGE;
+        let page = app::service::ledger::ledger_page(db, actor, self.after).await?;
+        self.done = (page.len() as i64) < app::service::ledger::LEDGER_PAGE;
         if let Some((last, _)) = page.last() {
             self.after = *last;
         }

@@ -68,6 +68,18 @@ async fn export(app: &TestApp) -> String {
     String::from_utf8(out).expect("UTF-8")
 }
 
+/// A multipart form with one file, as a browser posts the upload.
+fn multipart(name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "crewdesk-test-boundary-7";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 on_both_backends! {
     async fn ten_thousand_rows_with_fifty_bad_ones_preview_fifty_errors_and_apply_the_rest(app: TestApp) {
         app.seed_reference_data().await;
@@ -247,5 +259,53 @@ on_both_backends! {
         let reports = apply(&app, &Actor::operator(), "name,email,mobile\nAda,ada@example.com,+44 7700 900002\n").await;
         assert_eq!(counts(&reports), (0, 1, 0, 0), "{:?}", errors(&reports));
         assert_eq!(app.count(&format!("SELECT COUNT(*) FROM subscriptions WHERE technician_id = {id} AND state = 'confirmed'")).await, 0);
+    }
+
+    async fn the_console_upload_is_for_administrators_and_applied_only_by_its_uploader(app: TestApp) {
+        use app::service::roster_imports;
+        let root = app.create_admin().await;
+        app.seed_reference_data().await;
+        let sam = app.add_user("Sam", "sam", "Correct-Horse-Battery-9", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "London")]).await;
+        app.add_user("Eve", "eve", "Correct-Horse-Battery-9", &[("techSiteName", "London")]).await;
+        let file = b"name,email,techSiteName\nKim,kim@example.com,London\n";
+
+        // A plain engineer is refused before the file is read; another site's form too.
+        let eve = common::signed_in(&app, "eve", "Correct-Horse-Battery-9").await;
+        let (kind, body) = multipart("team.csv", file);
+        let answer = eve.post(app.url("/roster/import")).header("content-type", &kind).body(body.clone()).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 403);
+        let admin = common::signed_in(&app, common::ADMIN_LOGIN, common::ADMIN_PASSWORD).await;
+        let answer = admin.post(app.url("/roster/import")).header("content-type", &kind)
+            .header("origin", "https://evil.example").body(body.clone()).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 403);
+        assert_eq!(app.count("SELECT count(*) FROM roster_imports").await, 0);
+
+        // The site admin's upload: previewed, seen by an SDAdmin, applied only by Sam.
+        let sam_client = common::signed_in(&app, "sam", "Correct-Horse-Battery-9").await;
+        let answer = sam_client.post(app.url("/roster/import")).header("content-type", &kind).body(body).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 303);
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        let id: i64 = location.rsplit('=').next().unwrap().parse().unwrap();
+        let root = app::service::auth::load_actor(&app.db, root).await.unwrap().unwrap();
+        let sam = app::service::auth::load_actor(&app.db, sam).await.unwrap().unwrap();
+        let ctx = AuditContext::new(Source::Console, None);
+        let view = roster_imports::view(&app.db, &root, id).await.unwrap();
+        assert_eq!(view.counts.create, 1);
+        let by_admin = roster_imports::start_apply(&app.db, app.state.secret_key.clone(), &root, &ctx, id).await;
+        assert!(matches!(by_admin, Err(app::service::ServiceError::NotAuthorized(app::domain::Refusal::ImportNotYours))), "{by_admin:?}");
+        roster_imports::start_apply(&app.db, app.state.secret_key.clone(), &sam, &ctx, id).await.unwrap();
+        assert_eq!(app.wait_for_count("SELECT count(*) FROM technicians WHERE name = 'Kim'", 1).await, 1);
+
+        // Passwords are never kept in an upload; a header too wide is refused before anything.
+        let with_pwd = roster_imports::upload(&app.db, &root, "p.csv", Ok(sheet(b"name,loginName,pwd\nLee,lee,Correct-Horse-Battery-9\n"))).await.unwrap();
+        let view = roster_imports::view(&app.db, &root, with_pwd).await.unwrap();
+        assert_eq!((view.state, view.problems), (app::domain::import::ImportState::Refused, vec![FieldProblem::PasswordColumn]));
+        let (sheet_text,): (Option<String>,) = sqlx::query_as("SELECT sheet FROM roster_imports WHERE id = $1").bind(with_pwd).fetch_one(app.db.reader()).await.unwrap();
+        assert_eq!(sheet_text, None);
+        let wide = (0..300).map(|i| format!("c{i}")).collect::<Vec<_>>().join(",");
+        assert_eq!(server::roster_csv::read(wide.as_bytes()).err(), Some(FieldProblem::TooManyColumns { max: 200 }));
+        let twice = import::preview(&app.db, &root, &sheet(format!("name,{}\n", vec!["id"; 150].join(",")).as_bytes())).await;
+        let Err(app::service::ServiceError::Invalid(problems)) = twice else { panic!("{twice:?}") };
+        assert_eq!(problems.0.len(), 10, "a column named again and again is said ten times at most");
     }
 }

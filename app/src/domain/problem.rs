@@ -192,6 +192,10 @@ pub enum FieldProblem {
     NotText,
     #[error("names the same engineer as row {row}")]
     SameEngineerAsRow { row: usize },
+    #[error("has more than {max} columns")]
+    TooManyColumns { max: usize },
+    #[error("has a pwd column: passwords are not kept in an upload; import them with the command line, or set them in the console")]
+    PasswordColumn,
 }
 
 impl FieldProblem {
@@ -338,6 +342,8 @@ pub fn samples() -> Vec<FieldProblem> {
         },
         P::NotText,
         P::SameEngineerAsRow { row: 2 },
+        P::TooManyColumns { max: 200 },
+        P::PasswordColumn,
     ];
     for why in Unavailable::ALL {
         all.push(P::CannotSubscribe {

@@ -197,6 +197,8 @@ pub enum Refusal {
         "this import is not waiting to be applied: it is applied, being applied, or was refused"
     )]
     ImportNotWaiting,
+    #[error("only the administrator who uploaded this file may apply it")]
+    ImportNotYours,
 
     // Conflicts.
     #[error(
@@ -313,6 +315,8 @@ pub fn samples() -> Vec<Refusal> {
         R::NoDelivery { id: 4 },
         R::NoSuchImport,
         R::ImportNotWaiting,
+        R::ImportNotYours,
+        R::ImportNotYours,
         R::StaleEdit { name: s("Ada") },
         R::StaleDelete { name: s("Ada") },
         R::KeptChanging,

@@ -1,82 +1,13 @@
-//! Consent: the ledger of every step of a subscription (requested, confirmed, cancelled when
-//! its contact changed, STOP and START replies), and the replies themselves. A number that
+//! Replies from phones, recorded in the consent ledger ([`super::ledger`]). A number that
 //! replies STOP (or UNSUBSCRIBE, CANCEL, END, QUIT) has SMS and voice cancelled for every
 //! engineer subscribed on it, and no confirmation is requested for it again until it replies
 //! START (or UNSTOP), which sends each of them a new confirmation. Nothing is ever sent back
 //! to the number that wrote.
 
-use super::actor::Actor;
 use super::db::Db;
 use super::error::ServiceError;
+use super::ledger::{record, How, Step};
 use crate::domain::{Method, Phone};
-use sqlx::{Any, Transaction};
-
-/// How a step was taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum How {
-    /// The confirmation link.
-    Link,
-    /// A reply from the phone.
-    Reply,
-    /// Asked for by an administrator (or the engineer) in the console, the API or the CLI.
-    Asked(super::audit::Source),
-    /// The contact it was made for changed.
-    ContactChanged,
-}
-
-impl How {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Link => "link",
-            Self::Reply => "reply",
-            Self::Asked(source) => source.as_str(),
-            Self::ContactChanged => "contact changed",
-        }
-    }
-}
-
-/// One step of one engineer's subscription of one method.
-#[derive(Debug, Clone)]
-pub struct Step<'a> {
-    pub technician_id: i64,
-    pub engineer: &'a str,
-    pub method: Method,
-    /// The number (E.164) or address it concerns.
-    pub address: &'a str,
-    /// `requested`, `confirmed`, `cancelled`, `stop`, `start`.
-    pub event: &'static str,
-    pub how: How,
-    /// Who took it: the actor's name, the engineer, or the number that replied.
-    pub actor: &'a str,
-    /// The network address the step came from, when it came over the network.
-    pub source_addr: Option<&'a str>,
-}
-
-/// Writes `steps` in the transaction that takes them.
-pub async fn record(
-    tx: &mut Transaction<'_, Any>,
-    steps: &[Step<'_>],
-    now: i64,
-) -> Result<(), ServiceError> {
-    for step in steps {
-        sqlx::query(
-            "INSERT INTO consent_events (technician_id, engineer, method, address, event, how, \
-             actor, source_addr, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(step.technician_id)
-        .bind(step.engineer)
-        .bind(step.method.as_str())
-        .bind(step.address)
-        .bind(step.event)
-        .bind(step.how.as_str())
-        .bind(step.actor)
-        .bind(step.source_addr)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
-}
 
 /// The words that stop, and that start again, alone on a message (any case).
 const STOP_WORDS: [&str; 5] = ["STOP", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"];
@@ -101,16 +32,6 @@ impl Reply {
             Self::Ignored => "ignored",
         }
     }
-}
-
-/// Whether `number` (E.164) replied STOP and not START since.
-pub async fn opted_out(conn: &mut sqlx::AnyConnection, number: &str) -> Result<bool, sqlx::Error> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT number FROM sms_opt_outs WHERE number = $1")
-            .bind(number)
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row.is_some())
 }
 
 /// A message `from` a phone, as the SMS gateway passes it on (its signature checked by the
@@ -157,6 +78,17 @@ async fn stop(
          WHERE contact = $1 AND method IN ('sms', 'voice') AND state <> 'cancelled'",
     )
     .bind(number)
+    .execute(&mut *tx)
+    .await?;
+    // What is still waiting to go to the number (a confirmation held by the limits, a retry)
+    // does not go.
+    sqlx::query(
+        "UPDATE deliveries SET status = 'cancelled', last_answer = 'the number replied STOP', \
+         lease_owner = NULL, lease_until = NULL, updated_at = $2 \
+         WHERE recipient = $1 AND channel IN ('sms', 'voice') AND status IN ('queued', 'retrying')",
+    )
+    .bind(number)
+    .bind(now)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -221,6 +153,11 @@ async fn start(
     .bind(number)
     .fetch_all(&mut *tx)
     .await?;
+    let voice_on: Option<(String,)> =
+        sqlx::query_as("SELECT value FROM settings WHERE key = 'beta.voice'")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let voice_on = voice_on.is_some_and(|(v,)| v == "on");
     let mut by_engineer: Vec<(i64, String, Vec<Method>)> = Vec::new();
     for (id, method, name, mobile) in stopped {
         let same = mobile
@@ -230,7 +167,8 @@ async fn start(
         let Some(method) = Method::ALL.into_iter().find(|m| m.as_str() == method) else {
             continue;
         };
-        if !same {
+        // Voice is a beta channel: while it is off, START asks again for SMS only.
+        if !same || (method == Method::Voice && !voice_on) {
             continue;
         }
         match by_engineer.last_mut() {
@@ -286,72 +224,4 @@ async fn start(
     Ok(Reply::Started {
         engineers: by_engineer.len(),
     })
-}
-
-/// One line of the ledger, for an auditor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerLine {
-    pub at: i64,
-    pub technician_id: Option<i64>,
-    pub engineer: String,
-    pub method: String,
-    pub address: String,
-    pub event: String,
-    pub how: String,
-    pub actor: String,
-    pub source_addr: Option<String>,
-}
-
-/// Lines read per page of [`ledger_page`].
-pub const LEDGER_PAGE: i64 = 1000;
-
-/// The ledger after line `after` (0 for the first), oldest first, a page at a time; only an
-/// SDAdmin reads it.
-pub async fn ledger_page(
-    db: &Db,
-    actor: &Actor,
-    after: i64,
-) -> Result<Vec<(i64, LedgerLine)>, ServiceError> {
-    actor.require_admin(crate::domain::AdminTask::ReadAuditLog)?;
-    type Row = (
-        i64,
-        i64,
-        Option<i64>,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, at, technician_id, engineer, method, address, event, how, actor, source_addr \
-         FROM consent_events WHERE id > $1 ORDER BY id LIMIT $2",
-    )
-    .bind(after)
-    .bind(LEDGER_PAGE)
-    .fetch_all(db.reader())
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, at, technician_id, engineer, method, address, event, how, actor, source_addr)| {
-                (
-                    id,
-                    LedgerLine {
-                        at,
-                        technician_id,
-                        engineer,
-                        method,
-                        address,
-                        event,
-                        how,
-                        actor,
-                        source_addr,
-                    },
-                )
-            },
-        )
-        .collect())
 }

@@ -14,6 +14,7 @@ pub mod delivery_log;
 pub mod directories;
 pub mod error;
 pub mod idempotency;
+pub mod ledger;
 pub mod lockout;
 pub mod notifications;
 pub mod outbox;

@@ -43,6 +43,14 @@ pub async fn upload(
     sheet: Result<Sheet, FieldProblem>,
 ) -> Result<i64, ServiceError> {
     let owner = may_import(actor)?;
+    // The rows wait in the database until applied: a password is never among them.
+    let sheet = sheet.and_then(|sheet| {
+        if sheet.columns.iter().any(|c| c.trim() == "pwd") {
+            Err(FieldProblem::PasswordColumn)
+        } else {
+            Ok(sheet)
+        }
+    });
     let (state, sheet, problems, report) = match sheet {
         Err(problem) => (ImportState::Refused, None, vec![problem], None),
         Ok(sheet) => match import::preview(db, actor, &sheet).await {
@@ -90,6 +98,7 @@ pub async fn upload(
 }
 
 struct Stored {
+    owner: i64,
     state: ImportState,
     file_name: String,
     problems: Vec<FieldProblem>,
@@ -107,12 +116,13 @@ async fn load(db: &Db, actor: &Actor, id: i64) -> Result<Stored, ServiceError> {
     .bind(id)
     .fetch_optional(db.reader())
     .await?;
-    let Some((_, file_name, state, problems, report)) =
+    let Some((owner, file_name, state, problems, report)) =
         row.filter(|(by, ..)| *by == owner || actor.is_admin())
     else {
         return Err(ServiceError::NotFound(Refusal::NoSuchImport));
     };
     Ok(Stored {
+        owner,
         state: ImportState::parse(&state).unwrap_or(ImportState::Failed),
         file_name,
         problems: parsed(problems)?.unwrap_or_default(),
@@ -154,6 +164,11 @@ pub async fn start_apply(
     id: i64,
 ) -> Result<(), ServiceError> {
     let stored = load(db, actor, id).await?;
+    // Applied with the rights it was previewed with: only by who uploaded it (an SDAdmin
+    // may look at another's upload, never apply it with an SDAdmin's reach).
+    if stored.owner != actor.id.unwrap_or_default() {
+        return Err(ServiceError::NotAuthorized(Refusal::ImportNotYours));
+    }
     if stored.state != ImportState::Previewed {
         return Err(ServiceError::Conflict(Refusal::ImportNotWaiting));
     }

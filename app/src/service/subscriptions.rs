@@ -96,7 +96,7 @@ pub async fn request(
     }
     let by = crate::service::confirmations::Requested {
         actor: &actor.name,
-        how: crate::service::consent::How::Asked(ctx.source),
+        how: crate::service::ledger::How::Asked(ctx.source),
         source_addr: ctx.remote_addr.as_deref(),
     };
     let mut tx = db.begin_write().await?;
@@ -130,7 +130,7 @@ pub async fn request(
                     },
                 )
             })?;
-        if crate::service::consent::opted_out(&mut tx, mobile.e164()).await? {
+        if crate::service::ledger::opted_out(&mut tx, mobile.e164()).await? {
             return Err(ServiceError::invalid(
                 "methods",
                 FieldProblem::CannotSubscribe {

@@ -104,6 +104,14 @@ async fn upload(State(state): State<AppState>, session: Session, req: Request<Bo
         Ok(actor) => actor,
         Err(answer) => return answer,
     };
+    // Who may not import is answered before a byte of the file is read.
+    if !(actor.is_admin() || actor.is_site_admin()) {
+        return refused(ServiceError::NotAuthorized(
+            app::domain::Refusal::AdminsOnly {
+                verb: app::domain::Verb::Import,
+            },
+        ));
+    }
     let (name, bytes) = file_of(req).await;
     let sheet = bytes.and_then(|b| roster_csv::read(&b));
     match roster_imports::upload(&state.db, &actor, &name, sheet).await {

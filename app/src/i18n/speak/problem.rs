@@ -122,6 +122,10 @@ impl Speak for FieldProblem {
             }
             P::NotText => "不是 UTF-8 文本".into(),
             P::SameEngineerAsRow { row } => format!("与第 {row} 行是同一位工程师"),
+            P::TooManyColumns { max } => format!("超过 {max} 列"),
+            P::PasswordColumn => {
+                "含有 pwd 列:上传的文件不保存密码;请用命令行导入密码,或在控制台中设置".into()
+            }
         }
     }
 }

@@ -123,6 +123,7 @@ impl Speak for Refusal {
             R::NoDelivery { id } => format!("没有投递 {id}"),
             R::NoSuchImport => "没有这个导入:上传的文件只为上传它的管理员保留一天".into(),
             R::ImportNotWaiting => "该导入不在等待应用:已应用、正在应用或已被拒绝".into(),
+            R::ImportNotYours => "只有上传该文件的管理员可以应用它".into(),
             R::StaleEdit { name } => format!(
                 "“{name}”在您打开后已被他人修改。请重新加载查看最新内容;本次未保存任何修改。"
             ),

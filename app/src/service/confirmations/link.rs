@@ -96,22 +96,22 @@ pub async fn confirm(
         let Some(id) = confirmed.first().map(|(id, ..)| (*id,)) else {
             return Ok(link);
         };
-        let steps: Vec<crate::service::consent::Step> = confirmed
+        let steps: Vec<crate::service::ledger::Step> = confirmed
             .iter()
             .filter_map(|(technician, method, contact)| {
-                Some(crate::service::consent::Step {
+                Some(crate::service::ledger::Step {
                     technician_id: *technician,
                     engineer: name,
                     method: Method::ALL.into_iter().find(|m| m.as_str() == method)?,
                     address: contact,
                     event: "confirmed",
-                    how: crate::service::consent::How::Link,
+                    how: crate::service::ledger::How::Link,
                     actor: name,
                     source_addr: ctx.remote_addr.as_deref(),
                 })
             })
             .collect();
-        crate::service::consent::record(&mut tx, &steps, now).await?;
+        crate::service::ledger::record(&mut tx, &steps, now).await?;
         let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
         let actor = Actor {
             id: Some(id.0),

@@ -5,9 +5,9 @@
 
 use super::actor::Actor;
 use super::audit::{self, AuditContext, Entry};
-use super::consent;
 use super::db::{by_many_ids, Db};
 use super::error::ServiceError;
+use super::ledger as consent;
 use super::outbox::{self, Kind, NewDelivery};
 use crate::domain::{Channel, Method, Outbound, Phone};
 use crate::i18n::{Lang, Speak};

@@ -26,6 +26,9 @@ use std::collections::HashMap;
 /// The most rows one file may have.
 pub const MAX_ROWS: usize = 50_000;
 
+/// The most columns one file may have: every attribute and `pwd`, `id`, and the UDFs.
+pub const MAX_COLUMNS: usize = 200;
+
 /// Rows written at once when applying: adds among them share the writer's transactions.
 const BATCH: usize = 256;
 
@@ -66,18 +69,27 @@ async fn columns(db: &Db, names: &[String]) -> Result<Vec<Column>, ServiceError>
         .into_iter()
         .map(|u| u.column)
         .collect();
+    if names.len() > MAX_COLUMNS {
+        return Err(ServiceError::invalid(
+            "file",
+            FieldProblem::TooManyColumns { max: MAX_COLUMNS },
+        ));
+    }
     let mut columns = Vec::with_capacity(names.len());
     let mut unknown = Vec::new();
     let mut errors = FieldErrors::default();
-    for (i, name) in names.iter().enumerate() {
+    let mut seen = std::collections::HashSet::new();
+    for name in names {
         let name = name.trim();
-        if names[..i].iter().any(|n| n.trim() == name) {
-            errors.push(
-                "file",
-                FieldProblem::ColumnTwice {
-                    column: name.chars().take(100).collect(),
-                },
-            );
+        if !seen.insert(name) {
+            if errors.0.len() < 10 {
+                errors.push(
+                    "file",
+                    FieldProblem::ColumnTwice {
+                        column: name.chars().take(100).collect(),
+                    },
+                );
+            }
             continue;
         }
         let column = match name {

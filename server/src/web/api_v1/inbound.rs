@@ -54,7 +54,11 @@ fn signed(token: &str, body: &[u8], signature: &str) -> bool {
 }
 
 async fn sms(State(inbound): State<Inbound>, request: Request<Body>) -> Response {
-    let Some(token) = &inbound.token else {
+    let Some(token) = inbound
+        .token
+        .as_ref()
+        .filter(|t| !t.expose_secret().trim().is_empty())
+    else {
         return problem(
             StatusCode::NOT_FOUND,
             "no_endpoint",
