@@ -176,7 +176,10 @@ async fn stop_and_start(app: TestApp) {
         app.clock.advance(61_000);
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    assert!(app.count(&sent).await >= 4, "two new confirmations after START");
+    assert!(
+        app.count(&sent).await >= 4,
+        "two new confirmations after START"
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM captured_messages WHERE recipient = '+8613900000000'")
             .await,
