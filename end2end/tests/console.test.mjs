@@ -100,9 +100,9 @@ test('fifteen engineers fit a 1280×900 screen in both languages, each with ten 
   })));
   sql(env.server.db, `INSERT INTO settings (key, value) VALUES ('beta.slack', 'on')`);
   sql(env.server.db, `INSERT INTO contact_points (technician_id, channel, address, updated_at) VALUES (${ids[0]}, 'slack', 'https://hooks.slack.com/services/T/B/x', 0)`);
-  sql(env.server.db, `INSERT INTO notifications (kind, text, created_at) VALUES ('api', 'x', 0)`);
-  sql(env.server.db, `INSERT INTO deliveries (notification_id, technician_id, channel, recipient, idempotency_key, status, attempts, next_attempt_at, created_at, updated_at)
-    VALUES ((SELECT max(id) FROM notifications), ${ids[0]}, 'slack', 'hooks.slack.com', 'dense-dead', 'dead', 1, 0, 1, 1)`);
+  // What delivery learns when Slack answers that the webhook is gone.
+  sql(env.server.db, `INSERT INTO contact_health (technician_id, channel, failing, failing_since, answer, last_failure_at)
+    VALUES (${ids[0]}, 'slack', 1, 1, 'HTTP 404 no_service', 1)`);
   for (const [lang, accept, failing, pending] of [
     ['en', 'en', 'Slack: failing', 'SMS: pending'],
     ['zh-CN', 'zh-CN,zh;q=0.9', 'Slack: 发送失败', '短信: 待确认'],

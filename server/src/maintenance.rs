@@ -35,6 +35,11 @@ async fn run_once(db: &Db) {
     if let Err(e) = outbox::purge_robot_sends(db, now).await {
         tracing::warn!(error = ?e, "purging robot send times failed");
     }
+    match app::service::ledger::expire(db, now).await {
+        Ok(n) if n > 0 => tracing::info!(confirmations = n, "unused confirmation links expired"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "expiring confirmation links failed"),
+    }
     match outbox::purge_captured(db, now).await {
         Ok(n) if n > 0 => tracing::info!(messages = n, "old Message log entries removed"),
         Ok(_) => {}

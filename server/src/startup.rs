@@ -132,6 +132,7 @@ async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> 
     let routes = Router::new()
         .merge(servlet::router(state.clone()))
         .merge(web::confirm::router(state.clone()))
+        .merge(web::ack::router(state.clone()))
         .merge(web::api_v1::inbound::router(
             state.clone(),
             settings.notify.sms_gateway_token.clone(),

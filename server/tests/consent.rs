@@ -287,3 +287,79 @@ async fn without_a_gateway_token_there_is_no_inbound_endpoint_and_bodies_are_bou
         .unwrap();
     assert_eq!(answer.status().as_u16(), 400);
 }
+
+/// A link left unused expires into the ledger; its page keeps saying it expired; the
+/// engineer's steps show in their Subscribe dialog, newest first.
+async fn expiry_and_history(app: TestApp) {
+    app.create_admin().await;
+    let id = app
+        .add_as_admin(&[("name", "Ida"), ("email", "ida@example.com")])
+        .await
+        .userid
+        .unwrap();
+    let link = link_in(&common::captured_to(&app, "ida@example.com", 1).await);
+    let link = if link.starts_with("http") {
+        link
+    } else {
+        app.url(&link)
+    };
+    app.clock.advance(49 * 60 * 60 * 1000);
+    assert_eq!(
+        app::service::ledger::expire(&app.db, app.clock.now())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        states(&app, id).await,
+        [("email".to_owned(), "expired".to_owned())]
+    );
+    assert_eq!(
+        app.new_client().get(&link).send().await.unwrap().status(),
+        410
+    );
+    assert_eq!(
+        app.new_client().post(&link).send().await.unwrap().status(),
+        410
+    );
+    assert_eq!(
+        app::service::ledger::expire(&app.db, app.clock.now())
+            .await
+            .unwrap(),
+        0,
+        "expired once"
+    );
+    let (event, how): (String, String) = sqlx::query_as(
+        "SELECT event, how FROM consent_events WHERE technician_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_one(app.db.reader())
+    .await
+    .unwrap();
+    assert_eq!((event.as_str(), how.as_str()), ("expired", "link unused"));
+    let admin = common::signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+    let dialog = admin
+        .get(app.url(&format!("/engineers/{id}/subscribe")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(dialog.contains("Consent history"), "{dialog}");
+    let expired = dialog.find("link expired unused").expect("the expiry");
+    let requested = dialog.find("confirmation requested").expect("the request");
+    assert!(expired < requested, "newest first");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unused_link_expires_into_the_ledger_shown_per_engineer_on_sqlite() {
+    expiry_and_history(spawn(common::Backend::Sqlite).await.expect("SQLite")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unused_link_expires_into_the_ledger_shown_per_engineer_on_postgres() {
+    if let Some(app) = spawn(common::Backend::Postgres).await {
+        expiry_and_history(app).await;
+    }
+}

@@ -100,8 +100,13 @@ async fn no_password_reaches_the_log() {
     let link = format!("{}/confirm/tok-secret-4715", server.base);
     assert!(client.get(&link).send().await.is_ok());
     assert!(client.post(&link).send().await.is_ok());
+    // So is a drill's acknowledgement link's.
+    let ack = format!("{}/ack/ack-secret-4716", server.base);
+    assert!(client.get(&ack).send().await.is_ok());
+    assert!(client.post(&ack).send().await.is_ok());
     let log = std::fs::read_to_string(&server.log).expect("the log");
     assert!(log.contains("/confirm/…"), "{log}");
+    assert!(log.contains("/ack/…"), "{log}");
     assert!(
         log.contains("/servlets/TechnicianServlet"),
         "the log is empty: {log}"
@@ -112,6 +117,7 @@ async fn no_password_reaches_the_log() {
         "new-secret-4713",
         "console-secret-4714",
         "tok-secret-4715",
+        "ack-secret-4716",
         "admin-password-1",
     ] {
         assert!(!log.contains(secret), "{secret} is in the log");

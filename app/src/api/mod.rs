@@ -6,6 +6,7 @@ pub mod directory;
 pub mod error;
 pub mod import;
 pub mod messages;
+pub mod reachability;
 pub mod reference;
 pub mod settings;
 pub mod technicians;

@@ -32,6 +32,8 @@ pub struct EditView {
     pub beta: BetaChannels,
     /// Where webhooks may point, so the browser checks them as the server will.
     pub webhook_hosts: WebhookHosts,
+    /// The contacts delivery found failing, in the order of `Channel::ALL`.
+    pub failing: Vec<super::ContactHealth>,
 }
 
 impl EditView {

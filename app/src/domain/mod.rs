@@ -8,6 +8,7 @@ pub mod channel;
 pub mod cost;
 pub mod delivery;
 pub mod directory;
+pub mod drill;
 pub mod edit;
 pub mod edit_view;
 pub mod email;
@@ -23,6 +24,7 @@ pub mod outbound;
 pub mod patch;
 pub mod phone;
 pub mod problem;
+pub mod reachability;
 pub mod reference;
 pub mod refusal;
 pub mod role;
@@ -36,6 +38,7 @@ pub use audit::{AuditPage, AuditQuery, AuditRow};
 pub use channel::{AddressKind, CapturedMessage, Channel, ContactSpec, MessagePage};
 pub use cost::CostPerHour;
 pub use delivery::{AttemptRow, DeliveryFilter, DeliveryPage, DeliveryRow};
+pub use drill::{Ack, DrillSummary, DrillTarget, DrillView};
 pub use edit::{ContactChange, ContactChanges, Edit, EditForm};
 pub use edit_view::{EditView, MaskedContacts};
 pub use email::Email;
@@ -49,12 +52,16 @@ pub use outbound::Outbound;
 pub use patch::{Change, TechnicianPatch};
 pub use phone::Phone;
 pub use problem::FieldProblem;
+pub use reachability::{
+    ContactHealth, Place, PlaceKind, ReachQuery, ReachRow, ReachView, Unreachable,
+};
 pub use reference::{RefItem, ReferenceData, Udf};
 pub use refusal::{AdminTask, Refusal, Verb};
 pub use role::Role;
 pub use roster::{
-    any_available, method_options, BetaChannels, Channels, ListQuery, Method, MethodOption, Page,
-    Site, SortKey, SubState, SubscribeView, TechnicianRow, Unavailable, Unusable,
+    any_available, method_options, BetaChannels, Channels, ConsentStep, ListQuery, Method,
+    MethodOption, Page, Site, SortKey, SubState, SubscribeView, TechnicianRow, Unavailable,
+    Unusable,
 };
 pub use scope::Scope;
 pub use technician::{NewLogin, NewTechnician, SiteChoice, TechnicianForm};

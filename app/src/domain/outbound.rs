@@ -22,6 +22,16 @@ pub enum Outbound {
         channel: Channel,
         by: String,
     },
+    #[error(
+        "Crewdesk reachability drill for {name} over {}, started by {by}: please acknowledge {link} (valid for 24 hours).",
+        channel.as_str()
+    )]
+    Drill {
+        name: String,
+        channel: Channel,
+        by: String,
+        link: String,
+    },
 }
 
 /// Which methods a confirmation is for, as one phrase.

@@ -17,10 +17,11 @@ pub enum Verb {
     SendTestTo,
     Export,
     Import,
+    CheckReachabilityOf,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 8] = [
+    pub const ALL: [Verb; 9] = [
         Self::Add,
         Self::Edit,
         Self::Update,
@@ -29,6 +30,7 @@ impl Verb {
         Self::SendTestTo,
         Self::Export,
         Self::Import,
+        Self::CheckReachabilityOf,
     ];
 
     pub fn english(self) -> &'static str {
@@ -41,6 +43,7 @@ impl Verb {
             Self::SendTestTo => "send a test notification to",
             Self::Export => "export",
             Self::Import => "import",
+            Self::CheckReachabilityOf => "check the reachability of",
         }
     }
 }
@@ -61,10 +64,11 @@ pub enum AdminTask {
     GrantRoles,
     GrantOrRemoveRoles,
     ManageApiKeys,
+    RunDrills,
 }
 
 impl AdminTask {
-    pub const ALL: [AdminTask; 13] = [
+    pub const ALL: [AdminTask; 14] = [
         Self::ChangeReferenceData,
         Self::ManageDirectories,
         Self::Synchronize,
@@ -78,6 +82,7 @@ impl AdminTask {
         Self::GrantRoles,
         Self::GrantOrRemoveRoles,
         Self::ManageApiKeys,
+        Self::RunDrills,
     ];
 
     pub fn english(self) -> &'static str {
@@ -95,6 +100,7 @@ impl AdminTask {
             Self::GrantRoles => "grant roles",
             Self::GrantOrRemoveRoles => "grant or remove roles",
             Self::ManageApiKeys => "manage API keys",
+            Self::RunDrills => "run reachability drills",
         }
     }
 }
@@ -193,6 +199,20 @@ pub enum Refusal {
         "there is no such import: uploads are kept a day, for the administrator who made them"
     )]
     NoSuchImport,
+    #[error("no drill {id}")]
+    NoDrill { id: i64 },
+    #[error("there is no such site or group")]
+    NoSuchPlace,
+    #[error("{place} had a drill less than an hour ago; try again in {minutes} minutes")]
+    DrillTooSoon { place: String, minutes: i64 },
+    #[error("a drill of {place} would send {messages} messages; one drill sends at most {max}: choose a group")]
+    DrillTooLarge {
+        place: String,
+        messages: usize,
+        max: usize,
+    },
+    #[error("nobody in {place} can be reached on any channel: there is nothing to drill")]
+    DrillReachesNobody { place: String },
     #[error(
         "this import is not waiting to be applied: it is applied, being applied, or was refused"
     )]
@@ -314,6 +334,18 @@ pub fn samples() -> Vec<Refusal> {
         R::NoApiKey { name: s("ci") },
         R::NoDelivery { id: 4 },
         R::NoSuchImport,
+        R::NoDrill { id: 5 },
+        R::NoSuchPlace,
+        R::DrillTooSoon {
+            place: s("London"),
+            minutes: 12,
+        },
+        R::DrillTooLarge {
+            place: s("London"),
+            messages: 2400,
+            max: 2000,
+        },
+        R::DrillReachesNobody { place: s("London") },
         R::ImportNotWaiting,
         R::ImportNotYours,
         R::ImportNotYours,

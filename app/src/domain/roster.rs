@@ -52,7 +52,7 @@ pub struct Channels {
     pub email: SubState,
     /// The contact-point channels that have an address.
     pub points: Vec<Channel>,
-    /// The channels whose last finished message to this engineer is dead.
+    /// The channels whose contact delivery found failing (`contact_health`).
     pub failing: Vec<Channel>,
 }
 
@@ -301,6 +301,25 @@ pub struct SubscribeView {
     pub id: i64,
     pub name: String,
     pub options: Vec<MethodOption>,
+    /// The engineer's consent ledger, newest first, at most [`HISTORY_SHOWN`] steps.
+    pub history: Vec<ConsentStep>,
+}
+
+/// How many steps of an engineer's consent ledger the Subscribe dialog shows.
+pub const HISTORY_SHOWN: i64 = 20;
+
+/// One step of an engineer's consent ledger as the console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentStep {
+    /// `YYYY-MM-DD HH:MM:SS`, UTC.
+    pub at: String,
+    pub method: String,
+    pub address: String,
+    /// `requested`, `confirmed`, `cancelled`, `expired`, `stop`, `start`.
+    pub event: String,
+    /// `console`, `api`, `xml`, `cli`, `link`, `reply`, `contact changed`, `link unused`.
+    pub how: String,
+    pub actor: String,
 }
 
 impl SubscribeView {
@@ -391,6 +410,7 @@ mod tests {
             id: 1,
             name: "A".into(),
             options: method_options(&channels, true, true, &beta),
+            history: Vec::new(),
         };
         assert!(!view(BetaChannels::default()).anything_to_subscribe());
         let voice_on = BetaChannels(vec![Channel::Voice]);

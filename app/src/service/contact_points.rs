@@ -133,6 +133,8 @@ pub async fn apply(
     .bind(channel.as_str())
     .execute(&mut **tx)
     .await?;
+    // What delivery learnt was about the contact as it was.
+    super::contact_health::forget(tx, &[technician_id], &[channel]).await?;
     Ok(())
 }
 

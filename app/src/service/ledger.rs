@@ -19,6 +19,8 @@ pub enum How {
     Asked(super::audit::Source),
     /// The contact it was made for changed.
     ContactChanged,
+    /// Its link was not used in time.
+    LinkUnused,
 }
 
 impl How {
@@ -28,6 +30,7 @@ impl How {
             Self::Reply => "reply",
             Self::Asked(source) => source.as_str(),
             Self::ContactChanged => "contact changed",
+            Self::LinkUnused => "link unused",
         }
     }
 }
@@ -40,7 +43,7 @@ pub struct Step<'a> {
     pub method: Method,
     /// The number (E.164) or address it concerns.
     pub address: &'a str,
-    /// `requested`, `confirmed`, `cancelled`, `stop`, `start`.
+    /// `requested`, `confirmed`, `cancelled`, `expired`, `stop`, `start`.
     pub event: &'static str,
     pub how: How,
     /// Who took it: the actor's name, the engineer, or the number that replied.
@@ -73,6 +76,75 @@ pub async fn record(
         .await?;
     }
     Ok(())
+}
+
+/// The latest steps of engineer `id`'s ledger, newest first; the caller checked who may
+/// see them (an admin within reach, or the engineer).
+pub async fn of_engineer(
+    db: &Db,
+    id: i64,
+) -> Result<Vec<crate::domain::ConsentStep>, ServiceError> {
+    let rows: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT at, method, address, event, how, actor FROM consent_events \
+         WHERE technician_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+    )
+    .bind(id)
+    .bind(crate::domain::roster::HISTORY_SHOWN)
+    .fetch_all(db.reader())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(at, method, address, event, how, actor)| crate::domain::ConsentStep {
+                at: crate::domain::audit::utc_text(at),
+                method,
+                address,
+                event,
+                how,
+                actor,
+            },
+        )
+        .collect())
+}
+
+/// Marks confirmations whose link ran out unused as expired, each a step of the ledger.
+/// Answers how many. Their links keep saying they expired.
+pub async fn expire(db: &Db, now: i64) -> Result<usize, ServiceError> {
+    let mut tx = db.begin_write().await?;
+    let expired: Vec<(i64, String, String)> = sqlx::query_as(
+        "UPDATE subscriptions SET state = 'expired' WHERE state = 'pending' AND expires_at <= $1 \
+         RETURNING technician_id, method, contact",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = expired.iter().map(|(id, ..)| *id).collect();
+    let names: std::collections::HashMap<i64, String> = super::db::by_many_ids::<(i64, String)>(
+        &mut tx,
+        "SELECT id, name FROM technicians WHERE id IN ({})",
+        &ids,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let steps: Vec<Step> = expired
+        .iter()
+        .filter_map(|(id, method, contact)| {
+            Some(Step {
+                technician_id: *id,
+                engineer: names.get(id)?,
+                method: Method::ALL.into_iter().find(|m| m.as_str() == method)?,
+                address: contact,
+                event: "expired",
+                how: How::LinkUnused,
+                actor: "",
+                source_addr: None,
+            })
+        })
+        .collect();
+    record(&mut tx, &steps, now).await?;
+    tx.commit().await?;
+    Ok(expired.len())
 }
 
 /// Whether `number` (E.164) replied STOP and not START since.

@@ -57,6 +57,7 @@ pub async fn subscribe_view(
 async fn view_of(db: &Db, current: &Stored, now: i64) -> Result<SubscribeView, ServiceError> {
     let beta = settings::beta_channels(db).await?;
     Ok(SubscribeView {
+        history: crate::service::ledger::of_engineer(db, current.id).await?,
         id: current.id,
         name: current.row.name.clone(),
         options: method_options(

@@ -91,6 +91,10 @@ pub fn EngineersPage() -> impl IntoView {
         |(query, _)| awaited::named("roster", list_technicians(query)),
     );
     let site_list = Resource::new(|| (), |_| awaited::named("sites", sites()));
+    let phone_gaps = Resource::new(
+        || (),
+        |_| awaited::named("phone gaps", crate::api::reachability::phone_gaps()),
+    );
     let start_sync = ServerAction::<crate::api::directory::StartSync>::new();
     let notice = move || {
         let q = query.read();
@@ -112,6 +116,14 @@ pub fn EngineersPage() -> impl IntoView {
     view! {
         <Layout behind_dialog=behind_dialog>
             <div inert=move || behind_dialog.get()>
+            <Suspense fallback=|| ()>
+                {move || phone_gaps.get().and_then(Result::ok).filter(|p| !p.is_empty()).map(|places| view! {
+                    <div class="banner warning" role="status">
+                        <p>{fill(t.phone_gap_banner, &[("places", &places.join(", "))])}
+                            <a href="/reachability">{t.phone_gap_link}</a></p>
+                    </div>
+                })}
+            </Suspense>
             <div class="page-head">
                 <h1>{t.engineers_title}</h1>
                 <div class="actions">

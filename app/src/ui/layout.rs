@@ -57,6 +57,7 @@ pub fn Layout(
             <nav aria-label=t.nav_main>
                 <a href="/">{t.nav_engineers}</a>
                 <a href="/reference">{t.nav_reference}</a>
+                <a href="/reachability">{t.nav_reachability}</a>
                 <a href="/audit">{t.nav_audit}</a>
                 <a href="/deliveries">{t.nav_deliveries}</a>
                 <a href="/messages">{t.nav_messages}</a>

@@ -192,8 +192,21 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
                 )
             })
             .collect();
+    let failing = (!view.failing.is_empty()).then(|| {
+        view! {
+            <div class="notice failing" role="status">
+                <p>{t.failing_contacts}</p>
+                <ul>
+                    {view.failing.iter().map(|h| view! {
+                        <li><b>{t.channel(h.channel)}</b>" · "{fill(t.failing_since, &[("since", &h.since)])}": "<code>{h.answer.clone()}</code></li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
     view! {
         <ActionForm action=action attr:class="dialog-form">
+            {failing}
             <input type="hidden" name="id" value=view.id/>
             <input type="hidden" name="version" value=view.version/>
             <input type="hidden" name="back" value=list_url.with_path("/")/>
@@ -405,7 +418,54 @@ fn SubscribeForm(view: SubscribeView, address: DialogAddress) -> impl IntoView {
             </div>
         </ActionForm>
         <TestForm id=view.id address=address/>
+        <History steps=view.history/>
     }
+}
+
+fn consent_event(t: &Texts, event: &str) -> String {
+    match event {
+        "requested" => t.consent_requested,
+        "confirmed" => t.consent_confirmed,
+        "cancelled" => t.consent_cancelled,
+        "expired" => t.consent_expired,
+        "stop" => t.consent_stop,
+        "start" => t.consent_start,
+        other => other,
+    }
+    .to_owned()
+}
+
+/// The engineer's consent ledger, newest first: what an auditor's CSV holds, for one person.
+#[component]
+fn History(steps: Vec<crate::domain::ConsentStep>) -> impl IntoView {
+    let t = use_texts();
+    (!steps.is_empty()).then(|| {
+        view! {
+            <details class="history">
+                <summary>{t.history_title}</summary>
+                <table class="roster compact">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t.history_when}</th>
+                            <th scope="col">{t.history_what}</th>
+                            <th scope="col">{t.history_how}</th>
+                            <th scope="col">{t.history_who}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {steps.into_iter().map(|s| view! {
+                            <tr>
+                                <td><time>{s.at}</time></td>
+                                <td>{s.method}" "{s.address}" · "{consent_event(t, &s.event)}</td>
+                                <td>{s.how}</td>
+                                <td>{s.actor}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        }
+    })
 }
 
 /// "Send test notification": one message over one channel, to check it arrives.

@@ -7,6 +7,7 @@ pub mod awaited;
 mod deliveries;
 mod dialog;
 mod directories;
+mod drill;
 mod engineers;
 mod fields;
 mod import;
@@ -16,6 +17,7 @@ mod login;
 mod manage;
 mod messages;
 mod pager;
+mod reachability;
 mod reference;
 mod settings;
 mod sync;
@@ -107,12 +109,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Pages that do everything they do as plain HTML, and so load no WASM when opened by their
-/// address: the sign-in page (a form whose errors come back in the address), the audit log
-/// and the message log (a filter that is a GET form, pages that are links). Their first load
+/// address: the sign-in page (a form whose errors come back in the address), the audit log,
+/// the reachability view and the message log (a filter that is a GET form, pages that are
+/// links). Their first load
 /// is the page alone; the console's code arrives with the first page that needs it. Reached
 /// from inside the running console, they are rendered by the code already there.
 #[cfg(feature = "ssr")]
-const WITHOUT_WASM: [&str; 3] = ["/login", "/audit", "/messages"];
+const WITHOUT_WASM: [&str; 4] = ["/login", "/audit", "/messages", "/reachability"];
 
 /// Whether this page loads the WASM (see `WITHOUT_WASM`).
 fn ships_wasm() -> bool {
@@ -168,6 +171,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reference") view={Lazy::<ReferenceRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/reachability") view={Lazy::<ReachabilityRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/drills/:id") view={Lazy::<DrillRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/deliveries") view={Lazy::<DeliveriesRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/engineers/new") view={Lazy::<AddTechnicianRoute>::new()} ssr=SsrMode::Async/>
@@ -207,6 +212,8 @@ lazy_page! {
     ReferenceRoute => reference::ReferencePage,
     AuditRoute => audit::AuditPage,
     MessagesRoute => messages::MessagesPage,
+    ReachabilityRoute => reachability::ReachabilityPage,
+    DrillRoute => drill::DrillPage,
     DeliveriesRoute => deliveries::DeliveriesPage,
     SettingsRoute => settings::SettingsPage,
     AddTechnicianRoute => add_technician::AddTechnicianPage,

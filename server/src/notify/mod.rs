@@ -133,9 +133,10 @@ impl Senders {
         })
     }
 
-    /// The text as it is sent: confirmation links get this server's public address.
+    /// The text as it is sent: confirmation and acknowledgement links get this server's
+    /// public address.
     fn render(&self, claimed: &Claimed) -> String {
-        if claimed.kind == "confirmation" {
+        if matches!(claimed.kind.as_str(), "confirmation" | "drill") {
             claimed.text.replace(PUBLIC_URL, &self.public_url)
         } else {
             claimed.text.clone()
@@ -299,6 +300,7 @@ fn log_attempt(claimed: &Claimed, outcome: &Outcome) {
         Outcome::Captured(_) => ("captured", ""),
         Outcome::Retry { answer, .. } => ("retry", answer.as_str()),
         Outcome::Failed(a) => ("failed", a.as_str()),
+        Outcome::Refused(a) => ("refused", a.as_str()),
         Outcome::Deferred { .. } => ("deferred", "robot rate limit"),
         Outcome::Cancelled(a) => ("cancelled", a.as_str()),
     };

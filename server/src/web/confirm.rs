@@ -145,6 +145,12 @@ fn page(lang: Lang, token: &str, link: &Link, confirmed: bool) -> Response {
 }
 
 fn document(lang: Lang, t: &Texts, body: &str) -> Html<String> {
+    titled(lang, t.confirm_title, body)
+}
+
+/// A page of its own (no console, no script): what a link from a message opens.
+pub(super) fn titled(lang: Lang, title: &str, body: &str) -> Html<String> {
+    let t = lang.texts();
     Html(format!(
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -152,8 +158,8 @@ fn document(lang: Lang, t: &Texts, body: &str) -> Html<String> {
          <title>{} · {}</title><link rel=\"stylesheet\" href=\"/pkg/crewdesk.css\"></head>\
          <body><main class=\"confirm panel\"><h1>{}</h1>{body}</main></body></html>",
         lang.code(),
-        escape_html(t.confirm_title),
+        escape_html(title),
         escape_html(t.app_name),
-        escape_html(t.confirm_title),
+        escape_html(title),
     ))
 }

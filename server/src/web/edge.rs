@@ -41,11 +41,13 @@ pub fn harden(router: Router, settings: &Settings) -> Router {
     )
 }
 
-/// A path as the log may show it: a confirmation link's token is a bearer secret (whoever
-/// holds it confirms), so `/confirm/…` is all that is written.
+/// A path as the log may show it: a confirmation or acknowledgement link's token is a bearer
+/// secret (whoever holds it confirms), so `/confirm/…` or `/ack/…` is all that is written.
 pub fn logged_path(path: &str) -> &str {
     if path.starts_with("/confirm/") {
         "/confirm/…"
+    } else if path.starts_with("/ack/") {
+        "/ack/…"
     } else {
         path
     }

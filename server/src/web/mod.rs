@@ -1,6 +1,7 @@
 //! The console over HTTP: Leptos pages and server functions, static assets, and the guards
 //! in front of them.
 
+pub mod ack;
 pub mod api_docs;
 pub mod api_v1;
 pub mod assets;

@@ -2,6 +2,7 @@
 
 use mailin_embedded::{response, Handler, Response, Server, SslConfig};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Default)]
@@ -15,6 +16,8 @@ pub struct Mail {
 struct Keep {
     received: Arc<Mutex<Vec<Mail>>>,
     current: Mail,
+    /// While set, every recipient is answered 550 (no such mailbox).
+    refuse: Arc<AtomicBool>,
 }
 
 impl Handler for Keep {
@@ -27,6 +30,9 @@ impl Handler for Keep {
     }
 
     fn rcpt(&mut self, to: &str) -> Response {
+        if self.refuse.load(Ordering::SeqCst) {
+            return response::NO_MAILBOX;
+        }
         self.current.to.push(to.to_owned());
         response::OK
     }
@@ -46,12 +52,20 @@ impl Handler for Keep {
 
 /// Starts the server on a free loopback port; answers the port and the received mail.
 pub fn start() -> (u16, Arc<Mutex<Vec<Mail>>>) {
+    let (port, received, _) = start_switchable();
+    (port, received)
+}
+
+/// [`start`], with a switch that makes it answer every recipient 550 while it is on.
+pub fn start_switchable() -> (u16, Arc<Mutex<Vec<Mail>>>, Arc<AtomicBool>) {
+    let refuse = Arc::new(AtomicBool::new(false));
     let received = Arc::new(Mutex::new(Vec::new()));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("smtp bind");
     let port = listener.local_addr().expect("smtp address").port();
     let mut server = Server::new(Keep {
         received: received.clone(),
         current: Mail::default(),
+        refuse: refuse.clone(),
     });
     server
         .with_name("smtp.crewdesk.test")
@@ -62,7 +76,7 @@ pub fn start() -> (u16, Arc<Mutex<Vec<Mail>>>) {
     std::thread::spawn(move || {
         let _ = server.serve();
     });
-    (port, received)
+    (port, received, refuse)
 }
 
 /// The body as a reader sees it: soft line breaks joined, `=XX` decoded.

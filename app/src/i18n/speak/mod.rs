@@ -204,6 +204,18 @@ mod tests {
             let zh = confirmation.say(Lang::ZhCn);
             assert!(zh.split_whitespace().any(|w| w == link), "{zh}");
         }
+        let drill = Outbound::Drill {
+            name: "Ada".into(),
+            channel: Channel::Sms,
+            by: "Root".into(),
+            link: "{public_url}/ack/abc".into(),
+        };
+        both(&drill, &["Ada", "Root", "{public_url}/ack/abc"]);
+        let zh = drill.say(Lang::ZhCn);
+        assert!(
+            zh.split_whitespace().any(|w| w == "{public_url}/ack/abc"),
+            "{zh}"
+        );
         let test = Outbound::Test {
             name: "Ada".into(),
             channel: Channel::Telegram,

@@ -31,6 +31,15 @@ impl Speak for Outbound {
                 "Crewdesk 测试通知:发给 {name},经由{},由 {by} 发送。",
                 channel(*c)
             ),
+            Self::Drill {
+                name,
+                channel: c,
+                by,
+                link,
+            } => format!(
+                "Crewdesk 可达性演练:发给 {name},经由{},由 {by} 发起。请点击确认收到: {link} (24 小时内有效)",
+                channel(*c)
+            ),
         }
     }
 }

@@ -13,6 +13,7 @@ fn verb(v: Verb) -> &'static str {
         Verb::SendTestTo => "发送测试通知给",
         Verb::Export => "导出",
         Verb::Import => "导入",
+        Verb::CheckReachabilityOf => "统计可联络的",
     }
 }
 
@@ -26,6 +27,7 @@ fn task(t: AdminTask) -> &'static str {
         AdminTask::ReadDeliveryLog => "查看投递日志",
         AdminTask::RetryDelivery => "重试投递",
         AdminTask::ReadAuditLog => "查看审计日志",
+        AdminTask::RunDrills => "进行可达性演练",
         AdminTask::SwitchBetaChannels => "开关测试版通道",
         AdminTask::SetPasswords => "设置密码",
         AdminTask::GrantRoles => "授予角色",
@@ -122,6 +124,19 @@ impl Speak for Refusal {
             R::NoApiKey { name } => format!("没有名为“{name}”的有效 API 密钥"),
             R::NoDelivery { id } => format!("没有投递 {id}"),
             R::NoSuchImport => "没有这个导入:上传的文件只为上传它的管理员保留一天".into(),
+            R::NoDrill { id } => format!("没有演练 {id}"),
+            R::NoSuchPlace => "没有这个站点或工作组".into(),
+            R::DrillTooSoon { place, minutes } => {
+                format!("{place} 在一小时内已进行过演练;请 {minutes} 分钟后再试")
+            }
+            R::DrillTooLarge {
+                place,
+                messages,
+                max,
+            } => format!("{place} 的演练将发送 {messages} 条消息;一次演练最多 {max} 条:请选择工作组"),
+            R::DrillReachesNobody { place } => {
+                format!("{place} 中没有任何人可通过任何通道联络:无可演练")
+            }
             R::ImportNotWaiting => "该导入不在等待应用:已应用、正在应用或已被拒绝".into(),
             R::ImportNotYours => "只有上传该文件的管理员可以应用它".into(),
             R::StaleEdit { name } => format!(

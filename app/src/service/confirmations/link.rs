@@ -34,7 +34,7 @@ async fn link_rows(
     sqlx::query_as(
         "SELECT s.method, s.contact, s.expires_at, t.name FROM subscriptions s \
          JOIN technicians t ON t.id = s.technician_id \
-         WHERE s.token_hash = $1 AND s.state = 'pending' ORDER BY s.method",
+         WHERE s.token_hash = $1 AND s.state IN ('pending', 'expired') ORDER BY s.method",
     )
     .bind(token_hash)
     .fetch_all(conn)

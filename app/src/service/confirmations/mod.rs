@@ -303,6 +303,14 @@ pub async fn contacts_saved_many(
         .iter()
         .filter(|s| !same_address(s.before.email, s.after.email))
         .collect();
+    // What delivery learnt was about the contact as it was.
+    for (changed, channels) in [
+        (&mobile_changed, &[Channel::Sms, Channel::Voice][..]),
+        (&email_changed, &[Channel::Email][..]),
+    ] {
+        let ids: Vec<i64> = changed.iter().map(|s| s.id).collect();
+        crate::service::contact_health::forget(tx, &ids, channels).await?;
+    }
     // A subscription belongs to the contact it was made for; an engineer that had none
     // has nothing to cancel.
     for (changed, methods) in [

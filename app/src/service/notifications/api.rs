@@ -269,8 +269,13 @@ pub async fn api_send(
     let ids = recipients(db, &request.to).await?;
     let beta = settings::beta_channels(db).await?;
     let mut queued: Vec<NewDelivery> = Vec::new();
-    let mut skipped: Vec<(i64, Channel, &'static str)> = Vec::new();
+    let mut skipped: Vec<(i64, Channel, String)> = Vec::new();
+    let mut failing = {
+        let mut conn = db.reader().acquire().await?;
+        crate::service::contact_health::failing_of(&mut conn, &ids).await?
+    };
     for id in &ids {
+        let failing = failing.remove(id).unwrap_or_default();
         let technician = {
             let mut conn = db.reader().acquire().await?;
             stored::load(&mut conn, *id).await?
@@ -280,14 +285,21 @@ pub async fn api_send(
         };
         let confirmed = confirmed(db, *id).await?;
         for channel in &channels {
-            match reach(&technician, &confirmed, &beta, *channel) {
-                Ok(recipient) => queued.push(NewDelivery {
+            let health = failing.iter().find(|h| h.channel == *channel);
+            match (reach(&technician, &confirmed, &beta, *channel), health) {
+                // Sent on, it would fail as the last one did: the caller hears why now.
+                (Ok(_), Some(h)) => skipped.push((
+                    *id,
+                    *channel,
+                    format!("the contact is failing since {} UTC: {}", h.since, h.answer),
+                )),
+                (Ok(recipient), None) => queued.push(NewDelivery {
                     technician_id: Some(*id),
                     channel: *channel,
                     recipient,
                     idempotency_key: String::new(),
                 }),
-                Err(why) => skipped.push((*id, *channel, why.describe())),
+                (Err(why), _) => skipped.push((*id, *channel, why.describe().to_owned())),
             }
         }
     }
@@ -374,7 +386,7 @@ pub async fn api_send(
                 engineer: *engineer,
                 channel: channel.as_str().into(),
                 status: "skipped".into(),
-                reason: Some((*reason).into()),
+                reason: Some(reason.clone()),
                 attempts: None,
                 last_answer: None,
             }),

@@ -67,7 +67,7 @@ async fn insert_deliveries(
     if kind == Kind::Confirmation {
         supersede_confirmations(tx, rows, now).await?;
     }
-    let due: Vec<i64> = if matches!(kind, Kind::Confirmation | Kind::Test) {
+    let due: Vec<i64> = if matches!(kind, Kind::Confirmation | Kind::Test | Kind::Drill) {
         let slots: Vec<crate::service::send_limits::Slot<'_>> = rows
             .iter()
             .map(|(_, d)| crate::service::send_limits::Slot {

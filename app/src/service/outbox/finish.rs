@@ -1,6 +1,7 @@
 //! Recording how each attempt ended.
 
 use super::Claimed;
+use crate::service::contact_health::{self, Verdict};
 use crate::service::db::{
     bind_values, insert_rows, placeholders, rows_per_statement, Db, Value, VALUES_PER_STATEMENT,
 };
@@ -18,8 +19,11 @@ pub enum Outcome {
         answer: String,
         after_ms: Option<i64>,
     },
-    /// The provider refused it for good.
+    /// The provider refused it for good, for a reason of its own or ours.
     Failed(String),
+    /// The provider refused the contact itself for good (no such number, mailbox, robot or
+    /// chat): the message is dead and the contact is marked failing.
+    Refused(String),
     /// A per-robot limit is full: not an attempt; queued again until `until`.
     Deferred { until: i64 },
     /// Nothing to send to any more (the engineer or their webhook is gone).
@@ -111,7 +115,9 @@ pub async fn finish(
                 0,
                 "dead",
             ),
-            Outcome::Failed(answer) => ("dead", short(answer), now, 0, "failed"),
+            Outcome::Failed(answer) | Outcome::Refused(answer) => {
+                ("dead", short(answer), now, 0, "failed")
+            }
             Outcome::Deferred { until } => ("queued", String::new(), *until, 1, ""),
             Outcome::Cancelled(reason) => ("cancelled", short(reason), now, 0, "cancelled"),
         };
@@ -154,6 +160,30 @@ pub async fn finish(
             ours.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|(id,)| id));
         }
     }
+    let verdicts: Vec<contact_health::Learnt<'_>> = endings
+        .iter()
+        .filter(|(claimed, ..)| ours.contains(&claimed.id))
+        .filter_map(|(claimed, outcome, (_, answer, ..))| {
+            let verdict = match outcome {
+                Outcome::Delivered(_) => Verdict::Worked,
+                Outcome::Refused(_) => Verdict::Refused(answer.clone()),
+                // A provider that says how long to wait is pacing us, not failing the contact.
+                Outcome::Retry {
+                    after_ms: Some(_), ..
+                } => return None,
+                // Given up on or still to be tried: either way, trouble for now.
+                Outcome::Retry { .. } => Verdict::Trouble(answer.clone()),
+                _ => return None,
+            };
+            Some(contact_health::Learnt {
+                technician_id: claimed.technician_id?,
+                channel: claimed.channel,
+                recipient: &claimed.recipient,
+                verdict,
+            })
+        })
+        .collect();
+    contact_health::learn(&mut tx, &verdicts, now).await?;
     let mut attempts = Vec::new();
     let mut texts = Vec::new();
     let mut captured = Vec::new();
@@ -169,7 +199,7 @@ pub async fn finish(
             Value::Text((*logged).to_owned()),
             Value::Text(answer.clone()),
         ]);
-        if claimed.kind == "confirmation"
+        if matches!(claimed.kind.as_str(), "confirmation" | "drill")
             && matches!(outcome, Outcome::Delivered(_) | Outcome::Captured(_))
         {
             texts.push(vec![

@@ -38,6 +38,8 @@ pub enum Kind {
     Confirmation,
     Test,
     Api,
+    /// A reachability drill's message, with its acknowledgement link.
+    Drill,
 }
 
 impl Kind {
@@ -46,6 +48,7 @@ impl Kind {
             Self::Confirmation => "confirmation",
             Self::Test => "test",
             Self::Api => "api",
+            Self::Drill => "drill",
         }
     }
 }
@@ -99,14 +102,20 @@ pub async fn purge_captured(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     Ok(done.rows_affected())
 }
 
-/// `text` with the token of every confirmation link withheld: what a notification keeps
-/// once its link went out, so the database holds no usable link.
+/// `text` with the token of every confirmation and acknowledgement link withheld: what a
+/// notification keeps once its link went out, so the database holds no usable link.
 pub fn withhold_links(text: &str) -> String {
-    const MARK: &str = "/confirm/";
+    const MARKS: [&str; 2] = ["/confirm/", "/ack/"];
+    let next = |rest: &str| {
+        MARKS
+            .iter()
+            .filter_map(|mark| rest.find(mark).map(|at| (at, at + mark.len())))
+            .min()
+            .map(|(_, after)| after)
+    };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(at) = rest.find(MARK) {
-        let after = at + MARK.len();
+    while let Some(after) = next(rest) {
         out.push_str(&rest[..after]);
         out.push('…');
         let end = rest[after..]
@@ -130,5 +139,9 @@ mod tests {
         );
         assert_eq!(withhold_links("no link, ünïcödé"), "no link, ünïcödé");
         assert_eq!(withhold_links("end /confirm/"), "end /confirm/…");
+        assert_eq!(
+            withhold_links("drill: {public_url}/ack/0123abc then /confirm/x"),
+            "drill: {public_url}/ack/… then /confirm/…"
+        );
     }
 }

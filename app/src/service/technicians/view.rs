@@ -20,6 +20,10 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
     if !full && actor.id != Some(id) {
         reach?;
     }
+    let failing = crate::service::contact_health::failing_of(&mut conn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let values = details::read(&mut conn, id)
         .await?
         .map(|d| d.0)
@@ -34,5 +38,6 @@ pub async fn edit_view(db: &Db, actor: &Actor, id: i64) -> Result<EditView, Serv
         contacts: MaskedContacts(details::masked_contacts(&current.contacts)),
         beta,
         webhook_hosts: Default::default(),
+        failing,
     })
 }

@@ -13,6 +13,9 @@ const READING: Reading = Reading {
     code_field: "errcode",
     later: &[130_101],
     later_ms: 60_000,
+    // 300001 and 300005: no such robot (its token is gone). 310000 (signature, keyword,
+    // address or clock refused) may be about one message or our clock: not the robot's end.
+    gone: &[300_001, 300_005],
 };
 
 #[derive(Debug)]
@@ -94,13 +97,14 @@ mod tests {
     }
 
     #[test]
-    fn refusals_are_final_and_the_minute_limit_is_later() {
+    fn a_robot_that_is_gone_is_failing_a_refused_message_is_not_and_the_limit_is_later() {
         let bad_sign = outcome(
             READING,
             200,
             r#"{"errcode":310000,"errmsg":"sign not match"}"#,
             None,
         );
+        // A signature or keyword refused may be about this message or our clock.
         assert!(matches!(bad_sign, Outcome::Failed(_)));
         let no_token = outcome(
             READING,
@@ -108,7 +112,14 @@ mod tests {
             r#"{"errcode":300005,"errmsg":"token is not exist"}"#,
             None,
         );
-        assert!(matches!(no_token, Outcome::Failed(_)));
+        assert!(matches!(no_token, Outcome::Refused(_)));
+        let too_long = outcome(
+            READING,
+            200,
+            r#"{"errcode":460101,"errmsg":"message too long"}"#,
+            None,
+        );
+        assert!(matches!(too_long, Outcome::Failed(_)));
         let busy = outcome(
             READING,
             200,

@@ -1,5 +1,6 @@
 //! The SMS and voice gateway of SPEC §4: `POST` JSON with a bearer token; 2xx accepted,
-//! 429 or 5xx later (honouring `Retry-After`), any other 4xx refused for good.
+//! 429 or 5xx later (honouring `Retry-After`), 404, 410 or 422 a number that cannot be
+//! reached (the engineer's SMS or voice is marked failing), any other 4xx refused for good.
 
 use super::{Message, Provider};
 use crate::notify::outbound::{read_answer, retry_after_ms};
@@ -78,6 +79,9 @@ impl Provider for Gateway {
                         answer,
                         after_ms: after,
                     },
+                    // The number itself is refused (the gateway contract in the README); a
+                    // 400 is about the request, not the number.
+                    404 | 410 | 422 => Outcome::Refused(answer),
                     _ => Outcome::Failed(answer),
                 }
             }

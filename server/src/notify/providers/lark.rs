@@ -12,6 +12,9 @@ const READING: Reading = Reading {
     code_field: "code",
     later: &[9499],
     later_ms: 1_000,
+    // 19001: the webhook's token is invalid. A signature or timestamp refused (19021) or a
+    // keyword missing (19024) may be about one message or our clock: not the robot's end.
+    gone: &[19_001],
 };
 
 #[derive(Debug)]

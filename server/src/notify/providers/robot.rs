@@ -19,7 +19,14 @@ pub struct Reading {
     pub later: &'static [i64],
     /// How long "later" is when the answer does not say.
     pub later_ms: i64,
+    /// Codes that say the robot itself is gone or refuses us (its key, signature, keyword or
+    /// network settings): the engineer's contact is marked failing.
+    pub gone: &'static [i64],
 }
+
+/// HTTP statuses that say the endpoint itself refuses us for good: forbidden (a revoked
+/// token, a signature the receiver does not accept), not found, gone.
+pub const GONE_STATUSES: [u16; 3] = [403, 404, 410];
 
 pub fn hmac_base64(key: &[u8], message: &[u8]) -> String {
     // HMAC accepts keys of any length, so this never fails.
@@ -30,7 +37,8 @@ pub fn hmac_base64(key: &[u8], message: &[u8]) -> String {
 
 /// The webhook of `message`, if it may be posted to (the allowlist, no IP literals).
 pub fn webhook(http: &Outbound, message: &Message<'_>) -> Result<Url, Outcome> {
-    http.target(message.address).map_err(Outcome::Failed)
+    // An address the allowlist no longer admits is the contact's to change.
+    http.target(message.address).map_err(Outcome::Refused)
 }
 
 /// What an endpoint answered: its status, its `Retry-After`, and at most 64 KiB of its body.
@@ -81,6 +89,7 @@ impl HttpAnswer {
                 answer: self.text(),
                 after_ms: self.retry_after_ms,
             },
+            status if GONE_STATUSES.contains(&status) => Outcome::Refused(self.text()),
             _ => Outcome::Failed(self.text()),
         }
     }
@@ -124,9 +133,11 @@ pub fn outcome(reading: Reading, status: u16, body: &str, retry_after_ms: Option
             answer,
             after_ms: retry_after_ms,
         },
-        // A refusal in the body (a bad signature, 310000; no such robot, 300005; …) or a
-        // 4xx: sending it again would be refused again.
+        Some(code) if reading.gone.contains(&code) => Outcome::Refused(answer),
+        // Any other refusal in the body (a message too long, …) or a 4xx: sending it again
+        // would be refused again, but the robot itself may be fine.
         Some(_) => Outcome::Failed(answer),
+        None if GONE_STATUSES.contains(&status) => Outcome::Refused(answer),
         None if (200..300).contains(&status) => Outcome::Retry {
             answer: format!("{answer} (the answer could not be read)"),
             after_ms: retry_after_ms,
@@ -145,9 +156,32 @@ mod tests {
             code_field: "errcode",
             later: &[],
             later_ms: 60_000,
+            gone: &[93_000],
         };
         assert!(matches!(
             outcome(reading, 404, "", None),
+            Outcome::Refused(_)
+        ));
+        assert!(matches!(
+            outcome(reading, 400, "", None),
+            Outcome::Failed(_)
+        ));
+        assert!(matches!(
+            outcome(
+                reading,
+                200,
+                r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#,
+                None
+            ),
+            Outcome::Refused(_)
+        ));
+        assert!(matches!(
+            outcome(
+                reading,
+                200,
+                r#"{"errcode":40058,"errmsg":"content exceed max length"}"#,
+                None
+            ),
             Outcome::Failed(_)
         ));
         assert!(matches!(

@@ -53,6 +53,39 @@ impl Smtp {
     }
 }
 
+/// Whether a permanent refusal is about the recipient's mailbox (none such, moved, disabled)
+/// rather than about us (relaying denied, a sender not ours, content, credentials): the
+/// enhanced status says so (5.1.x, 5.2.1), or, without one, a 550 or 551 names the mailbox
+/// or the user and nothing of ours.
+pub fn mailbox_refused(e: &lettre::transport::smtp::Error) -> bool {
+    let code = e.status().map(|c| c.to_string()).unwrap_or_default();
+    refusal_is_the_mailboxes(&code, &e.to_string())
+}
+
+fn refusal_is_the_mailboxes(code: &str, text: &str) -> bool {
+    let text = text.to_lowercase();
+    let words: Vec<&str> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .collect();
+    let enhanced: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| w.starts_with("5.") && w.matches('.').count() == 2)
+        .collect();
+    if !enhanced.is_empty() {
+        return enhanced
+            .iter()
+            .any(|w| w.starts_with("5.1.") || *w == "5.2.1");
+    }
+    matches!(code, "550" | "551")
+        && ["mailbox", "user", "recipient"]
+            .iter()
+            .any(|w| text.contains(w))
+        && !["relay", "sender", "spam", "policy", "auth", "content"]
+            .iter()
+            .any(|w| text.contains(w))
+}
+
 #[async_trait::async_trait]
 impl Provider for Smtp {
     async fn send(&self, message: &super::Message<'_>) -> Outcome {
@@ -87,11 +120,56 @@ impl Provider for Smtp {
                 response.code(),
                 response.message().collect::<Vec<_>>().join(" ")
             )),
+            // The mailbox itself refused: the engineer's address is at fault. Any other
+            // refusal is about us (relaying, sender, content, credentials).
+            Err(e) if e.is_permanent() && mailbox_refused(&e) => {
+                Outcome::Refused(format!("SMTP {e}"))
+            }
             Err(e) if e.is_permanent() => Outcome::Failed(format!("SMTP {e}")),
             Err(e) => Outcome::Retry {
                 answer: format!("SMTP {e}"),
                 after_ms: None,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refusal_is_the_mailboxes as mailbox;
+
+    #[test]
+    fn only_the_recipients_mailbox_refusing_is_the_contacts_fault() {
+        assert!(mailbox(
+            "550",
+            "permanent error (550): 5.1.1 <bo@x>: user unknown"
+        ));
+        assert!(mailbox("550", "permanent error (550): Mailbox unavailable"));
+        assert!(mailbox("551", "permanent error (551): user not local"));
+        assert!(mailbox(
+            "552",
+            "permanent error (552): 5.2.1 mailbox disabled"
+        ));
+        assert!(!mailbox(
+            "550",
+            "permanent error (550): 5.7.1 relaying denied"
+        ));
+        assert!(!mailbox(
+            "553",
+            "permanent error (553): sender address not owned by user"
+        ));
+        assert!(!mailbox(
+            "550",
+            "permanent error (550): message refused as spam"
+        ));
+        assert!(!mailbox(
+            "550",
+            "permanent error (550): relay not permitted for this user"
+        ));
+        assert!(!mailbox(
+            "535",
+            "permanent error (535): 5.7.8 authentication failed"
+        ));
+        assert!(!mailbox("554", "permanent error (554): transaction failed"));
     }
 }

@@ -98,6 +98,10 @@ pub fn outcome(answer: &HttpAnswer) -> Outcome {
             answer: format!("{} (the answer could not be read)", answer.text()),
             after_ms: None,
         },
+        // The chat is gone or the bot was put out of it: the engineer's chat id is at
+        // fault. A 401 is the operator's token, not the chat.
+        (403, _) => Outcome::Refused(answer.text()),
+        (400, _) if answer.body.contains("chat not found") => Outcome::Refused(answer.text()),
         _ => Outcome::Failed(answer.text()),
     }
 }
@@ -173,7 +177,17 @@ mod tests {
             403,
             r#"{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"#,
         );
-        assert!(matches!(outcome(&blocked), Outcome::Failed(_)));
+        assert!(matches!(outcome(&blocked), Outcome::Refused(_)));
+        let gone = answer(
+            400,
+            r#"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#,
+        );
+        assert!(matches!(outcome(&gone), Outcome::Refused(_)));
+        let ours = answer(
+            401,
+            r#"{"ok":false,"error_code":401,"description":"Unauthorized"}"#,
+        );
+        assert!(matches!(outcome(&ours), Outcome::Failed(_)));
         let sent = answer(200, r#"{"ok":true,"result":{"message_id":1}}"#);
         assert!(matches!(outcome(&sent), Outcome::Delivered(_)));
         // Hostile or broken answers: a wait told as years is capped at an hour, a negative

@@ -74,14 +74,14 @@ impl Provider for Webhook {
     async fn send(&self, message: &Message<'_>) -> Outcome {
         // The rule the address was saved by, again: the operator may have narrowed it since.
         if let Err(refused) = parse_address(Channel::Webhook, message.address, &self.hosts) {
-            return Outcome::Failed(format!("the address {refused}"));
+            return Outcome::Refused(format!("the address {refused}"));
         }
         let url = match self.http.target(message.address) {
             Ok(url) => url,
-            Err(refused) => return Outcome::Failed(refused),
+            Err(refused) => return Outcome::Refused(refused),
         };
         let Some(secret) = message.secret else {
-            return Outcome::Failed("the webhook has no signing secret".into());
+            return Outcome::Refused("the webhook has no signing secret".into());
         };
         let body = body(message);
         let request = self

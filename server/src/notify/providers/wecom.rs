@@ -11,6 +11,8 @@ const READING: Reading = Reading {
     code_field: "errcode",
     later: &[45009, -1],
     later_ms: 60_000,
+    // 93000: the webhook's key is invalid (the robot was removed).
+    gone: &[93_000],
 };
 
 #[derive(Debug)]

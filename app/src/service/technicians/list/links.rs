@@ -42,10 +42,8 @@ impl Links {
              FROM subscriptions WHERE technician_id IN ({}) \
              UNION ALL SELECT 4, technician_id, channel, NULL, NULL FROM contact_points \
              WHERE address IS NOT NULL AND technician_id IN ({}) \
-             UNION ALL SELECT 5, d.technician_id, d.channel, NULL, NULL FROM deliveries d \
-             WHERE d.status = 'dead' AND d.technician_id IN ({}) AND NOT EXISTS (\
-               SELECT 1 FROM deliveries e WHERE e.technician_id = d.technician_id \
-               AND e.channel = d.channel AND e.status = 'delivered' AND e.created_at > d.created_at) \
+             UNION ALL SELECT 5, technician_id, channel, NULL, NULL FROM contact_health \
+             WHERE failing = 1 AND technician_id IN ({}) \
              ORDER BY 1, 4",
             ids,
         )

@@ -1,0 +1,126 @@
+//! The reachability view: per site and group, who can be reached on which channel, from
+//! confirmations made through real links and contacts delivery found failing; the roster
+//! warns of places nobody can be phoned in.
+
+#[macro_use]
+mod common;
+
+use app::domain::{Channel, PlaceKind, ReachQuery, ReachRow, ReachView};
+use app::service::{reachability, Actor};
+use common::{signed_in, TestApp, ADMIN_LOGIN, ADMIN_PASSWORD};
+
+/// Confirms the subscription whose link was captured for `recipient` (the `n`th message).
+async fn confirm(app: &TestApp, recipient: &str, n: i64) {
+    let text = common::captured_to(app, recipient, n).await;
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/confirm/"))
+        .expect("a link")
+        .replace("{public_url}", &app.url(""));
+    let link = if link.starts_with("http") {
+        link
+    } else {
+        app.url(&link)
+    };
+    let status = app.new_client().post(&link).send().await.unwrap().status();
+    assert_eq!(status, 200, "{link}");
+}
+
+async fn view(app: &TestApp, query: ReachQuery) -> ReachView {
+    reachability::view(&app.db, &Actor::operator(), query, app.clock.now())
+        .await
+        .expect("the view")
+}
+
+fn row<'a>(view: &'a ReachView, kind: PlaceKind, name: &str) -> &'a ReachRow {
+    view.rows
+        .iter()
+        .find(|r| r.kind == kind && r.name == name)
+        .unwrap_or_else(|| panic!("no row {name} in {:?}", view.rows))
+}
+
+/// (engineers, reachable, partly, unreachable)
+fn counts(row: &ReachRow) -> (i64, i64, i64, i64) {
+    (row.engineers, row.reachable, row.partly, row.unreachable)
+}
+
+on_both_backends! {
+    async fn the_view_counts_who_can_be_reached_where_and_the_roster_warns_of_silent_places(app: TestApp) {
+        app.create_admin().await;
+        app.seed_reference_data().await;
+        // London: Ana confirms SMS; Cy confirms SMS but leaves email unconfirmed; Bo only
+        // has an unconfirmed email. Paris: Di set up nothing.
+        let london = [("techSiteName", "London"), ("associateGroups", "London-Network")];
+        let mut ana = vec![("name", "Ana"), ("mobile", "+86 138 0013 8000")];
+        ana.extend_from_slice(&london);
+        let ana = app.add_as_admin(&ana).await.userid.unwrap();
+        confirm(&app, "+8613800138000", 1).await;
+        let mut cy = vec![("name", "Cy"), ("mobile", "+86 138 0013 8002"), ("email", "cy@example.com")];
+        cy.extend_from_slice(&london);
+        app.add_as_admin(&cy).await.userid.unwrap();
+        confirm(&app, "+8613800138002", 1).await;
+        app.add_as_admin(&[("name", "Bo"), ("email", "bo@example.com"), ("techSiteName", "London")]).await.userid.unwrap();
+        app.add_as_admin(&[("name", "Di"), ("techSiteName", "Paris")]).await.userid.unwrap();
+
+        let all = view(&app, ReachQuery::default()).await;
+        assert_eq!(counts(row(&all, PlaceKind::Site, "London")), (3, 1, 1, 1));
+        assert_eq!(counts(row(&all, PlaceKind::Site, "Paris")), (1, 0, 0, 1));
+        assert_eq!(counts(row(&all, PlaceKind::Group, "Network")), (2, 1, 1, 0));
+        let sms = all.channels.iter().position(|c| *c == Channel::Sms).unwrap();
+        assert_eq!(row(&all, PlaceKind::Site, "London").by_channel[sms], 2);
+        assert!(!row(&all, PlaceKind::Site, "London").no_phone);
+        assert!(row(&all, PlaceKind::Site, "Paris").no_phone);
+        let names: Vec<&str> = all.unreachable.iter().map(|u| u.name.as_str()).collect();
+        // The root admin, in no site, set up nothing either.
+        assert_eq!(names, ["Bo", "Di", "Root Admin"]);
+        assert_eq!(all.unreachable_total, 3);
+        assert_eq!(counts(row(&all, PlaceKind::Site, "")), (1, 0, 0, 1));
+        let bo = &all.unreachable[0];
+        assert_eq!(bo.why, vec![(Channel::Email, "pending".to_owned())]);
+
+        // One channel: on SMS, London has two, and Bo is set up on nothing there.
+        let by_sms = view(&app, ReachQuery { channel: Some(Channel::Sms), ..ReachQuery::default() }).await;
+        assert_eq!(counts(row(&by_sms, PlaceKind::Site, "London")), (3, 2, 0, 1));
+        // One group: its engineers only.
+        let group = all.groups.iter().find(|g| g.name == "Network").unwrap().id;
+        let network = view(&app, ReachQuery { group: Some(group), ..ReachQuery::default() }).await;
+        assert!(network.rows.iter().all(|r| r.kind == PlaceKind::Group), "{:?}", network.rows);
+        assert_eq!(network.unreachable_total, 0);
+
+        // Delivery finds Ana's number failing: she is no longer reachable, and London
+        // still has Cy by phone.
+        sqlx::query("INSERT INTO contact_health (technician_id, channel, failing, failing_since, answer, last_failure_at) VALUES ($1, 'sms', 1, $2, 'HTTP 400 invalid number', $2)")
+            .bind(ana)
+            .bind(app.clock.now())
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+        let after = view(&app, ReachQuery::default()).await;
+        assert_eq!(counts(row(&after, PlaceKind::Site, "London")), (3, 0, 1, 2));
+        assert_eq!(after.unreachable[0].name, "Ana");
+        assert_eq!(after.unreachable[0].why, vec![(Channel::Sms, "failing".to_owned())]);
+
+        // The pages: the chart and table for an admin, the roster's warning naming Paris.
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let html = admin.get(app.url("/reachability")).send().await.unwrap().text().await.unwrap();
+        for expected in ["<svg", "reach-chart-title", "London", "Network", "nobody by SMS or voice", "/engineers/"] {
+            assert!(html.contains(expected), "{expected} missing in {html}");
+        }
+        let roster = admin.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(roster.contains("Nobody can be reached by SMS or voice in: Paris"), "{roster}");
+        let zh = admin.get(app.url("/reachability")).header("accept-language", "zh-CN").send().await.unwrap().text().await.unwrap();
+        assert!(zh.contains("当前可联络的工程师"), "{zh}");
+
+        // A site admin sees their own site only; a plain engineer, nothing.
+        app.add_user("Sia", "sia", "sia-lantern-quartz-9", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "Paris")]).await;
+        let sia = signed_in(&app, "sia", "sia-lantern-quartz-9").await;
+        let html = sia.get(app.url("/reachability")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Paris") && !html.contains("London"), "{html}");
+        app.add_user("Eve", "eve", "eve-lantern-quartz-9", &[]).await;
+        let eve = signed_in(&app, "eve", "eve-lantern-quartz-9").await;
+        let html = eve.get(app.url("/reachability")).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("<svg") && html.contains("role=\"alert\""), "{html}");
+        let roster = eve.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(!roster.contains("Nobody can be reached"), "{roster}");
+    }
+}
