@@ -64,6 +64,7 @@ impl Application {
             sign_in: Arc::new(SignInLimits::new(settings.sign_in_limits)),
             clock,
             webhook_hosts: Arc::new(webhook_hosts),
+            reach: Arc::default(),
         };
         let listener = tokio::net::TcpListener::bind(settings.addr)
             .await
@@ -76,6 +77,11 @@ impl Application {
             .unwrap_or_else(|| format!("http://{addr}"));
         crate::notify::spawn(state.clone(), &settings.notify, public_url)?;
         crate::maintenance::spawn(state.db.clone());
+        tokio::spawn(app::service::reachability::refresh_while_used(
+            state.reach.clone(),
+            state.db.clone(),
+            state.clock.clone(),
+        ));
         let router = router(&settings, state.clone()).await?;
         let limits = crate::listener::Limits {
             header_deadline: settings.header_deadline,

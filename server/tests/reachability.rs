@@ -103,9 +103,17 @@ on_both_backends! {
         // The pages: the chart and table for an admin, the roster's warning naming Paris.
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
         let html = admin.get(app.url("/reachability")).send().await.unwrap().text().await.unwrap();
-        for expected in ["<svg", "reach-chart-title", "London", "Network", "nobody by SMS or voice", "/engineers/"] {
+        for expected in ["<svg", "reach-chart-title", "London", "Network", "nobody by SMS or voice", "/engineers/", "Counted at"] {
             assert!(html.contains(expected), "{expected} missing in {html}");
         }
+        // The console counts from the instance's snapshot: a change shows once it is read
+        // again (the refresher does that every few seconds while someone looks).
+        app.add_as_admin(&[("name", "Fe"), ("techSiteName", "Paris")]).await.userid.unwrap();
+        let paris = |html: &str| html.contains("Not reachable (5)");
+        assert!(!paris(&admin.get(app.url("/reachability")).send().await.unwrap().text().await.unwrap()));
+        app.state.reach.refresh(&app.db, app.clock.now()).await.unwrap();
+        let html = admin.get(app.url("/reachability")).send().await.unwrap().text().await.unwrap();
+        assert!(paris(&html), "{html}");
         let roster = admin.get(app.url("/")).send().await.unwrap().text().await.unwrap();
         assert!(roster.contains("Nobody can be reached by SMS or voice in: Paris"), "{roster}");
         let zh = admin.get(app.url("/reachability")).header("accept-language", "zh-CN").send().await.unwrap().text().await.unwrap();

@@ -15,7 +15,9 @@ pub async fn load_reachability(
     let query = crate::domain::ReachQuery::parse(&site, &group, &channel);
     let (state, actor) = super::actor().await?;
     let now = state.clock.now();
-    let mut view = crate::service::reachability::view(&state.db, &actor, query, now).await?;
+    let mut view =
+        crate::service::reachability::view_cached(&state.reach, &state.db, &actor, query, now)
+            .await?;
     view.can_drill = actor.is_admin();
     view.drills = crate::service::drills::recent(&state.db, &actor, now).await?;
     Ok(view)
@@ -26,7 +28,8 @@ pub async fn load_reachability(
 #[server(prefix = "/api", endpoint = "phone_gaps")]
 pub async fn phone_gaps() -> Result<Vec<String>, AppError> {
     let (state, actor) = super::actor().await?;
-    Ok(crate::service::reachability::without_phone(&state.db, &actor).await?)
+    let now = state.clock.now();
+    Ok(crate::service::reachability::without_phone(&state.reach, &state.db, &actor, now).await?)
 }
 
 /// Starts a drill of a site or group (`kind` is `site` or `group`), then opens its page.

@@ -89,6 +89,8 @@ pub struct ReachView {
     pub unreachable_total: i64,
     pub sites: Vec<Place>,
     pub groups: Vec<Place>,
+    /// When the counts were read, `YYYY-MM-DD HH:MM:SS` UTC.
+    pub as_of: String,
     /// Whether the viewer may start drills (an SDAdmin).
     pub can_drill: bool,
     /// The latest drills, newest first.

@@ -432,6 +432,7 @@ texts! {
     nav_reachability: "Reachability", "可达性";
     reach_title: "Who can be reached now", "当前可联络的工程师";
     reach_lede: "An engineer is reachable on a channel when its subscription is confirmed (SMS, voice, email) or its robot delivered within the last 30 days, and delivery has not found that contact failing.", "当订阅已确认(短信、语音、邮件),或机器人在最近 30 天内投递成功,且投递未发现该联系方式失效时,工程师在该通道上可联络。";
+    reach_as_of: "Counted at {at} UTC; the counts are read again every few seconds while someone looks.", "统计于 {at} (UTC);有人查看时每隔几秒重新统计。";
     reach_site: "Site", "站点";
     reach_group: "Group", "工作组";
     reach_channel: "Channel", "通道";

@@ -91,4 +91,6 @@ pub struct AppState {
     pub directories: std::sync::Arc<dyn directories::DirectorySource>,
     /// Seals the secrets the console stores (a directory's bind password).
     pub secret_key: std::sync::Arc<secret_box::SecretKey>,
+    /// This instance's latest reachability counts (see `reachability`).
+    pub reach: std::sync::Arc<reachability::ReachCache>,
 }

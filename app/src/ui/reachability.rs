@@ -287,7 +287,7 @@ fn Reach(v: ReachView) -> impl IntoView {
     view! {
         {filters(t, &v)}
         {drills(t, &v)}
-        <p class="hint">{legend}</p>
+        <p class="hint">{legend}" "{fill(t.reach_as_of, &[("at", &v.as_of)])}</p>
         {if v.rows.iter().all(|r| r.engineers == 0) {
             view! { <p class="empty">{t.reach_empty}</p> }.into_any()
         } else {
