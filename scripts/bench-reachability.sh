@@ -6,6 +6,8 @@
 # group of their site. Then:
 #   counts:   the view's numbers (through its server function) against the same questions
 #             asked of the tables directly: engineers per site, reachable by SMS, failing;
+#   snapshot: the first view after start, which reads the snapshot (the refresher's work
+#             every ten seconds while someone looks), and the server's RSS around it;
 #   latency:  GET /reachability (all, one channel, one site) beside the roster page (the
 #             anchor), each asked REQUESTS (200) times one after another at 20 a second:
 #             p50 and p99 of each and their ratio to the anchor's.
@@ -101,8 +103,12 @@ bench() { # $1 = sqlite | postgres
   cookie=$(admin_cookie)
   [ -n "$cookie" ] || { echo "sign-in failed" >&2; cat "$work/server.log" >&2; exit 1; }
   local base="http://127.0.0.1:$port"
+  local before first after
+  before=$(rss "$server_pid" VmRSS)
+  # The first view reads the snapshot (what the refresher then does every ten seconds).
+  first=$(curl -fs -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "$base/reachability")
+  after=$(rss "$server_pid" VmRSS)
   curl -fs -H "Cookie: $cookie" "$base/" >/dev/null
-  curl -fs -H "Cookie: $cookie" "$base/reachability" >/dev/null
 
   echo
   echo "database: $1, $(ask "$db" "SELECT count(*) FROM technicians") engineers"
@@ -127,6 +133,7 @@ print("counts: engineers %d in the view, %d in the table; reachable by SMS %d in
 assert (counted, reached) == (engineers, sms)
 PY
   echo "failing contacts: $failing"
+  echo "first view, reading the snapshot: $(awk -v s="$first" 'BEGIN {printf "%.0f", s * 1000}') ms; server RSS $before before it, $after after"
   printf '| %-44s | %9s | %9s | %9s |\n' "GET, $REQUESTS one after another (20/s)" "p50 ms" "p99 ms" "p50 ratio"
   printf '|%s|%s|%s|%s|\n' "----------------------------------------------" "-----------" "-----------" "-----------"
   local line anchor=""
