@@ -5,7 +5,7 @@
 #[macro_use]
 mod common;
 
-use app::domain::{Channel, PlaceKind, ReachQuery, ReachRow, ReachView};
+use app::domain::{Channel, PlaceKind, ReachQuery, ReachRow, ReachView, Standing};
 use app::service::{reachability, Actor};
 use common::{signed_in, TestApp, ADMIN_LOGIN, ADMIN_PASSWORD};
 
@@ -76,7 +76,7 @@ on_both_backends! {
         assert_eq!(all.unreachable_total, 3);
         assert_eq!(counts(row(&all, PlaceKind::Site, "")), (1, 0, 0, 1));
         let bo = &all.unreachable[0];
-        assert_eq!(bo.why, vec![(Channel::Email, "pending".to_owned())]);
+        assert_eq!(bo.why, vec![(Channel::Email, Standing::Pending)]);
 
         // One channel: on SMS, London has two, and Bo is set up on nothing there.
         let by_sms = view(&app, ReachQuery { channel: Some(Channel::Sms), ..ReachQuery::default() }).await;
@@ -98,7 +98,7 @@ on_both_backends! {
         let after = view(&app, ReachQuery::default()).await;
         assert_eq!(counts(row(&after, PlaceKind::Site, "London")), (3, 0, 1, 2));
         assert_eq!(after.unreachable[0].name, "Ana");
-        assert_eq!(after.unreachable[0].why, vec![(Channel::Sms, "failing".to_owned())]);
+        assert_eq!(after.unreachable[0].why, vec![(Channel::Sms, Standing::Failing)]);
 
         // The pages: the chart and table for an admin, the roster's warning naming Paris.
         let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
@@ -130,5 +130,97 @@ on_both_backends! {
         assert!(!html.contains("<svg") && html.contains("role=\"alert\""), "{html}");
         let roster = eve.get(app.url("/")).send().await.unwrap().text().await.unwrap();
         assert!(!roster.contains("Nobody can be reached"), "{roster}");
+    }
+
+    async fn the_counts_are_read_again_only_when_something_they_count_changed(app: TestApp) {
+        use reachability::{ReachCache, MAX_AGE_MS, REFRESH_MS};
+        app.create_admin().await;
+        app.seed_reference_data().await;
+        app.add_as_admin(&[("name", "Ana"), ("techSiteName", "London")]).await.userid.unwrap();
+        // A cache of its own, driven by hand (the app's refresher drives the console's).
+        let cache = ReachCache::default();
+        let operator = Actor::operator();
+        let t0 = app.clock.now();
+        let look = |at: i64| {
+            let (cache, db, operator) = (&cache, &app.db, &operator);
+            async move {
+                reachability::view_cached(cache, db, operator, ReachQuery::default(), at).await.unwrap()
+            }
+        };
+        let london = |v: &ReachView| row(v, PlaceKind::Site, "London").engineers;
+        assert_eq!(london(&look(t0).await), 1);
+
+        // PostgreSQL reads once more after the first read (a writer there moves the mark
+        // before it commits), SQLite does not.
+        let postgres = app.db.backend() == app::service::db::Backend::Postgres;
+        assert!(!cache.refresh_if_due(&app.db, t0 + REFRESH_MS / 2).await.unwrap(), "too soon");
+        let t0 = t0 + REFRESH_MS;
+        assert_eq!(cache.refresh_if_due(&app.db, t0).await.unwrap(), postgres);
+        // Nothing changed: not read again, and the counts say they are true now.
+        assert!(!cache.refresh_if_due(&app.db, t0 + REFRESH_MS).await.unwrap());
+        let unchanged = look(t0 + REFRESH_MS).await;
+        assert_eq!(unchanged.as_of, app::domain::audit::utc_text(t0 + REFRESH_MS));
+
+        // An engineer joins London: read again at the refresher's next look (on PostgreSQL
+        // once more after it), then not again.
+        let bo = app.add_as_admin(&[("name", "Bo"), ("mobile", "+86 138 0013 8001"), ("techSiteName", "London")]).await.userid.unwrap();
+        assert_eq!(london(&look(t0 + REFRESH_MS).await), 1, "the snapshot is not read on a view");
+        assert!(!cache.refresh_if_due(&app.db, t0 + REFRESH_MS + 1).await.unwrap(), "too soon");
+        assert!(cache.refresh_if_due(&app.db, t0 + 2 * REFRESH_MS).await.unwrap());
+        assert_eq!(london(&look(t0 + 2 * REFRESH_MS).await), 2);
+        assert_eq!(cache.refresh_if_due(&app.db, t0 + 3 * REFRESH_MS).await.unwrap(), postgres);
+        assert!(!cache.refresh_if_due(&app.db, t0 + 4 * REFRESH_MS).await.unwrap());
+
+        // Bo confirms his number (a subscription changes, as with every STOP and expiry).
+        let sms = |v: &ReachView| {
+            let i = v.channels.iter().position(|c| *c == Channel::Sms).unwrap();
+            row(v, PlaceKind::Site, "London").by_channel[i]
+        };
+        assert_eq!(sms(&look(t0 + 4 * REFRESH_MS).await), 0);
+        confirm(&app, "+8613800138001", 1).await;
+        assert!(cache.refresh_if_due(&app.db, t0 + 5 * REFRESH_MS).await.unwrap());
+        assert_eq!(sms(&look(t0 + 5 * REFRESH_MS).await), 1);
+        assert_eq!(cache.refresh_if_due(&app.db, t0 + 6 * REFRESH_MS).await.unwrap(), postgres);
+
+        // A change nothing is counted by leaves the mark alone: an engineer's job title, a second
+        // delivery to a number that took the first. A number found failing moves it, and so
+        // does an engineer moving site.
+        let t0 = t0 + 6 * REFRESH_MS;
+        let delivered = |at: i64| {
+            sqlx::query(
+                "INSERT INTO contact_health (technician_id, channel, last_success_at) VALUES ($1, 'sms', $2) \
+                 ON CONFLICT (technician_id, channel) DO UPDATE SET failing = 0, last_success_at = excluded.last_success_at",
+            )
+            .bind(bo)
+            .bind(at)
+            .execute(app.db.writer())
+        };
+        delivered(t0).await.unwrap();
+        assert!(cache.refresh_if_due(&app.db, t0 + REFRESH_MS).await.unwrap(), "a first delivery");
+        assert_eq!(cache.refresh_if_due(&app.db, t0 + 2 * REFRESH_MS).await.unwrap(), postgres);
+        delivered(t0 + 60_000).await.unwrap();
+        let titled = app.admin_call(common::TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &bo.to_string()), ("jobTitle", "Lead")]).await;
+        assert!(titled.is_success(), "{titled:?}");
+        assert!(!cache.refresh_if_due(&app.db, t0 + 3 * REFRESH_MS).await.unwrap(), "nothing counted changed");
+        sqlx::query("UPDATE contact_health SET failing = 1 WHERE technician_id = $1")
+            .bind(bo)
+            .execute(app.db.writer())
+            .await
+            .unwrap();
+        assert!(cache.refresh_if_due(&app.db, t0 + 4 * REFRESH_MS).await.unwrap(), "failing");
+        assert_eq!(sms(&look(t0 + 4 * REFRESH_MS).await), 0);
+        assert_eq!(cache.refresh_if_due(&app.db, t0 + 5 * REFRESH_MS).await.unwrap(), postgres);
+        let moved = app.admin_call(common::TECHNICIAN_SERVLET, "UpdateTechnician", &[("userid", &bo.to_string()), ("techSiteName", "Paris")]).await;
+        assert!(moved.is_success(), "{moved:?}");
+        assert!(cache.refresh_if_due(&app.db, t0 + 6 * REFRESH_MS).await.unwrap(), "a move");
+        assert_eq!(london(&look(t0 + 6 * REFRESH_MS).await), 1);
+
+        // Unchanged for MAX_AGE_MS: read again all the same (a robot's last delivery ages).
+        let late = t0 + 6 * REFRESH_MS + MAX_AGE_MS;
+        look(late).await;
+        assert!(cache.refresh_if_due(&app.db, late).await.unwrap());
+        // Nobody looked for five minutes: the refresher rests, whatever changed.
+        app.add_as_admin(&[("name", "Cy"), ("techSiteName", "London")]).await.userid.unwrap();
+        assert!(!cache.refresh_if_due(&app.db, late + MAX_AGE_MS).await.unwrap());
     }
 }

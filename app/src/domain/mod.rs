@@ -53,7 +53,7 @@ pub use patch::{Change, TechnicianPatch};
 pub use phone::Phone;
 pub use problem::FieldProblem;
 pub use reachability::{
-    ContactHealth, Place, PlaceKind, ReachQuery, ReachRow, ReachView, Unreachable,
+    ContactHealth, Place, PlaceKind, ReachQuery, ReachRow, ReachView, Standing, Unreachable,
 };
 pub use reference::{RefItem, ReferenceData, Udf};
 pub use refusal::{AdminTask, Refusal, Verb};

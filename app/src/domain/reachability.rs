@@ -67,8 +67,48 @@ pub struct Unreachable {
     pub id: i64,
     pub name: String,
     pub site: Option<String>,
-    /// Why, per channel set up: `(channel, failing / pending / expired / unproven)`.
-    pub why: Vec<(Channel, String)>,
+    /// Why, per channel set up.
+    pub why: Vec<(Channel, Standing)>,
+}
+
+/// Where an engineer stands on one channel they set up, as the unreachable list says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Confirmed (and reaching them, on a channel other than the one chosen).
+    Confirmed,
+    /// Asked to confirm, not yet confirmed.
+    Pending,
+    /// The confirmation link expired unused.
+    Expired,
+    /// A robot that has not delivered lately.
+    Unproven,
+    /// Delivery found the contact failing.
+    Failing,
+}
+
+impl Standing {
+    /// The snapshot's code for it (0 is "nothing to say").
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Unproven => 1,
+            Self::Expired => 2,
+            Self::Pending => 3,
+            Self::Confirmed => 4,
+            Self::Failing => 5,
+        }
+    }
+
+    pub const fn from_code(code: u8) -> Option<Self> {
+        match code {
+            1 => Some(Self::Unproven),
+            2 => Some(Self::Expired),
+            3 => Some(Self::Pending),
+            4 => Some(Self::Confirmed),
+            5 => Some(Self::Failing),
+            _ => None,
+        }
+    }
 }
 
 /// A site or group the filters may name.

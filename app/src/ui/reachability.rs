@@ -7,7 +7,7 @@ use super::layout::Layout;
 use super::{say, use_texts};
 use crate::api::error::url_error;
 use crate::api::reachability::load_reachability;
-use crate::domain::{PlaceKind, ReachRow, ReachView, Unreachable};
+use crate::domain::{PlaceKind, ReachRow, ReachView, Standing, Unreachable};
 use crate::i18n::{fill, Texts};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -209,13 +209,13 @@ fn table(t: &'static Texts, v: &ReachView) -> impl IntoView {
     }
 }
 
-fn why_text(t: &Texts, state: &str) -> &'static str {
-    match state {
-        "pending" => t.reach_why_pending,
-        "expired" => t.reach_why_expired,
-        "unproven" => t.reach_why_unproven,
-        "failing" => t.reach_why_failing,
-        _ => t.state_confirmed,
+fn why_text(t: &Texts, standing: Standing) -> &'static str {
+    match standing {
+        Standing::Pending => t.reach_why_pending,
+        Standing::Expired => t.reach_why_expired,
+        Standing::Unproven => t.reach_why_unproven,
+        Standing::Failing => t.reach_why_failing,
+        Standing::Confirmed => t.state_confirmed,
     }
 }
 
@@ -225,7 +225,7 @@ fn unreachable_item(t: &'static Texts, u: &Unreachable) -> impl IntoView {
     } else {
         u.why
             .iter()
-            .map(|(c, state)| format!("{} {}", t.channel(*c), why_text(t, state)))
+            .map(|(c, standing)| format!("{} {}", t.channel(*c), why_text(t, *standing)))
             .collect::<Vec<_>>()
             .join(" · ")
     };

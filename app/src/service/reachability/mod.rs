@@ -3,22 +3,24 @@
 //! delivered within [`ROBOT_PROVEN_MS`](crate::domain::reachability::ROBOT_PROVEN_MS), and
 //! delivery has not found the contact failing.
 //!
-//! The counting is read once into a [`Snapshot`] (see `snapshot`); a view is a pass over it
-//! for the viewer's sites and filters, plus the reasons of the few engineers it names.
+//! The counting is read once into a [`Snapshot`] (see `snapshot`), which also counts each
+//! site and group; a view picks the viewer's rows from those counts and lists the first
+//! engineers nobody can reach, with where they stand on each channel, from the same snapshot.
 
 mod snapshot;
 
-pub use snapshot::{build, refresh_while_used, ReachCache, Snapshot, REFRESH_MS};
+pub use snapshot::{build, refresh_while_used, ReachCache, Snapshot, MAX_AGE_MS, REFRESH_MS};
+
+use snapshot::{Engineer, Tally};
 
 use super::actor::Actor;
 use super::db::Db;
 use super::error::ServiceError;
 use crate::domain::audit::utc_text;
-use crate::domain::reachability::{ROBOT_PROVEN_MS, UNREACHABLE_SHOWN};
+use crate::domain::reachability::UNREACHABLE_SHOWN;
 use crate::domain::{
-    Channel, Place, PlaceKind, ReachQuery, ReachRow, ReachView, Refusal, Unreachable, Verb,
+    Place, PlaceKind, ReachQuery, ReachRow, ReachView, Refusal, Unreachable, Verb,
 };
-use std::collections::{HashMap, HashSet};
 
 fn may_look(actor: &Actor) -> Result<(), ServiceError> {
     if actor.is_admin() || actor.is_site_admin() {
@@ -39,7 +41,7 @@ pub async fn view(
 ) -> Result<ReachView, ServiceError> {
     may_look(actor)?;
     let snapshot = build(db, now).await?;
-    view_of(db, &snapshot, actor, query, now).await
+    Ok(view_of(&snapshot, actor, query, now))
 }
 
 /// The view from the instance's latest snapshot (what the console shows).
@@ -51,72 +53,39 @@ pub async fn view_cached(
     now: i64,
 ) -> Result<ReachView, ServiceError> {
     may_look(actor)?;
-    let snapshot = cache.get(db, now).await?;
-    view_of(db, &snapshot, actor, query, now).await
+    let kept = cache.get(db, now).await?;
+    Ok(view_of(&kept, actor, query, kept.checked_at()))
 }
 
-/// Counts of one site or group.
-#[derive(Default)]
-struct Tally {
-    n: i64,
-    full: i64,
-    partly: i64,
-    none: i64,
-    phone: i64,
-    reached: Vec<i64>,
-    set_up: Vec<i64>,
-}
-
-impl Tally {
-    fn add(&mut self, reach: u16, set_up: u16, phone: u16, channels: usize) {
-        if self.reached.is_empty() {
-            self.reached = vec![0; channels];
-            self.set_up = vec![0; channels];
+/// One site's or group's row: on one channel, reachable there, set up there but not
+/// reachable, not set up; otherwise reachable on everything, on some, on nothing.
+fn row_of(
+    tally: &Tally,
+    kind: PlaceKind,
+    id: i64,
+    name: String,
+    site: Option<String>,
+    chosen: Option<usize>,
+) -> ReachRow {
+    let (reachable, partly, unreachable) = match chosen {
+        Some(i) => {
+            let reached = tally.reached.get(i).copied().unwrap_or(0);
+            let set_up = tally.set_up.get(i).copied().unwrap_or(0);
+            (reached, set_up - reached, tally.n - set_up)
         }
-        self.n += 1;
-        match (reach, set_up) {
-            (0, _) => self.none += 1,
-            (r, s) if r & s == s => self.full += 1,
-            _ => self.partly += 1,
-        }
-        if reach & phone != 0 {
-            self.phone += 1;
-        }
-        for i in 0..channels {
-            self.reached[i] += i64::from((reach >> i) & 1);
-            self.set_up[i] += i64::from((set_up >> i) & 1);
-        }
-    }
-
-    fn row(
-        self,
-        kind: PlaceKind,
-        id: i64,
-        name: String,
-        site: Option<String>,
-        chosen: Option<usize>,
-    ) -> ReachRow {
-        // On one channel: reachable there, set up there but not reachable, not set up.
-        let (reachable, partly, unreachable) = match chosen {
-            Some(i) => (
-                self.reached[i],
-                self.set_up[i] - self.reached[i],
-                self.n - self.set_up[i],
-            ),
-            None => (self.full, self.partly, self.none),
-        };
-        ReachRow {
-            kind,
-            id,
-            name,
-            site,
-            engineers: self.n,
-            reachable,
-            partly,
-            unreachable,
-            by_channel: self.reached,
-            no_phone: self.phone == 0,
-        }
+        None => (tally.full, tally.partly, tally.none),
+    };
+    ReachRow {
+        kind,
+        id,
+        name,
+        site,
+        engineers: tally.n,
+        reachable,
+        partly,
+        unreachable,
+        by_channel: tally.reached.clone(),
+        no_phone: tally.phone == 0,
     }
 }
 
@@ -125,53 +94,28 @@ struct Scope<'a> {
     /// `None`: every site (an SDAdmin).
     mine: Option<&'a [i64]>,
     site: Option<i64>,
-    /// The chosen group's members, when a group is chosen.
-    group: Option<HashSet<u32>>,
 }
 
 impl Scope<'_> {
-    fn covers_site(&self, site: Option<i64>) -> bool {
+    fn is_mine(&self, site: Option<i64>) -> bool {
         self.mine
             .is_none_or(|mine| site.is_some_and(|s| mine.contains(&s)))
-            && self.site.is_none_or(|chosen| site == Some(chosen))
     }
 
-    fn covers_engineer(&self, index: u32, site: Option<i64>) -> bool {
-        match &self.group {
-            // A group may hold engineers of other sites: a site admin is named only their own.
-            Some(members) => {
-                members.contains(&index)
-                    && self
-                        .mine
-                        .is_none_or(|mine| site.is_some_and(|s| mine.contains(&s)))
-            }
-            None => self.covers_site(site),
-        }
+    fn covers_site(&self, site: Option<i64>) -> bool {
+        self.is_mine(site) && self.site.is_none_or(|chosen| site == Some(chosen))
     }
 }
 
-async fn view_of(
-    db: &Db,
-    snapshot: &Snapshot,
-    actor: &Actor,
-    query: ReachQuery,
-    now: i64,
-) -> Result<ReachView, ServiceError> {
-    let channels = snapshot.channels.len();
+/// The view over one snapshot, known current at `as_of`: rows from the counts made when it was read, then the
+/// engineers nobody can reach, listed from the top of the name order.
+fn view_of(snapshot: &Snapshot, actor: &Actor, query: ReachQuery, as_of: i64) -> ReachView {
     let chosen = query
         .channel
         .and_then(|c| snapshot.channels.iter().position(|x| *x == c));
-    let phone = snapshot.phone_bits();
     let scope = Scope {
         mine: (!actor.is_admin()).then_some(actor.site_ids.as_slice()),
         site: query.site,
-        group: query.group.map(|g| {
-            snapshot
-                .members
-                .get(&g)
-                .map(|m| m.iter().copied().collect())
-                .unwrap_or_default()
-        }),
     };
     let sites: Vec<&(i64, String)> = snapshot
         .sites
@@ -185,38 +129,38 @@ async fn view_of(
         .collect();
     let mut rows = Vec::new();
     if query.group.is_none() {
-        let mut by_site: HashMap<Option<i64>, Tally> = HashMap::new();
-        for e in snapshot
-            .engineers
-            .iter()
-            .filter(|e| scope.covers_site(e.site))
-        {
-            by_site
-                .entry(e.site)
-                .or_default()
-                .add(e.reach, e.set_up, phone, channels);
-        }
         for (id, name) in &sites {
-            if let Some(tally) = by_site.remove(&Some(*id)) {
-                rows.push(tally.row(PlaceKind::Site, *id, name.clone(), None, chosen));
+            if let Some(tally) = snapshot.by_site.get(&Some(*id)) {
+                rows.push(row_of(
+                    tally,
+                    PlaceKind::Site,
+                    *id,
+                    name.clone(),
+                    None,
+                    chosen,
+                ));
             }
         }
-        if let Some(tally) = by_site.remove(&None) {
-            rows.push(tally.row(PlaceKind::Site, 0, String::new(), None, chosen));
+        if scope.covers_site(None) {
+            if let Some(tally) = snapshot.by_site.get(&None) {
+                rows.push(row_of(
+                    tally,
+                    PlaceKind::Site,
+                    0,
+                    String::new(),
+                    None,
+                    chosen,
+                ));
+            }
         }
     }
     for (id, name, _, site) in &groups {
         if query.group.is_some_and(|g| g != *id) {
             continue;
         }
-        let mut tally = Tally::default();
-        for index in snapshot.members.get(id).into_iter().flatten() {
-            if let Some(e) = snapshot.engineers.get(*index as usize) {
-                tally.add(e.reach, e.set_up, phone, channels);
-            }
-        }
-        if tally.n > 0 {
-            rows.push(tally.row(
+        if let Some(tally) = snapshot.by_group.get(id) {
+            rows.push(row_of(
+                tally,
                 PlaceKind::Group,
                 *id,
                 name.clone(),
@@ -225,30 +169,66 @@ async fn view_of(
             ));
         }
     }
-    // Everyone the list below is drawn from: reachable on nothing (or not on the chosen
-    // channel, whether set up there or not), by name.
+    // Everyone the list is drawn from: reachable on nothing (or not on the chosen channel,
+    // whether set up there or not), by name. A group may hold engineers of other sites: a
+    // site admin is named only their own.
     let missed = |reach: u16| match chosen {
         Some(i) => (reach >> i) & 1 == 0,
         None => reach == 0,
     };
-    let mut unreachable_total = 0_i64;
-    let mut listed: Vec<(i64, String, Option<i64>)> = Vec::new();
-    for (index, e) in snapshot.engineers.iter().enumerate() {
-        let index = u32::try_from(index).unwrap_or(u32::MAX);
-        if scope.covers_engineer(index, e.site) && missed(e.reach) {
-            unreachable_total += 1;
-            if listed.len() < UNREACHABLE_SHOWN {
-                listed.push((e.id, e.name.clone(), e.site));
+    let mut listed: Vec<&Engineer> = Vec::new();
+    let unreachable_total = match query.group {
+        Some(group) => {
+            let mut total = 0;
+            for e in snapshot
+                .members
+                .get(&group)
+                .into_iter()
+                .flatten()
+                .filter_map(|i| snapshot.engineers.get(*i as usize))
+                .filter(|e| scope.is_mine(e.site) && missed(e.reach))
+            {
+                total += 1;
+                if listed.len() < UNREACHABLE_SHOWN {
+                    listed.push(e);
+                }
             }
+            total
         }
-    }
-    let site_names: HashMap<i64, &str> = snapshot
-        .sites
-        .iter()
-        .map(|(id, name)| (*id, name.as_str()))
+        None => {
+            listed.extend(
+                snapshot
+                    .engineers
+                    .iter()
+                    .filter(|e| scope.covers_site(e.site) && missed(e.reach))
+                    .take(UNREACHABLE_SHOWN),
+            );
+            snapshot
+                .by_site
+                .iter()
+                .filter(|(site, _)| scope.covers_site(**site))
+                .map(|(_, tally)| tally.missed(chosen))
+                .sum()
+        }
+    };
+    let site_name = |site: Option<i64>| {
+        let site = site?;
+        snapshot
+            .sites
+            .iter()
+            .find(|(id, _)| *id == site)
+            .map(|(_, name)| name.clone())
+    };
+    let unreachable = listed
+        .into_iter()
+        .map(|e| Unreachable {
+            id: e.id,
+            name: e.name.clone(),
+            site: site_name(e.site),
+            why: e.standings(&snapshot.channels),
+        })
         .collect();
-    let unreachable = reasons(db, &snapshot.channels, listed, &site_names, now).await?;
-    Ok(ReachView {
+    ReachView {
         channels: snapshot.channels.clone(),
         query,
         rows,
@@ -268,64 +248,10 @@ async fn view_of(
                 name: name.clone(),
             })
             .collect(),
-        as_of: utc_text(snapshot.at),
+        as_of: utc_text(as_of),
         can_drill: false,
         drills: Vec::new(),
-    })
-}
-
-/// The engineers listed, each with what they set up and why it does not reach them, read
-/// now (a few hundred rows at most).
-async fn reasons(
-    db: &Db,
-    counted: &[Channel],
-    listed: Vec<(i64, String, Option<i64>)>,
-    site_names: &HashMap<i64, &str>,
-    now: i64,
-) -> Result<Vec<Unreachable>, ServiceError> {
-    let ids: Vec<i64> = listed.iter().map(|(id, ..)| *id).collect();
-    let proven_since = now - ROBOT_PROVEN_MS;
-    let facts: Vec<(i64, String, String)> = super::db::by_many_ids(
-        &mut *db.reader().acquire().await?,
-        &format!(
-            "SELECT technician_id, method, state FROM subscriptions \
-             WHERE state IN ('confirmed', 'pending', 'expired') AND technician_id IN ({{}}) \
-             UNION ALL SELECT technician_id, channel, 'unproven' FROM contact_points \
-             WHERE address IS NOT NULL AND technician_id IN ({{}}) \
-             AND NOT EXISTS (SELECT 1 FROM contact_health h WHERE h.technician_id = contact_points.technician_id \
-               AND h.channel = contact_points.channel AND h.last_success_at >= {proven_since}) \
-             UNION ALL SELECT technician_id, channel, 'failing' FROM contact_health \
-             WHERE failing = 1 AND technician_id IN ({{}})"
-        ),
-        &ids,
-    )
-    .await?;
-    let mut why: HashMap<i64, Vec<(Channel, String)>> = HashMap::new();
-    for (id, channel, state) in facts {
-        let Some(channel) = Channel::parse(&channel).filter(|c| counted.contains(c)) else {
-            continue;
-        };
-        let list = why.entry(id).or_default();
-        match list.iter_mut().find(|(c, _)| *c == channel) {
-            // Failing says more than the state it fails in.
-            Some(entry) if state == "failing" => entry.1 = state,
-            Some(_) => {}
-            None => list.push((channel, state)),
-        }
     }
-    Ok(listed
-        .into_iter()
-        .map(|(id, name, site)| {
-            let mut why = why.remove(&id).unwrap_or_default();
-            why.sort_by_key(|(c, _)| *c);
-            Unreachable {
-                id,
-                name,
-                site: site.and_then(|s| site_names.get(&s).map(|n| (*n).to_owned())),
-                why,
-            }
-        })
-        .collect())
 }
 
 /// The sites and groups within the actor's reach that have engineers but none reachable by
@@ -343,37 +269,22 @@ pub async fn without_phone(
     Ok(silent_places(&snapshot, actor))
 }
 
-/// [`without_phone`] over one snapshot.
+/// [`without_phone`] over one snapshot: the counts made when it was read.
 fn silent_places(snapshot: &Snapshot, actor: &Actor) -> Vec<String> {
-    let phone = snapshot.phone_bits();
-    let mine =
-        |site: Option<i64>| actor.is_admin() || site.is_some_and(|s| actor.site_ids.contains(&s));
-    let mut reached: HashMap<i64, bool> = HashMap::new();
-    for e in &snapshot.engineers {
-        if let Some(site) = e.site {
-            let any = reached.entry(site).or_insert(false);
-            *any |= e.reach & phone != 0;
-        }
-    }
+    let mine = |site: i64| actor.is_admin() || actor.site_ids.contains(&site);
+    let silent = |tally: Option<&Tally>| tally.is_some_and(|t| t.n > 0 && t.phone == 0);
     let mut names: Vec<String> = snapshot
         .sites
         .iter()
-        .filter(|(id, _)| mine(Some(*id)) && reached.get(id) == Some(&false))
+        .filter(|(id, _)| mine(*id) && silent(snapshot.by_site.get(&Some(*id))))
         .map(|(_, name)| name.clone())
         .collect();
-    for (id, name, site, _) in &snapshot.groups {
-        let Some(members) = snapshot.members.get(id).filter(|m| !m.is_empty()) else {
-            continue;
-        };
-        let any = members.iter().any(|i| {
-            snapshot
-                .engineers
-                .get(*i as usize)
-                .is_some_and(|e| e.reach & phone != 0)
-        });
-        if mine(Some(*site)) && !any {
-            names.push(name.clone());
-        }
-    }
+    names.extend(
+        snapshot
+            .groups
+            .iter()
+            .filter(|(id, _, site, _)| mine(*site) && silent(snapshot.by_group.get(id)))
+            .map(|(_, name, ..)| name.clone()),
+    );
     names
 }
