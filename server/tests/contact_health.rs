@@ -272,3 +272,76 @@ async fn a_day_of_busy_answers_marks_a_number_failing() {
     assert!(answer.contains("503"), "{answer}");
     assert!(failures >= 4, "{failures}");
 }
+
+/// A refusal of a number the engineer no longer has says nothing about the one they have
+/// now: the gateway holds its "invalid number" for the old number until the engineer's
+/// number has changed.
+async fn a_refusal_of_an_old_number_leaves_the_new_one_alone(backend: common::Backend) {
+    let gateway = Loopback::start(Answer::new(202, r#"{"id":"m"}"#)).await;
+    gateway.then(
+        Answer::new(404, r#"{"error":"invalid number"}"#).delayed(Duration::from_millis(1500)),
+    );
+    let url = gateway.url("/send");
+    let Some(app) = TestApp::spawn_with(backend, move |s| {
+        s.notify.sms_gateway_url = Some(url);
+        s.notify.retries.base_ms = 50;
+        s.notify.http_timeout = Duration::from_secs(5);
+    })
+    .await
+    else {
+        return;
+    };
+    app.create_admin().await;
+    let ana = app
+        .add_as_admin(&[("name", "Ana"), ("mobile", "+86 138 0013 8000")])
+        .await
+        .userid
+        .unwrap();
+    // The confirmation to the old number is at the gateway, its answer held back.
+    let first = gateway.wait_for(1).await;
+    assert!(
+        first[0].body.contains("+8613800138000"),
+        "{:?}",
+        first[0].body
+    );
+    let answer = app
+        .admin_call(
+            "/servlets/TechnicianServlet",
+            "UpdateTechnician",
+            &[
+                ("userid", &ana.to_string()),
+                ("mobile", "+86 138 0013 8009"),
+            ],
+        )
+        .await;
+    assert!(answer.is_success(), "{answer:?}");
+    // The old number's refusal comes back and its message dies; the new number's
+    // confirmation goes through.
+    app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 1)
+        .await;
+    app.wait_for_count(
+        "SELECT count(*) FROM deliveries WHERE status = 'delivered'",
+        1,
+    )
+    .await;
+    assert_eq!(
+        failing(&app, "sms").await,
+        0,
+        "the new number is not failing"
+    );
+    let requests = gateway.requests();
+    assert!(
+        requests.iter().any(|r| r.body.contains("+8613800138009")),
+        "{requests:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_of_an_old_number_leaves_the_new_one_alone_on_sqlite() {
+    a_refusal_of_an_old_number_leaves_the_new_one_alone(common::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_of_an_old_number_leaves_the_new_one_alone_on_postgres() {
+    a_refusal_of_an_old_number_leaves_the_new_one_alone(common::Backend::Postgres).await;
+}

@@ -107,4 +107,23 @@ on_both_backends! {
         assert_eq!(app.new_client().post(&cy).send().await.unwrap().status(), 410);
         assert_eq!(acked(&app).await, 2);
     }
+
+    async fn twenty_simultaneous_starts_make_one_drill(app: TestApp) {
+        app.create_admin().await;
+        app.seed_reference_data().await;
+        app.add_as_admin(&[("name", "Cy"), ("email", "cy@example.com"), ("techSiteName", "London")]).await.userid.unwrap();
+        let link = link_to(&app, "cy@example.com", 1, "/confirm/").await;
+        assert_eq!(app.new_client().post(&link).send().await.unwrap().status(), 200);
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let site = london(&app).await.to_string();
+        let form = [("kind", "site"), ("id", site.as_str())];
+        let answers = futures::future::join_all((0..20).map(|_| app.server_fn(&admin, "start_drill", &form))).await;
+        let started = answers.iter().filter(|(status, _)| *status < 400).count();
+        assert_eq!(started, 1, "{answers:?}");
+        for (status, body) in answers.iter().filter(|(status, _)| *status >= 400) {
+            assert!(*status < 500 && common::said(body).contains("less than an hour ago"), "{status} {body}");
+        }
+        assert_eq!(app.count("SELECT count(*) FROM drills").await, 1);
+        assert_eq!(app.count("SELECT count(*) FROM drill_targets").await, 1);
+    }
 }

@@ -118,6 +118,19 @@ on_both_backends! {
         assert!(roster.contains("Nobody can be reached by SMS or voice in: Paris"), "{roster}");
         let zh = admin.get(app.url("/reachability")).header("accept-language", "zh-CN").send().await.unwrap().text().await.unwrap();
         assert!(zh.contains("当前可联络的工程师"), "{zh}");
+        // Filters that name nothing, overflow or carry markup are no filter, or an empty view;
+        // never an error page, and nothing of them comes back as markup.
+        for query in [
+            "site=-1&group=0",
+            "site=99999999999999999999999&group=-9223372036854775808",
+            "channel=%3Cscript%3Ealert(1)%3C%2Fscript%3E&site=%27%20OR%201%3D1",
+            "site=%00&group=%FF%FE&channel=sms%00",
+        ] {
+            let response = admin.get(app.url(&format!("/reachability?{query}"))).send().await.unwrap();
+            assert_eq!(response.status(), 200, "{query}");
+            let html = response.text().await.unwrap();
+            assert!(html.contains("<h1") && !html.contains("role=\"alert\"") && !html.contains("<script>alert"), "{query}: {html}");
+        }
 
         // A site admin sees their own site only; a plain engineer, nothing.
         app.add_user("Sia", "sia", "sia-lantern-quartz-9", &[("associateRols", "SDSiteAdmin"), ("techSiteName", "Paris")]).await;
