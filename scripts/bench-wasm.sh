@@ -40,17 +40,7 @@ for route in add_technician=/engineers/new audit=/audit delete=/engineers/$id/de
   grep -q '<h1' <<<"$html" || { echo "no page at ${route#*=}" >&2; exit 1; }
   grep -q 'crewdesk_bg.wasm' <<<"$html" || without_wasm="$without_wasm ${route%%=*}"
 done
-mkdir -p "$work/pkg"
-cargo build -q -p wasm-anchor --lib --target wasm32-unknown-unknown --profile "$profile"
-# Through the same split as the console (it has no split points): the split also drops the
-# linking section that --emit-relocs leaves, without which wasm-opt cannot shrink a module.
-"$CARGO_TARGET_DIR/release/wasm-split" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/wasm_anchor.wasm" \
-  "$work/pkg" "$work/anchor.wasm" anchor
-wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$work/pkg" \
-  --out-name anchor "$work/anchor.wasm"
-wasm-opt -Oz "$work/pkg/anchor_bg.wasm" -o "$work/pkg/anchor_bg.wasm" 2>/dev/null
-gzip -9 -k "$work/pkg/anchor_bg.wasm"
-brotli -q 11 "$work/pkg/anchor_bg.wasm"
+build_anchor "$work/pkg"
 size() { stat -c %s "$1"; }
 anchor_raw=$(size "$work/pkg/anchor_bg.wasm")
 anchor_gz=$(size "$work/pkg/anchor_bg.wasm.gz")

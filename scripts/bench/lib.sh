@@ -34,3 +34,27 @@ admin_cookie() {
     --data-urlencode "login=admin" --data-urlencode "password=$CREWDESK_ADMIN_PASSWORD" --data-urlencode "domain=" \
     "http://127.0.0.1:$port/api/login" | awk 'tolower($1) == "set-cookie:" {print $2}' | tr -d ';\r' | head -1
 }
+
+# build_anchor DIR [CARGO_ARGS...]: the anchor (tools/wasm-anchor, a bare Leptos 0.8 page
+# with a router) built the way the console's WASM is (wasm-release profile, tools/wasm-split,
+# wasm-bindgen, wasm-opt -Oz, gzip -9 and brotli -q 11) into DIR/anchor.js and
+# DIR/anchor_bg.wasm. Through the same split as the console (it has no split points): the
+# split also drops the linking section that --emit-relocs leaves, without which wasm-opt
+# cannot shrink a module.
+build_anchor() {
+  local dir=$1 profile=wasm-release
+  shift
+  mkdir -p "$dir"
+  cargo build -q -p wasm-split --release
+  cargo build -q -p wasm-anchor --lib --target wasm32-unknown-unknown --profile "$profile" "$@"
+  "$CARGO_TARGET_DIR/release/wasm-split" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/wasm_anchor.wasm" \
+    "$dir" "$dir/anchor.unbound.wasm" anchor
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$dir" \
+    --out-name anchor "$dir/anchor.unbound.wasm"
+  rm -f "$dir/anchor.unbound.wasm"
+  wasm-opt -Oz "$dir/anchor_bg.wasm" -o "$dir/anchor_bg.wasm" 2>/dev/null
+  for f in "$dir"/anchor_bg.wasm "$dir"/anchor.js; do
+    gzip -9 -k -f "$f"
+    brotli -q 11 -f "$f"
+  done
+}

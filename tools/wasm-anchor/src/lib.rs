@@ -30,9 +30,22 @@ mod page {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "mount")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(page::App);
+}
+
+/// Built with `--features mount` for scripts/bench-firstload.sh, which serves the anchor as a
+/// static page (no server renders it): the same page, mounted into the body instead of
+/// hydrated, and `<html data-hydrated>` once it is live, as the console marks itself.
+#[cfg(all(target_arch = "wasm32", feature = "mount"))]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(page::App);
+    if let Some(html) = leptos::prelude::document().document_element() {
+        _ = html.set_attribute("data-hydrated", "");
+    }
 }

@@ -1,0 +1,105 @@
+// The first load of each page in headless Chromium with the network emulated through the
+// DevTools protocol, cold cache: when the HTML arrived, when the code arrived (the last
+// WASM or JS response), when the page was interactive, how many requests for code and how
+// many bytes over the wire. Run by scripts/bench-firstload.sh:
+//   node end2end/bench/firstload.mjs BASE COOKIE PAGES RUNS
+// PAGES is JSON: [{ "name", "path", "signedIn", "edit", "anchor" }]; `edit` names an Edit
+// link to click once the page is live (the dialog must open without a new page); the
+// first page is the anchor every ratio is read against. Prints one JSON
+// line per page and network, each figure the median of RUNS loads, in ms from navigation.
+import { chromium } from 'playwright-core';
+
+const [base, cookie, pagesJson, runsText] = process.argv.slice(2);
+const pages = JSON.parse(pagesJson);
+const runs = Number(runsText) || 5;
+const NETWORKS = [
+  { name: '100 ms, 10 Mbit/s', latency: 100, down: 10e6 / 8, up: 10e6 / 8 },
+  { name: '20 ms, 50 Mbit/s', latency: 20, down: 50e6 / 8, up: 50e6 / 8 },
+];
+const [cookieName, ...cookieValue] = cookie.split('=');
+
+// When `<html data-hydrated>` appears (the console sets it once a page, chunks and all, is
+// live; the anchor once it is mounted), in ms from navigation.
+function watchHydration() {
+  const seen = () => {
+    if (window.__hydratedAt === undefined && document.documentElement.hasAttribute('data-hydrated')) {
+      window.__hydratedAt = performance.now();
+    }
+  };
+  // Before the page's markup exists: the document is watched, the attribute wherever it lands.
+  new MutationObserver(seen).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function loadOnce(browser, network, page) {
+  // The anchor is a static page of the same server, which sends such files a policy that
+  // lets nothing run: the browser leaves it aside for the anchor only.
+  const context = await browser.newContext({ bypassCSP: !!page.anchor });
+  try {
+    if (page.signedIn) {
+      await context.addCookies([{ name: cookieName, value: cookieValue.join('='), url: base }]);
+    }
+    const tab = await context.newPage();
+    const cdp = await context.newCDPSession(tab);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: network.latency, downloadThroughput: network.down, uploadThroughput: network.up,
+    });
+    await tab.addInitScript(watchHydration);
+    const documents = [];
+    tab.on('request', (r) => { if (r.resourceType() === 'document') documents.push(r.url()); });
+    const response = await tab.goto(`${base}${page.path}`, { waitUntil: 'load', timeout: 60000 });
+    if (!response || response.status() !== 200) throw new Error(`${page.path}: ${response && response.status()}`);
+    const loadsCode = await tab.evaluate(() => document.querySelector('script[type=module], link[rel=modulepreload]') !== null);
+    if (loadsCode) await tab.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 60000 });
+    const figures = await tab.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const resources = performance.getEntriesByType('resource');
+      const code = resources.filter((r) => /\.(wasm|js)(\?|$)/.test(new URL(r.name).pathname));
+      return {
+        html: nav.responseEnd,
+        code: code.length ? Math.max(...code.map((r) => r.responseEnd)) : nav.responseEnd,
+        interactive: window.__hydratedAt ?? nav.domInteractive,
+        requests: code.length,
+        bytes: nav.transferSize + resources.reduce((sum, r) => sum + r.transferSize, 0),
+      };
+    });
+    if (page.edit) {
+      // The Edit link of the first engineer: the dialog opens in place, with no new page.
+      const before = documents.length;
+      const clicked = await tab.evaluate(() => performance.now());
+      await tab.click(page.edit);
+      await tab.getByRole('dialog').waitFor({ timeout: 60000 });
+      figures.dialog = (await tab.evaluate(() => performance.now())) - clicked;
+      if (documents.length !== before) throw new Error(`${page.path}: Edit loaded a new page`);
+    }
+    return figures;
+  } finally {
+    await context.close();
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+try {
+  for (const network of NETWORKS) {
+    for (const page of pages) {
+      const all = [];
+      for (let i = 0; i < runs; i++) all.push(await loadOnce(browser, network, page));
+      const out = { network: network.name, page: page.name };
+      for (const key of Object.keys(all[0])) out[key] = median(all.map((f) => f[key]));
+      console.log(JSON.stringify(out));
+    }
+  }
+} finally {
+  await browser.close();
+}
