@@ -35,6 +35,9 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/// One load in a context of its own: a new context starts with an empty cache. (Switching
+/// the cache off through the protocol instead left preloaded chunks pending for good now and
+/// then under emulation.)
 async function loadOnce(browser, network, page) {
   // The anchor is a static page of the same server, which sends such files a policy that
   // lets nothing run: the browser leaves it aside for the anchor only.
@@ -46,14 +49,19 @@ async function loadOnce(browser, network, page) {
     const tab = await context.newPage();
     const cdp = await context.newCDPSession(tab);
     await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false, latency: network.latency, downloadThroughput: network.down, uploadThroughput: network.up,
     });
     await tab.addInitScript(watchHydration);
     const documents = [];
     tab.on('request', (r) => { if (r.resourceType() === 'document') documents.push(r.url()); });
-    const response = await tab.goto(`${base}${page.path}`, { waitUntil: 'load', timeout: 60000 });
+    const pending = new Set();
+    tab.on('request', (r) => pending.add(r.url()));
+    tab.on('requestfinished', (r) => pending.delete(r.url()));
+    tab.on('requestfailed', (r) => pending.delete(r.url()));
+    const response = await tab.goto(`${base}${page.path}`, { waitUntil: 'load', timeout: 60000 }).catch((e) => {
+      throw new Error(`${page.path}: ${e.message}; still pending: ${[...pending].join(' ')}`);
+    });
     if (!response || response.status() !== 200) throw new Error(`${page.path}: ${response && response.status()}`);
     const loadsCode = await tab.evaluate(() => document.querySelector('script[type=module], link[rel=modulepreload]') !== null);
     if (loadsCode) await tab.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 60000 });
