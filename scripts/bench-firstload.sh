@@ -70,10 +70,11 @@ print(json.dumps([{"name": n, "path": p, "signedIn": s, "edit": e, "anchor": p.s
                   for n, p, s, e in pages]))
 PY
 )
-node end2end/bench/firstload.mjs "$base" "$cookie" "$pages" "$RUNS" >"$work/loads.jsonl"
+node end2end/bench/firstload.mjs "$base" "$cookie" "$pages" "$RUNS" >"$work/loads.jsonl" 2>"$work/stalls.log" \
+  || { cat "$work/stalls.log" >&2; exit 1; }
 
 echo "crewdesk $(git rev-parse --short HEAD), $(date -u +%F); median of $RUNS cold loads; ms from navigation"
-python3 - "$work/loads.jsonl" <<'PY'
+python3 - "$work/loads.jsonl" "$RUNS" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
 for network in dict.fromkeys(r["network"] for r in rows):
@@ -87,4 +88,7 @@ for network in dict.fromkeys(r["network"] for r in rows):
         print("| %s | %.0f | %.0f | %.0f | %.2f | %d | %.0f | %s |" % (
             r["page"], r["html"], r["code"], r["interactive"], r["interactive"] / anchor,
             r["requests"], r["bytes"] / 1000, dialog))
+stalls = sum(r["stalls"] for r in rows)
+print()
+print("%d of %d loads stalled under emulation and were done again" % (stalls, stalls + len(rows) * int(sys.argv[2])))
 PY

@@ -35,6 +35,8 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+class Stalled extends Error {}
+
 /// One load in a context of its own: a new context starts with an empty cache. (Switching
 /// the cache off through the protocol instead left preloaded chunks pending for good now and
 /// then under emulation.)
@@ -59,12 +61,16 @@ async function loadOnce(browser, network, page) {
     tab.on('request', (r) => pending.add(r.url()));
     tab.on('requestfinished', (r) => pending.delete(r.url()));
     tab.on('requestfailed', (r) => pending.delete(r.url()));
-    const response = await tab.goto(`${base}${page.path}`, { waitUntil: 'load', timeout: 60000 }).catch((e) => {
-      throw new Error(`${page.path}: ${e.message}; still pending: ${[...pending].join(' ')}`);
+    const response = await tab.goto(`${base}${page.path}`, { waitUntil: 'load', timeout: 20000 }).catch((e) => {
+      throw new Stalled(`${page.path}: ${e.message.split('\n')[0]}; still pending: ${[...pending].join(' ')}`);
     });
     if (!response || response.status() !== 200) throw new Error(`${page.path}: ${response && response.status()}`);
     const loadsCode = await tab.evaluate(() => document.querySelector('script[type=module], link[rel=modulepreload]') !== null);
-    if (loadsCode) await tab.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 60000 });
+    if (loadsCode) {
+      await tab.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 20000 }).catch((e) => {
+        throw new Stalled(`${page.path}: ${e.message.split('\n')[0]}; still pending: ${[...pending].join(' ')}`);
+      });
+    }
     const figures = await tab.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0];
       const resources = performance.getEntriesByType('resource');
@@ -102,8 +108,18 @@ try {
   for (const network of NETWORKS) {
     for (const page of pages) {
       const all = [];
-      for (let i = 0; i < runs; i++) all.push(await loadOnce(browser, network, page));
-      const out = { network: network.name, page: page.name };
+      // Under emulation Chromium now and then leaves a load's requests pending for good
+      // (the document too); such a load is done again, at most five times a page, and counted.
+      let stalls = 0;
+      while (all.length < runs) {
+        try {
+          all.push(await loadOnce(browser, network, page));
+        } catch (e) {
+          if (!(e instanceof Stalled) || ++stalls > 5) throw e;
+          console.error(`stalled, loading again: ${e.message.slice(0, 300)}`);
+        }
+      }
+      const out = { network: network.name, page: page.name, stalls };
       for (const key of Object.keys(all[0])) out[key] = median(all.map((f) => f[key]));
       console.log(JSON.stringify(out));
     }
