@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds the browser half into target/site: the WASM split at its lazy routes (what
-# `cargo leptos build --split` does), its JS glue, the CSS and the favicon, each
-# pre-compressed with gzip and brotli, and prints every chunk's size.
+# Builds the browser half into target/site: the WASM (one module: the console has no split
+# points), its JS glue, the CSS and the favicon, each pre-compressed with gzip and brotli,
+# and prints the module's size.
 #   1. the frontend for wasm32, linked with --emit-relocs (scripts/env.sh sets the flag for
 #      that target only), size profile;
-#   2. tools/wasm-split moves each lazy route's code into a chunk in pkg/ and writes
-#      pkg/__wasm_split_manifest.json, which the server reads to preload a page's chunks;
+#   2. tools/wasm-split, as `cargo leptos build --split` does: it would move each lazy route's
+#      code into a chunk (there are none) and writes pkg/__wasm_split_manifest.json, which the
+#      server reads; it also drops the linking section --emit-relocs leaves, without which
+#      wasm-opt cannot shrink the module;
 #   3. wasm-bindgen finishes the main module (keeping the exports the chunks link against);
 #   4. wasm-opt -Oz on every module.
 set -euo pipefail

@@ -5,9 +5,9 @@
 pub fn hydrate() {
     use leptos::prelude::document;
     console_error_panic_hook::set_once();
-    // What `leptos::mount::hydrate_lazy` does (lazy routes: a page's code is fetched when the
-    // page is first shown), then `<html data-hydrated>` once the page, chunks and all, is
-    // live: until then its forms and links work as plain HTML.
+    // What `leptos::mount::hydrate_lazy` does (it also serves routes whose code is fetched
+    // when first shown), then `<html data-hydrated>` once the page is live: until then its
+    // forms and links work as plain HTML.
     _ = any_spawner::Executor::init_wasm_bindgen();
     leptos::task::spawn_local(async {
         let Some(body) = document().body() else {

@@ -26,7 +26,7 @@ use crate::i18n::{Lang, Texts, LANG_COOKIE};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{lazy_route, path, Lazy, LazyRoute, SsrMode};
+use leptos_router::{path, SsrMode};
 
 /// The language of this request: the cookie, else `Accept-Language` (server); what the
 /// server wrote into `<html lang>` (browser), so hydration renders the same text.
@@ -158,6 +158,11 @@ fn allow_own_scripts_only() {
 /// Pages render in `Async` mode: the server waits for their data and sends complete HTML, so
 /// the console works before the WASM arrives and without JavaScript at all. The dialogs are
 /// child routes of the engineer table: a link opens one over the table, with or without JS.
+///
+/// Every page's code is in one module: a page's first load is two requests for code (the JS
+/// glue and the WASM), and every page after it needs none. Splitting at the routes made a page
+/// fetch up to 225 small modules, which cost more round trips than bytes on a real network
+/// (BENCHMARKS.md, "First load on an emulated network").
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -167,59 +172,23 @@ pub fn App() -> impl IntoView {
         <Title text="Crewdesk"/>
         <Router>
             <Routes fallback=|| view! { <layout::NotFound/> }>
-                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/reference") view={Lazy::<ReferenceRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/messages") view={Lazy::<MessagesRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/reachability") view={Lazy::<ReachabilityRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/drills/:id") view={Lazy::<DrillRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/deliveries") view={Lazy::<DeliveriesRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/engineers/new") view={Lazy::<AddTechnicianRoute>::new()} ssr=SsrMode::Async/>
-                <Route path=path!("/engineers/import") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
-                <ParentRoute path=path!("") view={Lazy::<EngineersRoute>::new()} ssr=SsrMode::Async>
+                <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/reference") view=reference::ReferencePage ssr=SsrMode::Async/>
+                <Route path=path!("/audit") view=audit::AuditPage ssr=SsrMode::Async/>
+                <Route path=path!("/messages") view=messages::MessagesPage ssr=SsrMode::Async/>
+                <Route path=path!("/reachability") view=reachability::ReachabilityPage ssr=SsrMode::Async/>
+                <Route path=path!("/drills/:id") view=drill::DrillPage ssr=SsrMode::Async/>
+                <Route path=path!("/deliveries") view=deliveries::DeliveriesPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=settings::SettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/engineers/new") view=add_technician::AddTechnicianPage ssr=SsrMode::Async/>
+                <Route path=path!("/engineers/import") view=import::ImportPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=engineers::EngineersPage ssr=SsrMode::Async>
                     <Route path=path!("") view=|| ()/>
-                    <Route path=path!("engineers/:id/edit") view={Lazy::<EditRoute>::new()}/>
-                    <Route path=path!("engineers/:id/delete") view={Lazy::<DeleteRoute>::new()}/>
-                    <Route path=path!("engineers/:id/subscribe") view={Lazy::<SubscribeRoute>::new()}/>
+                    <Route path=path!("engineers/:id/edit") view=manage::EditDialog/>
+                    <Route path=path!("engineers/:id/delete") view=manage::DeleteDialog/>
+                    <Route path=path!("engineers/:id/subscribe") view=manage::SubscribeDialog/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
-}
-
-/// A page whose code the browser loads when it is first shown: its route is a split point of
-/// the WASM (see `scripts/build-site.sh`), so the first load carries only what that page needs.
-macro_rules! lazy_page {
-    ($($route:ident => $page:path),* $(,)?) => {$(
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                $page().into_any()
-            }
-        }
-    )*};
-}
-
-lazy_page! {
-    LoginRoute => login::LoginPage,
-    ReferenceRoute => reference::ReferencePage,
-    AuditRoute => audit::AuditPage,
-    MessagesRoute => messages::MessagesPage,
-    ReachabilityRoute => reachability::ReachabilityPage,
-    DrillRoute => drill::DrillPage,
-    DeliveriesRoute => deliveries::DeliveriesPage,
-    SettingsRoute => settings::SettingsPage,
-    AddTechnicianRoute => add_technician::AddTechnicianPage,
-    ImportRoute => import::ImportPage,
-    EngineersRoute => engineers::EngineersPage,
-    EditRoute => manage::EditDialog,
-    DeleteRoute => manage::DeleteDialog,
-    SubscribeRoute => manage::SubscribeDialog,
 }
