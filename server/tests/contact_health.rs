@@ -66,6 +66,18 @@ async fn notify(app: &TestApp, key: &str, engineer: i64, channel: &str, idem: &s
     response.json().await.unwrap()
 }
 
+/// Gives engineer `id` a new mobile number, as an admin's UpdateTechnician does.
+async fn change_mobile(app: &TestApp, id: i64, mobile: &str) {
+    let answer = app
+        .admin_call(
+            common::TECHNICIAN_SERVLET,
+            "UpdateTechnician",
+            &[("userid", &id.to_string()), ("mobile", mobile)],
+        )
+        .await;
+    assert!(answer.is_success(), "{answer:?}");
+}
+
 async fn page(client: &reqwest::Client, url: String) -> String {
     let response = client.get(url).send().await.unwrap();
     assert_eq!(response.status(), 200);
@@ -142,17 +154,7 @@ async fn refused_number_mailbox_and_robot_are_failing_until_one_gets_through(
     );
     assert_eq!(gateway.requests().len(), 3, "nothing was sent for alert-2");
     // A new number starts with no verdict.
-    let answer = app
-        .admin_call(
-            "/servlets/TechnicianServlet",
-            "UpdateTechnician",
-            &[
-                ("userid", &ana.to_string()),
-                ("mobile", "+86 138 0013 8009"),
-            ],
-        )
-        .await;
-    assert!(answer.is_success(), "{answer:?}");
+    change_mobile(&app, ana, "+86 138 0013 8009").await;
     assert_eq!(failing(&app, "sms").await, 0);
 
     // Email: the mail server answers 550 for the mailbox.
@@ -304,17 +306,7 @@ async fn a_refusal_of_an_old_number_leaves_the_new_one_alone(backend: common::Ba
         "{:?}",
         first[0].body
     );
-    let answer = app
-        .admin_call(
-            "/servlets/TechnicianServlet",
-            "UpdateTechnician",
-            &[
-                ("userid", &ana.to_string()),
-                ("mobile", "+86 138 0013 8009"),
-            ],
-        )
-        .await;
-    assert!(answer.is_success(), "{answer:?}");
+    change_mobile(&app, ana, "+86 138 0013 8009").await;
     // The old number's refusal comes back and its message dies; the new number's
     // confirmation goes through.
     app.wait_for_count("SELECT count(*) FROM deliveries WHERE status = 'dead'", 1)
