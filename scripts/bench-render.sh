@@ -12,7 +12,7 @@ DURATION="${DURATION:-5s}"
 
 source scripts/bench/lib.sh
 cargo build --release -p server --bin crewdesk
-[ -f target/site/pkg/crewdesk.css ] || scripts/build-site.sh >/dev/null
+[ -f target/site/hash.txt ] || scripts/build-site.sh >/dev/null
 bin="$CARGO_TARGET_DIR/release/crewdesk"
 
 work=$(mktemp -d)

@@ -9,7 +9,10 @@
 #      server reads; it also drops the linking section --emit-relocs leaves, without which
 #      wasm-opt cannot shrink the module;
 #   3. wasm-bindgen finishes the main module (keeping the exports the chunks link against);
-#   4. wasm-opt -Oz on every module.
+#   4. wasm-opt -Oz on every module;
+#   5. the WASM, the JS glue and the CSS renamed by their content (crewdesk.<hash>.wasm),
+#      the hashes listed in target/site/hash.txt for the server, so that browsers may keep
+#      them for good (server/src/web/assets.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -18,8 +21,8 @@ profile=wasm-release
 out=target/site
 pkg="$out/pkg"
 split="$CARGO_TARGET_DIR/wasm-split"
-# Chunks are named by split point, not content: an old build's must not linger.
-rm -rf "$pkg" "$split"
+# An old build's files must not linger beside the new ones.
+rm -rf "$pkg" "$split" "$out/hash.txt"
 mkdir -p "$pkg" "$split"
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$profile"
 cargo build --release -p wasm-split
@@ -46,11 +49,24 @@ for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/crewdesk.css; do
   gzip -9 -k -f "$f"
   brotli -q 11 -f "$f"
 done
-# Every module's size into target/site/wasm-sizes.txt; on the screen, what the first load of
-# each page fetches (the main module and the chunks the manifest lists for its route).
-python3 - "$pkg" "$out/wasm-sizes.txt" <<'PY_END'
-import json, os, sys
-pkg, report = sys.argv[1], sys.argv[2]
+# Names by content, then every module's size into target/site/wasm-sizes.txt; on the screen,
+# what the first load of each page fetches (the main module and the chunks the manifest lists
+# for its route).
+python3 - "$pkg" "$out/wasm-sizes.txt" "$out/hash.txt" <<'PY_END'
+import hashlib, json, os, sys
+pkg, report, hash_file = sys.argv[1], sys.argv[2], sys.argv[3]
+hashes = []
+for kind, plain in (("js", "crewdesk.js"), ("wasm", "crewdesk_bg.wasm"), ("css", "crewdesk.css")):
+    with open(os.path.join(pkg, plain), "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    hashed = "crewdesk.%s.%s" % (digest, kind)
+    for ext in ("", ".gz", ".br"):
+        os.replace(os.path.join(pkg, plain + ext), os.path.join(pkg, hashed + ext))
+    hashes.append("%s: %s\n" % (kind, digest))
+    if kind == "wasm":
+        wasm = hashed
+with open(hash_file, "w") as f:
+    f.writelines(hashes)
 def sizes(name):
     path = os.path.join(pkg, name)
     return [os.path.getsize(path + ext) for ext in ("", ".gz", ".br")]
@@ -59,9 +75,9 @@ with open(report, "w") as out:
     out.write("module  raw  gzip  brotli\n")
     for name in modules:
         out.write("%s  %d  %d  %d\n" % (name, *sizes(name)))
-main = sizes("crewdesk_bg.wasm")
+main = sizes(wasm)
 every = [sum(sizes(m)[i] for m in modules) for i in range(3)]
-print("site: main module crewdesk_bg.wasm: %d bytes, %d gzip, %d brotli" % tuple(main))
+print("site: main module %s: %d bytes, %d gzip, %d brotli" % (wasm, *main))
 with open(os.path.join(pkg, "__wasm_split_manifest.json")) as f:
     manifest = json.load(f)
 for split, chunks in sorted(manifest.items()):

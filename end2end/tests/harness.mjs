@@ -81,7 +81,7 @@ export async function launchBrowser() {
 /// in a context without JavaScript are left as they are.
 export async function waitForHydration(page) {
   if (!page.context().runsScripts) return;
-  if (await page.locator('link[href$="/pkg/crewdesk.js"]').count() === 0) return;
+  if (await page.locator('link[rel=modulepreload][href^="/pkg/crewdesk."]').count() === 0) return;
   await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
 }
 

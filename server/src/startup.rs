@@ -128,8 +128,10 @@ async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> 
         .site_pkg_dir("pkg")
         .site_addr(settings.addr)
         .build();
+    let built = web::assets::Built::read(&settings.site_root, &options.site_pkg_dir)?;
     let console = web::console_router(
-        options,
+        built.configure(options),
+        &built,
         state.clone(),
         settings.secure_cookies,
         settings.request_deadline,

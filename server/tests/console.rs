@@ -250,6 +250,7 @@ async fn pages_answer_in_full_while_another_console_is_built_in_the_same_process
         for _ in 0..150 {
             drop(server::web::console_router(
                 options.clone(),
+                &server::web::assets::Built::default(),
                 state.clone(),
                 false,
                 std::time::Duration::from_secs(30),

@@ -24,7 +24,7 @@ mod sync;
 
 use crate::i18n::{Lang, Texts, LANG_COOKIE};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -87,7 +87,9 @@ pub fn channel_label(t: &Texts, channel: crate::domain::Channel) -> &'static str
 }
 
 /// The HTML document around the app, rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// `stylesheet`: the address of the build's CSS (named by its content, see the server's
+/// `web::assets`).
+pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
     let lang = request_lang();
     #[cfg(feature = "ssr")]
     allow_own_scripts_only();
@@ -98,6 +100,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.ico"/>
+                <link rel="stylesheet" href=stylesheet/>
                 {ships_wasm().then(|| view! { <HydrationScripts options/> })}
                 <MetaTags/>
             </head>
@@ -168,7 +171,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(request_lang());
     view! {
-        <Stylesheet id="crewdesk" href="/pkg/crewdesk.css"/>
         <Title text="Crewdesk"/>
         <Router>
             <Routes fallback=|| view! { <layout::NotFound/> }>

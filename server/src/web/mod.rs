@@ -37,6 +37,7 @@ fn routes() -> Vec<AxumRouteListing> {
 /// `deadline`: the requests' deadline, past which a page's render is stopped.
 pub fn console_router(
     options: LeptosOptions,
+    built: &assets::Built,
     state: AppState,
     secure: bool,
     deadline: std::time::Duration,
@@ -52,7 +53,8 @@ pub fn console_router(
     };
     let app_shell = {
         let options = options.clone();
-        move || shell(options.clone())
+        let stylesheet = built.stylesheet();
+        move || shell(options.clone(), stylesheet.clone())
     };
     let pages: Router = Router::new()
         .leptos_routes_with_context(&options, routes, context, app_shell)
@@ -78,7 +80,7 @@ pub fn console_router(
         .merge(api_docs::router(std::path::Path::new(
             options.site_root.as_ref(),
         )))
-        .merge(assets::router(&options))
+        .merge(assets::router(&options, built))
 }
 
 /// Text made safe to place in HTML, inside elements or quoted attributes.
