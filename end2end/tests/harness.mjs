@@ -85,6 +85,39 @@ export async function waitForHydration(page) {
   await page.waitForSelector('html[data-hydrated]', { state: 'attached' });
 }
 
+/// Records the console's code (JS and WASM under /pkg) a page asks for, through DevTools:
+/// each request's path, whether the browser's cache answered it, and whether it finished.
+/// (A prefetch and a page's own request look alike here; `runsNoCode` tells the pages apart.)
+export async function watchCode(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const requests = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    const path = new URL(e.request.url).pathname;
+    if (/^\/pkg\/.*\.(wasm|js)$/.test(path)) requests.set(e.requestId, { path, cached: false, done: false });
+  });
+  const mark = (id, field) => { const r = requests.get(id); if (r) r[field] = true; };
+  cdp.on('Network.requestServedFromCache', (e) => mark(e.requestId, 'cached'));
+  cdp.on('Network.responseReceived', (e) => {
+    if (e.response.fromDiskCache || e.response.fromPrefetchCache) mark(e.requestId, 'cached');
+  });
+  cdp.on('Network.loadingFinished', (e) => mark(e.requestId, 'done'));
+  cdp.on('Network.loadingFailed', (e) => mark(e.requestId, 'done'));
+  return {
+    all: () => [...requests.values()],
+    /// Until every request seen has finished (bounded: 10 s).
+    finished: async () => {
+      for (let i = 0; i < 200 && [...requests.values()].some((r) => !r.done); i++) await new Promise((ok) => setTimeout(ok, 50));
+    },
+  };
+}
+
+/// Whether the page on screen runs no code: no module script, nothing preloaded to run, not
+/// hydrated (it may prefetch the code, unrun, for the next page).
+export async function runsNoCode(page) {
+  return page.evaluate(() => !document.querySelector('script[type=module], link[rel=modulepreload], html[data-hydrated]'));
+}
+
 export async function signIn(page, base, login = ADMIN.login, password = ADMIN.password) {
   await page.goto(`${base}/login`);
   await page.fill('#login', login);

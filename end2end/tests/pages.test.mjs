@@ -1,7 +1,7 @@
 // Reference data, settings and the audit log pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN, signIn, withServerAndBrowser, addTechnician, waitForHydration } from './harness.mjs';
+import { ADMIN, signIn, withServerAndBrowser, addTechnician, waitForHydration, watchCode, runsNoCode } from './harness.mjs';
 
 const env = withServerAndBrowser({ before, after });
 
@@ -130,28 +130,25 @@ test('the audit log shows what an edit changed, filtered by technician', async (
   assert.match(await entry.innerText(), /Console/);
 });
 
-test('the console\'s code is one module: the roster brings it, and other pages need nothing more', async () => {
-  const page = await (await env.browser.newContext()).newPage();
+test('the console\'s code is one module: the roster runs it, and other pages need nothing more', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
-  const fetched = [];
-  page.on('response', (response) => {
-    const name = new URL(response.url()).pathname;
-    if (name.endsWith('.wasm') || name.endsWith('.js')) fetched.push(name.replace('/pkg/', ''));
-  });
+  const code = await watchCode(context, page);
   await signIn(page, env.server.base);
   await page.locator('table.roster').waitFor();
-  const modules = fetched.filter((name) => name.endsWith('.wasm'));
-  assert.equal(modules.length, 1, fetched.join(' '));
-  assert.match(modules[0], /^crewdesk\.[0-9a-f]{16}\.wasm$/, 'named by its content');
-  const before = fetched.length;
+  const modules = [...new Set(code.all().map((r) => r.path).filter((path) => path.endsWith('.wasm')))];
+  assert.equal(modules.length, 1, JSON.stringify(code.all()));
+  assert.match(modules[0], /^\/pkg\/crewdesk\.[0-9a-f]{16}\.wasm$/, 'named by its content');
+  const before = code.all().length;
 
   // The settings page and a dialog open inside the running console, with no code fetched.
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByLabel('WeCom').check();
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('Settings saved.').waitFor();
-  assert.deepEqual(fetched.slice(before), [], 'no code fetched after the first page');
+  assert.deepEqual(code.all().slice(before), [], 'no code fetched after the first page');
   assert.deepEqual(errors, []);
 });
 
@@ -161,51 +158,44 @@ test('a page opened by its address after the first takes the code from the brows
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   await signIn(page, env.server.base);
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  const code = new Map();
-  const cached = new Set();
-  cdp.on('Network.requestWillBeSent', (e) => {
-    if (/^\/pkg\/.*\.(wasm|js)$/.test(new URL(e.request.url).pathname)) code.set(e.requestId, e.request.url);
-  });
-  cdp.on('Network.requestServedFromCache', (e) => cached.add(e.requestId));
-  cdp.on('Network.responseReceived', (e) => {
-    if (e.response.fromDiskCache || e.response.fromPrefetchCache) cached.add(e.requestId);
-  });
+  const code = await watchCode(context, page);
   await page.goto(`${env.server.base}/settings`);
   await waitForHydration(page);
   await page.getByLabel('WeCom').check();
-  assert.ok(new Set(code.values()).size >= 2, `the page asked for its JS and WASM: ${[...code.values()]}`);
-  const asked = [...code].filter(([id]) => !cached.has(id)).map(([, url]) => url);
-  assert.deepEqual(asked, [], 'no code fetched or revalidated over the network');
+  assert.ok(new Set(code.all().map((r) => r.path)).size >= 2, `the page asked for its JS and WASM: ${JSON.stringify(code.all())}`);
+  assert.deepEqual(code.all().filter((r) => !r.cached), [], 'no code fetched or revalidated over the network');
   assert.deepEqual(errors, []);
 });
 
-test('the sign-in page works as a plain form without WASM, and signing out leads back to a working one', async () => {
-  const page = await (await env.browser.newContext()).newPage();
+test('the sign-in page runs no code and fetches it for the roster, which then needs nothing over the network; signing out leads back to a working one', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
-  const fetched = [];
-  page.on('request', (request) => {
-    const name = new URL(request.url()).pathname;
-    if (name.endsWith('.wasm') || name.endsWith('.js')) fetched.push(name);
-  });
+  const code = await watchCode(context, page);
   await page.goto(`${env.server.base}/login`);
   await page.fill('#login', ADMIN.login);
   await page.fill('#password', 'not-the-password');
   await page.click('button[type=submit]');
   await page.getByRole('alert').filter({ hasText: 'not correct' }).waitFor();
-  assert.deepEqual(fetched, [], 'the sign-in page fetched no script or WASM');
+  assert.ok(await runsNoCode(page), 'the sign-in page runs no script or WASM');
+  const prefetched = code.all().map((r) => r.path);
+  assert.ok(prefetched.some((path) => /^\/pkg\/crewdesk\.[0-9a-f]{16}\.wasm$/.test(path)), prefetched.join(' '));
+  assert.ok(prefetched.some((path) => /^\/pkg\/crewdesk\.[0-9a-f]{16}\.js$/.test(path)), prefetched.join(' '));
   // Back with the login name as typed: only the password is typed again.
   assert.equal(await page.inputValue('#login'), ADMIN.login);
   assert.equal(await page.inputValue('#password'), '');
   // The browser focuses an autofocus field once it has rendered the page, not at once.
   await page.waitForFunction(() => document.activeElement?.id === 'password');
+  await code.finished();
+  const before = code.all().length;
   await page.fill('#password', ADMIN.password);
   await page.click('button[type=submit]');
   await page.waitForURL(`${env.server.base}/`);
   await waitForHydration(page);
-  assert.ok(fetched.some((name) => /^\/pkg\/crewdesk\.[0-9a-f]{16}\.wasm$/.test(name)), fetched.join(' '));
+  const roster = code.all().slice(before);
+  assert.ok(roster.some((r) => /^\/pkg\/crewdesk\.[0-9a-f]{16}\.wasm$/.test(r.path)), JSON.stringify(roster));
+  assert.deepEqual(roster.filter((r) => !r.cached), [], 'the roster took the code the sign-in page fetched from the cache');
 
   // Signed out from the running console, the sign-in page is rendered by the code already
   // there, and signs in again without a page load.
@@ -219,33 +209,31 @@ test('the sign-in page works as a plain form without WASM, and signing out leads
   assert.deepEqual(errors, []);
 });
 
-test('the audit log and the message log work as plain pages without WASM; the roster brings the code', async () => {
-  const page = await (await env.browser.newContext()).newPage();
+test('the audit log and the message log work as plain pages that run no code; the roster runs it', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   await signIn(page, env.server.base);
-  const fetched = [];
-  page.on('request', (request) => {
-    const name = new URL(request.url()).pathname;
-    if (name.endsWith('.wasm') || name.endsWith('.js')) fetched.push(name);
-  });
+  const code = await watchCode(context, page);
   await page.goto(`${env.server.base}/audit`);
   await page.selectOption('select[name=source]', 'cli');
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.waitForURL(/source=cli/);
   await page.locator('table.audit').waitFor();
+  assert.ok(await runsNoCode(page), 'the audit log runs no script or WASM');
   await page.getByRole('link', { name: 'Message log' }).click();
   await page.getByRole('heading', { name: 'Message log' }).waitFor();
-  assert.deepEqual(fetched, [], 'the audit and message logs fetched no script or WASM');
+  assert.ok(await runsNoCode(page), 'the message log runs no script or WASM');
 
   await page.getByRole('link', { name: 'Engineers' }).click();
   await page.locator('table.roster').waitFor();
   await waitForHydration(page);
-  assert.ok(fetched.some((name) => /^\/pkg\/crewdesk\.[0-9a-f]{16}\.wasm$/.test(name)), fetched.join(' '));
+  assert.ok(code.all().some((r) => /^\/pkg\/crewdesk\.[0-9a-f]{16}\.wasm$/.test(r.path)), JSON.stringify(code.all()));
   // From the running console, the audit log is rendered by the code already there.
-  const before = fetched.length;
+  const before = code.all().length;
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.locator('table.audit').waitFor();
-  assert.ok(fetched.slice(before).every((name) => name.endsWith('.wasm')), fetched.slice(before).join(' '));
+  assert.deepEqual(code.all().slice(before), [], 'no code asked for after the roster');
   assert.deepEqual(errors, []);
 });

@@ -99,12 +99,16 @@ async fn pages_name_the_code_and_the_stylesheet_by_content_and_browsers_keep_tho
         !roster.contains("crewdesk_bg.wasm") && !roster.contains("/pkg/crewdesk.css"),
         "{roster}"
     );
-    // The sign-in page loads no code, and its stylesheet is the same file.
+    // The sign-in page runs no code; it fetches the same files, unrun, for the next page.
     let login = html(&app.client, &app.url("/login")).await;
-    assert!(
-        login.contains("href=\"/pkg/crewdesk.00112233aabbccdd.css\"") && !login.contains(".wasm"),
-        "{login}"
-    );
+    for link in [
+        "<link rel=\"stylesheet\" href=\"/pkg/crewdesk.00112233aabbccdd.css\">",
+        "<link rel=\"prefetch\" href=\"/pkg/crewdesk.0123456789abcdef.js\">",
+        "<link rel=\"prefetch\" href=\"/pkg/crewdesk.fedcba9876543210.wasm\">",
+    ] {
+        assert!(login.contains(link), "{link} in {login}");
+    }
+    assert!(!login.contains("modulepreload"), "{login}");
 
     for name in [
         "crewdesk.0123456789abcdef.js",

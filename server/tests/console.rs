@@ -66,7 +66,14 @@ on_both_backends! {
         let client = app.new_client();
         let page = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("name=\"password\""), "{page}");
-        assert!(!page.contains(".wasm") && !page.contains("crewdesk.js"), "the sign-in page loads no code: {page}");
+        assert!(
+            !page.contains("modulepreload") && !page.contains("type=\"module\""),
+            "the sign-in page runs no code: {page}"
+        );
+        assert!(
+            page.contains("<link rel=\"prefetch\" href=\"/pkg/crewdesk_bg.wasm\">"),
+            "it fetches the code for the next page: {page}"
+        );
         // Posted as a browser posts a form: refused, back to the page with the error, the
         // login name and domain as typed, the password empty and focused.
         let refused = |login: String, domain: &'static str| {
@@ -119,7 +126,7 @@ on_both_backends! {
         assert!(roster.text().await.unwrap().contains("crewdesk_bg.wasm"));
     }
 
-    async fn pages_that_only_show_load_no_code_and_the_others_do(app: TestApp) {
+    async fn pages_that_only_show_run_no_code_and_fetch_it_unrun_and_the_others_run_it(app: TestApp) {
         app.create_admin().await;
         let client = app.new_client();
         app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
@@ -136,7 +143,8 @@ on_both_backends! {
             assert_eq!(page.status().as_u16(), 200, "{path}");
             let html = page.text().await.unwrap();
             assert!(html.contains(heading), "{path}: {html}");
-            assert_eq!(html.contains("crewdesk_bg.wasm"), loads_code, "{path}");
+            assert_eq!(html.contains("rel=\"modulepreload\""), loads_code, "{path}");
+            assert_eq!(html.contains("rel=\"prefetch\""), !loads_code, "{path}");
         }
     }
 

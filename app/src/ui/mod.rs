@@ -86,13 +86,31 @@ pub fn channel_label(t: &Texts, channel: crate::domain::Channel) -> &'static str
     t.channel(channel)
 }
 
-/// The HTML document around the app, rendered on the server only.
-/// `stylesheet`: the address of the build's CSS (named by its content, see the server's
+/// The addresses of the build's files (named by their content, see the server's
 /// `web::assets`).
-pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
+#[derive(Clone, Debug)]
+pub struct SiteFiles {
+    pub stylesheet: String,
+    pub js: String,
+    pub wasm: String,
+}
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions, files: SiteFiles) -> impl IntoView {
     let lang = request_lang();
     #[cfg(feature = "ssr")]
     allow_own_scripts_only();
+    let code = if ships_wasm() {
+        view! { <HydrationScripts options/> }.into_any()
+    } else {
+        // A page without code fetches it while the browser is idle, unrun, so that the
+        // console's first page after it (the roster after signing in) finds it cached.
+        view! {
+            <link rel="prefetch" href=files.js/>
+            <link rel="prefetch" href=files.wasm/>
+        }
+        .into_any()
+    };
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -100,8 +118,8 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.ico"/>
-                <link rel="stylesheet" href=stylesheet/>
-                {ships_wasm().then(|| view! { <HydrationScripts options/> })}
+                <link rel="stylesheet" href=files.stylesheet/>
+                {code}
                 <MetaTags/>
             </head>
             <body>
@@ -114,8 +132,8 @@ pub fn shell(options: LeptosOptions, stylesheet: String) -> impl IntoView {
 /// Pages that do everything they do as plain HTML, and so load no WASM when opened by their
 /// address: the sign-in page (a form whose errors come back in the address), the audit log,
 /// the reachability view and the message log (a filter that is a GET form, pages that are
-/// links). Their first load
-/// is the page alone; the console's code arrives with the first page that needs it. Reached
+/// links). Their first load runs no code: the page is live once its HTML is in, and the
+/// console's code is fetched after it while the browser is idle, for the next page. Reached
 /// from inside the running console, they are rendered by the code already there.
 #[cfg(feature = "ssr")]
 const WITHOUT_WASM: [&str; 4] = ["/login", "/audit", "/messages", "/reachability"];

@@ -103,9 +103,14 @@ impl Built {
         options
     }
 
-    /// The address of the console's stylesheet.
-    pub fn stylesheet(&self) -> String {
-        format!("/pkg/{}", self.current("crewdesk.css"))
+    /// The addresses of the console's stylesheet and code in this build.
+    pub fn site_files(&self) -> app::ui::SiteFiles {
+        let address = |plain| format!("/pkg/{}", self.current(plain));
+        app::ui::SiteFiles {
+            stylesheet: address("crewdesk.css"),
+            js: address("crewdesk.js"),
+            wasm: address("crewdesk_bg.wasm"),
+        }
     }
 
     /// The name the file with this plain name has in this build.

@@ -53,8 +53,8 @@ pub fn console_router(
     };
     let app_shell = {
         let options = options.clone();
-        let stylesheet = built.stylesheet();
-        move || shell(options.clone(), stylesheet.clone())
+        let files = built.site_files();
+        move || shell(options.clone(), files.clone())
     };
     let pages: Router = Router::new()
         .leptos_routes_with_context(&options, routes, context, app_shell)
