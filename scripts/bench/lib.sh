@@ -35,26 +35,33 @@ admin_cookie() {
     "http://127.0.0.1:$port/api/login" | awk 'tolower($1) == "set-cookie:" {print $2}' | tr -d ';\r' | head -1
 }
 
-# build_anchor DIR [CARGO_ARGS...]: the anchor (tools/wasm-anchor, a bare Leptos 0.8 page
-# with a router) built the way the console's WASM is (wasm-release profile, tools/wasm-split,
-# wasm-bindgen, wasm-opt -Oz, gzip -9 and brotli -q 11) into DIR/anchor.js and
-# DIR/anchor_bg.wasm. Through the same split as the console (it has no split points): the
-# split also drops the linking section that --emit-relocs leaves, without which wasm-opt
-# cannot shrink a module.
-build_anchor() {
-  local dir=$1 profile=wasm-release
-  shift
+# build_module PACKAGE NAME DIR [CARGO_ARGS...]: a browser crate of the workspace built the
+# way the console's WASM is (wasm-release profile, tools/wasm-split, wasm-bindgen,
+# wasm-opt -Oz, gzip -9 and brotli -q 11) into DIR/NAME.js and DIR/NAME_bg.wasm. Through the
+# same split as the console (none of these has split points): the split also drops the
+# linking section that --emit-relocs leaves, without which wasm-opt cannot shrink a module.
+build_module() {
+  local package=$1 name=$2 dir=$3 profile=wasm-release
+  shift 3
   mkdir -p "$dir"
   cargo build -q -p wasm-split --release
-  cargo build -q -p wasm-anchor --lib --target wasm32-unknown-unknown --profile "$profile" "$@"
-  "$CARGO_TARGET_DIR/release/wasm-split" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/wasm_anchor.wasm" \
-    "$dir" "$dir/anchor.unbound.wasm" anchor
+  cargo build -q -p "$package" --lib --target wasm32-unknown-unknown --profile "$profile" "$@"
+  "$CARGO_TARGET_DIR/release/wasm-split" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/${package//-/_}.wasm" \
+    "$dir" "$dir/$name.unbound.wasm" "$name"
   wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle --out-dir "$dir" \
-    --out-name anchor "$dir/anchor.unbound.wasm"
-  rm -f "$dir/anchor.unbound.wasm"
-  wasm-opt -Oz "$dir/anchor_bg.wasm" -o "$dir/anchor_bg.wasm" 2>/dev/null
-  for f in "$dir"/anchor_bg.wasm "$dir"/anchor.js; do
+    --out-name "$name" "$dir/$name.unbound.wasm"
+  rm -f "$dir/$name.unbound.wasm"
+  wasm-opt -Oz "$dir/${name}_bg.wasm" -o "$dir/${name}_bg.wasm" 2>/dev/null
+  for f in "$dir/${name}_bg.wasm" "$dir/$name.js"; do
     gzip -9 -k -f "$f"
     brotli -q 11 -f "$f"
   done
+}
+
+# build_anchor DIR [CARGO_ARGS...]: the anchor (tools/wasm-anchor, a bare Leptos 0.8 page
+# with a router) into DIR/anchor.js and DIR/anchor_bg.wasm (see build_module).
+build_anchor() {
+  local dir=$1
+  shift
+  build_module wasm-anchor anchor "$dir" "$@"
 }

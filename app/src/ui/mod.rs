@@ -22,6 +22,13 @@ mod reference;
 mod settings;
 mod sync;
 
+/// The parts tools/islands-probe wraps as islands, to weigh them.
+#[doc(hidden)]
+pub mod parts {
+    pub use super::engineers::EngineersPage;
+    pub use super::manage::EditDialog;
+}
+
 use crate::i18n::{Lang, Texts, LANG_COOKIE};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
