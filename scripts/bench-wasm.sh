@@ -38,7 +38,7 @@ for route in add_technician=/engineers/new audit=/audit delete=/engineers/$id/de
   html=$(curl -fs "${signed_in[@]}" "http://127.0.0.1:$port${route#*=}") \
     || { echo "no answer at ${route#*=}" >&2; exit 1; }
   grep -q '<h1' <<<"$html" || { echo "no page at ${route#*=}" >&2; exit 1; }
-  grep -q '/pkg/crewdesk\.[0-9a-f]*\.wasm' <<<"$html" || without_wasm="$without_wasm ${route%%=*}"
+  grep -q 'rel="modulepreload"' <<<"$html" || without_wasm="$without_wasm ${route%%=*}"
 done
 build_anchor "$work/pkg"
 size() { stat -c %s "$1"; }

@@ -130,7 +130,7 @@ async fn router(settings: &Settings, state: AppState) -> anyhow::Result<Router> 
         .build();
     let built = web::assets::Built::read(&settings.site_root, &options.site_pkg_dir)?;
     let console = web::console_router(
-        built.configure(options),
+        options,
         &built,
         state.clone(),
         settings.secure_cookies,

@@ -96,6 +96,11 @@ async fn pages_name_the_code_and_the_stylesheet_by_content_and_browsers_keep_tho
         assert!(roster.contains(address), "{address} in {roster}");
     }
     assert!(
+        roster.contains("import(\"/pkg/crewdesk.0123456789abcdef.js\")")
+            && roster.contains("module_or_path: \"/pkg/crewdesk.fedcba9876543210.wasm\""),
+        "the page starts the hashed code: {roster}"
+    );
+    assert!(
         !roster.contains("crewdesk_bg.wasm") && !roster.contains("/pkg/crewdesk.css"),
         "{roster}"
     );
@@ -126,10 +131,14 @@ async fn pages_name_the_code_and_the_stylesheet_by_content_and_browsers_keep_tho
             "public, max-age=31536000, immutable",
             "{name}"
         );
+        // One address, brotli, gzip or plain bytes: a shared cache keeps them apart.
+        assert_eq!(response.headers()["vary"], "accept-encoding", "{name}");
     }
-    // A name no build made is not found, and nobody is told to keep the answer.
+    // A hashed file gone from the disk is not found, and nobody is told to keep the answer.
+    std::fs::remove_file(root.join("pkg/crewdesk.fedcba9876543210.wasm")).unwrap();
     let missing = plain_client()
-        .get(app.url("/pkg/crewdesk.0000000000000000.wasm"))
+        .get(app.url("/pkg/crewdesk.fedcba9876543210.wasm"))
+        .header("accept-encoding", "identity")
         .send()
         .await
         .unwrap();
@@ -190,6 +199,10 @@ async fn a_site_whose_hash_list_is_wrong_stops_the_server_at_start_up_and_says_w
             "line 2: expected",
         ),
         ("js: 0123456789abcdef\n", "names no js or no wasm file"),
+        (
+            "js: 0123456789abcdef\njs: 0123456789abcdef\nwasm: fedcba9876543210\n",
+            "line 2: a second `js`",
+        ),
     ] {
         let root = built_site(hash_txt);
         let error = build(&root)

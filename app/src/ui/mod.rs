@@ -103,12 +103,25 @@ pub struct SiteFiles {
 }
 
 /// The HTML document around the app, rendered on the server only.
-pub fn shell(options: LeptosOptions, files: SiteFiles) -> impl IntoView {
+pub fn shell(files: SiteFiles) -> impl IntoView {
     let lang = request_lang();
     #[cfg(feature = "ssr")]
     allow_own_scripts_only();
     let code = if ships_wasm() {
-        view! { <HydrationScripts options/> }.into_any()
+        // What Leptos's `HydrationScripts` renders, with the file names this server read at
+        // start-up (its own reads `hash.txt` again on every page).
+        let nonce = leptos::nonce::use_nonce();
+        let start = format!(
+            "import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));",
+            js = files.js,
+            wasm = files.wasm
+        );
+        view! {
+            <link rel="modulepreload" href=files.js/>
+            <link rel="preload" href=files.wasm r#as="fetch" r#type="application/wasm" crossorigin=""/>
+            <script type="module" nonce=nonce>{start}</script>
+        }
+        .into_any()
     } else {
         // A page without code fetches it while the browser is idle, unrun, so that the
         // console's first page after it (the roster after signing in) finds it cached.

@@ -2,13 +2,13 @@
 //! when the build left `.br`/`.gz` files beside them.
 //!
 //! `scripts/build-site.sh` names each of the three files by its content
-//! (`crewdesk.<hash>.wasm`) and lists the hashes in `hash.txt` at the site root, in the
-//! form Leptos reads (`js: <hash>`). A file named by its content never changes, so a
-//! browser keeps it for a year without asking again, and a new build's page names new
-//! files. The plain names (`crewdesk.css`, which the pages outside the console link) stay
-//! valid aliases of the hashed files, revalidated on every use (`no-cache`, a `304` when
-//! unchanged). Without `hash.txt` (a build that did not run the script) the plain names
-//! are the files.
+//! (`crewdesk.<hash>.wasm`) and lists the hashes in `hash.txt` at the site root
+//! (`js: <hash>`), read once at start-up: the pages name the files of the build the server
+//! started with. A file named by its content never changes, so a browser keeps it for a
+//! year without asking again, and a new build's pages name new files. The plain names
+//! (`crewdesk.css`, which the pages outside the console link) stay valid aliases of the
+//! hashed files, revalidated on every use (`no-cache`, a `304` when unchanged). Without
+//! `hash.txt` (a build that did not run the script) the plain names are the files.
 
 use anyhow::{bail, Context};
 use axum::extract::Request;
@@ -27,7 +27,6 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// The build's file names: plain name → name by content, under `/pkg`.
 #[derive(Clone, Debug, Default)]
 pub struct Built {
-    hash_file: Option<PathBuf>,
     names: Vec<(&'static str, String)>,
 }
 
@@ -78,7 +77,13 @@ impl Built {
                     path.display()
                 );
             }
-            names.retain(|(p, _)| *p != plain);
+            if names.iter().any(|(p, _)| *p == plain) {
+                bail!(
+                    "{} line {}: a second `{kind}`",
+                    hash_file.display(),
+                    number + 1
+                );
+            }
             names.push((plain, hashed));
         }
         if !["crewdesk.js", "crewdesk_bg.wasm"]
@@ -87,20 +92,7 @@ impl Built {
         {
             bail!("{} names no js or no wasm file", hash_file.display());
         }
-        let hash_file = std::path::absolute(&hash_file).context("the site root's absolute path")?;
-        Ok(Built {
-            hash_file: Some(hash_file),
-            names,
-        })
-    }
-
-    /// Tells Leptos's hydration scripts to load the files by their hashed names.
-    pub fn configure(&self, mut options: LeptosOptions) -> LeptosOptions {
-        if let Some(file) = &self.hash_file {
-            options.hash_files = true;
-            options.hash_file = file.to_string_lossy().into();
-        }
-        options
+        Ok(Built { names })
     }
 
     /// The addresses of the console's stylesheet and code in this build.
@@ -132,13 +124,12 @@ pub fn router(options: &LeptosOptions, built: &Built) -> Router {
         .precompressed_br()
         .precompressed_gzip();
     let built = Arc::new(built.clone());
-    let pkg = Router::new()
-        .fallback_service(pkg)
-        .layer(axum::middleware::from_fn(move |request, next| {
-            caching(built.clone(), request, next)
-        }));
+    let pkg = tower::Layer::layer(
+        &axum::middleware::from_fn(move |request, next| caching(built.clone(), request, next)),
+        pkg,
+    );
     Router::new()
-        .nest("/pkg", pkg)
+        .nest_service("/pkg", pkg)
         .route_service("/favicon.ico", ServeFile::new(root.join("favicon.ico")))
         .layer(
             tower_http::set_header::SetResponseHeaderLayer::if_not_present(
@@ -166,6 +157,11 @@ async fn caching(built: Arc<Built>, mut request: Request, next: Next) -> Respons
         }
     }
     let mut response = next.run(request).await;
+    // The same address answers brotli, gzip or plain bytes as the browser accepts: a cache
+    // between keeps each apart.
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     // A 304 carries the header too: it replaces what the browser stored.
     let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
     if immutable && found {

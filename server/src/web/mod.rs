@@ -52,9 +52,8 @@ pub fn console_router(
         }
     };
     let app_shell = {
-        let options = options.clone();
         let files = built.site_files();
-        move || shell(options.clone(), files.clone())
+        move || shell(files.clone())
     };
     let pages: Router = Router::new()
         .leptos_routes_with_context(&options, routes, context, app_shell)
