@@ -10,7 +10,9 @@
 # and at 20 ms / 50 Mbit/s (DevTools network emulation) and prints the medians: HTML
 # arrived, code arrived (the last WASM or JS response), interactive (`<html data-hydrated>`:
 # the page and its chunks are live; the HTML for a page without WASM), requests for code,
-# bytes over the wire; on the roster, how long Edit takes to open its dialog in place.
+# bytes over the wire; on the roster, how long Edit takes to open its dialog in place. Two
+# more rows sign in on the sign-in page as a person does, after 0 s and after 3 s of typing,
+# and time the roster from the click on Sign in (the sign-in page prefetches the code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -49,9 +51,9 @@ base="http://127.0.0.1:$port"
 id=$(curl -s -H "Cookie: $cookie" "$base/" | grep -o '/engineers/[0-9]*/edit' | head -1 | tr -dc 0-9)
 [ -n "$id" ] || { echo "no engineer on the roster" >&2; exit 1; }
 
-pages=$(python3 - "$id" <<'PY'
+pages=$(python3 - "$id" "$CREWDESK_ADMIN_PASSWORD" <<'PY'
 import json, sys
-i = sys.argv[1]
+i, password = sys.argv[1], sys.argv[2]
 pages = [("anchor: bare Leptos page", "/pkg/anchor/", False, None),
          ("roster", "/", True, "#op-edit-" + i),
          ("edit dialog", f"/engineers/{i}/edit", True, None),
@@ -66,14 +68,20 @@ pages = [("anchor: bare Leptos page", "/pkg/anchor/", False, None),
          ("audit log", "/audit", True, None),
          ("reachability", "/reachability", True, None),
          ("sign-in (signed out)", "/login", False, None)]
-print(json.dumps([{"name": n, "path": p, "signedIn": s, "edit": e, "anchor": p.startswith("/pkg/anchor/")}
-                  for n, p, s, e in pages]))
+rows = [{"name": n, "path": p, "signedIn": s, "edit": e, "anchor": p.startswith("/pkg/anchor/")}
+        for n, p, s, e in pages]
+# Signing in as a person does: the roster after the click on Sign in, the form sent at once
+# or after 3 s of typing (the sign-in page prefetches the code meanwhile).
+for pause in (0, 3000):
+    rows.append({"name": "roster, from Sign in (%d s typing)" % (pause // 1000), "path": "/login",
+                 "signedIn": False, "signIn": {"login": "admin", "password": password, "pauseMs": pause}})
+print(json.dumps(rows))
 PY
 )
 node end2end/bench/firstload.mjs "$base" "$cookie" "$pages" "$RUNS" >"$work/loads.jsonl" 2>"$work/stalls.log" \
   || { cat "$work/stalls.log" >&2; exit 1; }
 
-echo "crewdesk $(git rev-parse --short HEAD), $(date -u +%F); median of $RUNS cold loads; ms from navigation"
+echo "crewdesk $(git rev-parse --short HEAD), $(date -u +%F); median of $RUNS cold loads; ms from navigation (the rows \"from Sign in\": from the click)"
 python3 - "$work/loads.jsonl" "$RUNS" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]

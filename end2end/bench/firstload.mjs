@@ -3,9 +3,10 @@
 // WASM or JS response), when the page was interactive, how many requests for code and how
 // many bytes over the wire. Run by scripts/bench-firstload.sh:
 //   node end2end/bench/firstload.mjs BASE COOKIE PAGES RUNS
-// PAGES is JSON: [{ "name", "path", "signedIn", "edit", "anchor" }]; `edit` names an Edit
-// link to click once the page is live (the dialog must open without a new page); the
-// first page is the anchor every ratio is read against. Prints one JSON
+// PAGES is JSON: [{ "name", "path", "signedIn", "edit", "anchor", "signIn" }]; `edit` names
+// an Edit link to click once the page is live (the dialog must open without a new page);
+// `signIn` ({ login, password, pauseMs }) signs in on the page and times the roster after
+// it from the click; the first page is the anchor every ratio is read against. Prints one JSON
 // line per page and network, each figure the median of RUNS loads, in ms from navigation.
 import { chromium } from 'playwright-core';
 
@@ -65,16 +66,19 @@ async function loadOnce(browser, network, page) {
       throw new Stalled(`${page.path}: ${e.message.split('\n')[0]}; still pending: ${[...pending].join(' ')}`);
     });
     if (!response || response.status() !== 200) throw new Error(`${page.path}: ${response && response.status()}`);
+    if (page.signIn) return await signInThenRoster(tab, page.signIn);
     const loadsCode = await tab.evaluate(() => document.querySelector('script[type=module], link[rel=modulepreload]') !== null);
     if (loadsCode) {
       await tab.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 20000 }).catch((e) => {
         throw new Stalled(`${page.path}: ${e.message.split('\n')[0]}; still pending: ${[...pending].join(' ')}`);
       });
     }
-    const figures = await tab.evaluate(() => {
+    const figures = await tab.evaluate((loadsCode) => {
       const nav = performance.getEntriesByType('navigation')[0];
-      const resources = performance.getEntriesByType('resource');
-      const code = resources.filter((r) => /\.(wasm|js)(\?|$)/.test(new URL(r.name).pathname));
+      // A page that runs no code prefetches it once loaded, for the next page: not its own.
+      const isCode = (r) => /\.(wasm|js)(\?|$)/.test(new URL(r.name).pathname);
+      const resources = performance.getEntriesByType('resource').filter((r) => loadsCode || !isCode(r));
+      const code = resources.filter(isCode);
       return {
         html: nav.responseEnd,
         code: code.length ? Math.max(...code.map((r) => r.responseEnd)) : nav.responseEnd,
@@ -82,7 +86,7 @@ async function loadOnce(browser, network, page) {
         requests: code.length,
         bytes: nav.transferSize + resources.reduce((sum, r) => sum + r.transferSize, 0),
       };
-    });
+    }, loadsCode);
     if (page.edit) {
       // The Edit link of the first engineer: the dialog opens in place, with no new page.
       const before = documents.length;
@@ -96,6 +100,36 @@ async function loadOnce(browser, network, page) {
   } finally {
     await context.close();
   }
+}
+
+/// The sign-in page, a pause while someone types (`pauseMs`), the form sent, and the roster
+/// after it: figures in ms from the click on Sign in; code requests and bytes are the
+/// roster's own, over the network (the sign-in page's prefetch has filled the cache or not).
+async function signInThenRoster(tab, { login, password, pauseMs }) {
+  await tab.waitForTimeout(pauseMs);
+  await tab.fill('#login', login);
+  await tab.fill('#password', password);
+  const clicked = await tab.evaluate(() => Date.now());
+  await tab.click('button[type=submit]');
+  await tab.waitForURL((url) => url.pathname === '/', { timeout: 20000 }).catch((e) => {
+    throw new Stalled(`sign-in: ${e.message.split('\n')[0]}`);
+  });
+  await tab.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 20000 }).catch((e) => {
+    throw new Stalled(`roster after sign-in: ${e.message.split('\n')[0]}`);
+  });
+  return tab.evaluate((clicked) => {
+    const since = (t) => performance.timeOrigin + t - clicked;
+    const nav = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const code = resources.filter((r) => /\.(wasm|js)(\?|$)/.test(new URL(r.name).pathname));
+    return {
+      html: since(nav.responseEnd),
+      code: code.length ? since(Math.max(...code.map((r) => r.responseEnd))) : since(nav.responseEnd),
+      interactive: since(window.__hydratedAt),
+      requests: code.filter((r) => r.transferSize > 0).length,
+      bytes: nav.transferSize + resources.reduce((sum, r) => sum + r.transferSize, 0),
+    };
+  }, clicked);
 }
 
 const browser = await chromium.launch({
