@@ -77,14 +77,6 @@ print("%.2f %.2f" % (took[len(took) // 2], took[int(len(took) * 0.99) - 1]))
 PY
 }
 
-# ask DB SQL: one number from the database.
-ask() {
-  case "$1" in
-    sqlite:*) python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "${1#sqlite:}" "$2" ;;
-    *) psql "$1" -tAc "$2" ;;
-  esac
-}
-
 bench() { # $1 = sqlite | postgres
   local db now
   case "$1" in
@@ -112,22 +104,29 @@ bench() { # $1 = sqlite | postgres
 
   echo
   echo "database: $1, $(ask "$db" "SELECT count(*) FROM technicians") engineers"
-  # The view's own numbers, from its server function, against the tables asked directly.
-  curl -fs -H "Cookie: $cookie" -H 'Accept: application/json' --data '' "$base/api/load_reachability" -o "$work/view.json"
+  # The view's own numbers, as its page shows them, against the tables asked directly.
+  curl -fs -H "Cookie: $cookie" "$base/reachability" -o "$work/view.html"
   local engineers reachable_sms failing site
   engineers=$(ask "$db" "SELECT count(*) FROM technicians")
   reachable_sms=$(ask "$db" "SELECT count(*) FROM subscriptions s WHERE s.method = 'sms' AND s.state = 'confirmed' \
     AND NOT EXISTS (SELECT 1 FROM contact_health h WHERE h.technician_id = s.technician_id AND h.channel = 'sms' AND h.failing = 1)")
   failing=$(ask "$db" "SELECT count(*) FROM contact_health WHERE failing = 1")
   site=$(ask "$db" "SELECT min(id) FROM sites")
-  python3 - "$work/view.json" "$engineers" "$reachable_sms" <<'PY'
-import json, sys
-view = json.load(open(sys.argv[1]))
+  python3 - "$work/view.html" "$engineers" "$reachable_sms" <<'PY'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
 engineers, sms = int(sys.argv[2]), int(sys.argv[3])
-sites = [r for r in view["rows"] if r["kind"] == "Site"]
-i = view["channels"].index("Sms")
-counted = sum(r["engineers"] for r in sites)
-reached = sum(r["by_channel"][i] for r in sites)
+def text(cell):
+    return re.sub(r"<[^>]*>", "", cell).strip()
+table = html[html.index('<table class="roster reach"'):]
+table = table[:table.index("</table>")]
+columns = [text(c) for c in re.findall(r'<th scope="col">(.*?)</th>', table, re.S)]
+# A site's row links its engineer count to the roster (/?site=...); a group's does not.
+sites = [[text(c) for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+         for row in re.findall(r"<tr>(.*?)</tr>", table, re.S) if 'href="/?site=' in row]
+i = columns.index("SMS") - 1  # the first column is the place, a <th>
+counted = sum(int(r[0]) for r in sites)
+reached = sum(int(r[i]) for r in sites)
 print("counts: engineers %d in the view, %d in the table; reachable by SMS %d in the view, %d asked directly: %s"
       % (counted, engineers, reached, sms, "match" if (counted, reached) == (engineers, sms) else "DIFFER"))
 assert (counted, reached) == (engineers, sms)

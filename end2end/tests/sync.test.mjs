@@ -38,8 +38,9 @@ test('the button starts a sync whose progress and result show on the roster page
   // A reload of the plain roster finds the running sync again.
   await page.goto(`${base}/`);
   await bar.waitFor({ timeout: 10000 });
-  // Until the server has read the file the count is "0 of 0"; then it shows the total, unless
-  // the sync has finished by then.
+  // Until the server has read the file the panel says so, with no count; then it shows the
+  // total, unless the sync has finished by then.
+  await page.locator('.sync-panel', { hasText: /Reading the directory…|Synchronizing engineer info: \d+ of 4001 entries|Synchronized: created 4001/ }).waitFor();
   await page.locator('.sync-panel', { hasText: /Synchronizing engineer info: \d+ of 4001 entries|Synchronized: created 4001/ }).waitFor();
   await page.getByText('Synchronized: created 4001, updated 0, unchanged 0, flagged 0').waitFor({ timeout: 120000 });
   await page.getByText('Notes (1)').click();

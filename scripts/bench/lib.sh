@@ -13,6 +13,14 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 rss() { awk -v k="$2:" '$1 == k {print int($2 / 1024) " MiB"}' "/proc/$1/status"; }
 
 # fresh_postgres NAME: drops and creates the database NAME; prints its URL.
+# ask DB SQL: one value from the database (a sqlite: or postgres: URL).
+ask() {
+  case "$1" in
+    sqlite:*) python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "${1#sqlite:}" "$2" ;;
+    *) psql "$1" -tAc "$2" ;;
+  esac
+}
+
 fresh_postgres() {
   psql "$POSTGRES_URL/postgres" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
   echo "$POSTGRES_URL/$1"

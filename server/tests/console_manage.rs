@@ -71,10 +71,11 @@ async fn post_without_script(
     client.get(back).send().await.unwrap().text().await.unwrap()
 }
 
-/// `text` as the URL-safe base64 the no-JavaScript error redirect uses.
-fn base64_url(text: &str) -> String {
+/// `error` as the no-JavaScript error redirect carries it: postcard in URL-safe base64.
+fn base64_url(error: &app::api::AppError) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE.encode(text)
+    let bytes = postcard::to_allocvec(error).unwrap();
+    base64::engine::general_purpose::URL_SAFE.encode(bytes)
 }
 
 fn error(body: &str) -> Value {
@@ -142,7 +143,7 @@ on_both_backends! {
         // An error in the address is shown only to the browser it was sent to: anyone could
         // link to an address with a text of their choosing. Forged, broken, foreign or huge,
         // the address loses it (the rest of the query kept) and the page shows no alert.
-        let script = base64_url(r#"{"Conflict":"Your account is locked: call +1 555 0100 <script>alert(1)</script>"}"#);
+        let script = base64_url(&app::api::AppError::Transport("Your account is locked: call +1 555 0100 <script>alert(1)</script>".into()));
         let huge = "A".repeat(5_000);
         for query in [
             "__path=/api/start_sync&__err=%%%not-base64",

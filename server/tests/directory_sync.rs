@@ -326,6 +326,10 @@ mod console {
             let (_, body) = app.server_fn(&admin, "sync_status", &[]).await;
             let shown: Value = serde_json::from_str(&body).unwrap();
             assert_eq!((shown["id"].as_i64(), shown["state"].as_str()), (Some(running), Some("running")), "a reload finds it");
+            // Before the directory has been read there is nothing to count yet.
+            let html = admin.get(app.url(&format!("/?sync={running}"))).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains("Reading the directory…"), "{html}");
+            assert!(!html.contains("0 of 0 entries"), "{html}");
             let (access, operator) = (common::test_access(), Actor::operator());
             let runner = sync::Runner { db: &app.db, clock: &app.clock, source: &access, actor: &operator, ctx: &ctx };
             sync::run(&runner, running, &chosen).await.unwrap();

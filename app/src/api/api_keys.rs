@@ -6,6 +6,7 @@ use super::AppError;
 use crate::domain::Scope;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use server_fn::codec::Postcard;
 
 /// One key as the list shows it (never the key itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,7 +24,7 @@ pub struct KeyLine {
 #[cfg(feature = "ssr")]
 const SESSION_NEW_KEY: &str = "new_api_key";
 
-#[server(prefix = "/api", endpoint = "api_keys")]
+#[server(prefix = "/api", endpoint = "api_keys", output = Postcard)]
 pub async fn load_api_keys() -> Result<Vec<KeyLine>, AppError> {
     let (state, actor) = super::actor().await?;
     actor.require_admin(crate::domain::AdminTask::ManageApiKeys)?;
@@ -43,7 +44,7 @@ pub async fn load_api_keys() -> Result<Vec<KeyLine>, AppError> {
 }
 
 /// `scope[NAME]=true` for each ticked scope; `owner` a login (`domain\login` in a domain).
-#[server(prefix = "/api", endpoint = "create_api_key")]
+#[server(prefix = "/api", endpoint = "create_api_key", output = Postcard)]
 pub async fn create_api_key(
     name: String,
     owner: String,
@@ -76,7 +77,7 @@ pub async fn create_api_key(
 }
 
 /// The key just created, once: (its name, the key). Taken out of the session as it is read.
-#[server(prefix = "/api", endpoint = "take_new_api_key")]
+#[server(prefix = "/api", endpoint = "take_new_api_key", output = Postcard)]
 pub async fn take_new_api_key() -> Result<Option<(String, String)>, AppError> {
     let (_state, actor) = super::actor().await?;
     actor.require_admin(crate::domain::AdminTask::ManageApiKeys)?;
@@ -87,7 +88,7 @@ pub async fn take_new_api_key() -> Result<Option<(String, String)>, AppError> {
         .map_err(AppError::internal)
 }
 
-#[server(prefix = "/api", endpoint = "revoke_api_key")]
+#[server(prefix = "/api", endpoint = "revoke_api_key", output = Postcard)]
 pub async fn revoke_api_key(name: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     actor.require_admin(crate::domain::AdminTask::ManageApiKeys)?;

@@ -3,6 +3,7 @@
 use super::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use server_fn::codec::Postcard;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedInUser {
@@ -31,7 +32,7 @@ impl SignedInUser {
     }
 }
 
-#[server(prefix = "/api", endpoint = "login")]
+#[server(prefix = "/api", endpoint = "login", output = Postcard)]
 pub async fn login(
     login: String,
     password: String,
@@ -126,7 +127,7 @@ fn back_with_login(login: &str, domain: &str, error: &AppError) {
     }
 }
 
-#[server(prefix = "/api", endpoint = "logout")]
+#[server(prefix = "/api", endpoint = "logout", output = Postcard)]
 pub async fn logout() -> Result<(), AppError> {
     let session = super::session().await?;
     session.flush().await.map_err(AppError::internal)?;
@@ -134,7 +135,7 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "current_user")]
+#[server(prefix = "/api", endpoint = "current_user", output = Postcard)]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     match super::actor().await {
         Ok((state, actor)) => {

@@ -3,10 +3,11 @@
 use super::AppError;
 use crate::domain::directory::SyncSummary;
 use leptos::prelude::*;
+use server_fn::codec::Postcard;
 
 /// Starts a sync of every directory in the background (or joins the one running), then
 /// goes to the roster with `sync=ID`, where its progress shows.
-#[server(prefix = "/api", endpoint = "start_sync")]
+#[server(prefix = "/api", endpoint = "start_sync", output = Postcard)]
 pub async fn start_sync() -> Result<i64, AppError> {
     use crate::service::{AuditContext, Source};
     let (state, actor) = super::actor().await?;
@@ -26,7 +27,7 @@ pub async fn start_sync() -> Result<i64, AppError> {
 }
 
 /// Sync `id` as it stands; without an id, the running one, if any.
-#[server(prefix = "/api", endpoint = "sync_status")]
+#[server(prefix = "/api", endpoint = "sync_status", output = Postcard)]
 pub async fn sync_status(id: Option<i64>) -> Result<Option<SyncSummary>, AppError> {
     use crate::service::sync;
     let (state, actor) = super::actor().await?;
@@ -43,7 +44,7 @@ pub async fn sync_status(id: Option<i64>) -> Result<Option<SyncSummary>, AppErro
 }
 
 /// The configured directories (SDAdmin).
-#[server(prefix = "/api", endpoint = "directories")]
+#[server(prefix = "/api", endpoint = "directories", output = Postcard)]
 pub async fn load_directories() -> Result<Vec<crate::domain::directory::DirectoryListing>, AppError>
 {
     let (state, actor) = super::actor().await?;
@@ -51,7 +52,7 @@ pub async fn load_directories() -> Result<Vec<crate::domain::directory::Director
 }
 
 /// Adds a directory from the settings page's form.
-#[server(prefix = "/api", endpoint = "add_directory")]
+#[server(prefix = "/api", endpoint = "add_directory", output = Postcard)]
 pub async fn add_directory(form: crate::domain::directory::DirectoryForm) -> Result<(), AppError> {
     use crate::service::directories::{self, NewDirectory};
     let (state, actor) = super::actor().await?;
@@ -71,7 +72,7 @@ pub async fn add_directory(form: crate::domain::directory::DirectoryForm) -> Res
 }
 
 /// Changes a directory from the settings page's form (its name stays).
-#[server(prefix = "/api", endpoint = "change_directory")]
+#[server(prefix = "/api", endpoint = "change_directory", output = Postcard)]
 pub async fn change_directory(
     form: crate::domain::directory::DirectoryForm,
 ) -> Result<(), AppError> {
@@ -93,7 +94,7 @@ pub async fn change_directory(
 }
 
 /// Removes a directory; its engineers stay.
-#[server(prefix = "/api", endpoint = "remove_directory")]
+#[server(prefix = "/api", endpoint = "remove_directory", output = Postcard)]
 pub async fn remove_directory(name: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     let ctx = super::audit_context().await;

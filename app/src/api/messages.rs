@@ -3,8 +3,9 @@
 use super::AppError;
 use crate::domain::{DeliveryPage, MessagePage};
 use leptos::prelude::*;
+use server_fn::codec::Postcard;
 
-#[server(prefix = "/api", endpoint = "messages")]
+#[server(prefix = "/api", endpoint = "messages", output = Postcard)]
 pub async fn load_messages(page: u32) -> Result<MessagePage, AppError> {
     let (state, actor) = super::actor().await?;
     Ok(crate::service::outbox::messages(&state.db, &actor, page).await?)
@@ -14,7 +15,7 @@ pub async fn load_messages(page: u32) -> Result<MessagePage, AppError> {
 /// names).
 /// Then goes back to `back` with `tested=CHANNEL`, so a form posted without JavaScript
 /// shows that it was queued.
-#[server(prefix = "/api", endpoint = "send_test_notification")]
+#[server(prefix = "/api", endpoint = "send_test_notification", output = Postcard)]
 pub async fn send_test_notification(
     id: i64,
     channel: String,
@@ -50,7 +51,7 @@ pub async fn send_test_notification(
 }
 
 /// Page `page` of the delivery log; `status` is a [`crate::domain::DeliveryFilter`] name.
-#[server(prefix = "/api", endpoint = "deliveries")]
+#[server(prefix = "/api", endpoint = "deliveries", output = Postcard)]
 pub async fn load_deliveries(status: String, page: u32) -> Result<DeliveryPage, AppError> {
     let (state, actor) = super::actor().await?;
     let filter = crate::domain::DeliveryFilter::parse(&status);
@@ -58,7 +59,7 @@ pub async fn load_deliveries(status: String, page: u32) -> Result<DeliveryPage, 
 }
 
 /// Queues dead letter `id` again, then goes back to `back` (the log as it was filtered).
-#[server(prefix = "/api", endpoint = "retry_delivery")]
+#[server(prefix = "/api", endpoint = "retry_delivery", output = Postcard)]
 pub async fn retry_delivery(id: i64, back: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     let ctx = super::audit_context().await;

@@ -3,10 +3,11 @@
 use super::AppError;
 use crate::domain::ReachView;
 use leptos::prelude::*;
+use server_fn::codec::Postcard;
 
 /// The filters as the page's address has them (`site`, `group`, `channel`), each empty for
 /// none; anything that does not parse is no filter.
-#[server(prefix = "/api", endpoint = "load_reachability")]
+#[server(prefix = "/api", endpoint = "load_reachability", output = Postcard)]
 pub async fn load_reachability(
     #[server(default)] site: String,
     #[server(default)] group: String,
@@ -25,7 +26,7 @@ pub async fn load_reachability(
 
 /// The sites and groups (within the viewer's reach) that have engineers and none of them
 /// reachable by SMS or voice; nothing for a viewer who is not an administrator.
-#[server(prefix = "/api", endpoint = "phone_gaps")]
+#[server(prefix = "/api", endpoint = "phone_gaps", output = Postcard)]
 pub async fn phone_gaps() -> Result<Vec<String>, AppError> {
     let (state, actor) = super::actor().await?;
     let now = state.clock.now();
@@ -33,7 +34,7 @@ pub async fn phone_gaps() -> Result<Vec<String>, AppError> {
 }
 
 /// Starts a drill of a site or group (`kind` is `site` or `group`), then opens its page.
-#[server(prefix = "/api", endpoint = "start_drill")]
+#[server(prefix = "/api", endpoint = "start_drill", output = Postcard)]
 pub async fn start_drill(kind: String, id: i64) -> Result<(), AppError> {
     use crate::domain::PlaceKind;
     let (state, actor) = super::actor().await?;
@@ -49,7 +50,7 @@ pub async fn start_drill(kind: String, id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "load_drill")]
+#[server(prefix = "/api", endpoint = "load_drill", output = Postcard)]
 pub async fn load_drill(id: i64) -> Result<crate::domain::DrillView, AppError> {
     let (state, actor) = super::actor().await?;
     Ok(crate::service::drills::view(&state.db, &actor, id, state.clock.now()).await?)

@@ -3,8 +3,9 @@
 use super::AppError;
 use crate::domain::{AuditPage, AuditQuery, ReferenceData};
 use leptos::prelude::*;
+use server_fn::codec::Postcard;
 
-#[server(prefix = "/api", endpoint = "reference_data")]
+#[server(prefix = "/api", endpoint = "reference_data", output = Postcard)]
 pub async fn load_reference_data() -> Result<ReferenceData, AppError> {
     let (state, actor) = super::actor().await?;
     Ok(crate::service::reference::reference_data(&state.db, &actor).await?)
@@ -25,7 +26,7 @@ fn added(kind: &str) {
     leptos_axum::redirect(&format!("/reference?added={kind}"));
 }
 
-#[server(prefix = "/api", endpoint = "add_site")]
+#[server(prefix = "/api", endpoint = "add_site", output = Postcard)]
 pub async fn add_site(name: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     let site = self::name("name", &name)?;
@@ -36,7 +37,7 @@ pub async fn add_site(name: String) -> Result<(), AppError> {
 }
 
 /// `language`: `en`, `zh-CN`, or empty for English.
-#[server(prefix = "/api", endpoint = "set_site_language")]
+#[server(prefix = "/api", endpoint = "set_site_language", output = Postcard)]
 pub async fn set_site_language(site: String, language: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     let site = self::name("site", &site)?;
@@ -54,7 +55,7 @@ pub async fn set_site_language(site: String, language: String) -> Result<(), App
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "add_department")]
+#[server(prefix = "/api", endpoint = "add_department", output = Postcard)]
 pub async fn add_department(name: String, site: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     let department = self::name("name", &name)?;
@@ -69,7 +70,7 @@ pub async fn add_department(name: String, site: String) -> Result<(), AppError> 
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "add_group")]
+#[server(prefix = "/api", endpoint = "add_group", output = Postcard)]
 pub async fn add_group(site: String, name: String) -> Result<(), AppError> {
     let (state, actor) = super::actor().await?;
     let site = self::name("site", &site)?;
@@ -80,7 +81,7 @@ pub async fn add_group(site: String, name: String) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "add_udf")]
+#[server(prefix = "/api", endpoint = "add_udf", output = Postcard)]
 pub async fn add_udf(column: String, alias: String) -> Result<(), AppError> {
     use crate::domain::{FieldErrors, ShortText, UdfColumn};
     let (state, actor) = super::actor().await?;
@@ -96,7 +97,7 @@ pub async fn add_udf(column: String, alias: String) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "audit_log")]
+#[server(prefix = "/api", endpoint = "audit_log", output = Postcard)]
 pub async fn load_audit(query: AuditQuery) -> Result<AuditPage, AppError> {
     let (state, actor) = super::actor().await?;
     Ok(crate::service::audit::list(&state.db, &actor, &query).await?)

@@ -3,15 +3,16 @@
 use super::AppError;
 use crate::domain::BetaChannels;
 use leptos::prelude::*;
+use server_fn::codec::Postcard;
 
-#[server(prefix = "/api", endpoint = "beta_channels")]
+#[server(prefix = "/api", endpoint = "beta_channels", output = Postcard)]
 pub async fn load_beta_channels() -> Result<BetaChannels, AppError> {
     let (state, _actor) = super::actor().await?;
     Ok(crate::service::settings::beta_channels(&state.db).await?)
 }
 
 /// Checkboxes post `on[channel]=true` when ticked and nothing otherwise.
-#[server(prefix = "/api", endpoint = "save_beta_channels")]
+#[server(prefix = "/api", endpoint = "save_beta_channels", output = Postcard)]
 pub async fn save_beta_channels(
     on: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<(), AppError> {

@@ -5,6 +5,7 @@ use super::AppError;
 use crate::domain::{EditForm, EditView, ListQuery, Page, Site, SubscribeView, TechnicianForm};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use server_fn::codec::Postcard;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddedTechnician {
@@ -32,7 +33,7 @@ pub fn with_param(back: &str, key: &str, value: &str) -> String {
     )
 }
 
-#[server(prefix = "/api", endpoint = "list_technicians")]
+#[server(prefix = "/api", endpoint = "list_technicians", output = Postcard)]
 pub async fn list_technicians(query: ListQuery) -> Result<Page, AppError> {
     let (state, actor) = super::actor().await?;
     let query = ListQuery {
@@ -42,13 +43,13 @@ pub async fn list_technicians(query: ListQuery) -> Result<Page, AppError> {
     Ok(crate::service::technicians::list_technicians(&state.db, &actor, &query).await?)
 }
 
-#[server(prefix = "/api", endpoint = "sites")]
+#[server(prefix = "/api", endpoint = "sites", output = Postcard)]
 pub async fn sites() -> Result<Vec<Site>, AppError> {
     let (state, _actor) = super::actor().await?;
     Ok(crate::service::reference::list_sites(&state.db).await?)
 }
 
-#[server(prefix = "/api", endpoint = "add_technician")]
+#[server(prefix = "/api", endpoint = "add_technician", output = Postcard)]
 pub async fn add_technician(form: TechnicianForm) -> Result<AddedTechnician, AppError> {
     use crate::domain::NewTechnician;
     let (state, actor) = super::actor().await?;
@@ -66,7 +67,7 @@ pub async fn add_technician(form: TechnicianForm) -> Result<AddedTechnician, App
     })
 }
 
-#[server(prefix = "/api", endpoint = "edit_view")]
+#[server(prefix = "/api", endpoint = "edit_view", output = Postcard)]
 pub async fn load_edit_view(id: i64) -> Result<EditView, AppError> {
     let (state, actor) = super::actor().await?;
     let mut view = crate::service::technicians::edit_view(&state.db, &actor, id).await?;
@@ -76,7 +77,7 @@ pub async fn load_edit_view(id: i64) -> Result<EditView, AppError> {
 
 /// Saves the Edit dialog; `version` is what the dialog was opened with, so an edit made on
 /// stale values is refused instead of overwriting someone else's change.
-#[server(prefix = "/api", endpoint = "update_engineer")]
+#[server(prefix = "/api", endpoint = "update_engineer", output = Postcard)]
 pub async fn update_engineer(
     id: i64,
     version: i64,
@@ -101,7 +102,7 @@ pub async fn update_engineer(
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "delete_engineer")]
+#[server(prefix = "/api", endpoint = "delete_engineer", output = Postcard)]
 pub async fn delete_engineer(id: i64, version: i64, back: String) -> Result<(), AppError> {
     use crate::domain::TechnicianRef;
     let (state, actor) = super::actor().await?;
@@ -118,7 +119,7 @@ pub async fn delete_engineer(id: i64, version: i64, back: String) -> Result<(), 
     Ok(())
 }
 
-#[server(prefix = "/api", endpoint = "subscribe_view")]
+#[server(prefix = "/api", endpoint = "subscribe_view", output = Postcard)]
 pub async fn load_subscribe_view(id: i64) -> Result<SubscribeView, AppError> {
     let (state, actor) = super::actor().await?;
     Ok(
@@ -128,7 +129,7 @@ pub async fn load_subscribe_view(id: i64) -> Result<SubscribeView, AppError> {
 }
 
 /// Checkboxes post `true` when ticked and nothing otherwise.
-#[server(prefix = "/api", endpoint = "subscribe")]
+#[server(prefix = "/api", endpoint = "subscribe", output = Postcard)]
 pub async fn subscribe(
     id: i64,
     back: String,

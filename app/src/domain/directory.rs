@@ -290,12 +290,39 @@ pub struct SyncLists {
     pub created: Vec<String>,
     pub updated: Vec<String>,
     pub flagged: Vec<String>,
-    #[serde(deserialize_with = "super::note::saved_notes")]
     pub skipped: Vec<SyncNote>,
     /// Fields left out of an entry that was kept, and contacts kept because they were
     /// edited here.
-    #[serde(deserialize_with = "super::note::saved_notes")]
     pub notes: Vec<SyncNote>,
+}
+
+impl SyncLists {
+    /// The lists as a run saved them (JSON), reading the plain English notes of runs saved
+    /// before notes were typed; lists that cannot be read at all are empty.
+    pub fn from_saved(json: &str) -> Self {
+        #[derive(Deserialize)]
+        struct Saved {
+            #[serde(default)]
+            created: Vec<String>,
+            #[serde(default)]
+            updated: Vec<String>,
+            #[serde(default)]
+            flagged: Vec<String>,
+            #[serde(default, deserialize_with = "super::note::saved_notes")]
+            skipped: Vec<SyncNote>,
+            #[serde(default, deserialize_with = "super::note::saved_notes")]
+            notes: Vec<SyncNote>,
+        }
+        serde_json::from_str::<Saved>(json)
+            .map(|s| Self {
+                created: s.created,
+                updated: s.updated,
+                flagged: s.flagged,
+                skipped: s.skipped,
+                notes: s.notes,
+            })
+            .unwrap_or_default()
+    }
 }
 
 pub const LIST_LIMIT: usize = 200;
@@ -311,6 +338,37 @@ impl SyncLists {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_as_runs_saved_them_are_read_and_travel_as_postcard() {
+        let typed = serde_json::to_string(&SyncNote::NoId { who: "Ada".into() }).unwrap();
+        let saved = format!(
+            r#"{{"created": ["Ada"], "skipped": ["Bob: no id", {typed}], "notes": [{{"Renamed": 1}}]}}"#
+        );
+        let lists = SyncLists::from_saved(&saved);
+        assert_eq!(lists.created, vec!["Ada".to_owned()]);
+        assert!(lists.updated.is_empty() && lists.flagged.is_empty());
+        assert_eq!(
+            lists.skipped,
+            vec![
+                SyncNote::Earlier {
+                    text: "Bob: no id".into()
+                },
+                SyncNote::NoId { who: "Ada".into() },
+            ]
+        );
+        assert_eq!(
+            lists.notes,
+            vec![SyncNote::Earlier {
+                text: r#"{"Renamed":1}"#.into()
+            }]
+        );
+        // What the browser is sent decodes to the same lists.
+        let wire = postcard::to_allocvec(&lists).unwrap();
+        assert_eq!(postcard::from_bytes::<SyncLists>(&wire).unwrap(), lists);
+        // Lists that cannot be read at all are empty, not an error.
+        assert_eq!(SyncLists::from_saved("not json"), SyncLists::default());
+    }
 
     #[test]
     fn names_are_login_domains() {

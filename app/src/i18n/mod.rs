@@ -225,6 +225,7 @@ texts! {
     directory_filter: "Filter (optional)", "过滤条件(可选)";
     directory_map: "Attribute changes (optional)", "属性调整(可选)";
     directory_starttls: "Use StartTLS", "使用 StartTLS";
+    sync_reading: "Reading the directory…", "正在读取目录…";
     sync_running: "Synchronizing engineer info: {processed} of {total} entries", "正在同步工程师信息:{processed}/{total} 条";
     sync_done: "Synchronized: created {created}, updated {updated}, unchanged {unchanged}, flagged {flagged}", "同步完成:新建 {created},更新 {updated},未变 {unchanged},标记 {flagged}";
     sync_skipped: "{count} entries were skipped; see why below.", "{count} 条记录被跳过,原因见下。";

@@ -16,8 +16,8 @@ pub fn ApiKeysSection() -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
     let versions = move || (create.version().get(), revoke.version().get());
-    let keys = Resource::new(versions, |_| awaited::named("api_keys", load_api_keys()));
-    let fresh = Resource::new(
+    let keys = awaited::resource(versions, |_| awaited::named("api_keys", load_api_keys()));
+    let fresh = awaited::resource(
         move || create.version().get(),
         |_| awaited::named("new_api_key", take_new_api_key()),
     );

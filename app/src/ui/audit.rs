@@ -23,7 +23,7 @@ pub fn AuditPage() -> impl IntoView {
         source: param("source"),
         page: param("page").parse().unwrap_or(1),
     };
-    let entries = Resource::new(audit_query, |q| awaited::named("audit", load_audit(q)));
+    let entries = awaited::resource(audit_query, |q| awaited::named("audit", load_audit(q)));
     let sources = [
         ("", t.any),
         ("console", t.source_console),

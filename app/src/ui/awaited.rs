@@ -4,7 +4,28 @@
 //! A page renders on one thread, start to end, and every fetch it starts is polled there
 //! (see the server's render module): a thread's list is its render's.
 
+use leptos::prelude::Resource;
+use serde::{de::DeserializeOwned, Serialize};
 use std::future::Future;
+
+/// Page data in the page's HTML and in server functions' answers travels as postcard: the
+/// browser's code then holds one small sequence decoder instead of a JSON decoder per type.
+pub type Wire = codee::binary::PostcardCodec;
+
+/// A resource whose value the server writes into the page in [`Wire`] form (base64 in the
+/// HTML), for the browser to take up without asking again. Otherwise as `Resource::new`.
+#[track_caller]
+pub fn resource<S, T, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> Resource<T, Wire>
+where
+    S: PartialEq + Clone + Send + Sync + 'static,
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    Resource::new_with_options(source, fetcher, false)
+}
 
 /// Runs `fetch`, counted as awaited under `name` until it finishes or is dropped.
 pub async fn named<T>(name: &'static str, fetch: impl Future<Output = T>) -> T {

@@ -27,7 +27,7 @@ pub fn DeliveriesPage() -> impl IntoView {
             .unwrap_or(1)
     };
     let retry = ServerAction::<RetryDelivery>::new();
-    let deliveries = Resource::new(
+    let deliveries = awaited::resource(
         move || {
             (
                 filter(),

@@ -20,7 +20,7 @@ pub fn DirectoriesSection() -> impl IntoView {
     let change = ServerAction::<ChangeDirectory>::new();
     let remove = ServerAction::<RemoveDirectory>::new();
     let query = use_query_map();
-    let list = Resource::new(
+    let list = awaited::resource(
         move || {
             (
                 add.version().get(),

@@ -20,7 +20,7 @@ pub fn DrillPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let drill = Resource::new(id, |id| awaited::named("drill", load_drill(id)));
+    let drill = awaited::resource(id, |id| awaited::named("drill", load_drill(id)));
     view! {
         <Layout>
             <Transition fallback=|| ()>

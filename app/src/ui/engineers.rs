@@ -86,12 +86,12 @@ pub fn EngineersPage() -> impl IntoView {
         let q = query.read();
         NOTICES.map(|k| q.get(k).unwrap_or_default())
     };
-    let roster = Resource::new(
+    let roster = awaited::resource(
         move || (list_query(), notices()),
         |(query, _)| awaited::named("roster", list_technicians(query)),
     );
-    let site_list = Resource::new(|| (), |_| awaited::named("sites", sites()));
-    let phone_gaps = Resource::new(
+    let site_list = awaited::resource(|| (), |_| awaited::named("sites", sites()));
+    let phone_gaps = awaited::resource(
         || (),
         |_| awaited::named("phone gaps", crate::api::reachability::phone_gaps()),
     );

@@ -23,7 +23,7 @@ pub fn ImportPage() -> impl IntoView {
     let run = move || query.read().get("run").and_then(|s| s.parse::<i64>().ok());
     let apply = ServerAction::<ApplyImport>::new();
     let tick = RwSignal::new(0_u32);
-    let shown = Resource::new(
+    let shown = awaited::resource(
         move || (run(), apply.version().get(), tick.get()),
         |(id, ..)| async move {
             match id {

@@ -49,7 +49,7 @@ pub fn Layout(
     #[prop(optional, into)] behind_dialog: Signal<bool>,
 ) -> impl IntoView {
     let t = use_texts();
-    let user = Resource::new(|| (), |_| awaited::named("user", current_user()));
+    let user = awaited::resource(|| (), |_| awaited::named("user", current_user()));
     let logout = ServerAction::<Logout>::new();
     view! {
         <header class="topbar" inert=move || behind_dialog.get()>

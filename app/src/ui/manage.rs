@@ -87,7 +87,7 @@ where
 /// A dialog whose contents need data first; failures (not found, not allowed) show inside.
 fn loading_or<T: Clone + Send + Sync + 'static>(
     t: &'static Texts,
-    resource: Resource<Result<T, AppError>>,
+    resource: Resource<Result<T, AppError>, awaited::Wire>,
     body: impl Fn(T) -> AnyView + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
@@ -134,7 +134,7 @@ where
     let id = target_id();
     let address = DialogAddress::current();
     let list_url = address.list_url;
-    let data = Resource::new(move || id.get(), move |id| awaited::named(title, fetch(id)));
+    let data = awaited::resource(move || id.get(), move |id| awaited::named(title, fetch(id)));
     let heading = move || {
         data.get()
             .and_then(Result::ok)

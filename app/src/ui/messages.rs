@@ -21,7 +21,7 @@ pub fn MessagesPage() -> impl IntoView {
             .and_then(|p| p.parse().ok())
             .unwrap_or(1)
     };
-    let messages = Resource::new(page, |page| awaited::named("messages", load_messages(page)));
+    let messages = awaited::resource(page, |page| awaited::named("messages", load_messages(page)));
     view! {
         <Layout>
             <h1>{t.messages_title}</h1>

@@ -18,7 +18,7 @@ pub fn ReachabilityPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).unwrap_or_default();
     let filters = move || (param("site"), param("group"), param("channel"));
-    let view = Resource::new(filters, |(site, group, channel)| {
+    let view = awaited::resource(filters, |(site, group, channel)| {
         awaited::named("reachability", load_reachability(site, group, channel))
     });
     // A drill refused (too soon, too large) comes back in the address, without JavaScript.

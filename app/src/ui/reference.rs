@@ -24,7 +24,7 @@ pub fn ReferencePage() -> impl IntoView {
     let group = ServerAction::<AddGroup>::new();
     let udf = ServerAction::<AddUdf>::new();
     let language = ServerAction::<SetSiteLanguage>::new();
-    let data = Resource::new(
+    let data = awaited::resource(
         move || {
             (
                 site.version().get(),

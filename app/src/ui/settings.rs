@@ -15,7 +15,7 @@ use leptos_router::hooks::use_query_map;
 pub fn SettingsPage() -> impl IntoView {
     let t = use_texts();
     let action = ServerAction::<SaveBetaChannels>::new();
-    let current = Resource::new(
+    let current = awaited::resource(
         move || action.version().get(),
         |_| awaited::named("settings", load_beta_channels()),
     );

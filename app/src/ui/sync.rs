@@ -41,7 +41,7 @@ pub fn SyncPanel(start: ServerAction<StartSync>) -> impl IntoView {
             .or(followed.get())
     };
     let tick = RwSignal::new(0_u32);
-    let status = Resource::new(
+    let status = awaited::resource(
         move || (wanted(), start.version().get(), tick.get()),
         |(id, ..)| awaited::named("sync", sync_status(id)),
     );
@@ -93,10 +93,15 @@ fn Summary(s: SyncSummary) -> impl IntoView {
     let count = |n: i64| n.to_string();
     match s.state.as_str() {
         "running" => {
-            let label = fill(
-                t.sync_running,
-                &[("processed", &count(s.processed)), ("total", &count(s.total))],
-            );
+            // Until the directory has been read there is no total to count against.
+            let label = if s.total > 0 {
+                fill(
+                    t.sync_running,
+                    &[("processed", &count(s.processed)), ("total", &count(s.total))],
+                )
+            } else {
+                t.sync_reading.to_owned()
+            };
             view! {
                 <section class="sync-panel running" aria-live="polite">
                     <p>{label.clone()}</p>

@@ -9,6 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderName, HeaderValue, Request, Response, StatusCode};
 use axum::middleware::Next;
 use axum::Router;
+use leptos::server_fn::{error::FromServerFnError, Decodes};
 use std::any::Any;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -137,7 +138,9 @@ async fn refusals_are_client_errors(req: Request<Body>, next: Next) -> Response<
         Ok(bytes) => bytes,
         Err(_) => Bytes::new(),
     };
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+    // The body is the error as its encoder wrote it (postcard).
+    type Encoder = <AppError as FromServerFnError>::Encoder;
+    if let Ok(err) = <Encoder as Decodes<AppError>>::decode(bytes.clone()) {
         parts.status = status_of(&err);
     }
     Response::from_parts(parts, Body::from(bytes))

@@ -425,8 +425,7 @@ impl TestApp {
             .send()
             .await
             .expect("server function answers");
-        let status = response.status().as_u16();
-        (status, response.text().await.unwrap_or_default())
+        answer(response).await
     }
 
     /// Waits (a bounded while) until `sql` counts at least `n`, and answers the count.
@@ -449,6 +448,88 @@ impl TestApp {
             .expect("count");
         n
     }
+}
+
+/// A server function's answer as (status, JSON): server functions answer in postcard, which
+/// this decodes as the function's output (or, on an error status, as its `AppError`) and
+/// writes as JSON for the tests to read. An answer that does not decode comes back as text,
+/// so that a test sees what was sent.
+pub async fn answer(response: reqwest::Response) -> (u16, String) {
+    let status = response.status();
+    let path = response.url().path().to_owned();
+    let bytes = response.bytes().await.unwrap_or_default();
+    let json = if status.is_success() {
+        output_json(&path, &bytes)
+    } else {
+        postcard::from_bytes::<app::api::AppError>(&bytes)
+            .ok()
+            .and_then(|e| serde_json::to_string(&e).ok())
+    };
+    let text = json.unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+    (status.as_u16(), text)
+}
+
+/// The output of the server function at `path`, decoded from postcard and written as JSON.
+fn output_json(path: &str, bytes: &[u8]) -> Option<String> {
+    fn decode<F: server_fn::ServerFn>(path: &str, bytes: &[u8]) -> Option<Option<String>>
+    where
+        F::Output: serde::de::DeserializeOwned + serde::Serialize,
+    {
+        (F::PATH == path).then(|| {
+            postcard::from_bytes::<F::Output>(bytes)
+                .ok()
+                .and_then(|v| serde_json::to_string(&v).ok())
+        })
+    }
+    macro_rules! outputs {
+        ($($f:ty),* $(,)?) => {
+            None$(.or_else(|| decode::<$f>(path, bytes)))*
+        };
+    }
+    use app::api::*;
+    outputs!(
+        technicians::ListTechnicians,
+        technicians::Sites,
+        technicians::AddTechnician,
+        technicians::LoadEditView,
+        technicians::UpdateEngineer,
+        technicians::DeleteEngineer,
+        technicians::LoadSubscribeView,
+        technicians::Subscribe,
+        messages::LoadMessages,
+        messages::SendTestNotification,
+        messages::LoadDeliveries,
+        messages::RetryDelivery,
+        reference::LoadReferenceData,
+        reference::AddSite,
+        reference::SetSiteLanguage,
+        reference::AddDepartment,
+        reference::AddGroup,
+        reference::AddUdf,
+        reference::LoadAudit,
+        auth::Login,
+        auth::Logout,
+        auth::CurrentUser,
+        reachability::LoadReachability,
+        reachability::PhoneGaps,
+        reachability::StartDrill,
+        reachability::LoadDrill,
+        directory::StartSync,
+        directory::SyncStatus,
+        directory::LoadDirectories,
+        directory::AddDirectory,
+        directory::ChangeDirectory,
+        directory::RemoveDirectory,
+        settings::LoadBetaChannels,
+        settings::SaveBetaChannels,
+        api_keys::LoadApiKeys,
+        api_keys::CreateApiKey,
+        api_keys::TakeNewApiKey,
+        api_keys::RevokeApiKey,
+        import::LoadImport,
+        import::ApplyImport,
+    )
+    .flatten()
 }
 
 /// A server function's error as the English console says it (the body carries codes and

@@ -115,7 +115,7 @@ pub async fn apply_batch(
         .bind(run)
         .fetch_one(&mut *tx)
         .await?;
-    let mut merged: SyncLists = serde_json::from_str(&lists.0).unwrap_or_default();
+    let mut merged = SyncLists::from_saved(&lists.0);
     for (into, from) in [
         (&mut merged.created, counts.lists.created),
         (&mut merged.updated, counts.lists.updated),

@@ -129,7 +129,7 @@ pub async fn finish(
         .bind(run)
         .fetch_one(&mut *tx)
         .await?;
-    let mut merged: SyncLists = serde_json::from_str(&lists.0).unwrap_or_default();
+    let mut merged = SyncLists::from_saved(&lists.0);
     for name in &flagged_names {
         SyncLists::push(&mut merged.flagged, name.clone());
     }
@@ -202,7 +202,7 @@ impl RunRow {
             unchanged: self.unchanged,
             flagged: self.flagged,
             skipped: self.skipped,
-            lists: serde_json::from_str(&self.lists_json).unwrap_or_default(),
+            lists: SyncLists::from_saved(&self.lists_json),
             error: self.error,
         }
     }
