@@ -55,7 +55,7 @@ on_both_backends! {
         app.create_admin().await;
         let client = app.new_client();
         let response = app.sign_in(&client, ADMIN_LOGIN, "not-the-password").await;
-        let body = response.text().await.unwrap();
+        let (_, body) = common::answer(response).await;
         assert!(common::said(&body).contains("user name or password is not correct"), "{body}");
         let page = client.get(app.url("/")).send().await.unwrap();
         assert_eq!(page.status().as_u16(), 303);

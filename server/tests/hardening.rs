@@ -41,7 +41,7 @@ on_both_backends! {
             let client = app.new_client();
             let response = app.sign_in(&client, &name, "whatever-1").await;
             assert_eq!(response.status().as_u16(), 401);
-            assert!(common::said(&response.text().await.unwrap()).contains("not correct"));
+            assert!(common::said(&common::answer(response).await.1).contains("not correct"));
         }
     }
 

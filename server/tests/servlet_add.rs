@@ -140,7 +140,7 @@ on_both_backends! {
         assert_eq!(answer.code(), "RATE_LIMITED", "{}", answer.raw);
         let console = app.new_client();
         let response = app.sign_in(&console, ADMIN_LOGIN, ADMIN_PASSWORD).await;
-        assert!(common::said(&response.text().await.unwrap()).contains("too many failed sign-ins"));
+        assert!(common::said(&common::answer(response).await.1).contains("too many failed sign-ins"));
     }
 
     async fn a_plain_engineer_may_not_add_technicians(app: TestApp) {

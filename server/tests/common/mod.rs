@@ -451,35 +451,52 @@ impl TestApp {
 }
 
 /// A server function's answer as (status, JSON): server functions answer in postcard, which
-/// this decodes as the function's output (or, on an error status, as its `AppError`) and
-/// writes as JSON for the tests to read. An answer that does not decode comes back as text,
-/// so that a test sees what was sent.
+/// this decodes as the function's output (or, for an error the server function wrote, as its
+/// `AppError`) and writes as JSON for the tests to read. An answer the server function did
+/// not write (a redirect, or a refusal by the layers in front of it) comes back as text; one
+/// it wrote that does not decode, whole, as postcard fails the test.
 pub async fn answer(response: reqwest::Response) -> (u16, String) {
     let status = response.status();
     let path = response.url().path().to_owned();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or_default().to_owned());
+    let from_server_fn_error = response.headers().contains_key("serverfnerror");
     let bytes = response.bytes().await.unwrap_or_default();
     let json = if status.is_success() {
-        output_json(&path, &bytes)
+        assert_eq!(
+            content_type.as_deref(),
+            Some("application/x-postcard"),
+            "{path} answered {status} in another format: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        Some(output_json(&path, &bytes))
+    } else if from_server_fn_error {
+        Some(whole::<app::api::AppError>(&path, &bytes))
     } else {
-        postcard::from_bytes::<app::api::AppError>(&bytes)
-            .ok()
-            .and_then(|e| serde_json::to_string(&e).ok())
+        None
     };
     let text = json.unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
     (status.as_u16(), text)
 }
 
+/// `bytes` decoded, every one of them, as a `T` in postcard, and written as JSON.
+fn whole<T: serde::de::DeserializeOwned + serde::Serialize>(path: &str, bytes: &[u8]) -> String {
+    match postcard::take_from_bytes::<T>(bytes) {
+        Ok((value, [])) => serde_json::to_string(&value).expect("JSON of a decoded answer"),
+        Ok((_, rest)) => panic!("{path}: {} bytes left over after the answer", rest.len()),
+        Err(e) => panic!("{path}: the answer is not postcard ({e}): {bytes:?}"),
+    }
+}
+
 /// The output of the server function at `path`, decoded from postcard and written as JSON.
-fn output_json(path: &str, bytes: &[u8]) -> Option<String> {
-    fn decode<F: server_fn::ServerFn>(path: &str, bytes: &[u8]) -> Option<Option<String>>
+fn output_json(path: &str, bytes: &[u8]) -> String {
+    fn decode<F: server_fn::ServerFn>(path: &str, bytes: &[u8]) -> Option<String>
     where
         F::Output: serde::de::DeserializeOwned + serde::Serialize,
     {
-        (F::PATH == path).then(|| {
-            postcard::from_bytes::<F::Output>(bytes)
-                .ok()
-                .and_then(|v| serde_json::to_string(&v).ok())
-        })
+        (F::PATH == path).then(|| whole::<F::Output>(path, bytes))
     }
     macro_rules! outputs {
         ($($f:ty),* $(,)?) => {
@@ -529,7 +546,7 @@ fn output_json(path: &str, bytes: &[u8]) -> Option<String> {
         import::LoadImport,
         import::ApplyImport,
     )
-    .flatten()
+    .unwrap_or_else(|| panic!("{path}: no server function of that path is listed here"))
 }
 
 /// A server function's error as the English console says it (the body carries codes and
