@@ -2,7 +2,7 @@
 # Builds the browser half into target/site: the WASM (one module: the console has no split
 # points), its JS glue, the CSS and the favicon, each pre-compressed with gzip and brotli,
 # and prints the module's size.
-#   1. the frontend for wasm32, linked with --emit-relocs (scripts/env.sh sets the flag for
+#   1. the frontend for wasm32, linked with --emit-relocs (.cargo/config.toml sets the flag for
 #      that target only), size profile;
 #   2. tools/wasm-split, as `cargo leptos build --split` does: it would move each lazy route's
 #      code into a chunk (there are none) and writes pkg/__wasm_split_manifest.json, which the

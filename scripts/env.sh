@@ -7,6 +7,6 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 WASM_BINDGEN_VERSION=0.2.130
 SCHEMATHESIS_VERSION=4.32.5
-# The browser WASM keeps its relocations so tools/wasm-split can cut it at the lazy routes;
-# scoped to that target, so host builds are untouched.
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:--Clink-args=--emit-relocs}"
+# Compiler flags live in .cargo/config.toml, for every build alike; RUSTFLAGS or a
+# CARGO_TARGET_*_RUSTFLAGS set here would replace them.
+unset RUSTFLAGS CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS

@@ -39,6 +39,37 @@ step "browser build"
 scripts/build-site.sh
 
 step "unit and integration tests"
+# Each test binary links the whole server (about 1 GB in debug). Builds with other
+# dependencies or from other checkouts leave theirs behind in the shared target folder;
+# only this build's are kept, or the disk fills up over a few runs.
+cargo test --workspace --no-run --message-format=json-render-diagnostics >"$CARGO_TARGET_DIR/test-executables.json"
+python3 - "$CARGO_TARGET_DIR" <<'PY'
+import json, os, sys
+target = sys.argv[1]
+keep = set()
+with open(os.path.join(target, "test-executables.json")) as f:
+    for line in f:
+        if line.startswith("{"):
+            executable = json.loads(line).get("executable")
+            if executable and os.path.exists(executable):
+                # By inode: a binary is uplifted out of deps/ as a hard link.
+                st = os.stat(executable)
+                keep.add((st.st_dev, st.st_ino))
+deps = os.path.join(target, "debug", "deps")
+freed = 0
+for name in os.listdir(deps):
+    path = os.path.join(deps, name)
+    st = os.stat(path)
+    # The server's binary (crewdesk-*) is left alone: the browser tests run it.
+    if "." in name or name.startswith("crewdesk-") or not os.access(path, os.X_OK) \
+            or (st.st_dev, st.st_ino) in keep:
+        continue
+    size = st.st_size
+    if size > 50_000_000:
+        os.remove(path)
+        freed += size
+print("test binaries of earlier builds removed: %.1f GB" % (freed / 1e9))
+PY
 cargo test --workspace
 
 step "API conformance (schemathesis against /api/v1/openapi.json)"
