@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/crewdesk-fuzz-target}"
+# cargo-fuzz passes its flags through RUSTFLAGS, which replaces .cargo/config.toml's; it keeps
+# what RUSTFLAGS already holds, so the cfg every Crewdesk build needs goes there.
+export RUSTFLAGS="--cfg erase_components"
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 cargo +nightly fuzz --version >/dev/null 2>&1 || cargo +nightly install cargo-fuzz --locked
 cd fuzz
