@@ -148,6 +148,52 @@ on_both_backends! {
         }
     }
 
+    async fn pages_go_compressed_to_a_browser_that_accepts_it_and_plain_to_one_that_does_not(app: TestApp) {
+        use std::io::Read;
+        app.create_admin().await;
+        for i in 0..25 {
+            app.add_user(&format!("Engineer {i}"), &format!("engineer{i}"), "lantern-quartz-9", &[]).await;
+        }
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let plain = client.get(app.url("/")).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        let plain = plain.text().await.unwrap();
+        assert!(plain.contains("Engineer 24"), "{plain}");
+        for encoding in ["br", "gzip"] {
+            let response = client
+                .get(app.url("/"))
+                .header("accept-encoding", encoding)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.headers()["content-encoding"], encoding);
+            assert!(response.headers()["vary"].to_str().unwrap().contains("accept-encoding"));
+            let sent = response.bytes().await.unwrap();
+            let mut page = String::new();
+            match encoding {
+                "br" => brotli_decompressor::Decompressor::new(&sent[..], 4096).read_to_string(&mut page),
+                _ => flate2::read::GzDecoder::new(&sent[..]).read_to_string(&mut page),
+            }
+            .unwrap();
+            // The same page (its render differs only in per-request ids), in a fraction of it.
+            assert!(page.contains("Engineer 24") && page.contains("</html>"), "{page}");
+            assert!(sent.len() * 5 < plain.len(), "{encoding}: {} of {}", sent.len(), plain.len());
+        }
+        // Server functions' answers too, and a refusal still reads as itself.
+        let (status, body) = common::answer(
+            client
+                .post(app.url("/api/login"))
+                .header("accept-encoding", "br")
+                .form(&[("login", ADMIN_LOGIN), ("password", "not-the-password"), ("domain", "")])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, 401, "{body}");
+    }
+
     async fn a_cross_site_server_function_call_is_refused(app: TestApp) {
         app.create_admin().await;
         let client = app.new_client();
