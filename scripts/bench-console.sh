@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures the engineer page with 10,000 engineers in SQLite: the server's response time for
 # the whole server-rendered page (`GET /` as a signed-in SDAdmin), page 1 and a deep page, a
-# search and a filter. wrk, 4 connections, 10 s each after a 2 s warm-up; p50/p99 from wrk.
+# search and a filter, and page 1 compressed (brotli, gzip) as a browser asks for it. wrk, 4
+# connections, 10 s each after a 2 s warm-up; p50/p99 from wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -51,11 +52,11 @@ cookie=$(curl -s -o /dev/null -D - -H 'Accept: application/json' \
 [ -n "$cookie" ] || { echo "sign-in failed" >&2; exit 1; }
 site_id=$(ask "$db" "SELECT id FROM sites ORDER BY lower(name) LIMIT 1")
 
-measure() { # $1 = label, $2 = path
-  local url="http://127.0.0.1:$port$2"
-  curl -fs -H "Cookie: $cookie" "$url" | grep -q 'table class="roster"' || { echo "no roster at $2" >&2; exit 1; }
-  wrk -t2 -c4 -d2s -H "Cookie: $cookie" "$url" >/dev/null 2>&1 || true
-  local out; out=$(wrk -t2 -c4 -d"$DURATION" --latency -H "Cookie: $cookie" "$url" 2>&1)
+measure() { # $1 = label, $2 = path, $3 = the Accept-Encoding a browser sends (none if empty)
+  local url="http://127.0.0.1:$port$2" accept="Accept-Encoding: ${3:-identity}"
+  curl -fs --compressed -H "Cookie: $cookie" "$url" | grep -q 'table class="roster"' || { echo "no roster at $2" >&2; exit 1; }
+  wrk -t2 -c4 -d2s -H "Cookie: $cookie" -H "$accept" "$url" >/dev/null 2>&1 || true
+  local out; out=$(wrk -t2 -c4 -d"$DURATION" --latency -H "Cookie: $cookie" -H "$accept" "$url" 2>&1)
   printf '| %-36s | %8s | %8s | %8s |\n' "$1" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" \
@@ -66,6 +67,9 @@ echo "crewdesk $(git rev-parse --short HEAD), $(nproc) cores, $(date -u +%F), $E
 printf '| %-36s | %8s | %8s | %8s |\n' "GET (4 connections, $DURATION)" "req/s" "p50" "p99"
 printf '|%s|%s|%s|%s|\n' "--------------------------------------" "----------" "----------" "----------"
 measure "/ (page 1 of 401)" "/"
+# The same page compressed as a browser asks for it: what compressing costs the server.
+measure "/, brotli (Accept-Encoding: br)" "/" "br"
+measure "/, gzip (Accept-Encoding: gzip)" "/" "gzip"
 measure "/?page=300" "/?page=300"
 measure "/?q=engineer%2009 (search)" "/?q=engineer%2009"
 measure "/?site=ID&sort=updated&desc=1" "/?site=$site_id&sort=updated&desc=1"
