@@ -22,6 +22,7 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::OnceLock;
+use tower_http::compression::predicate::Predicate as _;
 
 /// The console's routes, found once per process. Finding them renders the app with every
 /// resource held back, and that hold is process-wide: a page whose resource first ran
@@ -79,9 +80,19 @@ pub fn console_router(
         // shares the wire with the code. Quality 4 costs little CPU per page. No page carries
         // a secret an attacker could guess at through its compressed length (BREACH): the
         // session is a cookie, CSRF is refused by origin, and a new API key is shown once.
+        // Only successful answers: a refusal's body is read on its way out, to give it its
+        // status (edge::refusals_are_client_errors), and must stay as written.
         .layer(
             tower_http::compression::CompressionLayer::new()
-                .quality(tower_http::compression::CompressionLevel::Precise(4)),
+                .quality(tower_http::compression::CompressionLevel::Precise(4))
+                .compress_when(
+                    tower_http::compression::predicate::DefaultPredicate::new().and(
+                        |status: http::StatusCode,
+                         _: http::Version,
+                         _: &http::HeaderMap,
+                         _: &http::Extensions| status.is_success(),
+                    ),
+                ),
         )
         // The upload is larger than a server function's body; it checks its origin itself.
         .merge(import::router(state.clone()))
