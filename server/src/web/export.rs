@@ -47,10 +47,7 @@ async fn consent(State(state): State<AppState>, session: Session) -> Response {
         }
     });
     let head = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(head)) });
-    csv_download(
-        Body::from_stream(futures::StreamExt::chain(head, pages)),
-        "attachment; filename=\"consent.csv\"",
-    )
+    csv_download(head, pages, "attachment; filename=\"consent.csv\"")
 }
 
 async fn download(
@@ -91,10 +88,7 @@ async fn download(
     });
     let head =
         futures::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(first)) });
-    csv_download(
-        Body::from_stream(futures::StreamExt::chain(head, pages)),
-        "attachment; filename=\"roster.csv\"",
-    )
+    csv_download(head, pages, "attachment; filename=\"roster.csv\"")
 }
 
 /// The signed-in technician a download is for, or the answer to give instead.
@@ -115,8 +109,16 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<app::service::
 }
 
 /// `body` as a CSV file to save.
-fn csv_download(body: Body, disposition: &'static str) -> Response {
-    let mut response = body.into_response();
+/// The CSV's first lines, then its pages as they are read. The stream is fused: whoever
+/// reads the body (the compression layer does) may ask again after its end, which an
+/// unfolded stream answers with a panic.
+fn csv_download(
+    head: impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+    pages: impl futures::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+    disposition: &'static str,
+) -> Response {
+    use futures::StreamExt;
+    let mut response = Body::from_stream(head.chain(pages).fuse()).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
