@@ -549,6 +549,19 @@ fn output_json(path: &str, bytes: &[u8]) -> String {
     .unwrap_or_else(|| panic!("{path}: no server function of that path is listed here"))
 }
 
+/// A body sent with `Content-Encoding: encoding` (`br` or `gzip`), decoded.
+pub fn decompressed(encoding: &str, sent: &[u8]) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    match encoding {
+        "br" => brotli_decompressor::Decompressor::new(sent, 4096).read_to_string(&mut text),
+        "gzip" => flate2::read::GzDecoder::new(sent).read_to_string(&mut text),
+        other => panic!("no decoder for {other}"),
+    }
+    .unwrap_or_else(|e| panic!("a {encoding} body that does not decode: {e}"));
+    text
+}
+
 /// A server function's error as the English console says it (the body carries codes and
 /// values; a body that is not an error comes back as it is).
 pub fn said(body: &str) -> String {
