@@ -44,5 +44,4 @@ fuzz_target!(|text: &str| {
     let _ = login_key(text, text);
     let _ = fold(text);
     let _ = app::service::lockout::account_key(text, text);
-    let _ = app::i18n::messages::to_chinese(text);
 });
