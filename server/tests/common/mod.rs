@@ -549,17 +549,32 @@ fn output_json(path: &str, bytes: &[u8]) -> String {
     .unwrap_or_else(|| panic!("{path}: no server function of that path is listed here"))
 }
 
-/// A body sent with `Content-Encoding: encoding` (`br` or `gzip`), decoded.
-pub fn decompressed(encoding: &str, sent: &[u8]) -> String {
+/// GETs `url` asking for `encoding` (`br` or `gzip`) as a browser does, checks the answer
+/// came so encoded (and varies by it), and returns the bytes sent and their decoding.
+pub async fn get_compressed(
+    client: &reqwest::Client,
+    url: &str,
+    encoding: &str,
+) -> (Vec<u8>, String) {
     use std::io::Read;
+    let response = client
+        .get(url)
+        .header("accept-encoding", encoding)
+        .send()
+        .await
+        .expect("the page answers");
+    assert_eq!(response.headers()["content-encoding"], encoding, "{url}");
+    let vary = response.headers()["vary"].to_str().unwrap_or_default();
+    assert!(vary.contains("accept-encoding"), "{url}: vary {vary}");
+    let sent = response.bytes().await.expect("the whole body");
     let mut text = String::new();
     match encoding {
-        "br" => brotli_decompressor::Decompressor::new(sent, 4096).read_to_string(&mut text),
-        "gzip" => flate2::read::GzDecoder::new(sent).read_to_string(&mut text),
+        "br" => brotli_decompressor::Decompressor::new(&sent[..], 4096).read_to_string(&mut text),
+        "gzip" => flate2::read::GzDecoder::new(&sent[..]).read_to_string(&mut text),
         other => panic!("no decoder for {other}"),
     }
-    .unwrap_or_else(|e| panic!("a {encoding} body that does not decode: {e}"));
-    text
+    .unwrap_or_else(|e| panic!("{url}: a {encoding} body that does not decode: {e}"));
+    (sent.to_vec(), text)
 }
 
 /// A server function's error as the English console says it (the body carries codes and
