@@ -2,15 +2,16 @@
 // DevTools protocol, cold cache: when the HTML arrived, when the code arrived (the last
 // WASM or JS response), when the page was interactive, how many requests for code and how
 // many bytes over the wire. Run by scripts/bench-firstload.sh:
-//   node end2end/bench/firstload.mjs BASE COOKIE PAGES RUNS
-// PAGES is JSON: [{ "name", "path", "signedIn", "edit", "anchor", "signIn" }]; `edit` names
-// an Edit link to click once the page is live (the dialog must open without a new page);
+//   node end2end/bench/firstload.mjs BASE COOKIE PAGES RUNS [ISLANDS_BASE]
+// PAGES is JSON: [{ "name", "path", "signedIn", "edit", "editLoadsPage", "anchor", "signIn",
+// "base" }]; `edit` names an Edit link to click once the page is live (the dialog must open
+// without a new page, unless `editLoadsPage`); `base: "islands"` loads from ISLANDS_BASE;
 // `signIn` ({ login, password, pauseMs }) signs in on the page and times the roster after
 // it from the click; the first page is the anchor every ratio is read against. Prints one JSON
 // line per page and network, each figure the median of RUNS loads, in ms from navigation.
 import { chromium } from 'playwright-core';
 
-const [base, cookie, pagesJson, runsText] = process.argv.slice(2);
+const [base, cookie, pagesJson, runsText, islandsBase] = process.argv.slice(2);
 const pages = JSON.parse(pagesJson);
 const runs = Number(runsText) || 5;
 const NETWORKS = [
@@ -45,9 +46,10 @@ async function loadOnce(browser, network, page) {
   // The anchor is a static page of the same server, which sends such files a policy that
   // lets nothing run: the browser leaves it aside for the anchor only.
   const context = await browser.newContext({ bypassCSP: !!page.anchor });
+  const origin = page.base === 'islands' ? islandsBase : base;
   try {
     if (page.signedIn) {
-      await context.addCookies([{ name: cookieName, value: cookieValue.join('='), url: base }]);
+      await context.addCookies([{ name: cookieName, value: cookieValue.join('='), url: origin }]);
     }
     const tab = await context.newPage();
     const cdp = await context.newCDPSession(tab);
@@ -62,7 +64,7 @@ async function loadOnce(browser, network, page) {
     tab.on('request', (r) => pending.add(r.url()));
     tab.on('requestfinished', (r) => pending.delete(r.url()));
     tab.on('requestfailed', (r) => pending.delete(r.url()));
-    const response = await tab.goto(`${base}${page.path}`, { waitUntil: 'load', timeout: 20000 }).catch((e) => {
+    const response = await tab.goto(`${origin}${page.path}`, { waitUntil: 'load', timeout: 20000 }).catch((e) => {
       throw new Stalled(`${page.path}: ${e.message.split('\n')[0]}; still pending: ${[...pending].join(' ')}`);
     });
     if (!response || response.status() !== 200) throw new Error(`${page.path}: ${response && response.status()}`);
@@ -88,13 +90,14 @@ async function loadOnce(browser, network, page) {
       };
     }, loadsCode);
     if (page.edit) {
-      // The Edit link of the first engineer: the dialog opens in place, with no new page.
+      // The Edit link of the first engineer: the dialog opens in place, with no new page
+      // (in islands mode, the link loads the dialog's page).
       const before = documents.length;
       const clicked = await tab.evaluate(() => performance.now());
       await tab.click(page.edit);
       await tab.getByRole('dialog').waitFor({ timeout: 60000 });
       figures.dialog = (await tab.evaluate(() => performance.now())) - clicked;
-      if (documents.length !== before) throw new Error(`${page.path}: Edit loaded a new page`);
+      if (documents.length !== before && !page.editLoadsPage) throw new Error(`${page.path}: Edit loaded a new page`);
     }
     return figures;
   } finally {

@@ -1,6 +1,6 @@
 //! The browser entry point: hydrates the server-rendered console.
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "islands")))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     use leptos::prelude::document;
@@ -20,3 +20,16 @@ pub fn hydrate() {
         }
     });
 }
+
+/// Islands mode (a prototype, see app's `islands` feature): the page is the server's HTML;
+/// the shell's script hands each island to its function, exported from `app`.
+#[cfg(all(target_arch = "wasm32", feature = "islands"))]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}
+
+// The islands' functions are exported from `app`: it must be linked in.
+#[cfg(all(target_arch = "wasm32", feature = "islands"))]
+extern crate app as _;

@@ -61,13 +61,22 @@ pub fn Dialog(
                     <h2 id="dialog-title">
                         <Suspense fallback=|| ()>{move || title.get()}</Suspense>
                     </h2>
-                    <a class="dialog-close" href=close_href aria-label=t.close>"×"</a>
+                    <a class="dialog-close" href=close_href.clone() aria-label=t.close>"×"</a>
                 </div>
                 {children()}
+                {islands_keys(close_href)}
             </div>
         </div>
     }
 }
+
+/// In islands mode the dialog's keys are an island of their own (the page is not hydrated).
+#[cfg(feature = "islands")]
+fn islands_keys(close_href: String) -> impl IntoView {
+    view! { <super::islands::DialogKeys close_href=close_href/> }
+}
+#[cfg(not(feature = "islands"))]
+fn islands_keys(_: String) {}
 
 /// Moves focus into the open dialog; each dialog's form calls it once its fields exist.
 pub fn focus_dialog() {
@@ -80,7 +89,7 @@ pub fn focus_dialog() {
 }
 
 #[cfg(feature = "hydrate")]
-mod focus {
+pub(super) mod focus {
     use leptos::prelude::*;
     use leptos::wasm_bindgen::JsCast;
     use leptos::web_sys::{Element, HtmlElement, KeyboardEvent};

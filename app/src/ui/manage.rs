@@ -192,6 +192,13 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
                 )
             })
             .collect();
+    // Islands mode: the fields this form shows, for the island that checks them as typed.
+    let checked: Vec<&'static str> = fields
+        .iter()
+        .map(|(attr, ..)| *attr)
+        .chain(roles.as_ref().map(|_| "associateRols"))
+        .chain(contact_fields.iter().filter(|f| f.3).map(|f| f.0))
+        .collect();
     let failing = (!view.failing.is_empty()).then(|| {
         view! {
             <div class="notice failing" role="status">
@@ -232,6 +239,7 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
                     }).collect_view()}
                 </div>
             </fieldset>
+            {live_checks(checked, hosts.clone())}
             {move || error().map(|e| {
                 let text = if matches!(e, AppError::Invalid(_)) { t.fix_fields.to_owned() } else { say(&e) };
                 view! { <p class="error" role="alert">{text}</p> }
@@ -245,6 +253,18 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
         </ActionForm>
     }
 }
+
+/// In islands mode the fields check themselves through an island (the form is not hydrated).
+#[cfg(feature = "islands")]
+fn live_checks(attributes: Vec<&'static str>, hosts: WebhookHosts) -> impl IntoView {
+    let fields = attributes
+        .into_iter()
+        .map(|attr| (attr.to_owned(), format!("f-{attr}")))
+        .collect();
+    view! { <super::islands::LiveChecks fields=fields hosts=hosts/> }
+}
+#[cfg(not(feature = "islands"))]
+fn live_checks(_: Vec<&'static str>, _: WebhookHosts) {}
 
 /// A text input checked as you type with the server's own parser.
 #[component]
@@ -313,7 +333,7 @@ fn SecretField(
             {(enabled && has_value).then(|| view! {
                 <label class="check"><input type="checkbox" name=format!("form[contact][remove_{attr}]") value="true"/>" "{t.remove}</label>
             })}
-            <small class="field-error">{message}</small>
+            <small class="field-error" id=format!("f-{attr}-msg")>{message}</small>
         </div>
     }
 }

@@ -11,6 +11,8 @@ mod drill;
 mod engineers;
 mod fields;
 mod import;
+#[cfg(feature = "islands")]
+pub mod islands;
 mod language;
 mod layout;
 mod login;
@@ -112,9 +114,10 @@ pub fn shell(files: SiteFiles) -> impl IntoView {
         // start-up (its own reads `hash.txt` again on every page).
         let nonce = leptos::nonce::use_nonce();
         let start = format!(
-            "import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));",
+            "import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => {{ m.hydrate();{islands} }}));",
             js = files.js,
-            wasm = files.wasm
+            wasm = files.wasm,
+            islands = HYDRATE_ISLANDS,
         );
         view! {
             <link rel="modulepreload" href=files.js/>
@@ -148,6 +151,17 @@ pub fn shell(files: SiteFiles) -> impl IntoView {
         </html>
     }
 }
+
+/// In islands mode, what Leptos's island script does once the module is in: each
+/// `<leptos-island>` is handed to the function its `data-component` names (the islands here
+/// take no children), then `<html data-hydrated>`. The shipped build hydrates the whole page
+/// in `hydrate()`, which sets the mark itself.
+#[cfg(feature = "islands")]
+const HYDRATE_ISLANDS: &str = " for (const el of document.querySelectorAll('leptos-island')) { \
+    const island = m[el.dataset.component]; if (island) island(el); } \
+    document.documentElement.setAttribute('data-hydrated', '');";
+#[cfg(not(feature = "islands"))]
+const HYDRATE_ISLANDS: &str = "";
 
 /// Pages that do everything they do as plain HTML, and so load no WASM when opened by their
 /// address: the sign-in page (a form whose errors come back in the address), the audit log,
