@@ -221,6 +221,35 @@ on_both_backends! {
         assert!(html.contains("Grace Hopper"), "{html}");
     }
 
+    async fn a_technician_added_with_remarks_shows_them_without_javascript(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        // A form post from a browser without JavaScript: the site is unknown, so the
+        // technician is added with a remark, and the form's page comes back with it.
+        let posted = client
+            .post(app.url("/api/add_technician"))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", app.url("/engineers/new"))
+            .form(&[("form[name]", "Ada Remark"), ("form[techSiteName]", "Atlantis")])
+            .send()
+            .await
+            .unwrap();
+        assert!(posted.status().is_redirection(), "{}", posted.status());
+        let location = posted.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with("/engineers/new?added="), "{location}");
+        let page = client.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Technician added, with these remarks:"), "{page}");
+        assert!(page.contains("Site &#x27;Atlantis&#x27; was not found") || page.contains("Site 'Atlantis' was not found"), "{page}");
+        assert_eq!(app.count("SELECT count(*) FROM technicians WHERE name = 'Ada Remark'").await, 1);
+        // Whatever else an address carries as notes shows none, and the page still renders.
+        for notes in ["", "%%%", "AAAA", &"A".repeat(4000)] {
+            let page = client.get(app.url(&format!("/engineers/new?added=1&notes={notes}"))).send().await.unwrap();
+            assert_eq!(page.status(), 200, "{notes}");
+            assert!(!page.text().await.unwrap().contains("with these remarks"), "{notes}");
+        }
+    }
+
     async fn a_bad_email_from_the_console_comes_back_as_a_field_error(app: TestApp) {
         app.create_admin().await;
         let client = app.new_client();

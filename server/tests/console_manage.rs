@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{enable_beta, signed_in, TestApp, ADMIN_LOGIN, ADMIN_PASSWORD};
+use common::{enable_beta, post_without_script, signed_in, TestApp, ADMIN_LOGIN, ADMIN_PASSWORD};
 use serde_json::Value;
 
 async fn version_of(app: &TestApp, id: i64) -> String {
@@ -34,41 +34,6 @@ async fn update(
     }
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     app.server_fn(client, "update_engineer", &pairs).await
-}
-
-/// Posts `form` to the server function `name` as a browser without JavaScript does from the
-/// page `from`, expects to be sent back with the error, and reads the page it is sent to.
-async fn post_without_script(
-    app: &TestApp,
-    client: &reqwest::Client,
-    name: &str,
-    from: &str,
-    form: &[(&str, &str)],
-) -> String {
-    let posted = client
-        .post(app.url(&format!("/api/{name}")))
-        .header("accept", "text/html,application/xhtml+xml")
-        .header("referer", app.url(from))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        posted.status().is_redirection(),
-        "{name}: {}",
-        posted.status()
-    );
-    let location = posted.headers()["location"].to_str().unwrap().to_owned();
-    assert!(
-        location.contains("__err="),
-        "{name} was not refused: {location}"
-    );
-    let back = if location.starts_with('/') {
-        app.url(&location)
-    } else {
-        location
-    };
-    client.get(back).send().await.unwrap().text().await.unwrap()
 }
 
 /// `error` as the no-JavaScript error redirect carries it: postcard in URL-safe base64.

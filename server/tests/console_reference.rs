@@ -60,6 +60,23 @@ on_both_backends! {
         }
     }
 
+    async fn a_refused_add_marks_its_field_without_javascript(app: TestApp) {
+        app.create_admin().await;
+        let admin = signed_in(&app, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let page = common::post_without_script(&app, &admin, "add_udf", "/reference", &[
+            ("column", "badge"),
+            ("alias", "Badge"),
+        ])
+        .await;
+        // The column field is marked and says why, as it is when the form is sent in place;
+        // the other forms' fields are not.
+        let column = page.split("id=\"udf-column\"").nth(1).and_then(|rest| rest.split("</small>").next()).unwrap_or_default();
+        assert!(column.contains("aria-invalid=\"true\"") && column.contains("UDF_"), "{page}");
+        let site = page.split("id=\"site-name\"").nth(1).and_then(|rest| rest.split("</small>").next()).unwrap_or_default();
+        assert!(site.contains("aria-invalid=\"false\""), "{page}");
+        assert_eq!(app.count("SELECT count(*) FROM udf_definitions").await, 0);
+    }
+
     async fn the_audit_log_filters_by_technician_actor_and_source(app: TestApp) {
         app.create_admin().await;
         let ada = app.add_as_admin(&[("name", "Ada Lovelace"), ("email", "ada@example.com")]).await.userid.unwrap();

@@ -13,6 +13,29 @@ pub struct AddedTechnician {
     pub notes: Vec<crate::domain::Notice>,
 }
 
+/// The notes of an added technician as the form's address carries them: postcard in
+/// URL-safe base64, as a refused form's error is carried.
+pub fn notes_param(notes: &[crate::domain::Notice]) -> String {
+    use base64::Engine;
+    let bytes = postcard::to_allocvec(notes).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE.encode(bytes)
+}
+
+/// The notes an address carries (`notes_param`); none when it carries none or anything
+/// else. At most a few: a technician is added with one or two.
+pub fn notes_from_param(param: &str) -> Vec<crate::domain::Notice> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE
+        .decode(param)
+        .ok()
+        .and_then(|bytes| postcard::from_bytes::<Vec<crate::domain::Notice>>(&bytes).ok())
+        .map(|mut notes| {
+            notes.truncate(4);
+            notes
+        })
+        .unwrap_or_default()
+}
+
 /// Where a dialog returns to: the table with its query, never another site.
 pub fn safe_back(back: &str) -> String {
     let local = back.starts_with('/') && !back.starts_with("//") && !back.contains('\\');
@@ -60,6 +83,14 @@ pub async fn add_technician(form: TechnicianForm) -> Result<AddedTechnician, App
     if added.notes.is_empty() {
         let query = crate::url::encode_component(&name);
         leptos_axum::redirect(&format!("/?q={query}&added={}", added.id));
+    } else {
+        // Back to the form, which reads the notes from its address: a browser without
+        // JavaScript shows them too (it would otherwise come back to an empty form).
+        leptos_axum::redirect(&format!(
+            "/engineers/new?added={}&notes={}",
+            added.id,
+            notes_param(&added.notes)
+        ));
     }
     Ok(AddedTechnician {
         id: added.id,

@@ -5,7 +5,7 @@ use super::language::LanguageField;
 use super::layout::Layout;
 use super::{say, use_texts};
 use crate::api::error::url_error;
-use crate::api::technicians::AddTechnician;
+use crate::api::technicians::{notes_from_param, AddTechnician};
 use crate::api::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn as _;
@@ -25,9 +25,14 @@ pub fn AddTechnicianPage() -> impl IntoView {
             None => url_error(&query.read(), &[AddTechnician::PATH]),
         }
     };
+    // In place, or from the address the server sent the form back to (without JavaScript).
     let notes = move || match action.value().get() {
         Some(Ok(added)) => added.notes,
-        _ => Vec::new(),
+        _ => query
+            .read()
+            .get_str("notes")
+            .map(notes_from_param)
+            .unwrap_or_default(),
     };
     view! {
         <Layout>

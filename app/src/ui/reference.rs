@@ -76,11 +76,17 @@ pub fn ReferencePage() -> impl IntoView {
     }
 }
 
+/// The form's error: what its last submission in place answered, else what a submission
+/// without JavaScript left in the address (so its fields are marked either way).
 fn action_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<AppError> + Copy
 where
     T: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
 {
-    move || action.value().get().and_then(Result::err)
+    let query = use_query_map();
+    move || match action.value().get() {
+        Some(outcome) => outcome.err(),
+        None => query.try_with(|q| url_error(q, &[T::PATH])).flatten(),
+    }
 }
 
 fn items_table(t: &'static Texts, items: Vec<RefItem>) -> impl IntoView {

@@ -629,6 +629,41 @@ pub async fn api_key(
     .expect("API key")
 }
 
+/// Posts `form` to the server function `name` as a browser without JavaScript does from the
+/// page `from`, expects to be sent back with the error, and reads the page it is sent to.
+pub async fn post_without_script(
+    app: &TestApp,
+    client: &reqwest::Client,
+    name: &str,
+    from: &str,
+    form: &[(&str, &str)],
+) -> String {
+    let posted = client
+        .post(app.url(&format!("/api/{name}")))
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("referer", app.url(from))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        posted.status().is_redirection(),
+        "{name}: {}",
+        posted.status()
+    );
+    let location = posted.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("__err="),
+        "{name} was not refused: {location}"
+    );
+    let back = if location.starts_with('/') {
+        app.url(&location)
+    } else {
+        location
+    };
+    client.get(back).send().await.unwrap().text().await.unwrap()
+}
+
 /// A fresh client signed in as `login`.
 pub async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
     let client = app.new_client();
