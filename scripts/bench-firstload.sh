@@ -13,9 +13,10 @@
 # bytes over the wire; on the roster, how long Edit takes to open its dialog in place. Two
 # more rows sign in on the sign-in page as a person does, after 0 s and after 3 s of typing,
 # and time the roster from the click on Sign in (the sign-in page prefetches the code).
-# The rows "islands:" load the roster and its dialogs from a second server, the same release
-# build in Leptos's islands mode (features `islands`, a prototype), on the same database:
-# pages as the server renders them, and only the dialog's keys and the fields' checks as code.
+# The console hydrates islands (its default build): on the roster, Edit loads the dialog's
+# page. The rows "whole pages:" load the roster and its dialogs from a second server on the
+# same database, the same release built without islands (`--no-default-features`), whose
+# browser hydrates whole pages and opens a dialog in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -24,12 +25,12 @@ RUNS="${RUNS:-5}"
 source scripts/bench/lib.sh
 work=$(mktemp -d)
 server_pid=""
-islands_pid=""
-trap 'kill $server_pid $islands_pid 2>/dev/null; rm -rf "$work"' EXIT
-# The islands build first, into the run's folder; then the shipped build, left in target/.
-cargo build -q --release -p server --bin crewdesk --features islands
-cp "$CARGO_TARGET_DIR/release/crewdesk" "$work/crewdesk-islands"
-SITE_OUT="$work/site-islands" SITE_FEATURES=islands scripts/build-site.sh >/dev/null
+whole_pid=""
+trap 'kill $server_pid $whole_pid 2>/dev/null; rm -rf "$work"' EXIT
+# The whole-page build first, into the run's folder; then the shipped build, left in target/.
+cargo build -q --release -p server --bin crewdesk --no-default-features
+cp "$CARGO_TARGET_DIR/release/crewdesk" "$work/crewdesk-whole"
+SITE_OUT="$work/site-whole" SITE_CARGO_ARGS=--no-default-features scripts/build-site.sh >/dev/null
 cargo build -q --release -p server --bin crewdesk
 scripts/build-site.sh >/dev/null
 bin="$work/crewdesk"
@@ -57,12 +58,12 @@ for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && 
 cookie=$(admin_cookie)
 [ -n "$cookie" ] || { echo "sign-in failed" >&2; cat "$work/server.log" >&2; exit 1; }
 base="http://127.0.0.1:$port"
-islands_port=$(free_port)
-CREWDESK_LOG=warn "$work/crewdesk-islands" --database-url "sqlite:$work/f.db" serve --addr "127.0.0.1:$islands_port" \
-  --site-root "$work/site-islands" >"$work/islands.log" 2>&1 &
-islands_pid=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$islands_port/healthz" >/dev/null && break; sleep 0.1; done
-islands_base="http://127.0.0.1:$islands_port"
+whole_port=$(free_port)
+CREWDESK_LOG=warn "$work/crewdesk-whole" --database-url "sqlite:$work/f.db" serve --addr "127.0.0.1:$whole_port" \
+  --site-root "$work/site-whole" >"$work/whole.log" 2>&1 &
+whole_pid=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$whole_port/healthz" >/dev/null && break; sleep 0.1; done
+whole_base="http://127.0.0.1:$whole_port"
 id=$(curl -s -H "Cookie: $cookie" "$base/" | grep -o '/engineers/[0-9]*/edit' | head -1 | tr -dc 0-9)
 [ -n "$id" ] || { echo "no engineer on the roster" >&2; exit 1; }
 
@@ -83,24 +84,24 @@ pages = [("anchor: bare Leptos page", "/pkg/anchor/", False, None),
          ("audit log", "/audit", True, None),
          ("reachability", "/reachability", True, None),
          ("sign-in (signed out)", "/login", False, None)]
-rows = [{"name": n, "path": p, "signedIn": s, "edit": e, "anchor": p.startswith("/pkg/anchor/")}
+# Islands: Edit on the roster is a link to the dialog's page.
+rows = [{"name": n, "path": p, "signedIn": s, "edit": e, "editLoadsPage": True, "anchor": p.startswith("/pkg/anchor/")}
         for n, p, s, e in pages]
 # Signing in as a person does: the roster after the click on Sign in, the form sent at once
 # or after 3 s of typing (the sign-in page prefetches the code meanwhile).
 for pause in (0, 3000):
     rows.append({"name": "roster, from Sign in (%d s typing)" % (pause // 1000), "path": "/login",
                  "signedIn": False, "signIn": {"login": "admin", "password": password, "pauseMs": pause}})
-# The islands prototype (its own server): Edit is a link to the dialog's page.
-islands = [("islands: roster", "/", "#op-edit-" + i),
-           ("islands: edit dialog", f"/engineers/{i}/edit", None),
-           ("islands: subscribe dialog", f"/engineers/{i}/subscribe", None),
-           ("islands: delete dialog", f"/engineers/{i}/delete", None)]
-rows += [{"name": n, "path": p, "signedIn": True, "edit": e, "editLoadsPage": True, "base": "islands"}
-         for n, p, e in islands]
+# Whole-page hydration (its own server): Edit opens the dialog in place.
+whole = [("whole pages: roster", "/", "#op-edit-" + i),
+         ("whole pages: edit dialog", f"/engineers/{i}/edit", None),
+         ("whole pages: subscribe dialog", f"/engineers/{i}/subscribe", None),
+         ("whole pages: delete dialog", f"/engineers/{i}/delete", None)]
+rows += [{"name": n, "path": p, "signedIn": True, "edit": e, "base": "other"} for n, p, e in whole]
 print(json.dumps(rows))
 PY
 )
-node end2end/bench/firstload.mjs "$base" "$cookie" "$pages" "$RUNS" "$islands_base" >"$work/loads.jsonl" 2>"$work/stalls.log" \
+node end2end/bench/firstload.mjs "$base" "$cookie" "$pages" "$RUNS" "$whole_base" >"$work/loads.jsonl" 2>"$work/stalls.log" \
   || { cat "$work/stalls.log" >&2; exit 1; }
 
 echo "crewdesk $(git rev-parse --short HEAD), $(date -u +%F); median of $RUNS cold loads; ms from navigation (the rows \"from Sign in\": from the click)"

@@ -13,9 +13,9 @@
 #   5. the WASM, the JS glue and the CSS renamed by their content (crewdesk.<hash>.wasm),
 #      the hashes listed in target/site/hash.txt for the server, so that browsers may keep
 #      them for good (server/src/web/assets.rs).
-# SITE_OUT (default target/site) and SITE_FEATURES (cargo features of the frontend, e.g.
-# `islands` for the islands-mode prototype that scripts/bench-firstload.sh weighs) build a
-# variant elsewhere.
+# SITE_OUT (default target/site) and SITE_CARGO_ARGS (more arguments for the frontend's
+# build, e.g. `--no-default-features` for whole-page hydration, which
+# scripts/bench-firstload.sh compares) build a variant elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -27,7 +27,7 @@ split="$CARGO_TARGET_DIR/wasm-split"
 # An old build's files must not linger beside the new ones.
 rm -rf "$pkg" "$split" "$out/hash.txt"
 mkdir -p "$pkg" "$split"
-cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$profile" --features "${SITE_FEATURES:-}"
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile "$profile" ${SITE_CARGO_ARGS:-}
 cargo build --release -p wasm-split
 "$CARGO_TARGET_DIR/release/wasm-split" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/frontend.wasm" \
   "$pkg" "$split/crewdesk.wasm" crewdesk

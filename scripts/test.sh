@@ -16,9 +16,10 @@ cargo fmt --all -- --check
 step "lint (server and shared code, then the browser build)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p frontend --lib --target wasm32-unknown-unknown -- -D warnings
-# The islands-mode prototype (scripts/bench-firstload.sh builds it): both halves still build.
-cargo clippy -p server --features islands -- -D warnings
-cargo clippy -p frontend --lib --target wasm32-unknown-unknown --features islands -- -D warnings
+# Whole-page hydration (scripts/bench-firstload.sh builds it beside islands): both halves
+# still build.
+cargo clippy -p server --no-default-features -- -D warnings
+cargo clippy -p frontend --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 step "PostgreSQL"
 pg_url="${CREWDESK_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"

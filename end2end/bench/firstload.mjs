@@ -2,16 +2,16 @@
 // DevTools protocol, cold cache: when the HTML arrived, when the code arrived (the last
 // WASM or JS response), when the page was interactive, how many requests for code and how
 // many bytes over the wire. Run by scripts/bench-firstload.sh:
-//   node end2end/bench/firstload.mjs BASE COOKIE PAGES RUNS [ISLANDS_BASE]
+//   node end2end/bench/firstload.mjs BASE COOKIE PAGES RUNS [OTHER_BASE]
 // PAGES is JSON: [{ "name", "path", "signedIn", "edit", "editLoadsPage", "anchor", "signIn",
 // "base" }]; `edit` names an Edit link to click once the page is live (the dialog must open
-// without a new page, unless `editLoadsPage`); `base: "islands"` loads from ISLANDS_BASE;
+// without a new page, unless `editLoadsPage`); `base: "other"` loads from OTHER_BASE;
 // `signIn` ({ login, password, pauseMs }) signs in on the page and times the roster after
 // it from the click; the first page is the anchor every ratio is read against. Prints one JSON
 // line per page and network, each figure the median of RUNS loads, in ms from navigation.
 import { chromium } from 'playwright-core';
 
-const [base, cookie, pagesJson, runsText, islandsBase] = process.argv.slice(2);
+const [base, cookie, pagesJson, runsText, otherBase] = process.argv.slice(2);
 const pages = JSON.parse(pagesJson);
 const runs = Number(runsText) || 5;
 const NETWORKS = [
@@ -46,7 +46,7 @@ async function loadOnce(browser, network, page) {
   // The anchor is a static page of the same server, which sends such files a policy that
   // lets nothing run: the browser leaves it aside for the anchor only.
   const context = await browser.newContext({ bypassCSP: !!page.anchor });
-  const origin = page.base === 'islands' ? islandsBase : base;
+  const origin = page.base === 'other' ? otherBase : base;
   try {
     if (page.signedIn) {
       await context.addCookies([{ name: cookieName, value: cookieValue.join('='), url: origin }]);
@@ -90,8 +90,8 @@ async function loadOnce(browser, network, page) {
       };
     }, loadsCode);
     if (page.edit) {
-      // The Edit link of the first engineer: the dialog opens in place, with no new page
-      // (in islands mode, the link loads the dialog's page).
+      // The Edit link of the first engineer: the dialog's page loads (islands), or the
+      // dialog opens in place with no new page (whole pages).
       // Timed by the wall clock: a page loaded by the link has a clock of its own.
       const before = documents.length;
       const clicked = await tab.evaluate(() => Date.now());

@@ -30,6 +30,8 @@ test('an SDAdmin edits an engineer: errors as you type, focus kept inside, saved
   await page.click(`#op-edit-${id}`);
   const dialog = page.getByRole('dialog', { name: 'Edit Mary Jackson' });
   await dialog.waitFor();
+  // Live already in place; in islands mode the dialog is a page of its own, live once loaded.
+  await waitForHydration(page);
   assert.equal(await page.evaluate(() => document.activeElement.id), 'f-name');
 
   // The browser runs the server's email parser as you type.
@@ -94,6 +96,7 @@ test('deleting the last SDAdmin is refused with the reason; Escape closes and fo
   await page.getByRole('dialog').waitFor();
   await page.getByRole('button', { name: 'Delete technician' }).click();
   await page.getByText('last SDAdmin').waitFor();
+  await waitForHydration(page);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('[role=dialog]'));
   await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, openerId);

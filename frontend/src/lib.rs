@@ -21,8 +21,8 @@ pub fn hydrate() {
     });
 }
 
-/// Islands mode (a prototype, see app's `islands` feature): the page is the server's HTML;
-/// the shell's script hands each island to its function, exported from `app`.
+/// Islands mode (the default build, see app's `islands` feature): the page is the server's
+/// HTML; the shell's script hands each island to its function, exported from `app`.
 #[cfg(all(target_arch = "wasm32", feature = "islands"))]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

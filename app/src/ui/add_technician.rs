@@ -16,6 +16,7 @@ pub fn AddTechnicianPage() -> impl IntoView {
     let t = use_texts();
     let mut fields = technician_fields(t);
     fields.extend(login_fields(t));
+    let checked: Vec<&'static str> = fields.iter().map(|(attr, ..)| *attr).collect();
     let action = ServerAction::<AddTechnician>::new();
     let query = use_query_map();
     let error = move || -> Option<AppError> {
@@ -54,12 +55,13 @@ pub fn AddTechnicianPage() -> impl IntoView {
                                     aria-invalid=move || field_error().is_some().to_string()
                                 />
                                 {(!hint.is_empty()).then(|| view! { <small class="muted">{hint}</small> })}
-                                {move || field_error().map(|m| view! { <small class="field-error">{m}</small> })}
+                                <small class="field-error" id=format!("f-{attr}-msg")>{field_error}</small>
                             </div>
                         }
                     })
                     .collect_view()}
                 <LanguageField name="form[language]".to_owned() value=String::new() error=error/>
+                {super::manage::live_checks(checked, Default::default())}
                 <fieldset class="checks">
                     <label>
                         <input type="checkbox" name="form[enableLogin]" value="true"/>

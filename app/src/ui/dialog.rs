@@ -22,6 +22,7 @@ pub fn Dialog(
     let navigate = use_navigate();
     let close_to = close_href.clone();
     let close = move || navigate(&close_to, Default::default());
+    let keys = islands_keys(close_href.clone(), opener.clone());
     #[cfg(feature = "hydrate")]
     {
         on_cleanup(move || focus::later(opener));
@@ -64,7 +65,7 @@ pub fn Dialog(
                     <a class="dialog-close" href=close_href.clone() aria-label=t.close>"×"</a>
                 </div>
                 {children()}
-                {islands_keys(close_href)}
+                {keys}
             </div>
         </div>
     }
@@ -72,11 +73,11 @@ pub fn Dialog(
 
 /// In islands mode the dialog's keys are an island of their own (the page is not hydrated).
 #[cfg(feature = "islands")]
-fn islands_keys(close_href: String) -> impl IntoView {
-    view! { <super::islands::DialogKeys close_href=close_href/> }
+fn islands_keys(close_href: String, opener: String) -> impl IntoView {
+    view! { <super::islands::DialogKeys close_href=close_href opener=opener/> }
 }
 #[cfg(not(feature = "islands"))]
-fn islands_keys(_: String) {}
+fn islands_keys(_: String, _: String) -> impl IntoView {}
 
 /// Moves focus into the open dialog; each dialog's form calls it once its fields exist.
 pub fn focus_dialog() {

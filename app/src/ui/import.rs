@@ -125,6 +125,7 @@ fn Outcome(v: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView {
                 <section class="sync-panel running" aria-live="polite">
                     <p>{label.clone()} " " <a href=format!("/engineers/import?run={}", v.id)>{t.import_refresh}</a></p>
                     <progress aria-label=label></progress>
+                    {super::reload_while_running(format!("/engineers/import?run={}", v.id), ".sync-panel")}
                 </section>
             }
             .into_any()

@@ -1,21 +1,23 @@
-//! Islands mode (feature `islands`, a prototype weighed by scripts/bench-firstload.sh): the
-//! server renders every page as it does for a browser without JavaScript, and only these
-//! islands run in the browser. They take over what the whole-page build does once hydrated
-//! on the roster's dialogs: the dialog keeps focus and keys, and each field checks itself as
-//! it is typed with the server's own parsers. Everything else is plain HTML: links load
-//! pages, forms post.
+//! The console's islands: what runs in the browser (feature `islands`, on in the default
+//! build). The server renders every page as it would for a browser without JavaScript: links
+//! load pages and forms post. These islands add what a page needs on top: a dialog keeps
+//! focus and keys, fields check themselves as they are typed with the server's own parsers,
+//! posted forms say they are busy and keep what was typed when refused, and a running sync
+//! or import is followed. Each takes its props from the server's HTML and reaches the page
+//! through the DOM, so an island carries only its own code.
 
 use crate::domain::WebhookHosts;
 use leptos::prelude::*;
 
 /// The open dialog's keys: focus moves to its first field, Tab stays inside, Escape goes to
-/// `close_href` (the table as it was).
+/// `close_href` (the table as it was). Whichever way the dialog is left, the next page
+/// focuses `opener` (the button that opened it) if it has one.
 #[island]
-pub fn DialogKeys(close_href: String) -> impl IntoView {
+pub fn DialogKeys(close_href: String, opener: String) -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    browser::dialog_keys(close_href);
+    browser::dialog_keys(close_href, opener);
     #[cfg(not(feature = "hydrate"))]
-    let _ = close_href;
+    let _ = (close_href, opener);
 }
 
 /// Checks each listed field as it is typed: `(attribute, input id)`. A contact point's
@@ -29,6 +31,27 @@ pub fn LiveChecks(fields: Vec<(String, String)>, hosts: WebhookHosts) -> impl In
     let _ = (fields, hosts);
 }
 
+/// Every form the page posts: the button says it is busy and a second press is not sent
+/// again; what was typed is kept (in this tab's session storage, never a password or a
+/// secret) and put back when the server refuses the form and sends the page back with its
+/// error, which a page loaded again would otherwise lose.
+#[island]
+pub fn PostedForms() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    browser::posted_forms();
+}
+
+/// While something runs on the server (a sync, an import being applied), the element
+/// `selector` is read again every second from the page at `url` and replaced; once it no
+/// longer says it is running (`class` without `running`), `url` is loaded with the outcome.
+#[island]
+pub fn KeepFresh(url: String, selector: String) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    browser::keep_fresh(url, selector);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, selector);
+}
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::super::dialog::focus;
@@ -39,11 +62,20 @@ mod browser {
     use leptos::wasm_bindgen::JsCast;
     use leptos::web_sys::{HtmlInputElement, KeyboardEvent};
 
-    pub fn dialog_keys(close_href: String) {
+    /// Which element the page after a dialog focuses: the dialog's opener.
+    const FOCUS_NEXT: &str = "crewdesk.focus";
+
+    pub fn dialog_keys(close_href: String, opener: String) {
         let Some(dialog) = document().query_selector("[role=dialog]").ok().flatten() else {
             return;
         };
         focus::first(&dialog);
+        let leaving = window_event_listener(leptos::ev::pagehide, move |_| {
+            if let Ok(Some(storage)) = window().session_storage() {
+                _ = storage.set_item(FOCUS_NEXT, &opener);
+            }
+        });
+        std::mem::forget(leaving);
         let trap = dialog.clone();
         let tab = window_event_listener(leptos::ev::keydown, move |ev: KeyboardEvent| {
             if ev.key() == "Escape" {
@@ -85,6 +117,209 @@ mod browser {
             _ = input.add_event_listener_with_callback("input", listener.as_ref().unchecked_ref());
             // Kept for the page's life, as the input is.
             listener.forget();
+        }
+    }
+
+    /// Where a posted form's typed values wait for the page that comes back.
+    const TYPED: &str = "crewdesk.typed";
+
+    /// `(form action, [(field name, value)])`: the text a person typed, not passwords,
+    /// secrets, hidden fields or files.
+    type Typed = (String, Vec<(String, String)>);
+
+    fn typed(form: &leptos::web_sys::HtmlFormElement) -> Typed {
+        let controls = form.elements();
+        let fields = (0..controls.length())
+            .filter_map(|i| controls.item(i))
+            .filter_map(|control| {
+                if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
+                    let kind = input.type_();
+                    let text = matches!(
+                        kind.as_str(),
+                        "text" | "email" | "tel" | "number" | "url" | "search"
+                    );
+                    return (text && !input.name().is_empty())
+                        .then(|| (input.name(), input.value()));
+                }
+                if let Some(select) = control.dyn_ref::<leptos::web_sys::HtmlSelectElement>() {
+                    return Some((select.name(), select.value()));
+                }
+                let area = control.dyn_ref::<leptos::web_sys::HtmlTextAreaElement>()?;
+                Some((area.name(), area.value()))
+            })
+            .collect();
+        (form.action(), fields)
+    }
+
+    /// What the last page left under `key` in this tab's session storage, taken out.
+    fn take(key: &str) -> Option<String> {
+        let storage = window().session_storage().ok()??;
+        let value = storage.get_item(key).ok()??;
+        _ = storage.remove_item(key);
+        Some(value)
+    }
+
+    /// After a refusal the address names the server function (`__path`): the form posted to
+    /// it gets its typed values back.
+    fn put_back() {
+        let Some(saved) = take(TYPED) else {
+            return;
+        };
+        let search = window().location().search().unwrap_or_default();
+        let Some(path) = leptos::web_sys::UrlSearchParams::new_with_str(&search)
+            .ok()
+            .and_then(|p| p.get("__path"))
+        else {
+            return;
+        };
+        let Ok((action, fields)) = serde_json::from_str::<Typed>(&saved) else {
+            return;
+        };
+        if !action.ends_with(&path) {
+            return;
+        }
+        let Ok(forms) = document().query_selector_all("form[method=post]") else {
+            return;
+        };
+        for form in (0..forms.length())
+            .filter_map(|i| forms.item(i))
+            .filter_map(|n| n.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+            .filter(|f| f.action() == action)
+        {
+            let controls = form.elements();
+            for (name, value) in &fields {
+                let Some(control) = controls.named_item(name) else {
+                    continue;
+                };
+                if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
+                    input.set_value(value);
+                } else if let Some(select) = control.dyn_ref::<leptos::web_sys::HtmlSelectElement>()
+                {
+                    select.set_value(value);
+                } else if let Some(area) = control.dyn_ref::<leptos::web_sys::HtmlTextAreaElement>()
+                {
+                    area.set_value(value);
+                }
+            }
+        }
+    }
+
+    /// The opener of the dialog the last page was (see `dialog_keys`), unless this page is
+    /// a dialog too.
+    fn focus_opener() {
+        let Some(id) = take(FOCUS_NEXT) else {
+            return;
+        };
+        if document()
+            .query_selector("[role=dialog]")
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            return;
+        }
+        if let Some(el) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            _ = el.focus();
+        }
+    }
+
+    pub fn posted_forms() {
+        put_back();
+        focus_opener();
+        let listener =
+            leptos::wasm_bindgen::closure::Closure::<dyn Fn(leptos::web_sys::Event)>::new(
+                move |ev: leptos::web_sys::Event| {
+                    let Some(form) = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+                    else {
+                        return;
+                    };
+                    if !form.method().eq_ignore_ascii_case("post") {
+                        return;
+                    }
+                    // Sent once: a second press while the page is on its way is dropped.
+                    if form.has_attribute("data-sent") {
+                        ev.prevent_default();
+                        return;
+                    }
+                    _ = form.set_attribute("data-sent", "");
+                    if let (Ok(Some(storage)), Ok(saved)) = (
+                        window().session_storage(),
+                        serde_json::to_string(&typed(&form)),
+                    ) {
+                        _ = storage.set_item(TYPED, &saved);
+                    }
+                    if let Ok(buttons) = form.query_selector_all("button[type=submit]") {
+                        for button in (0..buttons.length()).filter_map(|i| buttons.item(i)) {
+                            if let Ok(button) = button.dyn_into::<leptos::web_sys::Element>() {
+                                _ = button.set_attribute("aria-busy", "true");
+                            }
+                        }
+                    }
+                },
+            );
+        _ = document()
+            .add_event_listener_with_callback("submit", listener.as_ref().unchecked_ref());
+        // Kept for the page's life.
+        listener.forget();
+    }
+
+    /// How often a running sync or import is read again.
+    const FRESH_MS: u64 = 1000;
+
+    pub fn keep_fresh(url: String, selector: String) {
+        set_timeout(
+            move || {
+                leptos::task::spawn_local(async move {
+                    let running = refresh(&url, &selector).await.unwrap_or(true);
+                    if running {
+                        keep_fresh(url, selector);
+                    }
+                });
+            },
+            std::time::Duration::from_millis(FRESH_MS),
+        );
+    }
+
+    /// Replaces `selector` with the same element read from `url` while it runs, else loads
+    /// `url`; whether it still runs. `None` when the page could not be read (asked again).
+    async fn refresh(url: &str, selector: &str) -> Option<bool> {
+        use leptos::web_sys::{DomParser, Response, SupportedType};
+        let answer = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url))
+            .await
+            .ok()?
+            .dyn_into::<Response>()
+            .ok()?;
+        if !answer.ok() {
+            return None;
+        }
+        let text = wasm_bindgen_futures::JsFuture::from(answer.text().ok()?)
+            .await
+            .ok()?
+            .as_string()?;
+        let fresh = DomParser::new()
+            .ok()?
+            .parse_from_string(&text, SupportedType::TextHtml)
+            .ok()?
+            .query_selector(selector)
+            .ok()?;
+        match fresh.filter(|f| f.class_list().contains("running")) {
+            Some(fresh) => {
+                document()
+                    .query_selector(selector)
+                    .ok()??
+                    .set_outer_html(&fresh.outer_html());
+                Some(true)
+            }
+            // Over: the page as it is now, with the outcome.
+            None => {
+                _ = window().location().assign(url);
+                Some(false)
+            }
         }
     }
 }

@@ -99,8 +99,17 @@ pub fn Layout(
             }}
         </Suspense>
         <main class="content">{children()}</main>
+        {posted_forms()}
     }
 }
+
+/// In islands mode the page's forms are looked after by an island (the page is not hydrated).
+#[cfg(feature = "islands")]
+fn posted_forms() -> impl IntoView {
+    view! { <super::islands::PostedForms/> }
+}
+#[cfg(not(feature = "islands"))]
+fn posted_forms() -> impl IntoView {}
 
 #[component]
 pub fn NotFound() -> impl IntoView {

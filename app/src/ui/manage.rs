@@ -256,7 +256,7 @@ fn EditForm(view: EditView, address: DialogAddress) -> impl IntoView {
 
 /// In islands mode the fields check themselves through an island (the form is not hydrated).
 #[cfg(feature = "islands")]
-fn live_checks(attributes: Vec<&'static str>, hosts: WebhookHosts) -> impl IntoView {
+pub(super) fn live_checks(attributes: Vec<&'static str>, hosts: WebhookHosts) -> impl IntoView {
     let fields = attributes
         .into_iter()
         .map(|attr| (attr.to_owned(), format!("f-{attr}")))
@@ -264,7 +264,7 @@ fn live_checks(attributes: Vec<&'static str>, hosts: WebhookHosts) -> impl IntoV
     view! { <super::islands::LiveChecks fields=fields hosts=hosts/> }
 }
 #[cfg(not(feature = "islands"))]
-fn live_checks(_: Vec<&'static str>, _: WebhookHosts) {}
+pub(super) fn live_checks(_: Vec<&'static str>, _: WebhookHosts) -> impl IntoView {}
 
 /// A text input checked as you type with the server's own parser.
 #[component]

@@ -90,6 +90,22 @@ pub fn error_in_words(error: &crate::api::AppError) -> String {
     }
 }
 
+/// While something runs on the server (a sync, an import being applied), the page follows
+/// it at `url` (the console's own address, built from numbers): a browser without
+/// JavaScript loads it again every second; with it, the hydrated console polls, and in
+/// islands mode an island reads the panel (`selector`) again from `url`.
+pub fn reload_while_running(url: String, selector: &'static str) -> impl IntoView {
+    let refresh = format!(r#"<meta http-equiv="refresh" content="1; url={url}">"#);
+    view! { <noscript inner_html=refresh></noscript> {keep_fresh(url, selector)} }
+}
+
+#[cfg(feature = "islands")]
+fn keep_fresh(url: String, selector: &'static str) -> impl IntoView {
+    view! { <islands::KeepFresh url=url selector=selector.to_owned()/> }
+}
+#[cfg(not(feature = "islands"))]
+fn keep_fresh(_: String, _: &'static str) -> impl IntoView {}
+
 /// A channel's name as the console shows it.
 pub fn channel_label(t: &Texts, channel: crate::domain::Channel) -> &'static str {
     t.channel(channel)
@@ -154,8 +170,8 @@ pub fn shell(files: SiteFiles) -> impl IntoView {
 
 /// In islands mode, what Leptos's island script does once the module is in: each
 /// `<leptos-island>` is handed to the function its `data-component` names (the islands here
-/// take no children), then `<html data-hydrated>`. The shipped build hydrates the whole page
-/// in `hydrate()`, which sets the mark itself.
+/// take no children), then `<html data-hydrated>`. Built without islands, `hydrate()`
+/// hydrates the whole page and sets the mark itself.
 #[cfg(feature = "islands")]
 const HYDRATE_ISLANDS: &str = " for (const el of document.querySelectorAll('leptos-island')) { \
     const island = m[el.dataset.component]; if (island) island(el); } \
@@ -214,10 +230,11 @@ fn allow_own_scripts_only() {
 /// the console works before the WASM arrives and without JavaScript at all. The dialogs are
 /// child routes of the engineer table: a link opens one over the table, with or without JS.
 ///
-/// Every page's code is in one module: a page's first load is two requests for code (the JS
-/// glue and the WASM), and every page after it needs none. Splitting at the routes made a page
-/// fetch up to 225 small modules, which cost more round trips than bytes on a real network
-/// (BENCHMARKS.md, "First load on an emulated network").
+/// In the default build (feature `islands`) the browser hydrates only the islands
+/// (`islands.rs`): every page and dialog is a page the server renders, and its code is one
+/// module of about 95 KB brotli, against 410 KB to hydrate whole pages. Splitting at the
+/// routes made a page fetch up to 225 small modules, which cost more round trips than bytes
+/// on a real network (BENCHMARKS.md, "First load on an emulated network").
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

@@ -106,6 +106,7 @@ fn Summary(s: SyncSummary) -> impl IntoView {
                 <section class="sync-panel running" aria-live="polite">
                     <p>{label.clone()}</p>
                     <progress max="1000" value=s.per_mille() aria-label=label></progress>
+                    {super::reload_while_running(format!("/?sync={}", s.id), ".sync-panel")}
                 </section>
             }
             .into_any()
