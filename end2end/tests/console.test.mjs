@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { signIn, withServerAndBrowser, addTechnician, sql } from './harness.mjs';
+import { signIn, withServerAndBrowser, addTechnician, sql, waitForHydration } from './harness.mjs';
 
 const env = withServerAndBrowser({ before, after });
 
@@ -40,8 +40,15 @@ test('a bad email is shown beside its field and nothing is added', async () => {
   await page.getByRole('heading', { name: 'Add technician' }).waitFor();
   await page.fill('#f-name', 'Bad Mail');
   await page.fill('#f-email', 'ops@localhost');
+  // Checked as typed, then refused by the server: the form comes back with the reason
+  // beside the field and what was typed still in it.
+  await page.locator('#f-email-msg', { hasText: 'domain' }).waitFor();
   await page.getByRole('button', { name: 'Add technician' }).click();
-  await page.locator('.field-error', { hasText: 'domain' }).waitFor({ timeout: 10000 });
+  await page.waitForURL(/__err=/, { timeout: 10000 });
+  await waitForHydration(page);
+  await page.locator('#f-email-msg', { hasText: 'domain' }).waitFor();
+  assert.equal(await page.inputValue('#f-name'), 'Bad Mail');
+  assert.equal(await page.inputValue('#f-email'), 'ops@localhost');
   await page.goto(`${env.server.base}/?q=Bad%20Mail`);
   await page.getByText('No engineers match.').waitFor();
   await context.close();

@@ -64,8 +64,11 @@ test('a bad value refused on save is shown beside its field', async () => {
   await page.getByRole('dialog').waitFor();
   await page.fill('#f-email', 'ops@localhost');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.locator('#f-email-msg', { hasText: 'domain' }).waitFor();
   await page.getByText('Please correct the highlighted fields.').waitFor();
+  await waitForHydration(page);
+  await page.locator('#f-email-msg', { hasText: 'domain' }).waitFor();
+  // The dialog came back with what was typed, not the stored value.
+  assert.equal(await page.inputValue('#f-email'), 'ops@localhost');
 });
 
 test('an edit made on stale values is refused with a clear message', async () => {
@@ -80,6 +83,10 @@ test('an edit made on stale values is refused with a clear message', async () =>
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('was changed by someone else').waitFor();
   assert.match(await xml(env.server.base, 'GetTechnician', { userid: id }), /<propname key="jobTitle">Theirs<\/propname>/);
+  // The dialog shows the values that won, not what was typed on the stale ones: saved
+  // again as it stands, it would not undo the other change.
+  await waitForHydration(page);
+  assert.equal(await page.inputValue('#f-jobTitle'), 'Theirs');
 });
 
 test('deleting the last SDAdmin is refused with the reason; Escape closes and focus returns', async () => {

@@ -69,7 +69,10 @@ mod browser {
         let Some(dialog) = document().query_selector("[role=dialog]").ok().flatten() else {
             return;
         };
-        focus::first(&dialog);
+        // Unless the person has already moved on while the code came in.
+        if nothing_focused() {
+            focus::first(&dialog);
+        }
         let leaving = window_event_listener(leptos::ev::pagehide, move |_| {
             if let Ok(Some(storage)) = window().session_storage() {
                 _ = storage.set_item(FOCUS_NEXT, &opener);
@@ -87,6 +90,14 @@ mod browser {
         });
         // The island lives as long as the page.
         std::mem::forget(tab);
+    }
+
+    /// Whether focus is still where a page starts (the body): code that starts late leaves
+    /// alone a field the person is already in.
+    fn nothing_focused() -> bool {
+        document()
+            .active_element()
+            .is_none_or(|el| el.tag_name().eq_ignore_ascii_case("body"))
     }
 
     /// The message for `value` typed into the field `attribute`, as the forms check it.
@@ -120,35 +131,83 @@ mod browser {
         }
     }
 
+    /// How long a sent form ignores another press.
+    const RESEND_AFTER_MS: u64 = 10_000;
+
     /// Where a posted form's typed values wait for the page that comes back.
     const TYPED: &str = "crewdesk.typed";
 
-    /// `(form action, [(field name, value)])`: the text a person typed, not passwords,
-    /// secrets, hidden fields or files.
-    type Typed = (String, Vec<(String, String)>);
+    /// What a refused form gets back. `hidden`: its hidden fields, which tell it apart from
+    /// other forms posting to the same place (a row's id) and from the same form as the
+    /// server now writes it (an edit's version: after a conflict nothing is put back, and
+    /// the person sees the values that won). `changed`: what the person changed (text typed,
+    /// a choice made; never a password, a secret or a file). A field left as the server
+    /// wrote it is not kept, so the page that comes back shows the server's value there.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Typed {
+        action: String,
+        hidden: Vec<(String, String)>,
+        changed: Vec<(String, String)>,
+    }
+
+    /// A field the page's form holds: `(name, value, as the server wrote it)`, for the kinds
+    /// a person types or chooses, and hidden ones.
+    enum Field {
+        Hidden(String, String),
+        Shown(String, String, bool),
+    }
+
+    fn field(control: &leptos::web_sys::Element) -> Option<Field> {
+        use leptos::web_sys::{HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement};
+        if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
+            let (name, value) = (input.name(), input.value());
+            return match input.type_().as_str() {
+                _ if name.is_empty() => None,
+                "hidden" => Some(Field::Hidden(name, value)),
+                "text" | "email" | "tel" | "number" | "url" | "search" => {
+                    let untouched = value == input.default_value();
+                    Some(Field::Shown(name, value, untouched))
+                }
+                _ => None,
+            };
+        }
+        if let Some(select) = control.dyn_ref::<HtmlSelectElement>() {
+            let options = select.options();
+            let untouched = (0..options.length())
+                .filter_map(|i| options.item(i))
+                .filter_map(|o| o.dyn_into::<HtmlOptionElement>().ok())
+                .all(|o| o.selected() == o.default_selected());
+            return Some(Field::Shown(select.name(), select.value(), untouched));
+        }
+        let area = control.dyn_ref::<HtmlTextAreaElement>()?;
+        let untouched = area
+            .default_value()
+            .is_ok_and(|default| area.value() == default);
+        Some(Field::Shown(area.name(), area.value(), untouched))
+    }
+
+    fn fields(form: &leptos::web_sys::HtmlFormElement) -> Vec<Field> {
+        let controls = form.elements();
+        (0..controls.length())
+            .filter_map(|i| controls.item(i))
+            .filter_map(|c| field(&c))
+            .collect()
+    }
 
     fn typed(form: &leptos::web_sys::HtmlFormElement) -> Typed {
-        let controls = form.elements();
-        let fields = (0..controls.length())
-            .filter_map(|i| controls.item(i))
-            .filter_map(|control| {
-                if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
-                    let kind = input.type_();
-                    let text = matches!(
-                        kind.as_str(),
-                        "text" | "email" | "tel" | "number" | "url" | "search"
-                    );
-                    return (text && !input.name().is_empty())
-                        .then(|| (input.name(), input.value()));
-                }
-                if let Some(select) = control.dyn_ref::<leptos::web_sys::HtmlSelectElement>() {
-                    return Some((select.name(), select.value()));
-                }
-                let area = control.dyn_ref::<leptos::web_sys::HtmlTextAreaElement>()?;
-                Some((area.name(), area.value()))
-            })
-            .collect();
-        (form.action(), fields)
+        let mut typed = Typed {
+            action: form.action(),
+            hidden: Vec::new(),
+            changed: Vec::new(),
+        };
+        for f in fields(form) {
+            match f {
+                Field::Hidden(name, value) => typed.hidden.push((name, value)),
+                Field::Shown(name, value, false) => typed.changed.push((name, value)),
+                Field::Shown(..) => {}
+            }
+        }
+        typed
     }
 
     /// What the last page left under `key` in this tab's session storage, taken out.
@@ -160,7 +219,8 @@ mod browser {
     }
 
     /// After a refusal the address names the server function (`__path`): the form posted to
-    /// it gets its typed values back.
+    /// it, the same one (its hidden fields alike), gets back what was changed in it, in each
+    /// field not touched again since this page came.
     fn put_back() {
         let Some(saved) = take(TYPED) else {
             return;
@@ -172,34 +232,49 @@ mod browser {
         else {
             return;
         };
-        let Ok((action, fields)) = serde_json::from_str::<Typed>(&saved) else {
+        let Ok(typed) = serde_json::from_str::<Typed>(&saved) else {
             return;
         };
-        if !action.ends_with(&path) {
+        if !typed.action.ends_with(&path) {
             return;
         }
         let Ok(forms) = document().query_selector_all("form[method=post]") else {
             return;
         };
-        for form in (0..forms.length())
+        let same = |form: &leptos::web_sys::HtmlFormElement| {
+            let hidden: Vec<(String, String)> = fields(form)
+                .into_iter()
+                .filter_map(|f| match f {
+                    Field::Hidden(name, value) => Some((name, value)),
+                    Field::Shown(..) => None,
+                })
+                .collect();
+            form.action() == typed.action && hidden == typed.hidden
+        };
+        let Some(form) = (0..forms.length())
             .filter_map(|i| forms.item(i))
             .filter_map(|n| n.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
-            .filter(|f| f.action() == action)
-        {
-            let controls = form.elements();
-            for (name, value) in &fields {
-                let Some(control) = controls.named_item(name) else {
-                    continue;
-                };
-                if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
-                    input.set_value(value);
-                } else if let Some(select) = control.dyn_ref::<leptos::web_sys::HtmlSelectElement>()
-                {
-                    select.set_value(value);
-                } else if let Some(area) = control.dyn_ref::<leptos::web_sys::HtmlTextAreaElement>()
-                {
-                    area.set_value(value);
-                }
+            .find(same)
+        else {
+            return;
+        };
+        let controls = form.elements();
+        for (name, value) in &typed.changed {
+            let Some(control) = controls
+                .named_item(name)
+                .and_then(|c| c.dyn_into::<leptos::web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            if !matches!(field(&control), Some(Field::Shown(_, _, true))) {
+                continue;
+            }
+            if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
+                input.set_value(value);
+            } else if let Some(select) = control.dyn_ref::<leptos::web_sys::HtmlSelectElement>() {
+                select.set_value(value);
+            } else if let Some(area) = control.dyn_ref::<leptos::web_sys::HtmlTextAreaElement>() {
+                area.set_value(value);
             }
         }
     }
@@ -210,11 +285,12 @@ mod browser {
         let Some(id) = take(FOCUS_NEXT) else {
             return;
         };
-        if document()
-            .query_selector("[role=dialog]")
-            .ok()
-            .flatten()
-            .is_some()
+        if !nothing_focused()
+            || document()
+                .query_selector("[role=dialog]")
+                .ok()
+                .flatten()
+                .is_some()
         {
             return;
         }
@@ -241,12 +317,18 @@ mod browser {
                     if !form.method().eq_ignore_ascii_case("post") {
                         return;
                     }
-                    // Sent once: a second press while the page is on its way is dropped.
-                    if form.has_attribute("data-sent") {
+                    // Sent once: a second press while the page is on its way is dropped, for a
+                    // while (a send the person stopped may be sent again).
+                    // Whole milliseconds: formatting a float would bring its tables along.
+                    let now = leptos::web_sys::js_sys::Date::now() as u64;
+                    let sent = form
+                        .get_attribute("data-sent")
+                        .and_then(|at| at.parse::<u64>().ok());
+                    if sent.is_some_and(|at| now.saturating_sub(at) < RESEND_AFTER_MS) {
                         ev.prevent_default();
                         return;
                     }
-                    _ = form.set_attribute("data-sent", "");
+                    _ = form.set_attribute("data-sent", &now.to_string());
                     if let (Ok(Some(storage)), Ok(saved)) = (
                         window().session_storage(),
                         serde_json::to_string(&typed(&form)),
@@ -266,18 +348,44 @@ mod browser {
             .add_event_listener_with_callback("submit", listener.as_ref().unchecked_ref());
         // Kept for the page's life.
         listener.forget();
+        // A page the browser kept and shows again (Back) was left mid-send: its forms are
+        // ready again.
+        let shown_again = window_event_listener(leptos::ev::pageshow, |ev| {
+            if !ev.persisted() {
+                return;
+            }
+            if let Ok(sent) = document().query_selector_all("[data-sent], [aria-busy=true]") {
+                for el in (0..sent.length()).filter_map(|i| sent.item(i)) {
+                    if let Ok(el) = el.dyn_into::<leptos::web_sys::Element>() {
+                        _ = el.remove_attribute("data-sent");
+                        _ = el.remove_attribute("aria-busy");
+                    }
+                }
+            }
+        });
+        std::mem::forget(shown_again);
     }
 
-    /// How often a running sync or import is read again.
+    /// How often a running sync or import is read again, and how many reads in a row may
+    /// fail before the page stops asking (the server is gone; a reload starts again).
     const FRESH_MS: u64 = 1000;
+    const FRESH_FAILURES: u32 = 60;
 
     pub fn keep_fresh(url: String, selector: String) {
+        follow(url, selector, 0);
+    }
+
+    fn follow(url: String, selector: String, failures: u32) {
         set_timeout(
             move || {
                 leptos::task::spawn_local(async move {
-                    let running = refresh(&url, &selector).await.unwrap_or(true);
-                    if running {
-                        keep_fresh(url, selector);
+                    match refresh(&url, &selector).await {
+                        Some(true) => follow(url, selector, 0),
+                        Some(false) => {}
+                        None if failures + 1 < FRESH_FAILURES => {
+                            follow(url, selector, failures + 1);
+                        }
+                        None => {}
                     }
                 });
             },
@@ -285,8 +393,9 @@ mod browser {
         );
     }
 
-    /// Replaces `selector` with the same element read from `url` while it runs, else loads
-    /// `url`; whether it still runs. `None` when the page could not be read (asked again).
+    /// Replaces `selector` with the same element read from `url`; when it is gone from there
+    /// (an import applied), loads `url` with the outcome. Whether it still runs; `None`
+    /// when the page could not be read.
     async fn refresh(url: &str, selector: &str) -> Option<bool> {
         use leptos::web_sys::{DomParser, Response, SupportedType};
         let answer = wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(url))
@@ -307,19 +416,16 @@ mod browser {
             .ok()?
             .query_selector(selector)
             .ok()?;
-        match fresh.filter(|f| f.class_list().contains("running")) {
-            Some(fresh) => {
-                document()
-                    .query_selector(selector)
-                    .ok()??
-                    .set_outer_html(&fresh.outer_html());
-                Some(true)
-            }
-            // Over: the page as it is now, with the outcome.
-            None => {
-                _ = window().location().assign(url);
-                Some(false)
-            }
-        }
+        let Some(fresh) = fresh else {
+            _ = window().location().assign(url);
+            return Some(false);
+        };
+        let running = fresh.class_list().contains("running");
+        // In place: a dialog open over the page, and what is typed in it, stay.
+        document()
+            .query_selector(selector)
+            .ok()??
+            .set_outer_html(&fresh.outer_html());
+        Some(running)
     }
 }

@@ -74,6 +74,22 @@ pub fn SyncPanel(start: ServerAction<StartSync>) -> impl IntoView {
     }
 }
 
+/// The running sync is followed on the roster itself, at the table's own query; a dialog
+/// open over it is left alone (reloading it every second would make it unusable).
+fn follow_on_roster(id: i64) -> Option<impl IntoView> {
+    let location = leptos_router::hooks::use_location();
+    if location.pathname.get_untracked().starts_with("/engineers/") {
+        return None;
+    }
+    let list = super::engineers::ListUrl::current().query();
+    let url = if list.is_empty() {
+        format!("/?sync={id}")
+    } else {
+        format!("/?{list}&sync={id}")
+    };
+    Some(super::reload_while_running(url, ".sync-panel"))
+}
+
 /// A named list, folded: `title` is filled with `{count}`.
 fn list(title: &'static str, items: Vec<String>) -> impl IntoView {
     (!items.is_empty()).then(|| {
@@ -106,7 +122,7 @@ fn Summary(s: SyncSummary) -> impl IntoView {
                 <section class="sync-panel running" aria-live="polite">
                     <p>{label.clone()}</p>
                     <progress max="1000" value=s.per_mille() aria-label=label></progress>
-                    {super::reload_while_running(format!("/?sync={}", s.id), ".sync-panel")}
+                    {follow_on_roster(s.id)}
                 </section>
             }
             .into_any()
