@@ -250,6 +250,23 @@ on_both_backends! {
         }
     }
 
+    async fn pages_carry_their_islands_and_not_the_data_they_were_rendered_from(app: TestApp) {
+        app.create_admin().await;
+        let client = app.new_client();
+        app.sign_in(&client, ADMIN_LOGIN, ADMIN_PASSWORD).await;
+        let id = app.add_as_admin(&[("name", "Ida Island"), ("email", "ida@example.com")]).await.userid.unwrap();
+        let roster = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(roster.contains("Ida Island"), "{roster}");
+        // The browser hydrates islands only: the roster's rows are HTML, not data again.
+        assert!(!roster.contains("__RESOLVED_RESOURCES["), "{roster}");
+        assert!(roster.contains("leptos-island"), "the page's forms island: {roster}");
+        let dialog = client.get(app.url(&format!("/engineers/{id}/edit"))).send().await.unwrap().text().await.unwrap();
+        for island in ["DialogKeys_", "LiveChecks_", "PostedForms_"] {
+            assert!(dialog.contains(&format!("data-component=\"{island}")), "{island}: {dialog}");
+        }
+        assert!(!dialog.contains("__RESOLVED_RESOURCES["), "{dialog}");
+    }
+
     async fn a_bad_email_from_the_console_comes_back_as_a_field_error(app: TestApp) {
         app.create_admin().await;
         let client = app.new_client();

@@ -24,13 +24,6 @@ mod reference;
 mod settings;
 mod sync;
 
-/// The parts tools/islands-probe wraps as islands, to weigh them.
-#[doc(hidden)]
-pub mod parts {
-    pub use super::engineers::EngineersPage;
-    pub use super::manage::EditDialog;
-}
-
 use crate::i18n::{Lang, Texts, LANG_COOKIE};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -122,6 +115,12 @@ pub struct SiteFiles {
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(files: SiteFiles) -> impl IntoView {
+    // Islands mode: only the islands' data goes into the page (each island turns hydration
+    // on for itself), not every resource the server awaited to render it.
+    #[cfg(feature = "islands")]
+    if let Some(context) = leptos::reactive::owner::Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     let lang = request_lang();
     #[cfg(feature = "ssr")]
     allow_own_scripts_only();
