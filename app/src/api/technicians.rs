@@ -13,28 +13,11 @@ pub struct AddedTechnician {
     pub notes: Vec<crate::domain::Notice>,
 }
 
-/// The notes of an added technician as the form's address carries them: postcard in
-/// URL-safe base64, as a refused form's error is carried.
-pub fn notes_param(notes: &[crate::domain::Notice]) -> String {
-    use base64::Engine;
-    let bytes = postcard::to_allocvec(notes).unwrap_or_default();
-    base64::engine::general_purpose::URL_SAFE.encode(bytes)
-}
-
-/// The notes an address carries (`notes_param`); none when it carries none or anything
-/// else. At most a few: a technician is added with one or two.
-pub fn notes_from_param(param: &str) -> Vec<crate::domain::Notice> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE
-        .decode(param)
-        .ok()
-        .and_then(|bytes| postcard::from_bytes::<Vec<crate::domain::Notice>>(&bytes).ok())
-        .map(|mut notes| {
-            notes.truncate(4);
-            notes
-        })
-        .unwrap_or_default()
-}
+/// The session's remarks on the technician just added (its id, the remarks), until the form's
+/// page that comes back reads them. In the session, not the address: a link someone else
+/// made cannot put words on this page.
+#[cfg(feature = "ssr")]
+const SESSION_ADDED_NOTES: &str = "added_notes";
 
 /// Where a dialog returns to: the table with its query, never another site.
 pub fn safe_back(back: &str) -> String {
@@ -84,18 +67,40 @@ pub async fn add_technician(form: TechnicianForm) -> Result<AddedTechnician, App
         let query = crate::url::encode_component(&name);
         leptos_axum::redirect(&format!("/?q={query}&added={}", added.id));
     } else {
-        // Back to the form, which reads the notes from its address: a browser without
+        // Back to the form, which takes the remarks from the session: a browser without
         // JavaScript shows them too (it would otherwise come back to an empty form).
-        leptos_axum::redirect(&format!(
-            "/engineers/new?added={}&notes={}",
-            added.id,
-            notes_param(&added.notes)
-        ));
+        super::session()
+            .await?
+            .insert(SESSION_ADDED_NOTES, (added.id, added.notes.clone()))
+            .await
+            .map_err(AppError::internal)?;
+        leptos_axum::redirect(&format!("/engineers/new?added={}", added.id));
     }
     Ok(AddedTechnician {
         id: added.id,
         notes: added.notes,
     })
+}
+
+/// The remarks on technician `id` just added in this session, once: taken out as read.
+#[server(prefix = "/api", endpoint = "take_added_notes", output = Postcard)]
+pub async fn take_added_notes(id: i64) -> Result<Vec<crate::domain::Notice>, AppError> {
+    let _ = super::actor().await?;
+    let session = super::session().await?;
+    let kept = session
+        .get::<(i64, Vec<crate::domain::Notice>)>(SESSION_ADDED_NOTES)
+        .await
+        .map_err(AppError::internal)?;
+    match kept {
+        Some((added, notes)) if added == id => {
+            session
+                .remove_value(SESSION_ADDED_NOTES)
+                .await
+                .map_err(AppError::internal)?;
+            Ok(notes)
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 #[server(prefix = "/api", endpoint = "edit_view", output = Postcard)]

@@ -1,14 +1,12 @@
 //! The Add technician form: every attribute of AddTechnician.
 
+use super::awaited;
 use super::fields::{login_fields, technician_fields};
 use super::language::LanguageField;
 use super::layout::Layout;
 use super::{say, use_texts};
-use crate::api::error::url_error;
-use crate::api::technicians::{notes_from_param, AddTechnician};
-use crate::api::AppError;
+use crate::api::technicians::{take_added_notes, AddTechnician};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn as _;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -19,21 +17,24 @@ pub fn AddTechnicianPage() -> impl IntoView {
     let checked: Vec<&'static str> = fields.iter().map(|(attr, ..)| *attr).collect();
     let action = ServerAction::<AddTechnician>::new();
     let query = use_query_map();
-    let error = move || -> Option<AppError> {
-        match action.value().get() {
-            Some(Err(e)) => Some(e),
-            Some(Ok(_)) => None,
-            None => url_error(&query.read(), &[AddTechnician::PATH]),
-        }
+    let error = super::posted_error(action);
+    // In place, or kept in the session for the page the server sent the form back to
+    // (without JavaScript, or in islands mode).
+    let added = move || {
+        query
+            .read()
+            .get("added")
+            .and_then(|id| id.parse::<i64>().ok())
     };
-    // In place, or from the address the server sent the form back to (without JavaScript).
+    let kept = awaited::resource(added, |id| async move {
+        match id {
+            Some(id) => awaited::named("added notes", take_added_notes(id)).await,
+            None => Ok(Vec::new()),
+        }
+    });
     let notes = move || match action.value().get() {
         Some(Ok(added)) => added.notes,
-        _ => query
-            .read()
-            .get_str("notes")
-            .map(notes_from_param)
-            .unwrap_or_default(),
+        _ => kept.get().and_then(Result::ok).unwrap_or_default(),
     };
     view! {
         <Layout>
@@ -75,16 +76,18 @@ pub fn AddTechnicianPage() -> impl IntoView {
                     {move || error().and_then(|e| e.field("approvePurchaseOrder")).map(|m| say(&m)).map(|m| view! { <small class="field-error">{m}</small> })}
                 </fieldset>
                 {move || error().map(|e| view! { <p class="error" role="alert">{say(&e)}</p> })}
-                {move || {
-                    let notes = notes();
-                    (!notes.is_empty()).then(|| view! {
-                        <div class="notice" role="status">
-                            <p>{t.added_with_remarks}</p>
-                            <ul>{notes.into_iter().map(|n| view! { <li>{say(&n)}</li> }).collect_view()}</ul>
-                            <a href="/">{t.back_to_engineers}</a>
-                        </div>
-                    })
-                }}
+                <Suspense fallback=|| ()>
+                    {move || {
+                        let notes = notes();
+                        (!notes.is_empty()).then(|| view! {
+                            <div class="notice" role="status">
+                                <p>{t.added_with_remarks}</p>
+                                <ul>{notes.into_iter().map(|n| view! { <li>{say(&n)}</li> }).collect_view()}</ul>
+                                <a href="/">{t.back_to_engineers}</a>
+                            </div>
+                        })
+                    }}
+                </Suspense>
                 <div class="form-actions">
                     <a class="button" href="/">{t.cancel}</a>
                     <button type="submit" class="primary">{t.add_technician}</button>

@@ -68,6 +68,23 @@ pub fn say(message: &impl crate::i18n::Speak) -> String {
     message.say(use_context::<Lang>().unwrap_or_default())
 }
 
+/// A form's error: what its last submission in place answered, else what a submission
+/// without JavaScript (or in islands mode) left in the address, so its fields are marked
+/// either way.
+pub fn posted_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<crate::api::AppError> + Copy
+where
+    T: leptos::server_fn::ServerFn<Error = crate::api::AppError> + Clone + Send + Sync + 'static,
+    T::Output: Clone + Send + Sync + 'static,
+{
+    let query = leptos_router::hooks::use_query_map();
+    move || match action.value().get() {
+        Some(outcome) => outcome.err(),
+        None => query
+            .try_with(|q| crate::api::error::url_error(q, &[T::PATH]))
+            .flatten(),
+    }
+}
+
 /// An error in words, for a form with no fields of its own to mark (a dialog of checkboxes
 /// or a single choice): a refused value's own message rather than "correct the highlighted
 /// fields".

@@ -76,19 +76,6 @@ pub fn ReferencePage() -> impl IntoView {
     }
 }
 
-/// The form's error: what its last submission in place answered, else what a submission
-/// without JavaScript left in the address (so its fields are marked either way).
-fn action_error<T>(action: ServerAction<T>) -> impl Fn() -> Option<AppError> + Copy
-where
-    T: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
-    let query = use_query_map();
-    move || match action.value().get() {
-        Some(outcome) => outcome.err(),
-        None => query.try_with(|q| url_error(q, &[T::PATH])).flatten(),
-    }
-}
-
 fn items_table(t: &'static Texts, items: Vec<RefItem>) -> impl IntoView {
     view! {
         <table class="roster small">
@@ -170,10 +157,10 @@ fn Sections(
     let t = use_texts();
     let editable = data.editable;
     let (site_error, department_error, group_error, udf_error) = (
-        action_error(site),
-        action_error(department),
-        action_error(group),
-        action_error(udf),
+        super::posted_error(site),
+        super::posted_error(department),
+        super::posted_error(group),
+        super::posted_error(udf),
     );
     view! {
         <div class="reference">
@@ -182,7 +169,7 @@ fn Sections(
                 <ul class="plain sites">{data.sites.into_iter().map(|s| view! {
                     <li><SiteLine site=s editable=editable action=language/></li>
                 }).collect_view()}</ul>
-                {move || action_error(language)().map(|e| view! { <p class="error" role="alert">{error_in_words(&e)}</p> })}
+                {move || super::posted_error(language)().map(|e| view! { <p class="error" role="alert">{error_in_words(&e)}</p> })}
                 {editable.then(|| view! {
                     <ActionForm action=site attr:class="inline-form">
                         {input("site-name", "name", t.new_site, site_error, "name")}

@@ -508,6 +508,7 @@ fn output_json(path: &str, bytes: &[u8]) -> String {
         technicians::ListTechnicians,
         technicians::Sites,
         technicians::AddTechnician,
+        technicians::TakeAddedNotes,
         technicians::LoadEditView,
         technicians::UpdateEngineer,
         technicians::DeleteEngineer,
